@@ -1,0 +1,260 @@
+// Package bolt is the embedded default store: one bbolt file holding the
+// events, a durable id index and the Merkle tree's stored hashes.
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+var (
+	bucketEvents = []byte("events") // seq (8 bytes, big endian) -> canonical envelope
+	bucketIDs    = []byte("ids")    // event id -> seq
+	bucketHashes = []byte("hashes") // tlog stored-hash index -> hash
+	bucketMeta   = []byte("meta")
+	keyFormat    = []byte("format")
+	keyLastAt    = []byte("last_recorded_at")
+)
+
+// formatVersion is written at creation; a file of another version is refused
+// rather than misread.
+const formatVersion = "statledger-bolt-1"
+
+// LockTimeout is how long a process waits for another one to release the file.
+var LockTimeout = 10 * time.Second
+
+// Store is a ledger in one bbolt file.
+type Store struct {
+	db   *bbolt.DB
+	path string
+}
+
+// Options for Open.
+type Options struct {
+	Create   bool // create the file if missing (statledger init); otherwise it must exist
+	ReadOnly bool // share the file with other readers
+}
+
+// Open opens (or with Create, creates) the ledger file at path.
+func Open(path string, opt Options) (*Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opt.Create {
+		return nil, ledger.Errorf(ledger.CodeInput, "no ledger at %s: run 'statledger init' to create one, or pass --store", path)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout, ReadOnly: opt.ReadOnly})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, LockTimeout)
+	}
+	if err != nil {
+		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
+	}
+	s := &Store{db: db, path: path}
+	if opt.ReadOnly {
+		err = db.View(s.checkFormat)
+	} else {
+		err = db.Update(func(tx *bbolt.Tx) error {
+			if tx.Bucket(bucketMeta) == nil {
+				for _, b := range [][]byte{bucketEvents, bucketIDs, bucketHashes, bucketMeta} {
+					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+						return err
+					}
+				}
+				return tx.Bucket(bucketMeta).Put(keyFormat, []byte(formatVersion))
+			}
+			return s.checkFormat(tx)
+		})
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) checkFormat(tx *bbolt.Tx) error {
+	m := tx.Bucket(bucketMeta)
+	if m == nil || string(m.Get(keyFormat)) != formatVersion {
+		return ledger.Errorf(ledger.CodeInput, "%s is not a statledger ledger file (or one of another format version)", s.path)
+	}
+	return nil
+}
+
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the bbolt handle for tests that tamper with the file.
+func (s *Store) DB() *bbolt.DB { return s.db }
+
+func seqKey(n uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], n)
+	return k[:]
+}
+
+func size(tx *bbolt.Tx) uint64 {
+	k, _ := tx.Bucket(bucketEvents).Cursor().Last()
+	if k == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k) + 1
+}
+
+func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) error {
+	if err := ledger.CheckBatch(expectedNext, recs); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// One bbolt write transaction: all or nothing, fsynced before Update returns.
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		if n := size(tx); n != expectedNext {
+			return ledger.ConflictError(expectedNext, n)
+		}
+		events, ids, hashes := tx.Bucket(bucketEvents), tx.Bucket(bucketIDs), tx.Bucket(bucketHashes)
+		// Keys only ever grow, so full pages waste nothing.
+		events.FillPercent, hashes.FillPercent = 1.0, 1.0
+		reader := txHashReader{hashes}
+		for _, r := range recs {
+			if old := ids.Get([]byte(r.Event.ID)); old != nil {
+				return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, binary.BigEndian.Uint64(old))
+			}
+			if err := events.Put(seqKey(r.Seq), r.Raw); err != nil {
+				return err
+			}
+			if err := ids.Put([]byte(r.Event.ID), seqKey(r.Seq)); err != nil {
+				return err
+			}
+			hs, err := tlog.StoredHashesForRecordHash(int64(r.Seq), r.Leaf, reader)
+			if err != nil {
+				return err
+			}
+			first := tlog.StoredHashIndex(0, int64(r.Seq))
+			for i := range hs {
+				if err := hashes.Put(seqKey(uint64(first)+uint64(i)), hs[i][:]); err != nil {
+					return err
+				}
+			}
+		}
+		last := recs[len(recs)-1].RecordedAt.Format(ledger.TimeFormat)
+		return tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last))
+	})
+}
+
+type txHashReader struct{ b *bbolt.Bucket }
+
+func (r txHashReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		v := r.b.Get(seqKey(uint64(x)))
+		if len(v) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d is missing", x)
+		}
+		copy(out[i][:], v)
+	}
+	return out, nil
+}
+
+func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
+	var out []tlog.Hash
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		out, err = txHashReader{tx.Bucket(bucketHashes)}.ReadHashes(idx)
+		return err
+	})
+	return out, err
+}
+
+// readChunk bounds how long one read transaction stays open, so a slow reader
+// (a report, a replay piped to less) never pins old pages of a growing file.
+const readChunk = 4096
+
+func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
+	next := from
+	for {
+		var batch []ledger.Recorded
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketEvents).Cursor()
+			for k, v := c.Seek(seqKey(next)); k != nil && len(batch) < readChunk; k, v = c.Next() {
+				r, err := ledger.ParseRecorded(v)
+				if err != nil {
+					return fmt.Errorf("seq %d: %w", binary.BigEndian.Uint64(k), err)
+				}
+				if r.Seq != binary.BigEndian.Uint64(k) {
+					return ledger.Errorf(ledger.CodeVerify, "seq %d: stored under key %d", r.Seq, binary.BigEndian.Uint64(k))
+				}
+				batch = append(batch, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(batch) < readChunk {
+			return nil
+		}
+		next = batch[len(batch)-1].Seq + 1
+	}
+}
+
+func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
+	var h ledger.Head
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		h.Size = size(tx)
+		if h.Size == 0 {
+			return nil
+		}
+		if v := tx.Bucket(bucketMeta).Get(keyLastAt); v != nil {
+			t, err := time.Parse(ledger.TimeFormat, string(v))
+			if err != nil {
+				return ledger.Errorf(ledger.CodeVerify, "stored last recorded_at %q is malformed", v)
+			}
+			h.LastRecordedAt = t
+		}
+		root, err := tlog.TreeHash(int64(h.Size), txHashReader{tx.Bucket(bucketHashes)})
+		h.Root = root
+		return err
+	})
+	return h, err
+}
+
+func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
+	var r ledger.Recorded
+	var found bool
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		k := tx.Bucket(bucketIDs).Get([]byte(id))
+		if k == nil {
+			return nil
+		}
+		v := tx.Bucket(bucketEvents).Get(k)
+		if v == nil {
+			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", binary.BigEndian.Uint64(k), id)
+		}
+		var err error
+		r, err = ledger.ParseRecorded(v)
+		found = err == nil
+		return err
+	})
+	return r, found, err
+}
+
+// Path is the file the ledger lives in.
+func (s *Store) Path() string { return s.path }

@@ -1,0 +1,127 @@
+package ledger
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Checkpoint is the body of a C2SP tlog-checkpoint: origin, tree size, root.
+type Checkpoint struct {
+	Origin string
+	Size   uint64
+	Root   tlog.Hash
+}
+
+// Body is the signed text: "<origin>\n<size>\n<base64 root>\n".
+func (c Checkpoint) Body() string {
+	return fmt.Sprintf("%s\n%d\n%s\n", c.Origin, c.Size, base64.StdEncoding.EncodeToString(c.Root[:]))
+}
+
+// ParseCheckpointBody reads a checkpoint body. Extension lines after the root
+// are allowed by the spec and ignored.
+func ParseCheckpointBody(text string) (Checkpoint, error) {
+	lines := strings.SplitN(text, "\n", 4)
+	if len(lines) < 4 || lines[0] == "" {
+		return Checkpoint{}, fmt.Errorf("checkpoint body must have an origin, a size and a root hash line")
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil || strconv.FormatUint(size, 10) != lines[1] {
+		return Checkpoint{}, fmt.Errorf("checkpoint size %q is not a decimal number", clip(lines[1]))
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	var root tlog.Hash
+	if err != nil || len(raw) != len(root) {
+		return Checkpoint{}, fmt.Errorf("checkpoint root %q is not a base64 SHA-256 hash", clip(lines[2]))
+	}
+	copy(root[:], raw)
+	return Checkpoint{Origin: lines[0], Size: size, Root: root}, nil
+}
+
+// SignCheckpoint returns the signed note text.
+func SignCheckpoint(c Checkpoint, signer note.Signer) (string, error) {
+	if c.Origin != signer.Name() {
+		return "", fmt.Errorf("checkpoint origin %q differs from the key's name %q", c.Origin, signer.Name())
+	}
+	msg, err := note.Sign(&note.Note{Text: c.Body()}, signer)
+	return string(msg), err
+}
+
+// OpenCheckpoint verifies a signed checkpoint against a verifier key and
+// returns its body. Any failure is a verification error.
+func OpenCheckpoint(signed []byte, verifierKey string) (Checkpoint, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(verifierKey))
+	if err != nil {
+		return Checkpoint{}, Wrap(CodeInput, err, "verifier key is not valid")
+	}
+	n, err := note.Open(signed, note.VerifierList(v))
+	if err != nil {
+		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint signature does not verify with key %s", v.Name())
+	}
+	c, err := ParseCheckpointBody(n.Text)
+	if err != nil {
+		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint is malformed")
+	}
+	if c.Origin != v.Name() {
+		return Checkpoint{}, Errorf(CodeVerify, "checkpoint origin %q is not the key's name %q", c.Origin, v.Name())
+	}
+	return c, nil
+}
+
+// GenerateKey makes a new Ed25519 signing key named origin and returns the
+// private key text and the verifier key text.
+func GenerateKey(origin string) (skey, vkey string, err error) {
+	return note.GenerateKey(rand.Reader, origin)
+}
+
+// VerifierKey derives the public verifier key from a private signing key, so
+// only one key file needs to be kept.
+func VerifierKey(skey string) (string, error) {
+	// PRIVATE+KEY+<name>+<hash>+<base64(alg || seed)>
+	parts := strings.Split(strings.TrimSpace(skey), "+")
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
+		return "", fmt.Errorf("not a signing key")
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return "", fmt.Errorf("not an Ed25519 signing key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	return note.NewEd25519VerifierKey(parts[2], pub)
+}
+
+// LoadSigner reads a signing key file. It refuses a file that group or others
+// can read: a leaked key lets anybody sign a forged history.
+func LoadSigner(path string) (note.Signer, string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, "", Errorf(CodeInput, "no signing key at %s: run 'statledger init' first, or pass --signing-key", path)
+		}
+		return nil, "", Wrap(CodeRuntime, err, "cannot read signing key")
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, "", Errorf(CodeInput, "signing key %s is readable by others (mode %04o); run 'chmod 600 %s'", path, fi.Mode().Perm(), path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", Wrap(CodeRuntime, err, "cannot read signing key")
+	}
+	skey := strings.TrimSpace(string(b))
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, "", Errorf(CodeInput, "%s is not a statledger signing key", path)
+	}
+	vkey, err := VerifierKey(skey)
+	if err != nil {
+		return nil, "", Errorf(CodeInput, "%s: %v", path, err)
+	}
+	return signer, vkey, nil
+}

@@ -1,0 +1,437 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// LineError is one problem with one input line, printed as FILE:LINE: field: problem.
+type LineError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg) }
+
+// Item is one decoded event and the line it started on.
+type Item struct {
+	Line  int
+	Event Event
+}
+
+// maxErrors bounds how many problems one input reports; past it the rest of
+// the file is still read (to count lines) but not reported.
+const maxErrors = 1000
+
+// Decoded is a whole input: its events (normalised and validated on their own)
+// and every problem found.
+type Decoded struct {
+	Items   []Item
+	Errors  []LineError
+	Dropped int // problems not listed because there were more than maxErrors
+}
+
+func (d *Decoded) fail(e LineError) {
+	if len(d.Errors) >= maxErrors {
+		d.Dropped++
+		return
+	}
+	d.Errors = append(d.Errors, e)
+}
+
+// accept normalises and validates ev and records it or its problems.
+func (d *Decoded) accept(file string, line int, ev Event) {
+	Normalize(&ev)
+	errs := Validate(&ev)
+	if ev.Type == ReportPublished {
+		errs = append(errs, FieldError{"type", "report_published events are written by 'statledger report --publish', never imported"})
+	}
+	for _, fe := range errs {
+		d.fail(LineError{file, line, fe.Field, fe.Msg})
+	}
+	if len(errs) == 0 {
+		d.Items = append(d.Items, Item{Line: line, Event: ev})
+	}
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// DecodeJSONL reads one JSON object per line. Blank lines are skipped, CRLF line
+// ends and a leading BOM are accepted; every bad line is reported.
+func DecodeJSONL(file string, r io.Reader) (Decoded, error) {
+	var d Decoded
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
+	for line := 1; ; line++ {
+		buf = buf[:0]
+		tooLong, n := false, 0
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			n += len(chunk)
+			if n > MaxLineBytes {
+				tooLong = true // keep reading to the line's end, but keep nothing
+			} else {
+				buf = append(buf, chunk...)
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil && err != io.EOF {
+			return d, Wrap(CodeRuntime, err, "%s: cannot read", file)
+		}
+		switch {
+		case tooLong:
+			d.fail(LineError{file, line, "(line)", fmt.Sprintf("is %d bytes long; an event line may be at most %d", n, MaxLineBytes)})
+		case n > 0:
+			b := bytes.TrimRight(buf, "\r\n")
+			if line == 1 {
+				b = bytes.TrimPrefix(b, utf8BOM)
+			}
+			if len(bytes.TrimSpace(b)) > 0 {
+				decodeJSONLine(&d, file, line, b)
+			}
+		}
+		if err == io.EOF {
+			return d, nil
+		}
+	}
+}
+
+func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
+	if !utf8.Valid(b) {
+		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d); save the file as UTF-8", invalidUTF8At(b)+1)})
+		return
+	}
+	if field, msg := checkJSONShape(b); msg != "" {
+		d.fail(LineError{file, line, field, msg})
+		return
+	}
+	var ev Event
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		field, msg := describeJSONError(err)
+		d.fail(LineError{file, line, field, msg})
+		return
+	}
+	d.accept(file, line, ev)
+}
+
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// maxDepth bounds nesting: the deepest valid event is an event holding changes
+// holding a source (three levels).
+const maxDepth = 4
+
+// checkJSONShape walks the tokens of one line and reports what encoding/json
+// would silently accept: a duplicate key (last one wins there), nesting deeper
+// than any event needs, anything but one object, and trailing data.
+func checkJSONShape(b []byte) (field, msg string) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return describeJSONError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return "(line)", "must be one JSON object ({…})"
+	}
+	if field, msg := walkObject(dec, "", 1); msg != "" {
+		return field, msg
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "(line)", "has more after the JSON object; put one event per line"
+	}
+	return "", ""
+}
+
+func walkObject(dec *json.Decoder, prefix string, depth int) (string, string) {
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return describeJSONError(err)
+		}
+		key := tok.(string)
+		name := prefix + key
+		if seen[key] {
+			return name, "appears twice in one object"
+		}
+		seen[key] = true
+		if f, m := walkValue(dec, name, depth); m != "" {
+			return f, m
+		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return describeJSONError(err)
+	}
+	return "", ""
+}
+
+func walkValue(dec *json.Decoder, name string, depth int) (string, string) {
+	tok, err := dec.Token()
+	if err != nil {
+		return describeJSONError(err)
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return "", ""
+	}
+	if depth+1 > maxDepth {
+		return name, fmt.Sprintf("is nested more than %d levels deep; no event field is", maxDepth)
+	}
+	if d == '{' {
+		return walkObject(dec, name+".", depth+1)
+	}
+	for i := 0; dec.More(); i++ {
+		if f, m := walkValue(dec, fmt.Sprintf("%s[%d]", name, i), depth+1); m != "" {
+			return f, m
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return describeJSONError(err)
+	}
+	return "", ""
+}
+
+// describeJSONError turns encoding/json's errors into field and problem.
+func describeJSONError(err error) (field, msg string) {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return "(line)", fmt.Sprintf("is not valid JSON at column %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.As(err, &te):
+		f := te.Field
+		if f == "" {
+			f = "(line)"
+		}
+		want := te.Type.Kind().String()
+		switch want {
+		case "int64", "uint64":
+			want = "a whole number"
+		case "slice":
+			want = "a list"
+		case "ptr", "struct":
+			want = "an object or number as the format says"
+		}
+		return f, fmt.Sprintf("is a JSON %s; it must be %s", te.Value, want)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "(line)", "is not valid JSON: it ends too early"
+	}
+	s := err.Error()
+	if rest, ok := strings.CutPrefix(s, `json: unknown field "`); ok {
+		return strings.TrimSuffix(rest, `"`), "is not a field of the format (check its spelling)"
+	}
+	return "(line)", strings.TrimPrefix(s, "json: ")
+}
+
+// CSVColumns are the columns a CSV input may have, in the order exports write
+// them. corrects, retracts, reason and changes (a JSON object) let corrections
+// and retractions travel in CSV too.
+var CSVColumns = []string{"id", "type", "date", "date_precision", "count", "count_qualifier",
+	"nationality", "country", "location", "agencies", "crime", "taskforce", "name", "members",
+	"purpose", "source_publisher", "source_url", "source_published", "source_title", "notes",
+	"corrects", "retracts", "reason", "changes"}
+
+// DecodeCSV reads a header row and one event per row.
+func DecodeCSV(file string, r io.Reader) (Decoded, error) {
+	var d Decoded
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		d.fail(LineError{file, 1, "(header)", "the file is empty; a CSV input starts with a header row"})
+		return d, nil
+	}
+	if err != nil {
+		d.fail(csvLineError(file, err))
+		return d, nil
+	}
+	cols := make([]string, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF")
+		}
+		h = strings.TrimSpace(h)
+		cols[i] = h
+		switch {
+		case !utf8.ValidString(h):
+			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d is not valid UTF-8", i+1)})
+		case !contains(CSVColumns, h):
+			d.fail(LineError{file, 1, clip(h), "is not a column of the format (allowed: " + strings.Join(CSVColumns, ",") + ")"})
+		case seen[h]:
+			d.fail(LineError{file, 1, h, "is a column twice"})
+		}
+		seen[h] = true
+	}
+	if !seen["type"] {
+		d.fail(LineError{file, 1, "type", "column is required"})
+	}
+	if len(d.Errors) > 0 {
+		return d, nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return d, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return d, Wrap(CodeRuntime, err, "%s: cannot read", file)
+			}
+			d.fail(csvLineError(file, err))
+			if !errors.Is(pe.Err, csv.ErrFieldCount) {
+				return d, nil // the reader cannot find the next row after a quoting error
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		decodeCSVRow(&d, file, line, cols, rec)
+	}
+}
+
+func csvLineError(file string, err error) LineError {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			msg = "has a different number of columns than the header"
+		}
+		return LineError{file, pe.Line, "(row)", fmt.Sprintf("%s (column %d)", msg, pe.Column)}
+	}
+	return LineError{file, 0, "(row)", err.Error()}
+}
+
+func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
+	var ev Event
+	var src Source
+	bad := false
+	fail := func(field, msg string) {
+		d.fail(LineError{file, line, field, msg})
+		bad = true
+	}
+	empty := true
+	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			fail(cols[i], "is not valid UTF-8; save the file as UTF-8")
+			continue
+		}
+		if v != "" {
+			empty = false
+		}
+		if v == "" {
+			continue
+		}
+		switch cols[i] {
+		case "id":
+			ev.ID = v
+		case "type":
+			ev.Type = Type(v)
+		case "date":
+			ev.Date = v
+		case "date_precision":
+			ev.DatePrecision = v
+		case "count":
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				fail("count", fmt.Sprintf("%q is not a whole number", clip(v)))
+				continue
+			}
+			ev.Count = &n
+		case "count_qualifier":
+			ev.CountQualifier = v
+		case "nationality":
+			ev.Nationality = v
+		case "country":
+			ev.Country = v
+		case "location":
+			ev.Location = v
+		case "agencies":
+			ev.Agencies = SplitList(v)
+		case "crime":
+			ev.Crime = v
+		case "taskforce":
+			ev.Taskforce = v
+		case "name":
+			ev.Name = v
+		case "members":
+			ev.Members = SplitList(v)
+		case "purpose":
+			ev.Purpose = v
+		case "source_publisher":
+			src.Publisher = v
+		case "source_url":
+			src.URL = v
+		case "source_published":
+			src.Published = v
+		case "source_title":
+			src.Title = v
+		case "notes":
+			ev.Notes = v
+		case "corrects":
+			ev.Corrects = v
+		case "retracts":
+			ev.Retracts = v
+		case "reason":
+			ev.Reason = v
+		case "changes":
+			if f, m := checkJSONShape([]byte(v)); m != "" {
+				fail("changes."+f, m)
+				continue
+			}
+			var c Changes
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&c); err != nil {
+				f, m := describeJSONError(err)
+				fail("changes."+f, m)
+				continue
+			}
+			ev.Changes = &c
+		}
+	}
+	if empty || bad {
+		return // a row of empty cells is a blank line, as spreadsheets write them
+	}
+	if src != (Source{}) {
+		ev.Source = &src
+	}
+	d.accept(file, line, ev)
+}
+
+// SplitList splits a ';'-separated CSV list cell.
+func SplitList(s string) []string {
+	parts := strings.Split(s, ";")
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

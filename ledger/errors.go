@@ -1,0 +1,69 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error by what the user can do about it; it maps one to one
+// onto the CLI's exit codes (DESIGN.md, Conventions).
+type Code int
+
+const (
+	CodeRuntime  Code = 1 // something failed that a retry or the operator may fix
+	CodeInput    Code = 2 // bad usage or bad input: fix the command or the file
+	CodeVerify   Code = 3 // verification failed: the history or a proof does not hold
+	CodeConflict Code = 4 // another writer changed the ledger first
+)
+
+// Error is the one error type of the ledger. Op names what was being done,
+// Msg says what went wrong in words a user can act on.
+type Error struct {
+	Code Code
+	Msg  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil && e.Msg != "" {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches a code and a message to an underlying error.
+func Wrap(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, CodeRuntime otherwise.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeRuntime
+}
+
+// ErrConflict is wrapped by every optimistic-concurrency failure, so callers can
+// retry with errors.Is regardless of the store.
+var ErrConflict = errors.New("the ledger changed since it was read")
+
+// ConflictError reports that the ledger's next seq is not what the writer expected.
+func ConflictError(expected, actual uint64) *Error {
+	return &Error{Code: CodeConflict, Err: ErrConflict,
+		Msg: fmt.Sprintf("expected the ledger to hold %d events, it holds %d", expected, actual)}
+}
+
+// ErrIDExists is wrapped when a store is asked to append an id it already holds.
+var ErrIDExists = errors.New("event id already in the ledger")

@@ -1,0 +1,224 @@
+package ledger
+
+import (
+	"bytes"
+	"slices"
+)
+
+// Type is the kind of an event; its values are the interchange format's "type".
+type Type string
+
+const (
+	Arrest       Type = "arrest"
+	Repatriation Type = "repatriation"
+	Rescue       Type = "rescue"
+	Death        Type = "death"
+	Deportation  Type = "deportation"
+
+	TaskforceAnnounced   Type = "taskforce_announced"
+	TaskforceEstablished Type = "taskforce_established"
+	TaskforceDissolved   Type = "taskforce_dissolved"
+
+	Correction      Type = "correction"
+	Retraction      Type = "retraction"
+	ReportPublished Type = "report_published"
+)
+
+// IncidentTypes in the order every report lists them.
+var IncidentTypes = []Type{Arrest, Repatriation, Rescue, Death, Deportation}
+
+// TaskforceTypes in lifecycle order.
+var TaskforceTypes = []Type{TaskforceAnnounced, TaskforceEstablished, TaskforceDissolved}
+
+func (t Type) IsIncident() bool  { return slices.Contains(IncidentTypes, t) }
+func (t Type) IsTaskforce() bool { return slices.Contains(TaskforceTypes, t) }
+
+// Known reports whether t is any type of the format.
+func (t Type) Known() bool {
+	return t.IsIncident() || t.IsTaskforce() || t == Correction || t == Retraction || t == ReportPublished
+}
+
+// Source says where a fact was reported.
+type Source struct {
+	Publisher string `json:"publisher,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Published string `json:"published,omitempty"`
+	Title     string `json:"title,omitempty"`
+}
+
+// Event is one fact in the interchange format. The field order of this struct is
+// the canonical field order: the canonical bytes, and so every leaf hash, depend on it.
+// Never reorder or rename fields; add new ones only at the end.
+type Event struct {
+	ID   string `json:"id,omitempty"`
+	Type Type   `json:"type"`
+
+	Date           string   `json:"date,omitempty"`
+	DatePrecision  string   `json:"date_precision,omitempty"`
+	Count          *int64   `json:"count,omitempty"`
+	CountQualifier string   `json:"count_qualifier,omitempty"`
+	Nationality    string   `json:"nationality,omitempty"`
+	Country        string   `json:"country,omitempty"`
+	Location       string   `json:"location,omitempty"`
+	Agencies       []string `json:"agencies,omitempty"`
+	Crime          string   `json:"crime,omitempty"`
+
+	Taskforce string   `json:"taskforce,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Members   []string `json:"members,omitempty"`
+	Purpose   string   `json:"purpose,omitempty"`
+
+	Source *Source `json:"source,omitempty"`
+	Notes  string  `json:"notes,omitempty"`
+
+	Corrects string   `json:"corrects,omitempty"`
+	Changes  *Changes `json:"changes,omitempty"`
+	Retracts string   `json:"retracts,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+
+	Report     string  `json:"report,omitempty"`
+	Period     string  `json:"period,omitempty"`
+	TreeSize   *uint64 `json:"tree_size,omitempty"`
+	RootHash   string  `json:"root_hash,omitempty"`
+	FileName   string  `json:"file_name,omitempty"`
+	FileSHA256 string  `json:"file_sha256,omitempty"`
+}
+
+// Changes holds the fields a correction replaces. A nil field is left alone; a
+// non-nil empty one clears the field.
+type Changes struct {
+	Date           *string   `json:"date,omitempty"`
+	DatePrecision  *string   `json:"date_precision,omitempty"`
+	Count          *int64    `json:"count,omitempty"`
+	CountQualifier *string   `json:"count_qualifier,omitempty"`
+	Nationality    *string   `json:"nationality,omitempty"`
+	Country        *string   `json:"country,omitempty"`
+	Location       *string   `json:"location,omitempty"`
+	Agencies       *[]string `json:"agencies,omitempty"`
+	Crime          *string   `json:"crime,omitempty"`
+	Name           *string   `json:"name,omitempty"`
+	Members        *[]string `json:"members,omitempty"`
+	Purpose        *string   `json:"purpose,omitempty"`
+	Source         *Source   `json:"source,omitempty"`
+	Notes          *string   `json:"notes,omitempty"`
+}
+
+// Fields lists the names of the fields c sets, in canonical order.
+func (c *Changes) Fields() []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(c.Date != nil, "date")
+	add(c.DatePrecision != nil, "date_precision")
+	add(c.Count != nil, "count")
+	add(c.CountQualifier != nil, "count_qualifier")
+	add(c.Nationality != nil, "nationality")
+	add(c.Country != nil, "country")
+	add(c.Location != nil, "location")
+	add(c.Agencies != nil, "agencies")
+	add(c.Crime != nil, "crime")
+	add(c.Name != nil, "name")
+	add(c.Members != nil, "members")
+	add(c.Purpose != nil, "purpose")
+	add(c.Source != nil, "source")
+	add(c.Notes != nil, "notes")
+	return out
+}
+
+// ChangeableFields lists the fields a correction may replace on an event of
+// type t; identity fields (id, type, taskforce) never change.
+func ChangeableFields(t Type) []string {
+	switch {
+	case t.IsIncident():
+		return []string{"date", "date_precision", "count", "count_qualifier", "nationality", "country", "location", "agencies", "crime", "source", "notes"}
+	case t.IsTaskforce():
+		return []string{"name", "members", "purpose", "date", "date_precision", "source", "notes"}
+	}
+	return nil
+}
+
+// Apply returns a copy of e with c's fields replaced. It does not validate.
+func (c *Changes) Apply(e Event) Event {
+	if c == nil {
+		return e
+	}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&e.Date, c.Date)
+	set(&e.DatePrecision, c.DatePrecision)
+	if c.Count != nil {
+		n := *c.Count
+		e.Count = &n
+	}
+	set(&e.CountQualifier, c.CountQualifier)
+	set(&e.Nationality, c.Nationality)
+	set(&e.Country, c.Country)
+	set(&e.Location, c.Location)
+	if c.Agencies != nil {
+		e.Agencies = slices.Clone(*c.Agencies)
+	}
+	set(&e.Crime, c.Crime)
+	set(&e.Name, c.Name)
+	if c.Members != nil {
+		e.Members = slices.Clone(*c.Members)
+	}
+	set(&e.Purpose, c.Purpose)
+	if c.Source != nil {
+		s := *c.Source
+		e.Source = &s
+	}
+	set(&e.Notes, c.Notes)
+	return e
+}
+
+// Canonical returns the canonical JSON of e: fixed field order, no insignificant
+// whitespace, empty fields omitted. Two events with the same canonical bytes are
+// the same fact. HTML escaping stays on: it is deterministic and keeps '<' out of
+// every byte we store, one less way for event text to become markup later.
+func (e *Event) Canonical() []byte {
+	return marshalCanonical(e)
+}
+
+
+// Equal reports whether a and b are the same fact.
+func (a *Event) Equal(b *Event) bool { return bytes.Equal(a.Canonical(), b.Canonical()) }
+
+// Clone returns a deep copy of e.
+func (e Event) Clone() Event {
+	if e.Count != nil {
+		n := *e.Count
+		e.Count = &n
+	}
+	e.Agencies = slices.Clone(e.Agencies)
+	e.Members = slices.Clone(e.Members)
+	if e.Source != nil {
+		s := *e.Source
+		e.Source = &s
+	}
+	if e.TreeSize != nil {
+		n := *e.TreeSize
+		e.TreeSize = &n
+	}
+	if e.Changes != nil {
+		c := *e.Changes
+		e.Changes = &c
+	}
+	return e
+}
+
+// Persons returns the count, 0 when absent.
+func (e *Event) Persons() int64 {
+	if e.Count == nil {
+		return 0
+	}
+	return *e.Count
+}

@@ -1,0 +1,114 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// TimeFormat is the one spelling of recorded_at: UTC with microseconds, fixed
+// width, so the canonical bytes of an envelope never depend on how a time prints.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// Recorded is an event as the ledger holds it: its position, when and by whom it
+// was recorded, and the canonical bytes its leaf hash is computed from.
+type Recorded struct {
+	Seq        uint64
+	RecordedAt time.Time
+	RecordedBy string
+	Event      Event
+	Raw        []byte    // canonical envelope bytes: what both stores hold and what is hashed
+	Leaf       tlog.Hash // tlog.RecordHash(Raw)
+}
+
+// envelope is the canonical field order of the hashed bytes.
+type envelope struct {
+	Seq        uint64 `json:"seq"`
+	RecordedAt string `json:"recorded_at"`
+	RecordedBy string `json:"recorded_by"`
+	Event      Event  `json:"event"`
+}
+
+// NewRecorded seals an event at a position: the canonical bytes and leaf hash
+// are computed here, once, so every store holds identical bytes.
+func NewRecorded(seq uint64, at time.Time, by string, e Event) Recorded {
+	at = at.UTC().Truncate(time.Microsecond)
+	raw := marshalCanonical(envelope{Seq: seq, RecordedAt: at.Format(TimeFormat), RecordedBy: by, Event: e})
+	return Recorded{Seq: seq, RecordedAt: at, RecordedBy: by, Event: e, Raw: raw, Leaf: tlog.RecordHash(raw)}
+}
+
+// ParseRecorded decodes stored bytes. It refuses bytes that are not the
+// canonical encoding of what they decode to, because a leaf hash over
+// non-canonical bytes could not be reproduced by the other store.
+func ParseRecorded(raw []byte) (Recorded, error) {
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		return Recorded{}, fmt.Errorf("stored event is not valid: %w", err)
+	}
+	at, err := time.Parse(TimeFormat, env.RecordedAt)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("stored event has a bad recorded_at %q", env.RecordedAt)
+	}
+	r := NewRecorded(env.Seq, at, env.RecordedBy, env.Event)
+	if !bytes.Equal(r.Raw, raw) {
+		return Recorded{}, fmt.Errorf("stored event at seq %d is not in canonical form", env.Seq)
+	}
+	return r, nil
+}
+
+// LeafHex is the leaf hash as printed everywhere outside a checkpoint body.
+func (r *Recorded) LeafHex() string { return hex.EncodeToString(r.Leaf[:]) }
+
+// Envelope is the recorded event as replay and export print it, with its leaf hash.
+func (r *Recorded) Envelope() []byte {
+	return marshalCanonical(struct {
+		Seq        uint64 `json:"seq"`
+		RecordedAt string `json:"recorded_at"`
+		RecordedBy string `json:"recorded_by"`
+		LeafHash   string `json:"leaf_hash"`
+		Event      Event  `json:"event"`
+	}{r.Seq, r.RecordedAt.Format(TimeFormat), r.RecordedBy, r.LeafHex(), r.Event})
+}
+
+// CheckActor validates a recorded_by value.
+func CheckActor(s string) error {
+	v := &validator{}
+	v.required("actor", s)
+	v.text("actor", s, 200, false)
+	if len(v.errs) > 0 {
+		return Errorf(CodeInput, "%s", v.errs[0].Error())
+	}
+	if !utf8.ValidString(s) {
+		return Errorf(CodeInput, "actor: is not valid UTF-8")
+	}
+	return nil
+}
+
+func marshalCanonical(v any) []byte {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		panic("ledger: cannot encode: " + err.Error())
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// HashHex prints a tree hash the way reports and replay show it.
+func HashHex(h tlog.Hash) string { return hex.EncodeToString(h[:]) }
+
+// ParseHashHex reads a hash printed by HashHex.
+func ParseHashHex(s string) (tlog.Hash, error) {
+	var h tlog.Hash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, fmt.Errorf("%q is not a 64-digit hex hash", clip(s))
+	}
+	copy(h[:], b)
+	return h, nil
+}

@@ -1,0 +1,61 @@
+package ledger
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Head is the state of a ledger: its size (the next seq), the Merkle root at that
+// size, and the recorded_at of its last event (zero for an empty ledger).
+type Head struct {
+	Size           uint64
+	Root           tlog.Hash
+	LastRecordedAt time.Time
+}
+
+// Store holds one ledger. Implementations: ledger/bolt (embedded), ledger/esdb.
+// Every implementation must pass ledger/storetest.
+type Store interface {
+	// Append adds recs, whose Seq must run from expectedNext, all or nothing, and
+	// is durable when it returns nil. It fails with an error wrapping
+	// ErrConflict if the ledger's size is not expectedNext, and with one wrapping
+	// ErrIDExists if any event id is already held; either way nothing is appended.
+	Append(ctx context.Context, expectedNext uint64, recs []Recorded) error
+	// Read calls fn with every recorded event from seq from, in order, until fn
+	// returns an error (returned as is) or the ledger ends.
+	Read(ctx context.Context, from uint64, fn func(Recorded) error) error
+	// Head returns the current size and root.
+	Head(ctx context.Context) (Head, error)
+	// Lookup finds the event with an id.
+	Lookup(ctx context.Context, id string) (Recorded, bool, error)
+	// ReadHashes returns the stored Merkle hashes at the given tlog stored-hash
+	// indexes, so proofs and roots need no re-read of the events.
+	ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	Close() error
+}
+
+// CheckBatch checks the invariants every store's Append relies on: seqs run
+// contiguously from expectedNext and ids are unique within the batch.
+func CheckBatch(expectedNext uint64, recs []Recorded) error {
+	seen := make(map[string]bool, len(recs))
+	for i, r := range recs {
+		if r.Seq != expectedNext+uint64(i) {
+			return Errorf(CodeRuntime, "batch is not contiguous: item %d has seq %d, want %d", i, r.Seq, expectedNext+uint64(i))
+		}
+		if r.Event.ID == "" {
+			return Errorf(CodeRuntime, "event at seq %d has no id", r.Seq)
+		}
+		if seen[r.Event.ID] {
+			return Wrap(CodeInput, ErrIDExists, "event id %s appears twice in one batch", r.Event.ID)
+		}
+		seen[r.Event.ID] = true
+	}
+	return nil
+}
+
+// HashReader adapts a store to tlog.
+func HashReader(ctx context.Context, s Store) tlog.HashReader {
+	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return s.ReadHashes(ctx, idx) })
+}

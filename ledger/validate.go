@@ -1,0 +1,514 @@
+package ledger
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/language"
+)
+
+// FieldError is one problem with one field of one event.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Limits of the format. Text limits are in characters and stay far below
+// Excel's 32,767 per cell, so every accepted value fits in a workbook.
+const (
+	MaxCount      = 1_000_000
+	MaxNotes      = 4000
+	maxShortText  = 500
+	maxLongText   = 2000
+	maxURL        = 2048
+	maxListItems  = 100
+	maxSlug       = 64
+	MaxLineBytes  = 1 << 20 // one event never needs more; longer lines are refused before parsing
+	minYear       = 1900
+	maxYear       = 2999
+	datePrecDay   = "day"
+	qualifierExct = "exact"
+)
+
+var (
+	DatePrecisions  = []string{"day", "week", "month"}
+	CountQualifiers = []string{"exact", "at_least", "approx", "at_most"}
+
+	dateRe   = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	periodRe = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
+	slugRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	hex64Re  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// idNamespace is the UUIDv5 namespace of derived event ids. Changing it changes
+// every derived id, so it is fixed for ever.
+var idNamespace = uuid.MustParse("6f1c5a0e-3d0b-5b8e-9a57-5e9d2f0c7a41")
+
+// DeriveID returns the UUIDv5 of e's canonical content without its id, so the
+// same fact imported twice gets the same id.
+func DeriveID(e Event) string {
+	e.ID = ""
+	return uuid.NewSHA1(idNamespace, e.Canonical()).String()
+}
+
+// Normalize fills defaults and canonical spellings in place (upper-case country
+// codes, lower-case UUIDs, default precision and qualifier) and derives a missing
+// id. Call Validate after it.
+func Normalize(e *Event) {
+	e.ID = strings.ToLower(strings.TrimSpace(e.ID))
+	e.Nationality = strings.ToUpper(e.Nationality)
+	e.Country = strings.ToUpper(e.Country)
+	for i := range e.Members {
+		e.Members[i] = strings.ToUpper(e.Members[i])
+	}
+	e.Corrects = strings.ToLower(strings.TrimSpace(e.Corrects))
+	e.Retracts = strings.ToLower(strings.TrimSpace(e.Retracts))
+	if e.Type.IsIncident() {
+		if e.DatePrecision == "" {
+			e.DatePrecision = datePrecDay
+		}
+		if e.CountQualifier == "" {
+			e.CountQualifier = qualifierExct
+		}
+	}
+	if e.Type.IsTaskforce() && e.Date != "" && e.DatePrecision == "" {
+		e.DatePrecision = datePrecDay
+	}
+	if c := e.Changes; c != nil {
+		if c.Nationality != nil {
+			*c.Nationality = strings.ToUpper(*c.Nationality)
+		}
+		if c.Country != nil {
+			*c.Country = strings.ToUpper(*c.Country)
+		}
+		if c.Members != nil {
+			for i := range *c.Members {
+				(*c.Members)[i] = strings.ToUpper((*c.Members)[i])
+			}
+		}
+	}
+	if e.ID == "" && e.Type != "" {
+		e.ID = DeriveID(*e)
+	}
+}
+
+// Validate checks e against the interchange format on its own (no ledger
+// context) and returns every problem found, in field order.
+func Validate(e *Event) []FieldError {
+	v := &validator{}
+	v.event(e)
+	return v.errs
+}
+
+type validator struct{ errs []FieldError }
+
+func (v *validator) add(field, format string, args ...any) {
+	v.errs = append(v.errs, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) event(e *Event) {
+	if e.ID != "" {
+		if u, err := uuid.Parse(e.ID); err != nil || u.String() != e.ID {
+			v.add("id", "%q is not a UUID (like 0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d)", e.ID)
+		}
+	}
+	switch {
+	case e.Type == "":
+		v.add("type", "is required")
+		return
+	case !e.Type.Known():
+		v.add("type", "%q is not a known type (%s)", string(e.Type), knownTypes())
+		return
+	}
+	present := presentFields(e)
+	allowed := allowedFields(e.Type)
+	for _, f := range present {
+		if !contains(allowed, f) {
+			v.add(f, "is not a field of a %s event", e.Type)
+		}
+	}
+	switch {
+	case e.Type.IsIncident():
+		v.date("date", e.Date, true)
+		v.oneOf("date_precision", e.DatePrecision, DatePrecisions, true)
+		v.count("count", e.Count, true)
+		v.oneOf("count_qualifier", e.CountQualifier, CountQualifiers, true)
+		v.country("nationality", e.Nationality, true)
+		v.country("country", e.Country, true)
+		v.text("location", e.Location, maxShortText, false)
+		v.list("agencies", e.Agencies, maxShortText)
+		v.text("crime", e.Crime, 100, false)
+		v.source("source", e.Source, true)
+		v.text("notes", e.Notes, MaxNotes, true)
+	case e.Type.IsTaskforce():
+		v.slug("taskforce", e.Taskforce)
+		v.text("name", e.Name, maxShortText, false)
+		v.countries("members", e.Members)
+		v.text("purpose", e.Purpose, maxLongText, true)
+		v.date("date", e.Date, false)
+		if e.Date != "" {
+			v.oneOf("date_precision", e.DatePrecision, DatePrecisions, true)
+		}
+		v.source("source", e.Source, false)
+		v.text("notes", e.Notes, MaxNotes, true)
+	case e.Type == Correction:
+		v.ref("corrects", e.Corrects)
+		if len(e.Changes.Fields()) == 0 {
+			v.add("changes", "is required and must change at least one field")
+		} else {
+			v.changes(e.Changes)
+		}
+		v.required("reason", e.Reason)
+		v.text("reason", e.Reason, maxLongText, true)
+	case e.Type == Retraction:
+		v.ref("retracts", e.Retracts)
+		v.required("reason", e.Reason)
+		v.text("reason", e.Reason, maxLongText, true)
+	case e.Type == ReportPublished:
+		v.oneOf("report", e.Report, []string{"monthly"}, true)
+		v.period("period", e.Period)
+		if e.TreeSize == nil {
+			v.add("tree_size", "is required")
+		}
+		if !hex64Re.MatchString(e.RootHash) {
+			v.add("root_hash", "must be 64 lower-case hex digits")
+		}
+		v.required("file_name", e.FileName)
+		v.text("file_name", e.FileName, maxShortText, false)
+		if !hex64Re.MatchString(e.FileSHA256) {
+			v.add("file_sha256", "must be 64 lower-case hex digits")
+		}
+	}
+}
+
+func (v *validator) changes(c *Changes) {
+	if c.Date != nil {
+		v.date("changes.date", *c.Date, true)
+	}
+	if c.DatePrecision != nil {
+		v.oneOf("changes.date_precision", *c.DatePrecision, DatePrecisions, true)
+	}
+	if c.Count != nil {
+		v.count("changes.count", c.Count, true)
+	}
+	if c.CountQualifier != nil {
+		v.oneOf("changes.count_qualifier", *c.CountQualifier, CountQualifiers, true)
+	}
+	if c.Nationality != nil {
+		v.country("changes.nationality", *c.Nationality, true)
+	}
+	if c.Country != nil {
+		v.country("changes.country", *c.Country, true)
+	}
+	if c.Location != nil {
+		v.text("changes.location", *c.Location, maxShortText, false)
+	}
+	if c.Agencies != nil {
+		v.list("changes.agencies", *c.Agencies, maxShortText)
+	}
+	if c.Crime != nil {
+		v.text("changes.crime", *c.Crime, 100, false)
+	}
+	if c.Name != nil {
+		v.text("changes.name", *c.Name, maxShortText, false)
+	}
+	if c.Members != nil {
+		v.countries("changes.members", *c.Members)
+	}
+	if c.Purpose != nil {
+		v.text("changes.purpose", *c.Purpose, maxLongText, true)
+	}
+	if c.Source != nil {
+		v.source("changes.source", c.Source, true)
+	}
+	if c.Notes != nil {
+		v.text("changes.notes", *c.Notes, MaxNotes, true)
+	}
+}
+
+func (v *validator) required(field, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.add(field, "is required")
+	}
+}
+
+func (v *validator) date(field, s string, required bool) {
+	if s == "" {
+		if required {
+			v.add(field, "is required (YYYY-MM-DD)")
+		}
+		return
+	}
+	if !dateRe.MatchString(s) {
+		v.add(field, "%q is not a date in the form YYYY-MM-DD", clip(s))
+		return
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		v.add(field, "%q is not a calendar date", s)
+		return
+	}
+	if t.Year() < minYear || t.Year() > maxYear {
+		v.add(field, "%q: year must be between %d and %d", s, minYear, maxYear)
+	}
+}
+
+func (v *validator) period(field, s string) {
+	if !periodRe.MatchString(s) {
+		v.add(field, "%q is not a month in the form YYYY-MM", clip(s))
+		return
+	}
+	if _, err := time.Parse("2006-01", s); err != nil {
+		v.add(field, "%q is not a calendar month", s)
+	}
+}
+
+func (v *validator) oneOf(field, s string, allowed []string, required bool) {
+	if s == "" {
+		if required {
+			v.add(field, "is required (%s)", strings.Join(allowed, ", "))
+		}
+		return
+	}
+	if !contains(allowed, s) {
+		v.add(field, "%q must be one of %s", clip(s), strings.Join(allowed, ", "))
+	}
+}
+
+func (v *validator) count(field string, n *int64, required bool) {
+	if n == nil {
+		if required {
+			v.add(field, "is required (a whole number from 0 to %d)", MaxCount)
+		}
+		return
+	}
+	if *n < 0 || *n > MaxCount {
+		v.add(field, "%d is out of range: a count is a whole number from 0 to %d", *n, MaxCount)
+	}
+}
+
+// CheckCountry reports what is wrong with an ISO 3166-1 alpha-2 code, or "" if
+// it is an assigned country code. It expects the upper-case form.
+func CheckCountry(s string) string {
+	if len(s) != 2 || !isUpperASCII(s) {
+		return fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", clip(s))
+	}
+	r, err := language.ParseRegion(s)
+	// ParseRegion also maps deprecated codes onto their successors and accepts
+	// private-use codes; only an assigned code that is its own canonical form passes.
+	if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != s {
+		return fmt.Sprintf("%q is not an assigned ISO 3166-1 country code", s)
+	}
+	return ""
+}
+
+func (v *validator) country(field, s string, required bool) {
+	if s == "" {
+		if required {
+			v.add(field, "is required (a two-letter ISO 3166-1 code like KR)")
+		}
+		return
+	}
+	if msg := CheckCountry(s); msg != "" {
+		v.add(field, "%s", msg)
+	}
+}
+
+func (v *validator) countries(field string, list []string) {
+	if len(list) > maxListItems {
+		v.add(field, "has %d items; at most %d", len(list), maxListItems)
+		return
+	}
+	seen := map[string]bool{}
+	for i, s := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if msg := CheckCountry(s); msg != "" {
+			v.add(f, "%s", msg)
+		} else if seen[s] {
+			v.add(f, "%s is listed twice", s)
+		}
+		seen[s] = true
+	}
+}
+
+func (v *validator) list(field string, list []string, max int) {
+	if len(list) > maxListItems {
+		v.add(field, "has %d items; at most %d", len(list), maxListItems)
+		return
+	}
+	for i, s := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		v.required(f, s)
+		v.text(f, s, max, false)
+	}
+}
+
+// text checks that s is valid UTF-8 without control characters (multi-line
+// fields may hold newlines and tabs) and at most max characters.
+func (v *validator) text(field, s string, max int, multiline bool) {
+	if !utf8.ValidString(s) {
+		v.add(field, "is not valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		v.add(field, "is %d characters long; at most %d", n, max)
+		return
+	}
+	for i, r := range s {
+		if r == '\n' || r == '\t' {
+			if multiline {
+				continue
+			}
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\uFFFE' || r == '\uFFFF' {
+			v.add(field, "has control character U+%04X at byte %d; remove it", r, i)
+			return
+		}
+	}
+}
+
+func (v *validator) slug(field, s string) {
+	switch {
+	case s == "":
+		v.add(field, "is required (a slug like kh-kr-joint-working-group)")
+	case len(s) > maxSlug || !slugRe.MatchString(s):
+		v.add(field, "%q must be lower-case letters, digits, '-' or '_', at most %d characters", clip(s), maxSlug)
+	}
+}
+
+func (v *validator) ref(field, s string) {
+	if s == "" {
+		v.add(field, "is required (the id of the event)")
+		return
+	}
+	if u, err := uuid.Parse(s); err != nil || u.String() != s {
+		v.add(field, "%q is not an event id (a UUID)", clip(s))
+	}
+}
+
+func (v *validator) source(field string, s *Source, required bool) {
+	if s == nil || (s.Publisher == "" && s.URL == "") {
+		if required || s != nil {
+			v.add(field, "needs a publisher or a url")
+		}
+		if s == nil {
+			return
+		}
+	}
+	v.text(field+".publisher", s.Publisher, maxShortText, false)
+	v.text(field+".title", s.Title, maxShortText, false)
+	v.date(field+".published", s.Published, false)
+	if s.URL != "" {
+		u, err := url.Parse(s.URL)
+		switch {
+		case len(s.URL) > maxURL:
+			v.add(field+".url", "is %d bytes long; at most %d", len(s.URL), maxURL)
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			v.add(field+".url", "%q is not an http or https URL", clip(s.URL))
+		default:
+			v.text(field+".url", s.URL, maxURL, false)
+		}
+	}
+}
+
+// presentFields lists the type-specific fields e sets.
+func presentFields(e *Event) []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(e.Date != "", "date")
+	add(e.DatePrecision != "", "date_precision")
+	add(e.Count != nil, "count")
+	add(e.CountQualifier != "", "count_qualifier")
+	add(e.Nationality != "", "nationality")
+	add(e.Country != "", "country")
+	add(e.Location != "", "location")
+	add(e.Agencies != nil, "agencies")
+	add(e.Crime != "", "crime")
+	add(e.Taskforce != "", "taskforce")
+	add(e.Name != "", "name")
+	add(e.Members != nil, "members")
+	add(e.Purpose != "", "purpose")
+	add(e.Source != nil, "source")
+	add(e.Notes != "", "notes")
+	add(e.Corrects != "", "corrects")
+	add(e.Changes != nil, "changes")
+	add(e.Retracts != "", "retracts")
+	add(e.Reason != "", "reason")
+	add(e.Report != "", "report")
+	add(e.Period != "", "period")
+	add(e.TreeSize != nil, "tree_size")
+	add(e.RootHash != "", "root_hash")
+	add(e.FileName != "", "file_name")
+	add(e.FileSHA256 != "", "file_sha256")
+	return out
+}
+
+func allowedFields(t Type) []string {
+	switch {
+	case t.IsIncident():
+		return incidentFields
+	case t.IsTaskforce():
+		return []string{"taskforce", "name", "members", "purpose", "date", "date_precision", "source", "notes"}
+	case t == Correction:
+		return []string{"corrects", "changes", "reason"}
+	case t == Retraction:
+		return []string{"retracts", "reason"}
+	case t == ReportPublished:
+		return []string{"report", "period", "tree_size", "root_hash", "file_name", "file_sha256"}
+	}
+	return nil
+}
+
+var incidentFields = []string{"date", "date_precision", "count", "count_qualifier", "nationality", "country", "location", "agencies", "crime", "source", "notes"}
+
+func knownTypes() string {
+	var names []string
+	for _, t := range append(append(append([]Type{}, IncidentTypes...), TaskforceTypes...), Correction, Retraction) {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a value quoted in an error message, so a 10 MB field does not
+// become a 10 MB error.
+func clip(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
