@@ -1,0 +1,103 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// interspersed moves a command's positional arguments after its flags.
+// urfave/cli v2 stops reading flags at the first positional argument, but users
+// type 'statledger correct ID --count 61 --reason …' as the docs show it.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	cmds := app.Commands
+	flags := app.Flags
+	// Walk global flags and the command path.
+	i := 0
+	for i < len(rest) {
+		a := rest[i]
+		if a == "--" {
+			return append(out, rest[i:]...)
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			out = append(out, a)
+			if takesValue(flags, a) && i+1 < len(rest) {
+				out = append(out, rest[i+1])
+				i++
+			}
+			i++
+			continue
+		}
+		cmd := findCommand(cmds, a)
+		if cmd == nil {
+			break
+		}
+		out = append(out, a)
+		cmds, flags = cmd.Subcommands, cmd.Flags
+		i++
+		if len(cmds) == 0 {
+			break
+		}
+	}
+	var positional []string
+	for ; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case strings.HasPrefix(a, "-") && a != "-":
+			out = append(out, a)
+			if takesValue(flags, a) && i+1 < len(rest) {
+				out = append(out, rest[i+1])
+				i++
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.Name == name {
+			return c
+		}
+		for _, a := range c.Aliases {
+			if a == name {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether flag token a (like --count or -o) consumes the next argument.
+func takesValue(flags []cli.Flag, a string) bool {
+	name := strings.TrimLeft(a, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				_, isBool := f.(*cli.BoolFlag)
+				return !isBool
+			}
+		}
+	}
+	if name == "help" || name == "h" || name == "version" || name == "v" {
+		return false
+	}
+	return false
+}

@@ -1,0 +1,119 @@
+// Command statledger keeps law-enforcement statistics as an event-sourced,
+// tamper-evident ledger. This package only parses flags, wires the pieces
+// together and prints; the rules live in ledger and projections.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: the exit code it returns follows DESIGN.md.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(interspersed(app, args))
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "statledger: "+err.Error())
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var le *ledger.Error
+	if errors.As(err, &le) {
+		return int(le.Code)
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	// urfave/cli reports usage mistakes as plain errors.
+	msg := err.Error()
+	for _, p := range []string{"Required flag", "flag provided but not defined", "invalid value", "flag needs an argument", "No help topic"} {
+		if strings.Contains(msg, p) {
+			return int(ledger.CodeInput)
+		}
+	}
+	return int(ledger.CodeRuntime)
+}
+
+func usageError(format string, args ...any) error {
+	return ledger.Errorf(ledger.CodeInput, format, args...)
+}
+
+func defaultActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := os.Getenv("USER"); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:    "statledger",
+		Usage:   "an auditable, event-sourced ledger of law-enforcement statistics",
+		Version: version,
+		Description: "Every fact (an arrest, a repatriation, a task force…) enters as an immutable event in a\n" +
+			"Merkle-tree ledger; reports are projections of the ledger at a known tree size and root,\n" +
+			"so any published figure can be reproduced and proven later.\n\n" +
+			"Quick start:\n" +
+			"   statledger demo                       build a demo ledger from testdata/seed.jsonl\n" +
+			"   statledger init                       create ./statledger.db and its signing key\n" +
+			"   statledger import events.jsonl        append validated events\n" +
+			"   statledger verify                     recompute every hash; exit 3 if anything changed",
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "store", Value: "statledger.db", EnvVars: []string{"STATLEDGER_STORE"},
+				Usage: "the ledger: a file path or bolt:PATH (embedded), or esdb://… / kurrentdb://… (EventStoreDB)"},
+			&cli.StringFlag{Name: "actor", Value: defaultActor(), EnvVars: []string{"STATLEDGER_ACTOR"},
+				Usage: "who is recording, written into every appended event as recorded_by"},
+			&cli.StringFlag{Name: "signing-key", EnvVars: []string{"STATLEDGER_SIGNING_KEY"},
+				Usage: "the ledger's private signing key file (default: the store path + \".key\")"},
+		},
+		Commands: []*cli.Command{
+			initCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
+			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(),
+			demoCommand(),
+		},
+		// The exit code is decided in run, from the error's ledger.Code.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger --help')")
+		},
+	}
+	for _, c := range app.Commands {
+		setUsageErrors(c)
+	}
+	return app
+}
+
+func setUsageErrors(c *cli.Command) {
+	name := c.Name
+	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger %s --help')", name)
+	}
+	for _, s := range c.Subcommands {
+		setUsageErrors(s)
+	}
+}

@@ -1,0 +1,432 @@
+package main
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+func asOfFlag() cli.Flag {
+	return &cli.StringFlag{Name: "as-of", Usage: "a tree size (the first N events) or an RFC 3339 time (events recorded at or before it)"}
+}
+
+func replayCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "replay",
+		Usage: "print the history in order",
+		Description: "jsonl prints each recorded envelope with its leaf_hash, one per line.\n\n" +
+			"Examples:\n   statledger replay\n   statledger replay --as-of 2025-10-31T23:59:59Z --format jsonl",
+		Flags: []cli.Flag{
+			&cli.Uint64Flag{Name: "from", Usage: "first seq to print"},
+			&cli.Uint64Flag{Name: "to", Usage: "last seq to print (inclusive)"},
+			asOfFlag(),
+			&cli.StringFlag{Name: "format", Value: "table", Usage: "table or jsonl"},
+		},
+		Action: func(c *cli.Context) error {
+			asOf, err := ledger.ParseAsOf(c.String("as-of"))
+			if err != nil {
+				return err
+			}
+			format := c.String("format")
+			if format != "table" && format != "jsonl" {
+				return usageError("--format %q: use table or jsonl", format)
+			}
+			if c.IsSet("to") && c.Uint64("to") < c.Uint64("from") {
+				return usageError("--to %d is before --from %d", c.Uint64("to"), c.Uint64("from"))
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			w := bufio.NewWriter(c.App.Writer)
+			defer w.Flush()
+			var tw *tabwriter.Writer
+			if format == "table" {
+				tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "SEQ\tRECORDED_AT\tBY\tTYPE\tID\tSUMMARY")
+			}
+			_, err = ledger.ReadAsOf(bg(), s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
+				if c.IsSet("to") && r.Seq > c.Uint64("to") {
+					return errDone
+				}
+				if tw != nil {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.RecordedAt.Format(ledger.TimeFormat),
+						terminalSafe(r.RecordedBy, 24), r.Event.Type, r.Event.ID, terminalSafe(summarize(&r.Event), 100))
+					return nil
+				}
+				w.Write(r.Envelope())
+				return w.WriteByte('\n')
+			})
+			if tw != nil {
+				tw.Flush()
+			}
+			if err == errDone {
+				err = nil
+			}
+			return err
+		},
+	}
+}
+
+var errDone = fmt.Errorf("done")
+
+// summarize is one line a person can read in a terminal.
+func summarize(e *ledger.Event) string {
+	switch {
+	case e.Type.IsIncident():
+		q := ""
+		switch e.CountQualifier {
+		case "at_least":
+			q = "≥"
+		case "at_most":
+			q = "≤"
+		case "approx":
+			q = "~"
+		}
+		return fmt.Sprintf("%s%d %s in %s on %s (%s)", q, e.Persons(), e.Nationality, e.Country, e.Date, e.DatePrecision)
+	case e.Type.IsTaskforce():
+		return fmt.Sprintf("%s %s %s", e.Taskforce, strings.Join(e.Members, "+"), e.Date)
+	case e.Type == ledger.Correction:
+		return fmt.Sprintf("corrects %s: %s (%s)", e.Corrects, strings.Join(e.Changes.Fields(), ", "), e.Reason)
+	case e.Type == ledger.Retraction:
+		return fmt.Sprintf("retracts %s (%s)", e.Retracts, e.Reason)
+	case e.Type == ledger.ReportPublished:
+		return fmt.Sprintf("%s report %s at tree size %d: %s", e.Report, e.Period, *e.TreeSize, e.FileName)
+	}
+	return ""
+}
+
+// terminalSafe escapes control characters and bidi overrides, so event text
+// cannot move the cursor, change colours or reorder what an auditor reads, and
+// shortens it to max characters.
+func terminalSafe(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n >= max {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		default:
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}
+
+func checkpointCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "checkpoint",
+		Usage: "print a signed checkpoint (origin, tree size, root) of the ledger",
+		Description: "Save it: 'statledger verify --checkpoint FILE --key VERIFIER' later proves the ledger\n" +
+			"still holds exactly this history.\n\nExample:\n   statledger checkpoint > checkpoint-2025-10.txt",
+		Flags: []cli.Flag{&cli.Uint64Flag{Name: "size", Usage: "sign the tree at this size instead of the current one"}},
+		Action: func(c *cli.Context) error {
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			text, _, err := signedCheckpoint(c, s, c.Uint64("size"), c.IsSet("size"))
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(c.App.Writer, text)
+			return err
+		},
+	}
+}
+
+// signedCheckpoint signs the tree at size (or the current head).
+func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) (string, ledger.Checkpoint, error) {
+	keyPath, err := signingKeyPath(c)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	signer, _, err := ledger.LoadSigner(keyPath)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	head, err := s.Head(bg())
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	cp := ledger.Checkpoint{Origin: signer.Name(), Size: head.Size, Root: head.Root}
+	if atSize {
+		if size > head.Size {
+			return "", cp, usageError("--size %d: the ledger holds only %d events", size, head.Size)
+		}
+		root, err := ledger.TreeRoot(bg(), s, size)
+		if err != nil {
+			return "", cp, err
+		}
+		cp.Size, cp.Root = size, root
+	}
+	text, err := ledger.SignCheckpoint(cp, signer)
+	return text, cp, err
+}
+
+// readKeyArg accepts a verifier key as text or as the path of a file holding it.
+func readKeyArg(v string) (string, error) {
+	if v == "" {
+		return "", usageError("--key is required: the ledger's verifier key (printed by 'statledger init'), or a file holding it")
+	}
+	if _, err := note.NewVerifier(strings.TrimSpace(v)); err == nil {
+		return strings.TrimSpace(v), nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return "", usageError("--key %s: not a verifier key and not a readable file", v)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func readFileArg(flag, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("%s %s: %v", flag, path, err)
+	}
+	return b, nil
+}
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "verify",
+		Usage: "recompute every leaf and tree hash; optionally check a signed checkpoint",
+		Description: "Exit 0 when the ledger is intact, 3 when anything fails (naming the first bad seq).\n" +
+			"With --checkpoint and --key it also checks the checkpoint's signature and that the ledger\n" +
+			"still has the checkpoint's root at the checkpoint's size: history only grew.\n\n" +
+			"Example:\n   statledger verify --checkpoint checkpoint-2025-10.txt --key verifier.txt",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
+			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint must be signed with"},
+		},
+		Action: func(c *cli.Context) error {
+			var cp *ledger.Checkpoint
+			if c.IsSet("checkpoint") {
+				key, err := readKeyArg(c.String("key"))
+				if err != nil {
+					return err
+				}
+				b, err := readFileArg("--checkpoint", c.String("checkpoint"))
+				if err != nil {
+					return err
+				}
+				x, err := ledger.OpenCheckpoint(b, key)
+				if err != nil {
+					return err
+				}
+				cp = &x
+			} else if c.IsSet("key") {
+				return usageError("--key goes with --checkpoint")
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := ledger.Verify(bg(), s)
+			if err != nil {
+				return err
+			}
+			if cp != nil {
+				if err := res.CheckAgainst(*cp); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(c.App.Writer, "ok: %d events verified; tree size %d, root %s\n", res.Size, res.Size, ledger.HashHex(res.Root))
+			if cp != nil {
+				fmt.Fprintf(c.App.Writer, "ok: checkpoint of %s at tree size %d is consistent with the ledger\n", cp.Origin, cp.Size)
+			}
+			return nil
+		},
+	}
+}
+
+// proofBundle is everything verify-proof needs, with no access to the ledger.
+type proofBundle struct {
+	Format     string   `json:"format"`
+	Seq        uint64   `json:"seq"`
+	TreeSize   uint64   `json:"tree_size"`
+	Record     string   `json:"record"` // the exact canonical bytes that were hashed
+	LeafHash   string   `json:"leaf_hash"`
+	Proof      []string `json:"proof"`
+	Checkpoint string   `json:"checkpoint"`
+}
+
+const proofFormat = "statledger-inclusion-proof-1"
+
+func proveCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "prove",
+		Usage:     "print an inclusion proof of an event in a signed checkpoint",
+		ArgsUsage: "ID",
+		Description: "Without --checkpoint, a checkpoint of the current ledger is signed and included.\n" +
+			"Anyone with the verifier key checks the output with 'statledger verify-proof'.\n\n" +
+			"Example:\n   statledger prove 3f1c…-… > proof.json",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "checkpoint", Usage: "prove inclusion in this earlier signed checkpoint"}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError("prove needs exactly one event ID")
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			id := strings.ToLower(c.Args().First())
+			r, found, err := s.Lookup(bg(), id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return usageError("no event %s in the ledger", id)
+			}
+			var text string
+			var cp ledger.Checkpoint
+			if c.IsSet("checkpoint") {
+				keyPath, err := signingKeyPath(c)
+				if err != nil {
+					return err
+				}
+				_, vkey, err := ledger.LoadSigner(keyPath)
+				if err != nil {
+					return err
+				}
+				b, err := readFileArg("--checkpoint", c.String("checkpoint"))
+				if err != nil {
+					return err
+				}
+				if cp, err = ledger.OpenCheckpoint(b, vkey); err != nil {
+					return err
+				}
+				root, err := ledger.TreeRoot(bg(), s, cp.Size)
+				if err != nil {
+					return err
+				}
+				if root != cp.Root || cp.Size > mustSize(s) {
+					return ledger.Errorf(ledger.CodeVerify, "the ledger no longer has the checkpoint's root at tree size %d", cp.Size)
+				}
+				text = string(b)
+			} else if text, cp, err = signedCheckpoint(c, s, 0, false); err != nil {
+				return err
+			}
+			if r.Seq >= cp.Size {
+				return usageError("event %s is seq %d, after the checkpoint's tree size %d", id, r.Seq, cp.Size)
+			}
+			p, err := ledger.ProveInclusion(bg(), s, r.Seq, cp.Size)
+			if err != nil {
+				return err
+			}
+			b := proofBundle{Format: proofFormat, Seq: r.Seq, TreeSize: cp.Size, Record: string(r.Raw), LeafHash: r.LeafHex(), Checkpoint: text}
+			for _, h := range p {
+				b.Proof = append(b.Proof, hex.EncodeToString(h[:]))
+			}
+			enc := json.NewEncoder(c.App.Writer)
+			enc.SetIndent("", "  ")
+			return enc.Encode(b)
+		},
+	}
+}
+
+func mustSize(s ledger.Store) uint64 {
+	h, err := s.Head(bg())
+	if err != nil {
+		return 0
+	}
+	return h.Size
+}
+
+func verifyProofCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify-proof",
+		Usage:     "check an inclusion proof with only the verifier key (no ledger needed)",
+		ArgsUsage: "PROOF-FILE",
+		Description: "Exit 0 if the event is in the signed checkpoint, 3 if not.\n\n" +
+			"Example:\n   statledger verify-proof --key verifier.txt proof.json",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError("verify-proof needs exactly one PROOF-FILE")
+			}
+			key, err := readKeyArg(c.String("key"))
+			if err != nil {
+				return err
+			}
+			raw, err := readFileArg("proof", c.Args().First())
+			if err != nil {
+				return err
+			}
+			r, cp, err := checkProof(raw, key)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n",
+				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root))
+			return nil
+		},
+	}
+}
+
+// checkProof verifies a proof bundle and returns the proven event. Every
+// failure is a verification failure: a proof is either sound or refused.
+func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, error) {
+	fail := func(format string, args ...any) (ledger.Recorded, ledger.Checkpoint, error) {
+		return ledger.Recorded{}, ledger.Checkpoint{}, ledger.Errorf(ledger.CodeVerify, "proof refused: "+format, args...)
+	}
+	var b proofBundle
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil || b.Format != proofFormat {
+		return fail("not a statledger inclusion proof")
+	}
+	cp, err := ledger.OpenCheckpoint([]byte(b.Checkpoint), key)
+	if err != nil {
+		return ledger.Recorded{}, cp, err
+	}
+	if cp.Size != b.TreeSize {
+		return fail("the proof is for tree size %d but its checkpoint is of size %d", b.TreeSize, cp.Size)
+	}
+	r, err := ledger.ParseRecorded([]byte(b.Record))
+	if err != nil {
+		return fail("the record is not a canonical statledger event: %v", err)
+	}
+	if r.Seq != b.Seq {
+		return fail("the record is seq %d, the proof says %d", r.Seq, b.Seq)
+	}
+	if b.LeafHash != r.LeafHex() {
+		return fail("the leaf hash does not match the record")
+	}
+	var p tlog.RecordProof
+	for _, s := range b.Proof {
+		h, err := ledger.ParseHashHex(s)
+		if err != nil {
+			return fail("%v", err)
+		}
+		p = append(p, h)
+	}
+	if b.Seq >= cp.Size {
+		return fail("seq %d is not in a tree of size %d", b.Seq, cp.Size)
+	}
+	if err := tlog.CheckRecord(p, int64(cp.Size), cp.Root, int64(b.Seq), r.Leaf); err != nil {
+		return fail("the event is not in the checkpoint's tree: %v", err)
+	}
+	return r, cp, nil
+}

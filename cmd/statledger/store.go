@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+)
+
+// storeRef is a parsed --store value.
+type storeRef struct {
+	kind string // "bolt" or "esdb"
+	path string // bolt file
+	raw  string
+}
+
+func parseStoreRef(s string) (storeRef, error) {
+	switch {
+	case strings.HasPrefix(s, "esdb://"), strings.HasPrefix(s, "esdb+discover://"),
+		strings.HasPrefix(s, "kurrentdb://"), strings.HasPrefix(s, "kurrentdb+discover://"),
+		strings.HasPrefix(s, "kurrent://"):
+		return storeRef{kind: "esdb", raw: s}, nil
+	case strings.HasPrefix(s, "bolt:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(s, "bolt:"), "//")
+		if p == "" {
+			return storeRef{}, usageError("--store bolt: needs a path, like bolt:./statledger.db")
+		}
+		return storeRef{kind: "bolt", path: p, raw: s}, nil
+	case strings.Contains(s, "://"):
+		return storeRef{}, usageError("--store %s: unknown kind of store; use a file path, bolt:PATH, esdb://… or kurrentdb://…", redact(s))
+	case s == "":
+		return storeRef{}, usageError("--store is empty")
+	}
+	return storeRef{kind: "bolt", path: s, raw: s}, nil
+}
+
+// String is the store as it may be shown: never with a password.
+func (r storeRef) String() string {
+	if r.kind == "bolt" {
+		return r.path
+	}
+	return redact(r.raw)
+}
+
+// redact removes the password of a URL; anything that does not parse is shown
+// only by its scheme, since it may hold a secret we cannot find.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		if i := strings.Index(s, "://"); i > 0 {
+			return s[:i] + "://…"
+		}
+		return "…"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	return u.String()
+}
+
+func storeFlag(c *cli.Context) (storeRef, error) {
+	return parseStoreRef(c.String("store"))
+}
+
+// openStore opens the ledger named by --store. write opens it for appending.
+func openStore(c *cli.Context, write bool) (ledger.Store, storeRef, error) {
+	ref, err := storeFlag(c)
+	if err != nil {
+		return nil, ref, err
+	}
+	switch ref.kind {
+	case "bolt":
+		s, err := bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
+		return s, ref, err
+	}
+	return nil, ref, ledger.Errorf(ledger.CodeInput, "--store %s: the EventStoreDB store is not available in this build yet", ref)
+}
+
+// signingKeyPath is --signing-key, or the store file's path + ".key".
+func signingKeyPath(c *cli.Context) (string, error) {
+	if p := c.String("signing-key"); p != "" {
+		return p, nil
+	}
+	ref, err := storeFlag(c)
+	if err != nil {
+		return "", err
+	}
+	if ref.kind != "bolt" {
+		return "", usageError("a store that is not a file needs --signing-key PATH (or $STATLEDGER_SIGNING_KEY)")
+	}
+	return ref.path + ".key", nil
+}
+
+// defaultOrigin names a new ledger's log after its file: checkpoints of two
+// ledgers on one machine then never share an origin.
+func defaultOrigin(ref storeRef) string {
+	name := "statledger"
+	if ref.kind == "bolt" {
+		name = strings.TrimSuffix(filepath.Base(ref.path), filepath.Ext(ref.path))
+	}
+	name = strings.Map(func(r rune) rune {
+		if r == '+' || r <= ' ' {
+			return '-'
+		}
+		return r
+	}, name)
+	return "statledger.local/" + name
+}
+
+func bg() context.Context { return context.Background() }
