@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,7 +22,9 @@ type LineError struct {
 	Msg   string
 }
 
-func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg) }
+func (e LineError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+}
 
 // Item is one decoded event and the line it started on.
 type Item struct {
@@ -119,10 +122,10 @@ func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
 		d.fail(LineError{file, line, field, msg})
 		return
 	}
+	// checkJSONShape has refused unknown fields, so the fast json.Unmarshal
+	// (no Decoder, no DisallowUnknownFields) is safe here.
 	var ev Event
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
+	if err := json.Unmarshal(b, &ev); err != nil {
 		field, msg := describeJSONError(err)
 		d.fail(LineError{file, line, field, msg})
 		return
@@ -148,7 +151,9 @@ const maxDepth = 4
 // checkJSONShape walks the tokens of one line and reports what encoding/json
 // would silently accept: a duplicate key (last one wins there), nesting deeper
 // than any event needs, anything but one object, and trailing data.
-func checkJSONShape(b []byte) (field, msg string) {
+func checkJSONShape(b []byte) (field, msg string) { return checkJSONShapeAt(b, "") }
+
+func checkJSONShapeAt(b []byte, prefix string) (field, msg string) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -158,7 +163,7 @@ func checkJSONShape(b []byte) (field, msg string) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return "(line)", "must be one JSON object ({…})"
 	}
-	if field, msg := walkObject(dec, "", 1); msg != "" {
+	if field, msg := walkObject(dec, prefix, 1); msg != "" {
 		return field, msg
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -176,8 +181,14 @@ func walkObject(dec *json.Decoder, prefix string, depth int) (string, string) {
 		}
 		key := tok.(string)
 		name := prefix + key
+		if key == "" {
+			name = prefix + `""`
+		}
 		if seen[key] {
 			return name, "appears twice in one object"
+		}
+		if allowed, ok := knownKeys[prefix]; ok && !allowed[key] {
+			return name, "is not a field of the format (check its spelling)"
 		}
 		seen[key] = true
 		if f, m := walkValue(dec, name, depth); m != "" {
@@ -216,6 +227,24 @@ func walkValue(dec *json.Decoder, name string, depth int) (string, string) {
 	return "", ""
 }
 
+// knownKeys are the field names allowed in each object of an event, by path.
+var knownKeys = map[string]map[string]bool{
+	"":                jsonNames(Event{}),
+	"source.":         jsonNames(Source{}),
+	"changes.":        jsonNames(Changes{}),
+	"changes.source.": jsonNames(Source{}),
+}
+
+func jsonNames(v any) map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out[name] = true
+	}
+	return out
+}
+
 // describeJSONError turns encoding/json's errors into field and problem.
 func describeJSONError(err error) (field, msg string) {
 	var se *json.SyntaxError
@@ -243,7 +272,11 @@ func describeJSONError(err error) (field, msg string) {
 	}
 	s := err.Error()
 	if rest, ok := strings.CutPrefix(s, `json: unknown field "`); ok {
-		return strings.TrimSuffix(rest, `"`), "is not a field of the format (check its spelling)"
+		name := strings.TrimSuffix(rest, `"`)
+		if name == "" {
+			name = `""`
+		}
+		return name, "is not a field of the format (check its spelling)"
 	}
 	return "(line)", strings.TrimPrefix(s, "json: ")
 }
@@ -279,6 +312,8 @@ func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 		h = strings.TrimSpace(h)
 		cols[i] = h
 		switch {
+		case h == "":
+			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d has no name", i+1)})
 		case !utf8.ValidString(h):
 			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d is not valid UTF-8", i+1)})
 		case !contains(CSVColumns, h):
@@ -400,14 +435,12 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 		case "reason":
 			ev.Reason = v
 		case "changes":
-			if f, m := checkJSONShape([]byte(v)); m != "" {
-				fail("changes."+f, m)
+			if f, m := checkJSONShapeAt([]byte(v), "changes."); m != "" {
+				fail(f, m)
 				continue
 			}
 			var c Changes
-			dec := json.NewDecoder(strings.NewReader(v))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&c); err != nil {
+			if err := json.Unmarshal([]byte(v), &c); err != nil {
 				f, m := describeJSONError(err)
 				fail("changes."+f, m)
 				continue

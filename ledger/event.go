@@ -188,7 +188,6 @@ func (e *Event) Canonical() []byte {
 	return marshalCanonical(e)
 }
 
-
 // Equal reports whether a and b are the same fact.
 func (a *Event) Equal(b *Event) bool { return bytes.Equal(a.Canonical(), b.Canonical()) }
 

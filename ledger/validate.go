@@ -132,7 +132,7 @@ func (v *validator) event(e *Event) {
 	allowed := allowedFields(e.Type)
 	for _, f := range present {
 		if !contains(allowed, f) {
-			v.add(f, "is not a field of a %s event", e.Type)
+			v.add(f, "is not a field of %s events", e.Type)
 		}
 	}
 	switch {
@@ -304,10 +304,18 @@ func CheckCountry(s string) string {
 	r, err := language.ParseRegion(s)
 	// ParseRegion also maps deprecated codes onto their successors and accepts
 	// private-use codes; only an assigned code that is its own canonical form passes.
-	if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != s {
+	if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != s || exceptionallyReserved[s] {
 		return fmt.Sprintf("%q is not an assigned ISO 3166-1 country code", s)
 	}
 	return ""
+}
+
+// exceptionallyReserved are ISO 3166-1 codes reserved on request (UK for GB,
+// EU, UN, …) rather than assigned to a country. x/text knows them as CLDR
+// regions and calls some of them countries, so they are refused here.
+var exceptionallyReserved = map[string]bool{
+	"AC": true, "CP": true, "CQ": true, "DG": true, "EA": true, "EU": true, "EZ": true,
+	"FX": true, "IC": true, "SU": true, "TA": true, "UK": true, "UN": true,
 }
 
 func (v *validator) country(field, s string, required bool) {

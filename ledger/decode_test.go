@@ -1,0 +1,126 @@
+package ledger
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDecodeSeedFile(t *testing.T) {
+	f, err := os.Open("../testdata/seed.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := DecodeJSONL("seed.jsonl", f)
+	if err != nil || len(d.Errors) > 0 {
+		t.Fatalf("seed does not decode: %v %v", err, d.Errors)
+	}
+	var kinds []string
+	for _, it := range d.Items {
+		kinds = append(kinds, string(it.Event.Type)+"/"+it.Event.CountQualifier)
+	}
+	want := "death/exact taskforce_announced/ repatriation/at_least arrest/approx"
+	if strings.Join(kinds, " ") != want {
+		t.Fatalf("seed events = %v, want %s", kinds, want)
+	}
+}
+
+func TestDecodeJSONLReportsEveryBadLine(t *testing.T) {
+	in := "\ufeff" + `{"type":"arrest","date":"2025-10-01","count":5,"nationality":"KR","country":"KH","source":{"publisher":"p"}}` + "\r\n" +
+		"\n" +
+		`{"type":"arrest","date":"2025-02-30","count":5,"nationality":"KR","country":"KH","source":{"publisher":"p"}}` + "\n" +
+		`{"type":"arrest","date":"2025-10-01","count":5,"nationality":"KOR","country":"KH","source":{"publisher":"p"}}` + "\n" +
+		strings.Repeat("x", MaxLineBytes+10) + "\n" +
+		`{"type":"rescue","date":"2025-10-01","count":2,"nationality":"kr","country":"kh","source":{"url":"https://example.org"}}`
+	d, err := DecodeJSONL("in.jsonl", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range d.Errors {
+		got = append(got, e.File+":"+strconv.Itoa(e.Line)+": "+e.Field)
+	}
+	if strings.Join(got, " ") != "in.jsonl:3: date in.jsonl:4: nationality in.jsonl:5: (line)" {
+		t.Fatalf("errors = %v", d.Errors)
+	}
+	if len(d.Items) != 2 || d.Items[0].Line != 1 || d.Items[1].Line != 6 || d.Items[1].Event.Country != "KH" {
+		t.Fatalf("items = %+v", d.Items)
+	}
+}
+
+func TestDecodeCSV(t *testing.T) {
+	in := "\ufeffnotes,type,date,count,count_qualifier,nationality,country,agencies,source_publisher\n" +
+		"\"multi\nline\",arrest,2025-10-20,60,approx,KR,KH,Police; Immigration ,Khmer Times\n" +
+		",,,,,,,,\n" +
+		"x,death,2025-08-01,1,,KR,KH,,Yonhap\n"
+	d, err := DecodeCSV("in.csv", strings.NewReader(in))
+	if err != nil || len(d.Errors) > 0 {
+		t.Fatalf("%v %v", err, d.Errors)
+	}
+	if len(d.Items) != 2 || d.Items[1].Line != 5 {
+		t.Fatalf("items = %+v", d.Items)
+	}
+	e := d.Items[0].Event
+	if e.Notes != "multi\nline" || len(e.Agencies) != 2 || e.Agencies[1] != "Immigration" || e.Source.Publisher != "Khmer Times" {
+		t.Fatalf("event = %+v", e)
+	}
+}
+
+// checkDecoded is the property both fuzz targets hold: whatever the input,
+// every accepted event is valid, and its canonical bytes decode to itself.
+func checkDecoded(t *testing.T, d Decoded) {
+	for _, it := range d.Items {
+		if errs := Validate(&it.Event); len(errs) > 0 {
+			t.Fatalf("accepted an invalid event: %v", errs)
+		}
+		again, err := DecodeJSONL("again", bytes.NewReader(it.Event.Canonical()))
+		if err != nil || len(again.Errors) > 0 || len(again.Items) != 1 {
+			t.Fatalf("canonical form does not decode: %v %v", err, again.Errors)
+		}
+		if !again.Items[0].Event.Equal(&it.Event) {
+			t.Fatalf("canonical round trip changed the event:\n%s\n%s", it.Event.Canonical(), again.Items[0].Event.Canonical())
+		}
+	}
+	for _, e := range d.Errors {
+		if e.Line < 0 || e.Field == "" || e.Msg == "" {
+			t.Fatalf("error without a place: %+v", e)
+		}
+	}
+}
+
+func addCorpus(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(pattern)
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+func FuzzDecodeJSONL(f *testing.F) {
+	addCorpus(f, "../testdata/seed.jsonl")
+	addCorpus(f, "../testdata/bad/*.jsonl")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := DecodeJSONL("fuzz", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDecoded(t, d)
+	})
+}
+
+func FuzzDecodeCSV(f *testing.F) {
+	addCorpus(f, "../testdata/bad/*.csv")
+	f.Add([]byte("type,date,count,nationality,country,source_publisher\narrest,2025-10-01,5,KR,KH,p\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := DecodeCSV("fuzz", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDecoded(t, d)
+	})
+}

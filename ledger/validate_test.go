@@ -1,0 +1,153 @@
+package ledger
+
+import (
+	"strings"
+	"testing"
+)
+
+func i64(n int64) *int64 { return &n }
+
+func validArrest() Event {
+	return Event{Type: Arrest, Date: "2025-10-20", DatePrecision: "week", Count: i64(60), CountQualifier: "approx",
+		Nationality: "KR", Country: "KH", Source: &Source{Publisher: "Phnom Penh news report"}}
+}
+
+func validTaskforce() Event {
+	return Event{Type: TaskforceAnnounced, Taskforce: "kh-kr-joint-working-group", Members: []string{"KH", "KR"}, Date: "2025-10-27"}
+}
+
+// TestValidateRules names every field's rule: each case breaks exactly one rule
+// of an otherwise valid event and expects exactly that field to be reported.
+func TestValidateRules(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	cases := []struct {
+		name  string
+		base  func() Event
+		edit  func(*Event)
+		field string // "" means the event must be valid
+	}{
+		{"valid arrest", validArrest, func(e *Event) {}, ""},
+		{"valid taskforce", validTaskforce, func(e *Event) {}, ""},
+		{"id not a uuid", validArrest, func(e *Event) { e.ID = "42" }, "id"},
+		{"id upper case normalised", validArrest, func(e *Event) { e.ID = "0B9C6F0E-8A8E-4C1F-9A4E-2F1F3B5B6C7D" }, ""},
+		{"type missing", validArrest, func(e *Event) { e.Type = "" }, "type"},
+		{"type unknown", validArrest, func(e *Event) { e.Type = "kidnapping" }, "type"},
+		{"date missing", validArrest, func(e *Event) { e.Date = "" }, "date"},
+		{"date not calendar", validArrest, func(e *Event) { e.Date = "2025-02-30" }, "date"},
+		{"date leap day ok", validArrest, func(e *Event) { e.Date = "2024-02-29" }, ""},
+		{"date leap day bad", validArrest, func(e *Event) { e.Date = "2025-02-29" }, "date"},
+		{"date wrong form", validArrest, func(e *Event) { e.Date = "20/10/2025" }, "date"},
+		{"date with time", validArrest, func(e *Event) { e.Date = "2025-10-20T00:00:00Z" }, "date"},
+		{"date year 0025", validArrest, func(e *Event) { e.Date = "0025-10-20" }, "date"},
+		{"precision unknown", validArrest, func(e *Event) { e.DatePrecision = "year" }, "date_precision"},
+		{"precision default", validArrest, func(e *Event) { e.DatePrecision = "" }, ""},
+		{"count missing", validArrest, func(e *Event) { e.Count = nil }, "count"},
+		{"count negative", validArrest, func(e *Event) { e.Count = i64(-1) }, "count"},
+		{"count too large", validArrest, func(e *Event) { e.Count = i64(MaxCount + 1) }, "count"},
+		{"count zero ok", validArrest, func(e *Event) { e.Count = i64(0) }, ""},
+		{"count max ok", validArrest, func(e *Event) { e.Count = i64(MaxCount) }, ""},
+		{"qualifier unknown", validArrest, func(e *Event) { e.CountQualifier = "about" }, "count_qualifier"},
+		{"nationality missing", validArrest, func(e *Event) { e.Nationality = "" }, "nationality"},
+		{"nationality alpha-3", validArrest, func(e *Event) { e.Nationality = "KOR" }, "nationality"},
+		{"nationality private use", validArrest, func(e *Event) { e.Nationality = "QQ" }, "nationality"},
+		{"nationality unknown ZZ", validArrest, func(e *Event) { e.Nationality = "ZZ" }, "nationality"},
+		{"nationality continent", validArrest, func(e *Event) { e.Nationality = "EU" }, "nationality"},
+		{"nationality numeric", validArrest, func(e *Event) { e.Nationality = "41" }, "nationality"},
+		{"nationality lower case ok", validArrest, func(e *Event) { e.Nationality = "kr" }, ""},
+		{"country missing", validArrest, func(e *Event) { e.Country = "" }, "country"},
+		{"country deprecated UK", validArrest, func(e *Event) { e.Country = "UK" }, "country"},
+		{"location too long", validArrest, func(e *Event) { e.Location = long(501) }, "location"},
+		{"location newline", validArrest, func(e *Event) { e.Location = "a\nb" }, "location"},
+		{"location bidi ok as text", validArrest, func(e *Event) { e.Location = "ភ្នំពេញ 프놈펜" }, ""},
+		{"location invalid utf8", validArrest, func(e *Event) { e.Location = "a\xffb" }, "location"},
+		{"agency empty", validArrest, func(e *Event) { e.Agencies = []string{""} }, "agencies[0]"},
+		{"agencies too many", validArrest, func(e *Event) { e.Agencies = make([]string, 101) }, "agencies"},
+		{"crime too long", validArrest, func(e *Event) { e.Crime = long(101) }, "crime"},
+		{"source missing", validArrest, func(e *Event) { e.Source = nil }, "source"},
+		{"source empty", validArrest, func(e *Event) { e.Source = &Source{Title: "t"} }, "source"},
+		{"source url only ok", validArrest, func(e *Event) { e.Source = &Source{URL: "https://example.org/a"} }, ""},
+		{"source url javascript", validArrest, func(e *Event) { e.Source = &Source{URL: "javascript:alert(1)"} }, "source.url"},
+		{"source url relative", validArrest, func(e *Event) { e.Source = &Source{URL: "/news/1"} }, "source.url"},
+		{"source published bad", validArrest, func(e *Event) { e.Source.Published = "2025-10" }, "source.published"},
+		{"source title too long", validArrest, func(e *Event) { e.Source.Title = long(501) }, "source.title"},
+		{"notes max ok", validArrest, func(e *Event) { e.Notes = long(MaxNotes) }, ""},
+		{"notes too long", validArrest, func(e *Event) { e.Notes = long(MaxNotes + 1) }, "notes"},
+		{"notes multi-line ok", validArrest, func(e *Event) { e.Notes = "line 1\nline 2\tend" }, ""},
+		{"notes NUL", validArrest, func(e *Event) { e.Notes = "a\x00b" }, "notes"},
+		{"notes escape sequence", validArrest, func(e *Event) { e.Notes = "\x1b[31mred" }, "notes"},
+		{"incident with taskforce field", validArrest, func(e *Event) { e.Taskforce = "x" }, "taskforce"},
+		{"incident with reason", validArrest, func(e *Event) { e.Reason = "x" }, "reason"},
+		{"taskforce slug missing", validTaskforce, func(e *Event) { e.Taskforce = "" }, "taskforce"},
+		{"taskforce slug upper", validTaskforce, func(e *Event) { e.Taskforce = "KH-KR" }, "taskforce"},
+		{"taskforce member bad", validTaskforce, func(e *Event) { e.Members = []string{"KH", "XX"} }, "members[1]"},
+		{"taskforce member twice", validTaskforce, func(e *Event) { e.Members = []string{"KH", "KH"} }, "members[1]"},
+		{"taskforce without date ok", validTaskforce, func(e *Event) { e.Date = "" }, ""},
+		{"taskforce with count", validTaskforce, func(e *Event) { e.Count = i64(1) }, "count"},
+		{"taskforce purpose too long", validTaskforce, func(e *Event) { e.Purpose = long(2001) }, "purpose"},
+		{"correction ok", func() Event {
+			return Event{Type: Correction, Corrects: "0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d", Changes: &Changes{Count: i64(61)}, Reason: "typo"}
+		}, func(e *Event) {}, ""},
+		{"correction no target", func() Event {
+			return Event{Type: Correction, Changes: &Changes{Count: i64(61)}, Reason: "typo"}
+		}, func(e *Event) {}, "corrects"},
+		{"correction empty changes", func() Event {
+			return Event{Type: Correction, Corrects: "0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d", Changes: &Changes{}, Reason: "typo"}
+		}, func(e *Event) {}, "changes"},
+		{"correction bad change", func() Event {
+			return Event{Type: Correction, Corrects: "0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d", Changes: &Changes{Count: i64(-5)}, Reason: "typo"}
+		}, func(e *Event) {}, "changes.count"},
+		{"correction no reason", func() Event {
+			return Event{Type: Correction, Corrects: "0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d", Changes: &Changes{Count: i64(61)}}
+		}, func(e *Event) {}, "reason"},
+		{"retraction no reason", func() Event {
+			return Event{Type: Retraction, Retracts: "0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d"}
+		}, func(e *Event) {}, "reason"},
+		{"retraction bad id", func() Event { return Event{Type: Retraction, Retracts: "nope", Reason: "x"} }, func(e *Event) {}, "retracts"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := c.base()
+			c.edit(&e)
+			Normalize(&e)
+			errs := Validate(&e)
+			if c.field == "" {
+				if len(errs) > 0 {
+					t.Fatalf("valid event rejected: %v", errs)
+				}
+				return
+			}
+			if len(errs) == 0 {
+				t.Fatalf("want an error on %s, got none", c.field)
+			}
+			if errs[0].Field != c.field {
+				t.Fatalf("want the error on %s, got %v", c.field, errs)
+			}
+		})
+	}
+}
+
+func TestNormalizeDerivesStableIDs(t *testing.T) {
+	a, b := validArrest(), validArrest()
+	b.Nationality = "kr" // the same fact spelled differently
+	Normalize(&a)
+	Normalize(&b)
+	if a.ID == "" || a.ID != b.ID {
+		t.Fatalf("derived ids differ for the same fact: %q %q", a.ID, b.ID)
+	}
+	c := validArrest()
+	c.Count = i64(61)
+	Normalize(&c)
+	if c.ID == a.ID {
+		t.Fatal("different facts got the same derived id")
+	}
+}
+
+func TestCanonicalFieldOrderIsFixed(t *testing.T) {
+	e := validArrest()
+	Normalize(&e)
+	got := string(e.Canonical())
+	want := `{"id":"` + e.ID + `","type":"arrest","date":"2025-10-20","date_precision":"week","count":60,"count_qualifier":"approx","nationality":"KR","country":"KH","source":{"publisher":"Phnom Penh news report"}}`
+	if got != want {
+		t.Fatalf("canonical bytes changed; every leaf hash would change:\n got %s\nwant %s", got, want)
+	}
+}
