@@ -85,7 +85,7 @@ func GenerateKey(origin string) (skey, vkey string, err error) {
 // only one key file needs to be kept.
 func VerifierKey(skey string) (string, error) {
 	// PRIVATE+KEY+<name>+<hash>+<base64(alg || seed)>
-	parts := strings.Split(strings.TrimSpace(skey), "+")
+	parts := strings.SplitN(strings.TrimSpace(skey), "+", 5) // base64 key data may itself hold "+"
 	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
 		return "", fmt.Errorf("not a signing key")
 	}

@@ -151,3 +151,16 @@ func TestCanonicalFieldOrderIsFixed(t *testing.T) {
 		t.Fatalf("canonical bytes changed; every leaf hash would change:\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestVerifierKeyDerivedFromSigningKey(t *testing.T) {
+	for range 20 { // base64 key data often holds '+': derive must not split on it
+		skey, vkey, err := GenerateKey("statledger.local/t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := VerifierKey(skey)
+		if err != nil || got != vkey {
+			t.Fatalf("VerifierKey(%q) = %q, %v; want %q", skey, got, err, vkey)
+		}
+	}
+}

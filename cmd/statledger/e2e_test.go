@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// bin is the statledger binary built once for every end-to-end test: the tests
+// run it as a user would, as a separate process.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "statledger-e2e")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "statledger")
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// sl runs statledger with the given store and arguments.
+func sl(t *testing.T, store string, args ...string) result {
+	t.Helper()
+	return slIn(t, "", store, nil, args...)
+}
+
+func slIn(t *testing.T, dir, store string, stdin []byte, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--store", store, "--actor", "e2e"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "STATLEDGER_STORE=", "STATLEDGER_SIGNING_KEY=")
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running statledger: %v", err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func must(t *testing.T, r result, what string) result {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d\nstdout: %s\nstderr: %s", what, r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+var verifyRe = regexp.MustCompile(`tree size (\d+), root ([0-9a-f]{64})`)
+
+// head runs verify and returns "SIZE ROOT".
+func head(t *testing.T, store string) string {
+	t.Helper()
+	r := must(t, sl(t, store, "verify"), "verify")
+	m := verifyRe.FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("verify printed no tree size: %q", r.stdout)
+	}
+	return m[1] + " " + m[2]
+}
+
+func newLedger(t *testing.T) (store, verifier string) {
+	t.Helper()
+	store = filepath.Join(t.TempDir(), "l.db")
+	r := must(t, sl(t, store, "init"), "init")
+	verifier = strings.TrimSpace(r.stdout)
+	if !strings.HasPrefix(verifier, "statledger.local/l+") {
+		t.Fatalf("init printed %q, want a verifier key", verifier)
+	}
+	for _, p := range []string{store, store + ".key"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v, %v; want 0600", p, fi.Mode().Perm(), err)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "PRIVATE") {
+		t.Fatal("init printed the private key")
+	}
+	return store, verifier
+}
+
+const seed = "../../testdata/seed.jsonl"
+
+func TestSeedWorkflow(t *testing.T) {
+	store, vkey := newLedger(t)
+	r := must(t, sl(t, store, "import", seed), "import seed")
+	if !strings.Contains(r.stdout, "appended 4, duplicates 0; tree size 4") {
+		t.Fatalf("import summary = %q", r.stdout)
+	}
+	r = must(t, sl(t, store, "replay", "--format", "jsonl"), "replay")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[3], `"leaf_hash":"`) || !strings.Contains(lines[3], `"count_qualifier":"approx"`) {
+		t.Fatalf("replay jsonl = %q", r.stdout)
+	}
+	h := head(t, store)
+	r = must(t, sl(t, store, "import", seed), "import seed again")
+	if !strings.Contains(r.stdout, "appended 0, duplicates 4") || head(t, store) != h {
+		t.Fatalf("second import changed the ledger: %q", r.stdout)
+	}
+
+	// A checkpoint taken now verifies now, and after the ledger grew.
+	cp := filepath.Join(t.TempDir(), "cp.txt")
+	os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
+	must(t, sl(t, store, "verify", "--checkpoint", cp, "--key", vkey), "verify checkpoint")
+	arrestID := regexp.MustCompile(`"id":"([0-9a-f-]{36})","type":"arrest"`).FindStringSubmatch(r.stdout + lines[3])[1]
+	r = must(t, sl(t, store, "correct", arrestID, "--count", "58", "--qualifier", "exact", "--reason", "police figure"), "correct")
+	if !strings.Contains(r.stdout, "recorded correction") || !strings.Contains(r.stdout, "tree size 5") {
+		t.Fatalf("correct = %q", r.stdout)
+	}
+	must(t, sl(t, store, "verify", "--checkpoint", cp, "--key", vkey), "verify old checkpoint after growth")
+	_, foreign := newLedger(t)
+	if r := sl(t, store, "verify", "--checkpoint", cp, "--key", foreign); r.code != 3 {
+		t.Fatalf("checkpoint with a foreign key: exit %d, %s", r.code, r.stderr)
+	}
+
+	// Inclusion proof, checked with nothing but the verifier key.
+	proof := filepath.Join(t.TempDir(), "proof.json")
+	os.WriteFile(proof, []byte(must(t, sl(t, store, "prove", arrestID), "prove").stdout), 0o644)
+	r = must(t, slIn(t, t.TempDir(), "/nonexistent/ledger.db", nil, "verify-proof", "--key", vkey, proof), "verify-proof")
+	if !strings.Contains(r.stdout, "is seq 3 of statledger.local/l at tree size 5") {
+		t.Fatalf("verify-proof = %q", r.stdout)
+	}
+	b, _ := os.ReadFile(proof)
+	os.WriteFile(proof, bytes.Replace(b, []byte(`\"count\":60`), []byte(`\"count\":6`), 1), 0o644)
+	if r := sl(t, store, "verify-proof", "--key", vkey, proof); r.code != 3 {
+		t.Fatalf("tampered proof accepted: exit %d %s", r.code, r.stdout)
+	}
+
+	must(t, sl(t, store, "retract", arrestID, "--reason", "duplicate report"), "retract")
+	r = must(t, sl(t, store, "replay", "--as-of", "4"), "replay as of 4")
+	if strings.Count(r.stdout, "\n") != 5 || strings.Contains(r.stdout, "retraction") {
+		t.Fatalf("replay --as-of 4 = %q", r.stdout)
+	}
+	r = must(t, sl(t, store, "replay", "--from", "5", "--to", "5"), "replay from/to")
+	if !strings.Contains(r.stdout, "retracts "+arrestID) || strings.Contains(r.stdout, "corrects") {
+		t.Fatalf("replay --from 5 --to 5 = %q", r.stdout)
+	}
+}
+
+func TestRecordEveryType(t *testing.T) {
+	store, _ := newLedger(t)
+	src := []string{"--source-publisher", "test"}
+	for i, typ := range []string{"arrest", "repatriation", "rescue", "death", "deportation"} {
+		args := append([]string{"record", typ, "--date", "2025-10-0" + fmt.Sprint(i+1), "--count", "3", "--nationality", "kr", "--country", "KH"}, src...)
+		r := must(t, sl(t, store, args...), "record "+typ)
+		if !strings.Contains(r.stdout, "recorded "+typ) {
+			t.Fatalf("record %s = %q", typ, r.stdout)
+		}
+	}
+	for _, typ := range []string{"taskforce-announced", "taskforce-established", "taskforce-dissolved"} {
+		must(t, sl(t, store, "record", typ, "--taskforce", "kh-kr-jwg", "--member", "KH", "--member", "KR", "--date", "2025-11-03"), "record "+typ)
+	}
+	if !strings.HasPrefix(head(t, store), "8 ") {
+		t.Fatalf("after 8 records head = %s", head(t, store))
+	}
+	r := sl(t, store, "record", "arrest", "--date", "2025-02-30", "--count", "3", "--nationality", "KOR", "--country", "KH")
+	if r.code != 2 || !strings.Contains(r.stderr, "--date: \"2025-02-30\" is not a calendar date") || !strings.Contains(r.stderr, "--nationality:") {
+		t.Fatalf("bad record: exit %d %q", r.code, r.stderr)
+	}
+	if r := sl(t, store, "record", "arrest", "--help"); r.code != 0 || !strings.Contains(r.stdout, "Example:") {
+		t.Fatalf("record arrest --help: %d %q", r.code, r.stdout)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "none.db")
+	for _, args := range [][]string{
+		{"replay"},                   // no ledger yet
+		{"import"},                   // no file
+		{"replay", "--no-such-flag"}, // unknown flag
+		{"replay", "--as-of", "yesterday"},
+		{"correct", "x"}, // no --reason
+		{"import", "nofile.jsonl"},
+	} {
+		r := sl(t, store, args...)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "statledger: ") && !strings.Contains(r.stderr, "Incorrect Usage") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, r.code, r.stderr)
+		}
+	}
+	if r := sl(t, store, "replay"); !strings.Contains(r.stderr, "run 'statledger init'") {
+		t.Errorf("missing ledger message = %q", r.stderr)
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Error("a read command created a ledger file")
+	}
+}
+
+// TestBadInputsChangeNothing imports every file of testdata/bad and a
+// generated 10 MB line: each must exit 2, name the file, the line and the
+// field, and leave the ledger's size and root exactly as they were.
+func TestBadInputsChangeNothing(t *testing.T) {
+	store, _ := newLedger(t)
+	must(t, sl(t, store, "import", seed), "import seed")
+	before := head(t, store)
+
+	expect := map[string]string{}
+	f, err := os.Open("../../testdata/bad/expect.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name, want, ok := strings.Cut(sc.Text(), "\t"); ok && !strings.HasPrefix(name, "#") {
+			expect[name] = want
+		}
+	}
+	f.Close()
+	files, _ := filepath.Glob("../../testdata/bad/*")
+	n := 0
+	for _, p := range files {
+		name := filepath.Base(p)
+		if name == "expect.tsv" {
+			continue
+		}
+		want, ok := expect[name]
+		if !ok {
+			t.Errorf("%s has no expectation in expect.tsv", name)
+			continue
+		}
+		n++
+		r := sl(t, store, "import", p)
+		if r.code != 2 || !strings.Contains(r.stderr, p+":"+want) || !strings.Contains(r.stderr, "nothing was appended") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", name, r.code, r.stderr, p+":"+want)
+		}
+	}
+	if n < 15 {
+		t.Fatalf("only %d bad inputs", n)
+	}
+
+	big := filepath.Join(t.TempDir(), "huge-line.jsonl")
+	good, _ := os.ReadFile(seed)
+	os.WriteFile(big, append(append(good, []byte(`{"type":"arrest","notes":"`+strings.Repeat("a", 10<<20)+`"}`+"\n")...), good...), 0o644)
+	r := sl(t, store, "import", big)
+	if r.code != 2 || !strings.Contains(r.stderr, big+":5: (line): is 10485") {
+		t.Errorf("10 MB line: exit %d, stderr %.300q", r.code, r.stderr)
+	}
+
+	// --skip-invalid appends the good lines of a mixed file and lists the bad one.
+	mixed := "../../testdata/bad/good-then-bad.jsonl"
+	r = must(t, sl(t, store, "import", "--skip-invalid", mixed), "skip-invalid")
+	if !strings.Contains(r.stdout, "appended 1") || !strings.Contains(r.stderr, mixed+":2: date:") {
+		t.Fatalf("--skip-invalid: %q %q", r.stdout, r.stderr)
+	}
+	if after := head(t, store); !strings.HasPrefix(after, "5 ") {
+		t.Fatalf("after the bad inputs and one good line the head is %s (before: %s)", after, before)
+	}
+}
+
+func TestImportCSVFromStdin(t *testing.T) {
+	store, _ := newLedger(t)
+	csv := "\ufefftype,date,count,count_qualifier,nationality,country,agencies,source_publisher,location\r\n" +
+		`rescue,2025-09-14,12,,KR,KH,Police;Immigration,Yonhap,"=HYPERLINK(""http://x"")"` + "\r\n"
+	r := must(t, slIn(t, "", store, []byte(csv), "import", "--format", "csv", "-"), "csv from stdin")
+	if !strings.Contains(r.stdout, "appended 1") {
+		t.Fatalf("csv import = %q", r.stdout)
+	}
+	r = must(t, sl(t, store, "replay", "--format", "jsonl"), "replay")
+	if !strings.Contains(r.stdout, `"location":"=HYPERLINK(\"http://x\")"`) || !strings.Contains(r.stdout, `"agencies":["Police","Immigration"]`) {
+		t.Fatalf("csv event stored as %s", r.stdout)
+	}
+}
+
+// TestCrashDuringImport kills an import with SIGKILL at random moments. After
+// each kill the ledger verifies and holds whole batches only; re-running the
+// import completes it without appending anything twice.
+func TestCrashDuringImport(t *testing.T) {
+	store, _ := newLedger(t)
+	const n, batch = 20_000, 500
+	input := filepath.Join(t.TempDir(), "many.jsonl")
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"type":"arrest","date":"2025-%02d-%02d","count":%d,"nationality":"KR","country":"KH","source":{"publisher":"crash test"},"notes":"event %d"}`+"\n", i%12+1, i%28+1, i%90, i)
+	}
+	os.WriteFile(input, b.Bytes(), 0o644)
+	rng := rand.New(rand.NewPCG(1, 2))
+	kills := 0
+	for round := 0; round < 6; round++ {
+		cmd := exec.Command(bin, "--store", store, "import", "--batch-size", fmt.Sprint(batch), input)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+rng.IntN(1500)) * time.Millisecond)
+		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+			kills++
+		}
+		cmd.Wait()
+		var size int
+		fmt.Sscan(head(t, store), &size) // head runs verify: it must pass
+		if size%batch != 0 {
+			t.Fatalf("after a kill the ledger holds %d events: not a whole number of %d-event batches", size, batch)
+		}
+	}
+	r := must(t, sl(t, store, "import", "--batch-size", fmt.Sprint(batch), input), "final import")
+	if !strings.Contains(r.stdout, fmt.Sprintf("tree size %d,", n)) {
+		t.Fatalf("final import = %q", r.stdout)
+	}
+	r = must(t, sl(t, store, "replay", "--format", "jsonl"), "replay")
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"event":\{"id":"([^"]+)"`).FindAllStringSubmatch(r.stdout, -1) {
+		if ids[m[1]] {
+			t.Fatalf("id %s appended twice", m[1])
+		}
+		ids[m[1]] = true
+	}
+	if len(ids) != n {
+		t.Fatalf("%d distinct events, want %d", len(ids), n)
+	}
+	t.Logf("%d kills, 0 violations", kills)
+}
+
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	r := must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", dir), "demo")
+	for _, want := range []string{"imported testdata/seed.jsonl: appended 4", "verified every leaf", "statledger.local/demo\n4\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "checkpoint.txt")); err != nil {
+		t.Fatal(err)
+	}
+	r = must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", dir), "demo again")
+	if !strings.Contains(r.stdout, "appended 0, duplicates 4") {
+		t.Fatalf("second demo = %s", r.stdout)
+	}
+}
