@@ -217,6 +217,7 @@ func verifyCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
 			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint must be signed with"},
+			&cli.StringFlag{Name: "report", Usage: "also rebuild this monthly workbook from the ledger and compare it"},
 		},
 		Action: func(c *cli.Context) error {
 			var cp *ledger.Checkpoint
@@ -254,6 +255,9 @@ func verifyCommand() *cli.Command {
 			fmt.Fprintf(c.App.Writer, "ok: %d events verified; tree size %d, root %s\n", res.Size, res.Size, ledger.HashHex(res.Root))
 			if cp != nil {
 				fmt.Fprintf(c.App.Writer, "ok: checkpoint of %s at tree size %d is consistent with the ledger\n", cp.Origin, cp.Size)
+			}
+			if c.IsSet("report") {
+				return verifyReport(c, s, c.String("report"))
 			}
 			return nil
 		},

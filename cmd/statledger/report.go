@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/xlsx"
+)
+
+func monthFlag(required bool) cli.Flag {
+	return &cli.StringFlag{Name: "month", Usage: "the period, YYYY-MM", Required: required}
+}
+
+func parseMonth(s string) (string, error) {
+	if _, err := time.Parse("2006-01", s); err != nil || len(s) != 7 {
+		return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
+	}
+	return s, nil
+}
+
+func summaryCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "summary",
+		Usage: "print a month's Summary table (events, persons, qualifier per incident type)",
+		Description: "The same figures as the Summary sheet of 'report monthly'.\n\n" +
+			"Example:\n   statledger summary --month 2025-10 --as-of 4",
+		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}},
+		Action: func(c *cli.Context) error {
+			month, err := parseMonth(c.String("month"))
+			if err != nil {
+				return err
+			}
+			asOf, err := ledger.ParseAsOf(c.String("as-of"))
+			if err != nil {
+				return err
+			}
+			if f := c.String("format"); f != "table" && f != "json" {
+				return usageError("--format %q: use table or json", f)
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st, err := projections.Build(bg(), s, asOf)
+			if err != nil {
+				return err
+			}
+			root, err := ledger.TreeRoot(bg(), s, st.Size)
+			if err != nil {
+				return err
+			}
+			sum := st.MonthSummary(month)
+			if c.String("format") == "json" {
+				type row struct {
+					Type      ledger.Type `json:"type"`
+					Events    int         `json:"events"`
+					Persons   int64       `json:"persons"`
+					Qualifier string      `json:"qualifier"`
+				}
+				out := struct {
+					Period   string `json:"period"`
+					TreeSize uint64 `json:"tree_size"`
+					RootHash string `json:"root_hash"`
+					Rows     []row  `json:"rows"`
+				}{month, st.Size, ledger.HashHex(root), nil}
+				for _, t := range ledger.IncidentTypes {
+					out.Rows = append(out.Rows, row{t, sum[t].Events, sum[t].Persons, sum[t].Qual()})
+				}
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, st.Size, ledger.HashHex(root))
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
+			for _, t := range ledger.IncidentTypes {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", t, sum[t].Events, sum[t].Persons, sum[t].Qual())
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "write reports built from the ledger",
+		Subcommands: []*cli.Command{{
+			Name:  "monthly",
+			Usage: "write the monthly Excel workbook",
+			Description: "The workbook is a projection of the ledger at one tree size: built again from the same\n" +
+				"size it is byte-identical. --publish appends a report_published event with the file's\n" +
+				"SHA-256; later reports of the same period mark every figure that differs with r.\n\n" +
+				"Examples:\n   statledger report monthly --month 2025-10 -o oct.xlsx --publish\n" +
+				"   statledger report monthly --month 2025-10 --as-of 4 -o oct-as-published.xlsx",
+			Flags: []cli.Flag{
+				monthFlag(true), asOfFlag(),
+				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
+				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
+			},
+			Action: func(c *cli.Context) error {
+				month, err := parseMonth(c.String("month"))
+				if err != nil {
+					return err
+				}
+				asOf, err := ledger.ParseAsOf(c.String("as-of"))
+				if err != nil {
+					return err
+				}
+				out := c.String("output")
+				if out == "" {
+					out = "statledger-" + month + ".xlsx"
+				}
+				s, _, err := openStore(c, c.Bool("publish"))
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				data, in, err := buildMonthly(c, s, month, asOf, asOf.String())
+				if err != nil {
+					return err
+				}
+				if err := writeFileAtomic(out, data); err != nil {
+					return err
+				}
+				sum := sha256.Sum256(data)
+				fmt.Fprintf(c.App.Writer, "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, in.State.Size, in.Root, hex.EncodeToString(sum[:]))
+				if !c.Bool("publish") {
+					return nil
+				}
+				size := in.State.Size
+				e := ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: month, TreeSize: &size,
+					RootHash: in.Root, FileName: filepath.Base(out), FileSHA256: hex.EncodeToString(sum[:])}
+				ledger.Normalize(&e)
+				if errs := ledger.Validate(&e); len(errs) > 0 {
+					return ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
+				}
+				l := ledger.New(s)
+				p, _, err := l.Prepare(bg(), []ledger.Event{e})
+				if err != nil {
+					return err
+				}
+				res, err := l.Append(bg(), c.String("actor"), p, 1, nil)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.Writer, "published: report_published %s at seq %d\n", e.ID, res.Head.Size-1)
+				return nil
+			},
+		}},
+	}
+}
+
+// buildMonthly builds the workbook of a month as of a point of the ledger.
+// option is the --as-of text recorded in the Audit sheet.
+func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf, option string) ([]byte, xlsx.Input, error) {
+	st, err := projections.Build(bg(), s, asOf)
+	if err != nil {
+		return nil, xlsx.Input{}, err
+	}
+	text, cp, err := signedCheckpoint(c, s, st.Size, true)
+	if err != nil {
+		return nil, xlsx.Input{}, err
+	}
+	keyPath, _ := signingKeyPath(c)
+	_, vkey, err := ledger.LoadSigner(keyPath)
+	if err != nil {
+		return nil, xlsx.Input{}, err
+	}
+	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
+		VerifierKey: vkey, Version: version, AsOf: option}
+	if pub, ok := st.LatestPublication(month); ok {
+		size := *pub.Event.TreeSize
+		ps, err := projections.Build(bg(), s, ledger.AsOf{Size: &size})
+		if err != nil {
+			return nil, in, err
+		}
+		in.Published, in.Publication = ps, pub
+	}
+	var buf bytes.Buffer
+	if err := xlsx.Write(&buf, in); err != nil {
+		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the workbook")
+	}
+	return buf.Bytes(), in, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader
+// never sees half a workbook and a failure leaves the old file in place.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".statledger-*.tmp")
+	if err != nil {
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	if err := tmp.Close(); err != nil {
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	return nil
+}
+
+// verifyReport rebuilds a workbook from the ledger as of the tree size written
+// in it and compares: byte for byte when the same statledger version made it,
+// cell by cell otherwise.
+func verifyReport(c *cli.Context, s ledger.Store, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usageError("--report %s: %v", path, err)
+	}
+	got, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return ledger.Wrap(ledger.CodeVerify, err, "%s is not a workbook", path)
+	}
+	defer got.Close()
+	meta := map[string]string{}
+	rows, err := got.GetRows(xlsx.SheetAudit)
+	if err != nil {
+		return ledger.Errorf(ledger.CodeVerify, "%s has no Audit sheet: not a statledger report", path)
+	}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			meta[r[0]] = r[1]
+		}
+	}
+	size, err := strconv.ParseUint(meta[xlsx.AuditTreeSize], 10, 64)
+	if err != nil || meta["Period"] == "" {
+		return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet has no tree size or period", path)
+	}
+	// Rebuild at the size written in the file, with the --as-of text it records,
+	// so an unaltered file is byte-identical to the rebuild.
+	want, in, err := buildMonthly(c, s, meta["Period"], ledger.AsOf{Size: &size}, meta["As of (option)"])
+	if err != nil {
+		return err
+	}
+	if in.State.Size != size {
+		return ledger.Errorf(ledger.CodeVerify, "%s was built at tree size %d; the ledger gives %d for the same option", path, size, in.State.Size)
+	}
+	if meta["Root hash"] != in.Root {
+		return ledger.Errorf(ledger.CodeVerify, "%s says the root at tree size %d was %s; the ledger has %s: history was changed", path, size, meta["Root hash"], in.Root)
+	}
+	if bytes.Equal(data, want) {
+		fmt.Fprintf(c.App.Writer, "ok: %s is byte-identical to the report rebuilt at tree size %d (root %s)\n", path, size, in.Root)
+		return nil
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(want))
+	if err != nil {
+		return err
+	}
+	defer wb.Close()
+	diffs := diffWorkbooks(got, wb)
+	if len(diffs) == 0 && meta[xlsx.AuditVersion] != version {
+		fmt.Fprintf(c.App.Writer, "ok: %s (made by statledger %s) has the same cells as the report rebuilt at tree size %d by %s\n", path, meta[xlsx.AuditVersion], size, version)
+		return nil
+	}
+	for i, d := range diffs {
+		if i == 20 {
+			fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(diffs)-20)
+			break
+		}
+		fmt.Fprintln(c.App.ErrWriter, d)
+	}
+	if len(diffs) == 0 {
+		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
+	}
+	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d cells", path, size, len(diffs))
+}
+
+func diffWorkbooks(a, b *excelize.File) []string {
+	var out []string
+	for _, sheet := range xlsx.Sheets {
+		ra, _ := a.GetRows(sheet)
+		rb, _ := b.GetRows(sheet)
+		for r := 0; r < max(len(ra), len(rb)); r++ {
+			var x, y []string
+			if r < len(ra) {
+				x = ra[r]
+			}
+			if r < len(rb) {
+				y = rb[r]
+			}
+			for col := 0; col < max(len(x), len(y)); col++ {
+				var u, v string
+				if col < len(x) {
+					u = x[col]
+				}
+				if col < len(y) {
+					v = y[col]
+				}
+				if u != v {
+					name, _ := excelize.CoordinatesToCellName(col+1, r+1)
+					out = append(out, fmt.Sprintf("%s!%s: file has %q, ledger gives %q", sheet, name, clipText(u), clipText(v)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func clipText(s string) string { return terminalSafe(s, 60) }
