@@ -9,6 +9,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/projections"
 )
 
 func demoCommand() *cli.Command {
@@ -92,7 +93,23 @@ func demoCommand() *cli.Command {
 				return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cpPath)
 			}
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
-			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n", dir, dbPath, keyPath, cpPath)
+			// The seed's month: that of its latest incident.
+			month := ""
+			for _, it := range d.Items {
+				if it.Event.Type.IsIncident() && projections.Month(&it.Event) > month {
+					month = projections.Month(&it.Event)
+				}
+			}
+			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
+			data, _, err := buildMonthly(c, s, month, ledger.AsOf{})
+			if err != nil {
+				return err
+			}
+			if err := writeFileAtomic(xlsxPath, data); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "5. wrote the monthly workbook for %s: %s\n\n", month, xlsxPath)
+			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n  %s  the workbook\n", dir, dbPath, keyPath, cpPath, xlsxPath)
 			fmt.Fprintf(out, "\nTry: statledger --store %s replay\n", dbPath)
 			return nil
 		},

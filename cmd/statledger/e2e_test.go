@@ -347,11 +347,52 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "checkpoint.txt")); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"checkpoint.txt", "statledger-2025-10.xlsx"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r = must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", dir), "demo again")
 	if !strings.Contains(r.stdout, "appended 0, duplicates 4") {
 		t.Fatalf("second demo = %s", r.stdout)
+	}
+}
+
+// TestMonthlyReportPublishReviseVerify is the official's and the auditor's
+// month: publish, correct, rebuild with the revision marked, verify both files.
+func TestMonthlyReportPublishReviseVerify(t *testing.T) {
+	store, _ := newLedger(t)
+	must(t, sl(t, store, "import", seed), "import")
+	dir := t.TempDir()
+	oct := filepath.Join(dir, "oct.xlsx")
+	r := must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", oct, "--publish"), "publish")
+	if !strings.Contains(r.stdout, "as of tree size 4") || !strings.Contains(r.stdout, "published: report_published") {
+		t.Fatalf("publish = %q", r.stdout)
+	}
+	r = must(t, sl(t, store, "summary", "--month", "2025-10", "--format", "json"), "summary")
+	if !strings.Contains(r.stdout, `"persons": 61,`) || !strings.Contains(r.stdout, `"qualifier": "at_least"`) {
+		t.Fatalf("summary = %s", r.stdout)
+	}
+	rep := regexp.MustCompile(`"id":"([0-9a-f-]{36})","type":"repatriation"`).FindStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout)[1]
+	must(t, sl(t, store, "correct", rep, "--count", "64", "--qualifier", "exact", "--reason", "ministry list"), "correct")
+	rev := filepath.Join(dir, "oct-rev.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", rev), "revised report")
+	again := filepath.Join(dir, "oct-old.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "--as-of", "4", "-o", again), "report as of 4")
+	a, _ := os.ReadFile(oct)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the report rebuilt as of the published size differs from the published file")
+	}
+	r = must(t, sl(t, store, "verify", "--report", rev), "verify --report")
+	if !strings.Contains(r.stdout, "byte-identical") {
+		t.Fatalf("verify --report = %q", r.stdout)
+	}
+	must(t, sl(t, store, "verify", "--report", oct), "verify the published report")
+	// Alter one byte-level detail of the file: the auditor must see it.
+	tampered := filepath.Join(dir, "tampered.xlsx")
+	os.WriteFile(tampered, append(bytes.Clone(b), 0), 0o644)
+	if r := sl(t, store, "verify", "--report", tampered); r.code != 3 {
+		t.Fatalf("altered report: exit %d %s", r.code, r.stderr)
 	}
 }

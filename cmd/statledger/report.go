@@ -130,7 +130,7 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				defer s.Close()
-				data, in, err := buildMonthly(c, s, month, asOf, asOf.String())
+				data, in, err := buildMonthly(c, s, month, asOf)
 				if err != nil {
 					return err
 				}
@@ -165,9 +165,10 @@ func reportCommand() *cli.Command {
 	}
 }
 
-// buildMonthly builds the workbook of a month as of a point of the ledger.
-// option is the --as-of text recorded in the Audit sheet.
-func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf, option string) ([]byte, xlsx.Input, error) {
+// buildMonthly builds the workbook of a month as of a point of the ledger. The
+// Audit sheet records the point as the tree size it resolved to, whether it was
+// given as a size, an instant or not at all: the same prefix, the same bytes.
+func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf) ([]byte, xlsx.Input, error) {
 	st, err := projections.Build(bg(), s, asOf)
 	if err != nil {
 		return nil, xlsx.Input{}, err
@@ -182,7 +183,7 @@ func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf
 		return nil, xlsx.Input{}, err
 	}
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
-		VerifierKey: vkey, Version: version, AsOf: option}
+		VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
 	if pub, ok := st.LatestPublication(month); ok {
 		size := *pub.Event.TreeSize
 		ps, err := projections.Build(bg(), s, ledger.AsOf{Size: &size})
@@ -250,9 +251,7 @@ func verifyReport(c *cli.Context, s ledger.Store, path string) error {
 	if err != nil || meta["Period"] == "" {
 		return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet has no tree size or period", path)
 	}
-	// Rebuild at the size written in the file, with the --as-of text it records,
-	// so an unaltered file is byte-identical to the rebuild.
-	want, in, err := buildMonthly(c, s, meta["Period"], ledger.AsOf{Size: &size}, meta["As of (option)"])
+	want, in, err := buildMonthly(c, s, meta["Period"], ledger.AsOf{Size: &size})
 	if err != nil {
 		return err
 	}

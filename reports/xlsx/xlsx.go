@@ -424,7 +424,7 @@ func (b *book) audit() {
 		{"Last event recorded at", b.in.State.LastRecordedAt.UTC().Format(ledger.TimeFormat)},
 		{"Report", "monthly"},
 		{"Period", b.in.Month},
-		{"As of (option)", b.in.AsOf},
+		{"As of", b.in.AsOf},
 		{AuditVersion, b.in.Version},
 		{"Verifier key", b.in.VerifierKey},
 		{"Signed checkpoint", b.in.Checkpoint},

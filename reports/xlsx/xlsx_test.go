@@ -1,0 +1,193 @@
+package xlsx
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+)
+
+var hostile = []string{
+	`=HYPERLINK("http://evil.example/x","click")`,
+	`+1+1`, `-2+3`, `@SUM(A1:A2)`,
+	`</t><script>alert(1)</script>`,
+	`ភ្នំពេញ 프놈펜 "quoted" 'single'`,
+}
+
+func state(t *testing.T) *projections.State {
+	t.Helper()
+	at := time.Date(2025, 10, 30, 8, 0, 0, 0, time.UTC)
+	s := projections.New()
+	add := func(e ledger.Event) {
+		ledger.Normalize(&e)
+		if errs := ledger.Validate(&e); len(errs) > 0 {
+			t.Fatalf("test event invalid: %v", errs)
+		}
+		s.Apply(ledger.NewRecorded(s.Size, at, "t", e))
+	}
+	n := func(v int64) *int64 { return &v }
+	add(ledger.Event{Type: ledger.Arrest, Date: "2025-10-20", DatePrecision: "week", Count: n(60), CountQualifier: "approx", Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p"}})
+	add(ledger.Event{Type: ledger.Repatriation, Date: "2025-10-01", Count: n(61), CountQualifier: "at_least", Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p"}})
+	for i, h := range hostile {
+		add(ledger.Event{Type: ledger.Rescue, Date: "2025-10-05", Count: n(int64(i + 1)), Nationality: "CN", Country: "KH", Location: h, Notes: h + "\nline two", Source: &ledger.Source{Publisher: h}})
+	}
+	add(ledger.Event{Type: ledger.TaskforceAnnounced, Taskforce: "kh-kr-jwg", Name: "Cambodia–Korea joint ad-hoc working group", Members: []string{"KH", "KR"}, Date: "2025-10-27"})
+	return s
+}
+
+func build(t *testing.T, in Input) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func input(s *projections.State) Input {
+	return Input{State: s, Month: "2025-10", Origin: "statledger.local/test", Root: strings.Repeat("ab", 32),
+		Checkpoint: "statledger.local/test\n9\nq83vq83vq83vq83vq83vq83vq83vq83vq83vq83vq80=\n", VerifierKey: "statledger.local/test+1234abcd+AQ", Version: "test", AsOf: "latest"}
+}
+
+func TestWorkbookReopens(t *testing.T) {
+	data := build(t, input(state(t)))
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), "|"); got != strings.Join(Sheets, "|") {
+		t.Fatalf("sheets = %s", got)
+	}
+	rows, _ := f.GetRows(SheetSummary)
+	if got := strings.Join(rows[SummaryHeaderRow-1], " | "); got != "Type | Events | Persons | Qualifier" {
+		t.Fatalf("summary header = %q", got)
+	}
+	want := [][]string{{"Arrests", "1", "60", "approx"}, {"Repatriations", "1", "61", "at_least"},
+		{"Rescues", "6", "21", "exact"}, {"Deaths", "0", "0", "exact"}, {"Deportations", "0", "0", "exact"}}
+	for i, w := range want {
+		if got := strings.Join(rows[SummaryHeaderRow+i], "|"); got != strings.Join(w, "|") {
+			t.Errorf("summary row %d = %s, want %s", i, got, strings.Join(w, "|"))
+		}
+	}
+	// Persons are numbers, not text: a spreadsheet must be able to sum them.
+	if typ, _ := f.GetCellType(SheetSummary, "C9"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("persons cell type = %v", typ)
+	}
+	// Every hostile string is text, exactly as recorded, never a formula.
+	events, _ := f.GetRows(SheetEvents)
+	found := 0
+	for r, row := range events {
+		if len(row) > 10 && strings.HasPrefix(row[3], "rescue") {
+			cellName, _ := excelize.CoordinatesToCellName(11, r+1)
+			formula, _ := f.GetCellFormula(SheetEvents, cellName)
+			if formula != "" {
+				t.Errorf("%s became a formula %q", cellName, formula)
+			}
+			for _, h := range hostile {
+				if row[10] == h {
+					found++
+				}
+			}
+		}
+	}
+	if found != len(hostile) {
+		t.Errorf("found %d of %d hostile locations intact as text", found, len(hostile))
+	}
+	nat, _ := f.GetRows(SheetNationality)
+	if nat[7][0] != "CN" || nat[7][1] != "China" || nat[8][1] != "South Korea" {
+		t.Errorf("by nationality rows = %v", nat[7:])
+	}
+	tf, _ := f.GetRows(SheetTaskforces)
+	if tf[7][0] != "kh-kr-jwg" || tf[7][5] != "announced" || tf[7][3] != "Cambodia; South Korea" {
+		t.Errorf("task forces = %v", tf[7])
+	}
+	trend, _ := f.GetRows(SheetTrend)
+	if len(trend) != 7+12 || trend[7+11][0] != "2025-10" || trend[7][0] != "2024-11" {
+		t.Errorf("trend months = %d rows, %v … %v", len(trend), trend[7], trend[len(trend)-1])
+	}
+	props, _ := f.GetDocProps()
+	if props.Created != "2025-10-30T08:00:00Z" {
+		t.Errorf("document date %q is not the ledger's last recorded_at", props.Created)
+	}
+}
+
+func TestWorkbookIsDeterministic(t *testing.T) {
+	a := build(t, input(state(t)))
+	b := build(t, input(state(t)))
+	if !bytes.Equal(a, b) {
+		t.Fatal("two builds of the same ledger prefix differ")
+	}
+}
+
+func TestRevisedFiguresAreMarked(t *testing.T) {
+	pub := state(t)
+	now := state(t)
+	arrest := now.Incidents("2025-10")[0]
+	n := int64(58)
+	now.Apply(ledger.NewRecorded(now.Size, now.LastRecordedAt, "t", ledger.Event{ID: "6f1c5a0e-3d0b-5b8e-9a57-5e9d2f0c7a42", Type: ledger.Correction, Corrects: arrest.Event.ID, Changes: &ledger.Changes{Count: &n}, Reason: "police figure"}))
+	in := input(now)
+	in.Published = pub
+	sz := pub.Size
+	in.Publication = projections.Publication{Seq: 99, Event: ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: "2025-10", TreeSize: &sz, RootHash: strings.Repeat("0", 64), FileName: "oct.xlsx", FileSHA256: strings.Repeat("1", 64)}}
+	f, err := excelize.OpenReader(bytes.NewReader(build(t, in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	shown, _ := f.GetCellValue(SheetSummary, "C9") // formatted as a person sees it
+	if shown != "58 r" {
+		t.Fatalf("revised persons shows %q, want \"58 r\"", shown)
+	}
+	comments, _ := f.GetComments(SheetSummary)
+	if len(comments) != 1 || !strings.Contains(comments[0].Paragraph[0].Text, "Revised from 60 to 58") || !strings.Contains(comments[0].Paragraph[0].Text, "police figure") {
+		t.Fatalf("comments = %+v", comments)
+	}
+	rev, _ := f.GetRows(SheetRevisions)
+	if len(rev) < 8 || rev[7][0] != "Arrests" || rev[7][2] != "60" || rev[7][3] != "58" || !strings.Contains(rev[7][4], "police figure") {
+		t.Fatalf("revisions sheet = %v", rev)
+	}
+}
+
+// TestLibreOfficeReadsEverySheet converts the workbook with LibreOffice, as a
+// person's spreadsheet program would open it, and checks the Summary figures.
+func TestLibreOfficeReadsEverySheet(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice not installed (apt-get install -y libreoffice-calc-nogui); skipping the LibreOffice check")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.xlsx")
+	os.WriteFile(path, build(t, input(state(t))), 0o644)
+	// Filter options: comma, quote, UTF-8, from line 1, …, sheet -1 = every sheet to its own file.
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
+		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`, "--outdir", dir, path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	for _, s := range Sheets {
+		if _, err := os.Stat(filepath.Join(dir, "report-"+s+".csv")); err != nil {
+			t.Errorf("LibreOffice did not produce sheet %s: %v", s, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report-Summary.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[SummaryHeaderRow][:4], "|"); got != "Arrests|1|60|approx" {
+		t.Fatalf("LibreOffice reads the first Summary row as %q", got)
+	}
+}
