@@ -13,8 +13,7 @@ var defaultRe = regexp.MustCompile(`<Default Extension="[^"]*" ContentType="[^"]
 // normalize rewrites the package so its bytes depend only on its content.
 // excelize v2.11 writes the <Default> entries of [Content_Types].xml in map
 // order, so two builds of the same workbook differ there; they are sorted here.
-// Every other part is copied as is, in the same order, with the same zero
-// timestamps excelize gives them.
+// Every other part is copied byte for byte, in the same order.
 func normalize(data []byte) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -23,6 +22,23 @@ func normalize(data []byte) ([]byte, error) {
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	for _, f := range zr.File {
+		if f.Name != "[Content_Types].xml" {
+			// Copied compressed, untouched: re-deflating the Events sheet would
+			// double the cost of the whole workbook.
+			raw, err := f.OpenRaw()
+			if err != nil {
+				return nil, err
+			}
+			hdr := f.FileHeader
+			w, err := zw.CreateRaw(&hdr)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := io.Copy(w, raw); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		rc, err := f.Open()
 		if err != nil {
 			return nil, err
@@ -32,14 +48,11 @@ func normalize(data []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.Name == "[Content_Types].xml" {
-			body = sortDefaults(body)
-		}
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.Write(body); err != nil {
+		if _, err := w.Write(sortDefaults(body)); err != nil {
 			return nil, err
 		}
 	}
