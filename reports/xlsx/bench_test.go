@@ -23,7 +23,7 @@ func bigState(b *testing.B) *projections.State {
 			Nationality: []string{"KR", "CN", "VN", "TH"}[i%4], Country: "KH", Location: "Sihanoukville",
 			Agencies: []string{"Cambodian National Police"}, Crime: "online_scam",
 			Source: &ledger.Source{Publisher: "Khmer Times", URL: fmt.Sprintf("https://example.org/%d", i), Published: "2025-10-28", Title: "Raid"},
-			Notes: fmt.Sprintf("synthetic incident %d", i)}
+			Notes:  fmt.Sprintf("synthetic incident %d", i)}
 		ledger.Normalize(&e)
 		s.Apply(ledger.NewRecorded(uint64(i), at, "bench", e))
 	}
