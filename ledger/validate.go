@@ -466,9 +466,9 @@ func presentFields(e *Event) []string {
 func allowedFields(t Type) []string {
 	switch {
 	case t.IsIncident():
-		return incidentFields
+		return ChangeableFields(t)
 	case t.IsTaskforce():
-		return []string{"taskforce", "name", "members", "purpose", "date", "date_precision", "source", "notes"}
+		return append([]string{"taskforce"}, ChangeableFields(t)...)
 	case t == Correction:
 		return []string{"corrects", "changes", "reason"}
 	case t == Retraction:
@@ -478,8 +478,6 @@ func allowedFields(t Type) []string {
 	}
 	return nil
 }
-
-var incidentFields = []string{"date", "date_precision", "count", "count_qualifier", "nationality", "country", "location", "agencies", "crime", "source", "notes"}
 
 func knownTypes() string {
 	var names []string

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 )
 
 // bin is the statledger binary built once for every end-to-end test: the tests
@@ -394,5 +396,34 @@ func TestMonthlyReportPublishReviseVerify(t *testing.T) {
 	os.WriteFile(tampered, append(bytes.Clone(b), 0), 0o644)
 	if r := sl(t, store, "verify", "--report", tampered); r.code != 3 {
 		t.Fatalf("altered report: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestTamperedFileFailsVerify edits one stored event with the bbolt API, as an
+// insider with file access could, and runs verify as the auditor would.
+func TestTamperedFileFailsVerify(t *testing.T) {
+	store, vkey := newLedger(t)
+	must(t, sl(t, store, "import", seed), "import")
+	cp := filepath.Join(t.TempDir(), "cp.txt")
+	os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
+	db, err := bbolt.Open(store, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("events"))
+		k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
+		return b.Put(k, bytes.Replace(b.Get(k), []byte(`"count":61`), []byte(`"count":16`), 1))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sl(t, store, "verify")
+	if r.code != 3 || !strings.Contains(r.stderr, "seq 2:") {
+		t.Fatalf("verify of a tampered file: exit %d, %q; want 3 naming seq 2", r.code, r.stderr)
+	}
+	if r := sl(t, store, "verify", "--checkpoint", cp, "--key", vkey); r.code != 3 {
+		t.Fatalf("verify --checkpoint of a tampered file: exit %d", r.code)
 	}
 }

@@ -31,6 +31,15 @@ func parseMonth(s string) (string, error) {
 	return s, nil
 }
 
+func monthAndAsOf(c *cli.Context) (string, ledger.AsOf, error) {
+	month, err := parseMonth(c.String("month"))
+	if err != nil {
+		return "", ledger.AsOf{}, err
+	}
+	asOf, err := ledger.ParseAsOf(c.String("as-of"))
+	return month, asOf, err
+}
+
 func summaryCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "summary",
@@ -39,11 +48,7 @@ func summaryCommand() *cli.Command {
 			"Example:\n   statledger summary --month 2025-10 --as-of 4",
 		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}},
 		Action: func(c *cli.Context) error {
-			month, err := parseMonth(c.String("month"))
-			if err != nil {
-				return err
-			}
-			asOf, err := ledger.ParseAsOf(c.String("as-of"))
+			month, asOf, err := monthAndAsOf(c)
 			if err != nil {
 				return err
 			}
@@ -113,11 +118,7 @@ func reportCommand() *cli.Command {
 				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
 			},
 			Action: func(c *cli.Context) error {
-				month, err := parseMonth(c.String("month"))
-				if err != nil {
-					return err
-				}
-				asOf, err := ledger.ParseAsOf(c.String("as-of"))
+				month, asOf, err := monthAndAsOf(c)
 				if err != nil {
 					return err
 				}
