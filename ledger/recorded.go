@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -84,9 +83,6 @@ func CheckActor(s string) error {
 	v.text("actor", s, 200, false)
 	if len(v.errs) > 0 {
 		return Errorf(CodeInput, "%s", v.errs[0].Error())
-	}
-	if !utf8.ValidString(s) {
-		return Errorf(CodeInput, "actor: is not valid UTF-8")
 	}
 	return nil
 }

@@ -96,8 +96,5 @@ func takesValue(flags []cli.Flag, a string) bool {
 			}
 		}
 	}
-	if name == "help" || name == "h" || name == "version" || name == "v" {
-		return false
-	}
-	return false
+	return false // unknown flags (and --help) take no value; urfave reports the unknown ones
 }

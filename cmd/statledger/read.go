@@ -321,11 +321,18 @@ func proveCommand() *cli.Command {
 				if cp, err = ledger.OpenCheckpoint(b, vkey); err != nil {
 					return err
 				}
+				head, err := s.Head(bg())
+				if err != nil {
+					return err
+				}
+				if cp.Size > head.Size {
+					return ledger.Errorf(ledger.CodeVerify, "the checkpoint has tree size %d but the ledger holds only %d events", cp.Size, head.Size)
+				}
 				root, err := ledger.TreeRoot(bg(), s, cp.Size)
 				if err != nil {
 					return err
 				}
-				if root != cp.Root || cp.Size > mustSize(s) {
+				if root != cp.Root {
 					return ledger.Errorf(ledger.CodeVerify, "the ledger no longer has the checkpoint's root at tree size %d", cp.Size)
 				}
 				text = string(b)
@@ -348,14 +355,6 @@ func proveCommand() *cli.Command {
 			return enc.Encode(b)
 		},
 	}
-}
-
-func mustSize(s ledger.Store) uint64 {
-	h, err := s.Head(bg())
-	if err != nil {
-		return 0
-	}
-	return h.Size
 }
 
 func verifyProofCommand() *cli.Command {

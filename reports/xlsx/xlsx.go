@@ -56,7 +56,8 @@ var typeLabel = map[ledger.Type]string{
 type book struct {
 	f      *excelize.File
 	in     Input
-	styles struct{ title, header, int, intRevised, wrap, mono int }
+	styles struct{ title, header, int, intRevised, wrap, checkpoint int }
+	revs   []projections.Revision // nil when nothing of this period was published
 	err    error
 }
 
@@ -64,6 +65,9 @@ type book struct {
 func Write(w io.Writer, in Input) error {
 	b := &book{f: excelize.NewFile(), in: in}
 	defer b.f.Close()
+	if in.Published != nil {
+		b.revs = projections.Revisions(in.State, in.Published, in.Month)
+	}
 	b.setup()
 	b.summary()
 	b.breakdown(SheetNationality, "Nationality", in.State.ByNationality(in.Month))
@@ -137,7 +141,10 @@ func (b *book) setup() {
 	b.check(err)
 	b.styles.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.check(err)
-	b.styles.mono, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Family: "Courier New"}})
+	// The signed checkpoint is line-oriented text an auditor may retype: keep
+	// its line breaks and a fixed-width font.
+	b.styles.checkpoint, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Family: "Courier New"},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.check(err)
 }
 
@@ -198,10 +205,8 @@ func (b *book) summary() {
 	b.header(s, h, "Type", "Events", "Persons", "Qualifier")
 	sum := b.in.State.MonthSummary(b.in.Month)
 	revised := map[string]projections.Revision{}
-	if b.in.Published != nil {
-		for _, r := range projections.Revisions(b.in.State, b.in.Published, b.in.Month) {
-			revised[string(r.Type)+"/"+r.Figure] = r
-		}
+	for _, r := range b.revs {
+		revised[string(r.Type)+"/"+r.Figure] = r
 	}
 	for i, t := range ledger.IncidentTypes {
 		r := h + 1 + i
@@ -394,7 +399,7 @@ func (b *book) revisions() {
 	p := b.in.Publication.Event
 	b.row(s, 6, "Compared with", fmt.Sprintf("%s published at seq %d (tree size %d, root %s, SHA-256 %s)", p.FileName, b.in.Publication.Seq, *p.TreeSize, p.RootHash, p.FileSHA256))
 	b.header(s, h, "Type", "Figure", "Published", "Now", "Changed by")
-	revs := projections.Revisions(b.in.State, b.in.Published, b.in.Month)
+	revs := b.revs
 	for i, r := range revs {
 		b.row(s, h+1+i, typeLabel[r.Type], r.Figure, r.Old, r.New, clip(strings.Join(r.Causes, "\n"), 32000))
 		b.check(b.f.SetCellStyle(s, cell(5, h+1+i), cell(5, h+1+i), b.styles.wrap))
@@ -432,9 +437,10 @@ func (b *book) audit() {
 	}
 	for i, r := range rows {
 		b.row(s, i+3, r[0], r[1])
+		if r[0] == "Signed checkpoint" {
+			b.check(b.f.SetCellStyle(s, cell(2, i+3), cell(2, i+3), b.styles.checkpoint))
+		}
 	}
-	b.check(b.f.SetCellStyle(s, "B12", "B12", b.styles.mono))
-	b.check(b.f.SetCellStyle(s, "B12", "B12", b.styles.wrap))
 	b.widths(s, 24, 100)
 }
 
