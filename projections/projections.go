@@ -23,12 +23,14 @@ type Change struct {
 
 // Fact is an incident or task-force event as it stands after every correction.
 type Fact struct {
-	Event      ledger.Event // effective content
-	Original   ledger.Event
-	Seq        uint64 // where it was recorded
-	LastChange uint64 // seq of its latest correction or retraction, else Seq
-	Changes    []Change
-	Retracted  bool
+	Event ledger.Event // effective content
+	// OriginalMonth is the month of the event as first recorded: a correction
+	// that moves an incident to another month revises both months.
+	OriginalMonth string
+	Seq           uint64 // where it was recorded
+	LastChange    uint64 // seq of its latest correction or retraction, else Seq
+	Changes       []Change
+	Retracted     bool
 }
 
 // Publication is a report_published event.
@@ -56,7 +58,9 @@ func (s *State) Apply(r ledger.Recorded) {
 	e := r.Event
 	switch {
 	case e.Type.IsIncident() || e.Type.IsTaskforce():
-		f := &Fact{Event: e.Clone(), Original: e, Seq: r.Seq, LastChange: r.Seq}
+		// No copy of e is needed: a correction replaces fields (and slices)
+		// wholesale and never writes into the recorded event's memory.
+		f := &Fact{Event: e, OriginalMonth: Month(&e), Seq: r.Seq, LastChange: r.Seq}
 		s.facts[e.ID] = f
 		s.order = append(s.order, f)
 	case e.Type == ledger.Correction:

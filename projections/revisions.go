@@ -43,7 +43,7 @@ func Revisions(now, pub *State, month string) []Revision {
 func (s *State) causes(t ledger.Type, month string, since uint64) []string {
 	var out []string
 	for _, f := range s.order {
-		if f.Event.Type != t || (Month(&f.Event) != month && Month(&f.Original) != month) {
+		if f.Event.Type != t || (Month(&f.Event) != month && f.OriginalMonth != month) {
 			continue
 		}
 		if f.Seq >= since {
