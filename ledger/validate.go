@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // FieldError is one problem with one field of one event.
@@ -316,6 +317,15 @@ func CheckCountry(s string) string {
 var exceptionallyReserved = map[string]bool{
 	"AC": true, "CP": true, "CQ": true, "DG": true, "EA": true, "EU": true, "EZ": true,
 	"FX": true, "IC": true, "SU": true, "TA": true, "UK": true, "UN": true,
+}
+
+// CountryName is the English name of an ISO alpha-2 code, from CLDR.
+func CountryName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return ""
+	}
+	return display.English.Regions().Name(r)
 }
 
 func (v *validator) country(field, s string, required bool) {

@@ -10,6 +10,7 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/charts"
 )
 
 func demoCommand() *cli.Command {
@@ -23,6 +24,7 @@ func demoCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "statledger-demo", Usage: "where to put the demo ledger and its outputs"},
 			&cli.StringFlag{Name: "seed", Value: filepath.Join("testdata", "seed.jsonl"), Usage: "the events to import"},
+			echartsFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			dir := c.String("dir")
@@ -108,8 +110,25 @@ func demoCommand() *cli.Command {
 			if err := writeFileAtomic(xlsxPath, data); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "5. wrote the monthly workbook for %s: %s\n\n", month, xlsxPath)
-			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n  %s  the workbook\n", dir, dbPath, keyPath, cpPath, xlsxPath)
+			fmt.Fprintf(out, "5. wrote the monthly workbook for %s: %s\n", month, xlsxPath)
+			st, err := projections.Build(bg(), s, ledger.AsOf{})
+			if err != nil {
+				return err
+			}
+			page, pageIn, err := buildChartPage(c, s, st, "", "")
+			if err != nil {
+				return err
+			}
+			chartPath := filepath.Join(dir, "charts.html")
+			if err := writeFileAtomic(chartPath, page); err != nil {
+				return err
+			}
+			how := "offline: ECharts is inlined"
+			if pageIn.ECharts == nil {
+				how = "it loads ECharts from " + charts.PublicECharts + "; for an offline page: npm install echarts, then --echarts-js node_modules/echarts/dist/echarts.min.js"
+			}
+			fmt.Fprintf(out, "6. wrote the chart page %s (%s)\n\n", chartPath, how)
+			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n  %s  the workbook\n  %s  the chart page\n", dir, dbPath, keyPath, cpPath, xlsxPath, chartPath)
 			fmt.Fprintf(out, "\nTry: statledger --store %s replay\n", dbPath)
 			return nil
 		},

@@ -349,7 +349,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, f := range []string{"checkpoint.txt", "statledger-2025-10.xlsx"} {
+	for _, f := range []string{"checkpoint.txt", "statledger-2025-10.xlsx", "charts.html"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
 		}
@@ -425,5 +425,32 @@ func TestTamperedFileFailsVerify(t *testing.T) {
 	}
 	if r := sl(t, store, "verify", "--checkpoint", cp, "--key", vkey); r.code != 3 {
 		t.Fatalf("verify --checkpoint of a tampered file: exit %d", r.code)
+	}
+}
+
+func TestChartPage(t *testing.T) {
+	store, _ := newLedger(t)
+	must(t, sl(t, store, "import", seed), "import")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.html"), filepath.Join(dir, "b.html")
+	r := must(t, sl(t, store, "chart", "-o", a), "chart")
+	if !strings.Contains(r.stdout, "2025-08 to 2025-10 as of tree size 4") || !strings.Contains(r.stderr, "loads ECharts from https://") {
+		t.Fatalf("chart: %q %q", r.stdout, r.stderr)
+	}
+	must(t, sl(t, store, "record", "rescue", "--date", "2025-11-02", "--count", "3", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"), "record")
+	must(t, sl(t, store, "chart", "--as-of", "4", "-o", b), "chart as of 4")
+	pa, _ := os.ReadFile(a)
+	pb, _ := os.ReadFile(b)
+	if !bytes.Equal(pa, pb) {
+		t.Fatal("the page rebuilt as of the same tree size differs")
+	}
+	if !bytes.Contains(pa, []byte(`<dd id="tree-size">4</dd>`)) {
+		t.Fatal("the page does not show its tree size")
+	}
+	if r := sl(t, store, "chart", "--from", "2025-10", "--to", "2025-08", "-o", b); r.code != 2 {
+		t.Fatalf("reversed period: exit %d", r.code)
+	}
+	if r := sl(t, store, "chart", "--echarts-js", filepath.Join(dir, "missing.js"), "-o", b); r.code != 2 || !strings.Contains(r.stderr, "npm install echarts") {
+		t.Fatalf("missing library: exit %d %q", r.code, r.stderr)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
@@ -237,15 +235,6 @@ func (b *book) summary() {
 	b.check(b.f.SetColWidth(s, "B", "B", 66)) // root hash of the title block
 }
 
-// CountryName is the English name of an ISO alpha-2 code, from CLDR.
-func CountryName(code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
-		return ""
-	}
-	return display.English.Regions().Name(r)
-}
-
 func (b *book) breakdown(sheet, what string, bd projections.Breakdown) {
 	b.titleBlock(sheet, "Persons by "+strings.ToLower(what)+", "+b.in.Month)
 	h := 7
@@ -258,7 +247,7 @@ func (b *book) breakdown(sheet, what string, bd projections.Breakdown) {
 	keys := bd.Keys()
 	for i, k := range keys {
 		r := h + 1 + i
-		vals := []any{k, CountryName(k)}
+		vals := []any{k, ledger.CountryName(k)}
 		var total int64
 		for _, t := range ledger.IncidentTypes {
 			vals = append(vals, bd[k][t].Persons)
@@ -339,7 +328,7 @@ func (b *book) taskforces() {
 	for i, tf := range tfs {
 		var names []string
 		for _, m := range tf.Members {
-			names = append(names, CountryName(m))
+			names = append(names, ledger.CountryName(m))
 		}
 		b.row(s, h+1+i, tf.Slug, tf.Name, strings.Join(tf.Members, "; "), strings.Join(names, "; "), tf.Purpose, tf.Status, tf.Announced, tf.Established, tf.Dissolved, tf.LastSeq)
 	}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/charts"
+)
+
+// maxChartMonths bounds a page: 20 years of months still draws quickly.
+const maxChartMonths = 240
+
+func echartsFlag() cli.Flag {
+	return &cli.StringFlag{Name: "echarts-js", EnvVars: []string{"STATLEDGER_ECHARTS_JS"},
+		Usage: "echarts.min.js to inline, for a page that works offline (npm install echarts: node_modules/echarts/dist/echarts.min.js)"}
+}
+
+func chartCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "chart",
+		Usage: "write the interactive HTML chart page",
+		Description: "One self-contained page: persons per month by type, by nationality, cumulative arrests and\n" +
+			"repatriations, and the task forces on a timeline. With --echarts-js the ECharts library is\n" +
+			"inlined and the page works offline with no external reference; without it the page loads\n" +
+			"ECharts from " + charts.PublicECharts + ".\n\n" +
+			"Example:\n   npm install echarts\n   statledger chart -o charts.html --echarts-js node_modules/echarts/dist/echarts.min.js",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "charts.html", Usage: "the page to write"},
+			&cli.StringFlag{Name: "from", Usage: "first month, YYYY-MM (default: the earliest incident's month)"},
+			&cli.StringFlag{Name: "to", Usage: "last month, YYYY-MM (default: the latest incident's month)"},
+			asOfFlag(), echartsFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			asOf, err := ledger.ParseAsOf(c.String("as-of"))
+			if err != nil {
+				return err
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st, err := projections.Build(bg(), s, asOf)
+			if err != nil {
+				return err
+			}
+			page, in, err := buildChartPage(c, s, st, c.String("from"), c.String("to"))
+			if err != nil {
+				return err
+			}
+			out := c.String("output")
+			if err := writeFileAtomic(out, page); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
+			if in.ECharts == nil {
+				fmt.Fprintf(c.App.ErrWriter, "note: the page loads ECharts from %s; for a page that works offline pass --echarts-js (see 'statledger chart --help')\n", charts.PublicECharts)
+			}
+			return nil
+		},
+	}
+}
+
+// buildChartPage builds the page of st for the months from..to (defaults: the
+// span of its incidents).
+func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from, to string) ([]byte, charts.Input, error) {
+	lo, hi := incidentSpan(st)
+	if from == "" {
+		from = lo
+	}
+	if to == "" {
+		to = hi
+	}
+	if from == "" && to == "" { // no incidents at all: an empty current page of one month
+		from, to = "2000-01", "2000-01"
+		if !st.LastRecordedAt.IsZero() {
+			from = st.LastRecordedAt.UTC().Format("2006-01")
+			to = from
+		}
+	}
+	if from == "" {
+		from = to
+	}
+	if to == "" {
+		to = from
+	}
+	for _, m := range []string{from, to} {
+		if _, err := parseMonth(m); err != nil {
+			return nil, charts.Input{}, usageError("--from/--to %q: give a month as YYYY-MM", m)
+		}
+	}
+	months := projections.MonthRange(from, to)
+	if len(months) == 0 {
+		return nil, charts.Input{}, usageError("--from %s is after --to %s", from, to)
+	}
+	if len(months) > maxChartMonths && c.String("from") == "" {
+		from = projections.AddMonths(to, -(maxChartMonths - 1))
+	} else if len(months) > maxChartMonths {
+		return nil, charts.Input{}, usageError("%s to %s is %d months; a page shows at most %d", from, to, len(months), maxChartMonths)
+	}
+	root, err := ledger.TreeRoot(bg(), s, st.Size)
+	if err != nil {
+		return nil, charts.Input{}, err
+	}
+	origin := "statledger"
+	if keyPath, err := signingKeyPath(c); err == nil {
+		if signer, _, err := ledger.LoadSigner(keyPath); err == nil {
+			origin = signer.Name()
+		}
+	}
+	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version}
+	if p := c.String("echarts-js"); p != "" {
+		lib, err := os.ReadFile(p)
+		if err != nil {
+			return nil, in, usageError("--echarts-js %s: %v (install it with 'npm install echarts')", p, err)
+		}
+		if !bytes.Contains(lib, []byte("echarts")) || len(lib) < 100_000 {
+			return nil, in, usageError("--echarts-js %s does not look like echarts.min.js", p)
+		}
+		in.ECharts = lib
+	}
+	var buf bytes.Buffer
+	if err := charts.Write(&buf, in); err != nil {
+		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the chart page")
+	}
+	return buf.Bytes(), in, nil
+}
+
+// incidentSpan is the first and last month with an effective incident.
+func incidentSpan(st *projections.State) (lo, hi string) {
+	for _, f := range st.Effective() {
+		if !f.Event.Type.IsIncident() {
+			continue
+		}
+		m := projections.Month(&f.Event)
+		if lo == "" || m < lo {
+			lo = m
+		}
+		if m > hi {
+			hi = m
+		}
+	}
+	return lo, hi
+}

@@ -1,0 +1,157 @@
+package charts
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPageInBrowser loads the offline page from file:// in headless Chromium,
+// as an analyst would open it on a network without internet, and checks that
+// every chart drew, nothing logged an error, and no hostile text ran.
+func TestPageInBrowser(t *testing.T) {
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed (apt-get install -y chromium); skipping the browser test")
+	}
+	lib := echartsJS(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "charts.html")
+	if err := os.WriteFile(path, page(t, input(hostileState(t), lib)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 2400),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	// Collect every console message, exception and browser-log entry (a CSP
+	// violation lands there) while the page loads and is checked.
+	var mu sync.Mutex
+	var problems []string
+	lctx, stopListening := context.WithCancel(ctx)
+	messages := chromedp.Console(lctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+
+	var report struct {
+		Charts []struct {
+			ID       string   `json:"id"`
+			Series   int      `json:"series"`
+			Inked    int      `json:"inked"`
+			AxisText []string `json:"axisText"`
+		} `json:"charts"`
+		Pwned   bool   `json:"pwned"`
+		Tooltip string `json:"tooltip"`
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate("file://"+path),
+		chromedp.WaitVisible(`body[data-charts-rendered]`),
+		chromedp.Sleep(500*time.Millisecond), // let the first animation frame paint
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](checkScript))
+	if err != nil {
+		t.Fatalf("page check: %v", err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.getAttribute('data-charts-rendered')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "charts.png")
+	os.WriteFile(shot, png, 0o644)
+	t.Logf("screenshot: %s", shot)
+	time.Sleep(200 * time.Millisecond) // messages arrive asynchronously
+	stopListening()
+	<-done
+	if err := json.Unmarshal([]byte(raw), &report); err != nil {
+		t.Fatalf("page check returned %q: %v", raw, err)
+	}
+	if rendered != "4" || len(report.Charts) != 4 {
+		t.Fatalf("%s charts rendered, report %+v", rendered, report)
+	}
+	for _, c := range report.Charts {
+		if c.Series == 0 || c.Inked < 500 {
+			t.Errorf("chart %s: %d series, %d non-white pixels: not drawn", c.ID, c.Series, c.Inked)
+		}
+	}
+	if title != "statledger charts: statledger.local/test, 2025-08 to 2025-10" || report.Pwned {
+		t.Errorf("hostile text executed: title %q, pwned %v", title, report.Pwned)
+	}
+	// The hostile task-force names are the timeline's axis labels, as text.
+	labels := strings.Join(report.Charts[3].AxisText, "\n")
+	for _, h := range Hostile {
+		if !strings.Contains(labels, h) {
+			t.Errorf("task force name %q is not shown as text; axis labels: %q", h, labels)
+		}
+	}
+	// The tooltip is HTML: the hostile name must appear in it as text.
+	if !strings.Contains(report.Tooltip, Hostile[0]) {
+		t.Errorf("tooltip text = %q, want it to hold %q as text", report.Tooltip, Hostile[0])
+	}
+	if len(problems) > 0 {
+		t.Errorf("the browser reported problems:\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+// checkScript runs in the page after rendering and reports what a person
+// would see: each chart's series, how much of its canvas is drawn, the
+// timeline's axis labels and a tooltip shown over a hostile name.
+const checkScript = `(function () {
+  var out = {charts: [], pwned: document.title.indexOf('pwned') >= 0};
+  var ids = ['persons-by-type', 'persons-by-nationality', 'cumulative', 'taskforces'];
+  ids.forEach(function (id) {
+    var inst = echarts.getInstanceByDom(document.getElementById(id));
+    var opt = inst.getOption();
+    var canvas = document.getElementById(id).querySelector('canvas');
+    var px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    var inked = 0;
+    for (var i = 0; i < px.length; i += 4) { if (px[i+3] > 0 && (px[i] < 240 || px[i+1] < 240 || px[i+2] < 240)) inked++; }
+    out.charts.push({id: id, series: opt.series.length, inked: inked, axisText: (opt.yAxis && opt.yAxis[0].data) || []});
+  });
+  var tl = echarts.getInstanceByDom(document.getElementById('taskforces'));
+  tl.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});
+  var tip = document.querySelector('#taskforces div[style*="z-index"]') || document.getElementById('taskforces');
+  out.tooltip = tip.innerText;
+  out.pwned = out.pwned || document.title.indexOf('pwned') >= 0;
+  return JSON.stringify(out);
+})()`

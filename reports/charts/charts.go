@@ -1,0 +1,362 @@
+// Package charts writes the analyst's HTML chart page. Options are built with
+// go-echarts but serialised here, as HTML-safe JSON inside our own page, and
+// never through go-echarts' renderer: that renderer writes the option JSON
+// unescaped (a "</script>" in event text would break out) and turns any
+// string holding "__f__" into raw JavaScript. Event text is untrusted input.
+package charts
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"sort"
+	"strings"
+
+	gocharts "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+)
+
+// PublicECharts is where a page without an inlined library loads ECharts from.
+const PublicECharts = "https://cdn.jsdelivr.net/npm/echarts@6/dist/echarts.min.js"
+
+// Input is everything the page shows.
+type Input struct {
+	State    *projections.State
+	From, To string // YYYY-MM, inclusive
+	Origin   string
+	Root     string // hex
+	Version  string
+	// ECharts is the library's source to inline (an offline page); nil makes a
+	// page that loads it from PublicECharts.
+	ECharts []byte
+}
+
+var typeLabel = map[ledger.Type]string{
+	ledger.Arrest: "Arrests", ledger.Repatriation: "Repatriations", ledger.Rescue: "Rescues",
+	ledger.Death: "Deaths", ledger.Deportation: "Deportations",
+}
+
+// chartData is one chart of the page: its element id, the ECharts option, and
+// the qualifier of every figure ([series][point]; "" for exact) that the
+// page's tooltip marks.
+type chartData struct {
+	ID     string         `json:"id"`
+	Option map[string]any `json:"option"`
+	Marks  [][]string     `json:"marks,omitempty"`
+}
+
+// TopNationalities is how many nationalities get a line of their own.
+const TopNationalities = 8
+
+// Build returns the charts of the page, in page order.
+func Build(in Input) []chartData {
+	series := in.State.Trend(in.From, in.To)
+	return []chartData{
+		personsByType(series),
+		personsByNationality(in.State, series.Months),
+		cumulative(series),
+		taskforceTimeline(in.State.Taskforces(), in.From, in.To),
+	}
+}
+
+func base(id, title, subtitle string) []gocharts.GlobalOpts {
+	return []gocharts.GlobalOpts{
+		gocharts.WithInitializationOpts(opts.Initialization{ChartID: id}), // fixed ids: same ledger, same bytes
+		gocharts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle}),
+		gocharts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "62"}),
+		gocharts.WithGridOpts(opts.Grid{Top: "100", Bottom: "70", Left: "40", Right: "40", ContainLabel: opts.Bool(true)}),
+		gocharts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "2%", Feature: &opts.ToolBoxFeature{
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: "Save as image", Name: id},
+			DataView:    &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: "Data view", Lang: []string{"Data", "Close", "Refresh"}},
+		}}),
+	}
+}
+
+func options(c interface {
+	Validate()
+	JSON() map[string]any
+}) map[string]any {
+	c.Validate()
+	return c.JSON()
+}
+
+func personsByType(s projections.Series) chartData {
+	bar := gocharts.NewBar()
+	bar.SetGlobalOptions(append(base("persons-by-type", "Persons per month by incident type", "stacked; ≥ at least, ≤ at most, ~ approximately"),
+		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		gocharts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100}, opts.DataZoom{Type: "inside"}),
+	)...)
+	bar.SetXAxis(s.Months)
+	var marks [][]string
+	for _, t := range ledger.IncidentTypes {
+		data := make([]opts.BarData, len(s.Months))
+		m := make([]string, len(s.Months))
+		for i, month := range s.Months {
+			c := s.Cells[month][t]
+			data[i] = opts.BarData{Value: c.Persons}
+			m[i] = mark(c)
+		}
+		bar.AddSeries(typeLabel[t], data, gocharts.WithBarChartOpts(opts.BarChart{Stack: "persons"}))
+		marks = append(marks, m)
+	}
+	return chartData{ID: "persons-by-type", Option: options(bar), Marks: marks}
+}
+
+// mark is a figure's qualifier as the tooltip shows it; exact figures carry none.
+func mark(c projections.Cell) string {
+	if q := c.Qual(); q != "exact" {
+		return q
+	}
+	return ""
+}
+
+func personsByNationality(st *projections.State, months []string) chartData {
+	// Persons per nationality and month, all incident types together.
+	cells := map[string]map[string]projections.Cell{}
+	totals := map[string]int64{}
+	inRange := map[string]bool{}
+	for _, m := range months {
+		inRange[m] = true
+	}
+	for _, f := range st.Effective() {
+		e := &f.Event
+		m := projections.Month(e)
+		if !e.Type.IsIncident() || !inRange[m] {
+			continue
+		}
+		if cells[e.Nationality] == nil {
+			cells[e.Nationality] = map[string]projections.Cell{}
+		}
+		c := cells[e.Nationality][m]
+		c.Add(e)
+		cells[e.Nationality][m] = c
+		totals[e.Nationality] += e.Persons()
+	}
+	codes := make([]string, 0, len(totals))
+	for k := range totals {
+		codes = append(codes, k)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if totals[codes[i]] != totals[codes[j]] {
+			return totals[codes[i]] > totals[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	top, rest := codes, []string(nil)
+	if len(codes) > TopNationalities {
+		top, rest = codes[:TopNationalities], codes[TopNationalities:]
+	}
+	line := gocharts.NewLine()
+	line.SetGlobalOptions(append(base("persons-by-nationality", "Persons per month by nationality", fmt.Sprintf("top %d and other; all incident types", TopNationalities)),
+		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+	)...)
+	line.SetXAxis(months)
+	var marks [][]string
+	add := func(name string, codes []string) {
+		data := make([]opts.LineData, len(months))
+		m := make([]string, len(months))
+		for i, month := range months {
+			var c projections.Cell
+			for _, code := range codes {
+				cc := cells[code][month]
+				c.Persons += cc.Persons
+				c.Events += cc.Events
+				if cc.Events > 0 {
+					c.Qualifier = projections.CombineQualifiers(c.Qualifier, cc.Qual())
+				}
+			}
+			data[i] = opts.LineData{Value: c.Persons}
+			m[i] = mark(c)
+		}
+		line.AddSeries(name, data)
+		marks = append(marks, m)
+	}
+	for _, code := range top {
+		add(code+" "+ledger.CountryName(code), []string{code})
+	}
+	if len(rest) > 0 {
+		add("Other", rest)
+	}
+	return chartData{ID: "persons-by-nationality", Option: options(line), Marks: marks}
+}
+
+func cumulative(s projections.Series) chartData {
+	line := gocharts.NewLine()
+	line.SetGlobalOptions(append(base("cumulative", "Cumulative arrests and repatriations", "running total over the period"),
+		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+	)...)
+	line.SetXAxis(s.Months)
+	var marks [][]string
+	for _, t := range []ledger.Type{ledger.Arrest, ledger.Repatriation} {
+		data := make([]opts.LineData, len(s.Months))
+		m := make([]string, len(s.Months))
+		var run projections.Cell
+		for i, month := range s.Months {
+			c := s.Cells[month][t]
+			run.Persons += c.Persons
+			if c.Events > 0 {
+				run.Events += c.Events
+				run.Qualifier = projections.CombineQualifiers(run.Qualifier, c.Qual())
+			}
+			data[i] = opts.LineData{Value: run.Persons}
+			m[i] = mark(run)
+		}
+		line.AddSeries(typeLabel[t], data)
+		marks = append(marks, m)
+	}
+	return chartData{ID: "cumulative", Option: options(line), Marks: marks}
+}
+
+func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
+	sc := gocharts.NewScatter()
+	names := make([]string, len(tfs))
+	for i, tf := range tfs {
+		names[i] = tf.Slug
+		if tf.Name != "" {
+			names[i] = tf.Name
+		}
+	}
+	sc.SetGlobalOptions(append(base("taskforces", "Task forces", "announced → established → dissolved"),
+		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		// The axis spans the page's period, so a single date is not drawn as a day.
+		gocharts.WithXAxisOpts(opts.XAxis{Type: "time", Min: from + "-01", Max: projections.AddMonths(to, 1) + "-01"}),
+		gocharts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names}),
+	)...)
+	for _, stage := range []string{"announced", "established", "dissolved"} {
+		var data []opts.ScatterData
+		for i, tf := range tfs {
+			date := map[string]string{"announced": tf.Announced, "established": tf.Established, "dissolved": tf.Dissolved}[stage]
+			if date != "" {
+				data = append(data, opts.ScatterData{Value: []any{date, names[i]}, SymbolSize: 14})
+			}
+		}
+		sc.AddSeries(stage, data)
+	}
+	return chartData{ID: "taskforces", Option: options(sc)}
+}
+
+// Write renders the page.
+func Write(w io.Writer, in Input) error {
+	charts := Build(in)
+	data, err := json.Marshal(struct {
+		Charts []chartData `json:"charts"`
+	}{charts})
+	if err != nil {
+		return err
+	}
+	// json.Marshal escapes <, > and & (and U+2028/9), so no event text can close
+	// the <script type="application/json"> element it is placed in.
+	lib := ""
+	libTag := fmt.Sprintf(`<script src="%s"></script>`, PublicECharts)
+	if in.ECharts != nil {
+		lib = strings.ReplaceAll(string(in.ECharts), "</script", `<\/script`)
+		libTag = "<script>" + lib + "</script>"
+	}
+	scriptSrc := fmt.Sprintf("'%s'", hash(pageScript))
+	if in.ECharts != nil {
+		scriptSrc += fmt.Sprintf(" '%s'", hash(lib))
+	} else {
+		scriptSrc += " https://cdn.jsdelivr.net"
+	}
+	esc := html.EscapeString
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src %s; style-src 'unsafe-inline'; img-src data: blob:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>statledger charts: %s, %s to %s</title>
+<style>%s</style>
+%s
+</head>
+<body>
+<header>
+<h1>Law-enforcement statistics, %s to %s</h1>
+<dl>
+<dt>Ledger</dt><dd>%s</dd>
+<dt>As of tree size</dt><dd id="tree-size">%d</dd>
+<dt>Root hash</dt><dd><code id="root-hash">%s</code></dd>
+<dt>Last event recorded at</dt><dd>%s</dd>
+</dl>
+</header>
+<main>
+`, scriptSrc, esc(in.Origin), esc(in.From), esc(in.To), pageStyle, libTag,
+		esc(in.From), esc(in.To), esc(in.Origin), in.State.Size, esc(in.Root), esc(lastRecorded(in.State)))
+	for _, c := range charts {
+		fmt.Fprintf(&b, "<section><div class=\"chart\" id=\"%s\"></div></section>\n", esc(c.ID))
+	}
+	fmt.Fprintf(&b, `</main>
+<footer>
+<p>Drawn by statledger %s from the ledger %s at tree size %d, root <code>%s</code>.
+To check that these figures come from an unaltered history, ask the ledger's keeper for a signed checkpoint of
+at least this size and run <code>statledger verify --checkpoint CHECKPOINT --key VERIFIER-KEY</code>; rebuild this page
+with <code>statledger chart --as-of %d</code> and compare: the same ledger prefix gives a byte-identical page.</p>
+</footer>
+<script type="application/json" id="statledger-data">%s</script>
+<script>%s</script>
+</body>
+</html>
+`, esc(in.Version), esc(in.Origin), in.State.Size, esc(in.Root), in.State.Size, data, pageScript)
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func lastRecorded(s *projections.State) string {
+	if s.LastRecordedAt.IsZero() {
+		return "(empty ledger)"
+	}
+	return s.LastRecordedAt.UTC().Format(ledger.TimeFormat)
+}
+
+// hash is a CSP source expression allowing exactly this inline script: an
+// injected script, should escaping ever fail, would still not run.
+func hash(script string) string {
+	sum := sha256.Sum256([]byte(script))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+const pageStyle = `body{font-family:system-ui,sans-serif;margin:1.5em;color:#1b1b1b}
+header dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}
+header dt{font-weight:600}code{font-size:.85em;word-break:break-all}
+.chart{width:100%;height:440px;margin:1.5em 0}footer{font-size:.85em;color:#444;border-top:1px solid #ccc}`
+
+// pageScript is the page's only code. It reads the data as JSON (never as
+// script), and the tooltip it adds escapes every text it shows, because
+// ECharts renders tooltips as HTML.
+const pageScript = `(function () {
+'use strict';
+var data = JSON.parse(document.getElementById('statledger-data').textContent);
+function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
+var sign = {at_least: '\u2265', at_most: '\u2264', approx: '~'};
+var word = {at_least: 'at least', at_most: 'at most', approx: 'approximately'};
+var shown = 0;
+data.charts.forEach(function (c) {
+  var el = document.getElementById(c.id);
+  var chart = echarts.init(el, null, {renderer: 'canvas'});
+  var opt = c.option;
+  if (c.marks) {
+    opt.tooltip = opt.tooltip || {};
+    opt.tooltip.formatter = function (ps) {
+      if (!Array.isArray(ps)) { ps = [ps]; }
+      var out = ps.length ? esc(ps[0].axisValueLabel || ps[0].name || '') : '';
+      ps.forEach(function (p) {
+        var q = (c.marks[p.seriesIndex] || [])[p.dataIndex] || '';
+        var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+        out += '<br>' + p.marker + esc(p.seriesName) + ': ' + (q ? sign[q] : '') + esc(v) + (q ? ' (' + word[q] + ')' : '');
+      });
+      return out;
+    };
+  }
+  chart.setOption(opt);
+  window.addEventListener('resize', function () { chart.resize(); });
+  shown++;
+});
+document.body.setAttribute('data-charts-rendered', String(shown));
+})();`

@@ -1,0 +1,164 @@
+package charts
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+)
+
+// Hostile is event text meant to break out of the page, run script or confuse
+// a reader; it must show as text and never execute.
+var Hostile = []string{
+	`</script><script>document.title='pwned'</script>`,
+	`__f__function(){document.title='pwned-f'}__f__`,
+	`"quoted" 'single' <b>bold</b> & ampersand`,
+	`ក្រុមការងារ កម្ពុជា–កូរ៉េ`,
+	`캄보디아-한국 합동 실무단`,
+}
+
+func n(v int64) *int64 { return &v }
+
+func hostileState(t testing.TB) *projections.State {
+	t.Helper()
+	s := projections.New()
+	at := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	add := func(e ledger.Event) {
+		ledger.Normalize(&e)
+		if errs := ledger.Validate(&e); len(errs) > 0 {
+			t.Fatalf("test event invalid: %v", errs)
+		}
+		s.Apply(ledger.NewRecorded(s.Size, at, "t", e))
+	}
+	add(ledger.Event{Type: ledger.Arrest, Date: "2025-10-20", Count: n(60), CountQualifier: "approx", Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: Hostile[0]}})
+	add(ledger.Event{Type: ledger.Repatriation, Date: "2025-10-01", Count: n(61), CountQualifier: "at_least", Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p"}})
+	add(ledger.Event{Type: ledger.Death, Date: "2025-08-01", DatePrecision: "month", Count: n(1), Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p"}})
+	for i, h := range Hostile {
+		add(ledger.Event{Type: ledger.TaskforceAnnounced, Taskforce: fmt.Sprintf("tf-%d", i), Name: h, Members: []string{"KH", "KR"}, Date: fmt.Sprintf("2025-%02d-10", 8+i%3)})
+	}
+	return s
+}
+
+func page(t testing.TB, in Input) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func input(s *projections.State, lib []byte) Input {
+	return Input{State: s, From: "2025-08", To: "2025-10", Origin: "statledger.local/test", Root: strings.Repeat("ab", 32), Version: "test", ECharts: lib}
+}
+
+func TestPageIsDeterministic(t *testing.T) {
+	a := page(t, input(hostileState(t), nil))
+	b := page(t, input(hostileState(t), nil))
+	if !bytes.Equal(a, b) {
+		t.Fatal("two pages of the same ledger prefix differ")
+	}
+}
+
+func TestHostileTextCannotLeaveItsString(t *testing.T) {
+	p := string(page(t, input(hostileState(t), nil)))
+	for _, bad := range []string{"<script>document.title", "</script><script>", "<b>bold</b>"} {
+		if strings.Contains(p, bad) {
+			t.Errorf("page contains %q verbatim", bad)
+		}
+	}
+	// Exactly three script elements open: the library, the data, our code.
+	if got := strings.Count(p, "<script"); got != 3 {
+		t.Errorf("page has %d <script tags, want 3", got)
+	}
+	// "__f__" stays inside a JSON string; go-echarts' renderer, which would
+	// turn it into code, is never used.
+	if !strings.Contains(p, `"__f__function(){document.title='pwned-f'}__f__"`) {
+		t.Error("the __f__ text is not kept as a JSON string")
+	}
+}
+
+// namespaceURI are the only http: strings the ECharts library holds outside
+// comments: XML namespace names it compares against, never fetched.
+var namespaceURI = regexp.MustCompile(`^http://www\.w3\.org/(2000/svg|1999/xlink|2000/xmlns/|XML/1998/namespace)$`)
+
+func echartsJS(t testing.TB) []byte {
+	path := os.Getenv("STATLEDGER_ECHARTS_JS")
+	if path == "" {
+		path = filepath.Join("..", "..", "node_modules", "echarts", "dist", "echarts.min.js")
+	}
+	lib, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no ECharts library at %s (npm install echarts, or set STATLEDGER_ECHARTS_JS): %v", path, err)
+	}
+	return lib
+}
+
+var (
+	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	urlRe        = regexp.MustCompile(`https?://[^\s"'<>)\\]*`)
+)
+
+func TestOfflinePageHasNoExternalReference(t *testing.T) {
+	lib := echartsJS(t)
+	p := string(page(t, input(hostileState(t), lib)))
+	for _, u := range urlRe.FindAllString(blockComment.ReplaceAllString(p, ""), -1) {
+		if !namespaceURI.MatchString(u) {
+			t.Errorf("offline page refers to %s", u)
+		}
+	}
+	// Our own part of the page, without the inlined library, names no URL and
+	// loads nothing by attribute.
+	own := strings.Replace(p, string(lib), "", 1)
+	if len(own) == len(p) {
+		t.Fatal("the library is not inlined verbatim")
+	}
+	if urlRe.MatchString(own) || strings.Contains(own, " src=") || strings.Contains(own, " href=") {
+		t.Error("the page outside the library refers to something external")
+	}
+	if !strings.Contains(p, "default-src 'none'") || strings.Contains(p, "cdn.jsdelivr.net") {
+		t.Error("offline page's CSP does not forbid every external load")
+	}
+	online := string(page(t, input(hostileState(t), nil)))
+	if !strings.Contains(online, `<script src="`+PublicECharts+`"></script>`) {
+		t.Error("online page does not load ECharts from the public host")
+	}
+}
+
+// BenchmarkPage10Years is the issue's yardstick: 10 years × 5 types × 12
+// nationalities, without the library.
+func BenchmarkPage10Years(b *testing.B) {
+	s := projections.New()
+	at := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	nats := []string{"KR", "CN", "VN", "TH", "ID", "MY", "PH", "MM", "LA", "JP", "TW", "IN"}
+	for y := 2016; y <= 2025; y++ {
+		for m := 1; m <= 12; m++ {
+			for ti, typ := range ledger.IncidentTypes {
+				for ni, nat := range nats {
+					e := ledger.Event{Type: typ, Date: fmt.Sprintf("%d-%02d-15", y, m), Count: n(int64(ti*13 + ni)), CountQualifier: ledger.CountQualifiers[(ti+ni)%4],
+						Nationality: nat, Country: "KH", Source: &ledger.Source{Publisher: "p"}}
+					ledger.Normalize(&e)
+					s.Apply(ledger.NewRecorded(s.Size, at, "b", e))
+				}
+			}
+		}
+	}
+	in := Input{State: s, From: "2016-01", To: "2025-12", Origin: "o", Root: strings.Repeat("0", 64), Version: "b"}
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := Write(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/1024, "KB/page")
+}
