@@ -70,8 +70,9 @@ func TestPageInBrowser(t *testing.T) {
 			Inked    int      `json:"inked"`
 			AxisText []string `json:"axisText"`
 		} `json:"charts"`
-		Pwned   bool   `json:"pwned"`
-		Tooltip string `json:"tooltip"`
+		Pwned        bool   `json:"pwned"`
+		Tooltip      string `json:"tooltip"`
+		QualifierTip string `json:"qualifierTip"`
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate("file://"+path),
@@ -128,6 +129,10 @@ func TestPageInBrowser(t *testing.T) {
 	if !strings.Contains(report.Tooltip, Hostile[0]) {
 		t.Errorf("tooltip text = %q, want it to hold %q as text", report.Tooltip, Hostile[0])
 	}
+	// "more than 60" was recorded as at_least 61: the reader must see that.
+	if !strings.Contains(report.QualifierTip, "Repatriations: ≥61 (at least)") || !strings.Contains(report.QualifierTip, "Arrests: ~60 (approximately)") {
+		t.Errorf("bar tooltip = %q, want the qualifiers marked", report.QualifierTip)
+	}
 	if len(problems) > 0 {
 		t.Errorf("the browser reported problems:\n%s", strings.Join(problems, "\n"))
 	}
@@ -148,10 +153,13 @@ const checkScript = `(function () {
     for (var i = 0; i < px.length; i += 4) { if (px[i+3] > 0 && (px[i] < 240 || px[i+1] < 240 || px[i+2] < 240)) inked++; }
     out.charts.push({id: id, series: opt.series.length, inked: inked, axisText: (opt.yAxis && opt.yAxis[0].data) || []});
   });
-  var tl = echarts.getInstanceByDom(document.getElementById('taskforces'));
-  tl.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});
-  var tip = document.querySelector('#taskforces div[style*="z-index"]') || document.getElementById('taskforces');
-  out.tooltip = tip.innerText;
+  function tip(id, series, index) {
+    echarts.getInstanceByDom(document.getElementById(id)).dispatchAction({type: 'showTip', seriesIndex: series, dataIndex: index});
+    var el = document.querySelector('#' + id + ' div[style*="z-index"]');
+    return el ? el.innerText : '';
+  }
+  out.tooltip = tip('taskforces', 0, 0);
+  out.qualifierTip = tip('persons-by-type', 1, 2); // repatriations, 2025-10
   out.pwned = out.pwned || document.title.indexOf('pwned') >= 0;
   return JSON.stringify(out);
 })()`
