@@ -122,6 +122,11 @@ type AppendResult struct {
 	Head       Head
 }
 
+// MaxBatchBytes bounds the canonical bytes of one atomic append, well under
+// EventStoreDB's default 1 MiB append limit, so a batch is never split by the
+// store (which would break all-or-nothing).
+const MaxBatchBytes = 512 << 10
+
 // maxRetries bounds how often a batch is re-checked after losing a race to
 // another writer before the conflict is reported to the user.
 const maxRetries = 8
@@ -139,8 +144,18 @@ func (l *Ledger) Append(ctx context.Context, actor string, p Prepared, batchSize
 	}
 	res := AppendResult{Duplicates: p.Duplicates}
 	events := p.Fresh
-	for start := 0; start < len(events); start += batchSize {
-		batch := events[start:min(start+batchSize, len(events))]
+	for start := 0; start < len(events); {
+		end, bytes := start, 0
+		for end < len(events) && end-start < batchSize {
+			n := len(events[end].Canonical()) + 200 // + the envelope around it
+			if end > start && bytes+n > MaxBatchBytes {
+				break
+			}
+			bytes += n
+			end++
+		}
+		batch := events[start:end]
+		start = end
 		n, dups, err := l.appendBatch(ctx, actor, batch)
 		res.Appended += n
 		res.Duplicates += dups
@@ -148,7 +163,7 @@ func (l *Ledger) Append(ctx context.Context, actor string, p Prepared, batchSize
 			return res, err
 		}
 		if progress != nil {
-			progress(start + len(batch))
+			progress(start)
 		}
 	}
 	h, err := l.Store.Head(ctx)

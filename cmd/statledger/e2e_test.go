@@ -10,11 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 )
 
 // bin is the statledger binary built once for every end-to-end test: the tests
@@ -53,7 +56,11 @@ func sl(t *testing.T, store string, args ...string) result {
 
 func slIn(t *testing.T, dir, store string, stdin []byte, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--store", store, "--actor", "e2e"}, args...)...)
+	global := []string{"--store", store, "--actor", "e2e"}
+	if key, ok := signingKeys.Load(store); ok {
+		global = append(global, "--signing-key", key.(string))
+	}
+	cmd := exec.Command(bin, append(global, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "STATLEDGER_STORE=", "STATLEDGER_SIGNING_KEY=")
 	if stdin != nil {
@@ -92,18 +99,45 @@ func head(t *testing.T, store string) string {
 	return m[1] + " " + m[2]
 }
 
-func newLedger(t *testing.T) (store, verifier string) {
+// Every end-to-end test that takes a kind runs on both stores: the embedded
+// file and EventStoreDB (the in-process server of ledger/esdb/esdbtest, reached
+// by the subprocess over loopback, through the real client).
+var kinds = []string{"bolt", "esdb"}
+
+// signingKeys maps an EventStoreDB store URL to its key file: sl passes it,
+// since such a store has no file to put the key beside.
+var signingKeys sync.Map
+
+func forEachStore(t *testing.T, test func(t *testing.T, kind string)) {
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) { test(t, kind) })
+	}
+}
+
+func newLedger(t *testing.T, kind string) (store, verifier string) {
 	t.Helper()
-	store = filepath.Join(t.TempDir(), "l.db")
-	r := must(t, sl(t, store, "init"), "init")
+	dir := t.TempDir()
+	args := []string{"init"}
+	if kind == "esdb" {
+		store = esdbtest.Start(t).URL
+		signingKeys.Store(store, filepath.Join(dir, "l.key"))
+		args = append(args, "--origin", "statledger.local/l")
+	} else {
+		store = filepath.Join(dir, "l.db")
+	}
+	r := must(t, sl(t, store, args...), "init")
 	verifier = strings.TrimSpace(r.stdout)
 	if !strings.HasPrefix(verifier, "statledger.local/l+") {
 		t.Fatalf("init printed %q, want a verifier key", verifier)
 	}
-	for _, p := range []string{store, store + ".key"} {
+	files := []string{filepath.Join(dir, "l.key")}
+	if kind == "bolt" {
+		files = []string{store, store + ".key"}
+	}
+	for _, p := range files {
 		fi, err := os.Stat(p)
 		if err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("%s: mode %v, %v; want 0600", p, fi.Mode().Perm(), err)
+			t.Fatalf("%s: %v; want mode 0600", p, err)
 		}
 	}
 	if strings.Contains(r.stdout+r.stderr, "PRIVATE") {
@@ -114,8 +148,10 @@ func newLedger(t *testing.T) (store, verifier string) {
 
 const seed = "../../testdata/seed.jsonl"
 
-func TestSeedWorkflow(t *testing.T) {
-	store, vkey := newLedger(t)
+func TestSeedWorkflow(t *testing.T) { forEachStore(t, testSeedWorkflow) }
+
+func testSeedWorkflow(t *testing.T, kind string) {
+	store, vkey := newLedger(t, kind)
 	r := must(t, sl(t, store, "import", seed), "import seed")
 	if !strings.Contains(r.stdout, "appended 4, duplicates 0; tree size 4") {
 		t.Fatalf("import summary = %q", r.stdout)
@@ -141,7 +177,7 @@ func TestSeedWorkflow(t *testing.T) {
 		t.Fatalf("correct = %q", r.stdout)
 	}
 	must(t, sl(t, store, "verify", "--checkpoint", cp, "--key", vkey), "verify old checkpoint after growth")
-	_, foreign := newLedger(t)
+	_, foreign := newLedger(t, "bolt")
 	if r := sl(t, store, "verify", "--checkpoint", cp, "--key", foreign); r.code != 3 {
 		t.Fatalf("checkpoint with a foreign key: exit %d, %s", r.code, r.stderr)
 	}
@@ -170,8 +206,10 @@ func TestSeedWorkflow(t *testing.T) {
 	}
 }
 
-func TestRecordEveryType(t *testing.T) {
-	store, _ := newLedger(t)
+func TestRecordEveryType(t *testing.T) { forEachStore(t, testRecordEveryType) }
+
+func testRecordEveryType(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	src := []string{"--source-publisher", "test"}
 	for i, typ := range []string{"arrest", "repatriation", "rescue", "death", "deportation"} {
 		args := append([]string{"record", typ, "--date", "2025-10-0" + fmt.Sprint(i+1), "--count", "3", "--nationality", "kr", "--country", "KH"}, src...)
@@ -221,8 +259,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 // TestBadInputsChangeNothing imports every file of testdata/bad and a
 // generated 10 MB line: each must exit 2, name the file, the line and the
 // field, and leave the ledger's size and root exactly as they were.
-func TestBadInputsChangeNothing(t *testing.T) {
-	store, _ := newLedger(t)
+func TestBadInputsChangeNothing(t *testing.T) { forEachStore(t, testBadInputsChangeNothing) }
+
+func testBadInputsChangeNothing(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	must(t, sl(t, store, "import", seed), "import seed")
 	before := head(t, store)
 
@@ -279,8 +319,10 @@ func TestBadInputsChangeNothing(t *testing.T) {
 	}
 }
 
-func TestImportCSVFromStdin(t *testing.T) {
-	store, _ := newLedger(t)
+func TestImportCSVFromStdin(t *testing.T) { forEachStore(t, testImportCSVFromStdin) }
+
+func testImportCSVFromStdin(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	csv := "\ufefftype,date,count,count_qualifier,nationality,country,agencies,source_publisher,location\r\n" +
 		`rescue,2025-09-14,12,,KR,KH,Police;Immigration,Yonhap,"=HYPERLINK(""http://x"")"` + "\r\n"
 	r := must(t, slIn(t, "", store, []byte(csv), "import", "--format", "csv", "-"), "csv from stdin")
@@ -296,8 +338,10 @@ func TestImportCSVFromStdin(t *testing.T) {
 // TestCrashDuringImport kills an import with SIGKILL at random moments. After
 // each kill the ledger verifies and holds whole batches only; re-running the
 // import completes it without appending anything twice.
-func TestCrashDuringImport(t *testing.T) {
-	store, _ := newLedger(t)
+func TestCrashDuringImport(t *testing.T) { forEachStore(t, testCrashDuringImport) }
+
+func testCrashDuringImport(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	const n, batch = 20_000, 500
 	input := filepath.Join(t.TempDir(), "many.jsonl")
 	var b bytes.Buffer
@@ -363,7 +407,11 @@ func TestDemo(t *testing.T) {
 // TestMonthlyReportPublishReviseVerify is the official's and the auditor's
 // month: publish, correct, rebuild with the revision marked, verify both files.
 func TestMonthlyReportPublishReviseVerify(t *testing.T) {
-	store, _ := newLedger(t)
+	forEachStore(t, testMonthlyReportPublishReviseVerify)
+}
+
+func testMonthlyReportPublishReviseVerify(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	must(t, sl(t, store, "import", seed), "import")
 	dir := t.TempDir()
 	oct := filepath.Join(dir, "oct.xlsx")
@@ -402,7 +450,7 @@ func TestMonthlyReportPublishReviseVerify(t *testing.T) {
 // TestTamperedFileFailsVerify edits one stored event with the bbolt API, as an
 // insider with file access could, and runs verify as the auditor would.
 func TestTamperedFileFailsVerify(t *testing.T) {
-	store, vkey := newLedger(t)
+	store, vkey := newLedger(t, "bolt")
 	must(t, sl(t, store, "import", seed), "import")
 	cp := filepath.Join(t.TempDir(), "cp.txt")
 	os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
@@ -428,8 +476,10 @@ func TestTamperedFileFailsVerify(t *testing.T) {
 	}
 }
 
-func TestChartPage(t *testing.T) {
-	store, _ := newLedger(t)
+func TestChartPage(t *testing.T) { forEachStore(t, testChartPage) }
+
+func testChartPage(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	must(t, sl(t, store, "import", seed), "import")
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.html"), filepath.Join(dir, "b.html")
@@ -452,5 +502,103 @@ func TestChartPage(t *testing.T) {
 	}
 	if r := sl(t, store, "chart", "--echarts-js", filepath.Join(dir, "missing.js"), "-o", b); r.code != 2 || !strings.Contains(r.stderr, "npm install echarts") {
 		t.Fatalf("missing library: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestCopyRoundTrip copies embedded → EventStoreDB → embedded: the root is the
+// same at every step and a checkpoint taken before still verifies on the copy.
+func TestCopyRoundTrip(t *testing.T) {
+	src, vkey := newLedger(t, "bolt")
+	must(t, sl(t, src, "import", seed), "import")
+	cp := filepath.Join(t.TempDir(), "cp.txt")
+	os.WriteFile(cp, []byte(must(t, sl(t, src, "checkpoint"), "checkpoint").stdout), 0o644)
+	want := head(t, src)
+
+	srv := esdbtest.Start(t)
+	r := must(t, sl(t, src, "copy", "--from", src, "--to", srv.URL, "--to-ledger", "moi"), "copy to esdb")
+	if !strings.Contains(r.stdout, "copied 4 events") {
+		t.Fatalf("copy = %q", r.stdout)
+	}
+	r = must(t, sl(t, srv.URL, "--ledger", "moi", "verify"), "verify the EventStoreDB copy")
+	if m := verifyRe.FindStringSubmatch(r.stdout); m == nil || m[1]+" "+m[2] != want {
+		t.Fatalf("EventStoreDB copy: %q, want %s", r.stdout, want)
+	}
+	if got := head(t, srv.URL); !strings.HasPrefix(got, "0 ") {
+		t.Fatalf("the copy went to the default stream too: %s", got)
+	}
+	back := filepath.Join(t.TempDir(), "back.db")
+	must(t, sl(t, src, "copy", "--from", srv.URL, "--from-ledger", "moi", "--to", back), "copy back")
+	if got := head(t, back); got != want {
+		t.Fatalf("round trip changed the ledger: %s, want %s", got, want)
+	}
+	must(t, sl(t, back, "verify", "--checkpoint", cp, "--key", vkey), "old checkpoint on the copy")
+
+	// Resumable: the source grows, the copy continues from where it stopped.
+	must(t, sl(t, src, "record", "rescue", "--date", "2025-10-09", "--count", "4", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"), "record")
+	r = must(t, sl(t, src, "copy", "--from", src, "--to", back), "resume")
+	if !strings.Contains(r.stdout, "copied 1 events") || head(t, back) != head(t, src) {
+		t.Fatalf("resume = %q", r.stdout)
+	}
+	r = must(t, sl(t, src, "copy", "--from", src, "--to", back), "nothing left")
+	if !strings.Contains(r.stdout, "copied 0 events") {
+		t.Fatalf("second resume = %q", r.stdout)
+	}
+
+	// A target with another history is refused and left alone.
+	other, _ := newLedger(t, "bolt")
+	must(t, sl(t, other, "record", "death", "--date", "2025-08-01", "--count", "2", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"), "record other")
+	before := head(t, other)
+	if r := sl(t, src, "copy", "--from", src, "--to", other); r.code != 2 || !strings.Contains(r.stderr, "differ") {
+		t.Fatalf("copy onto another history: exit %d %q", r.code, r.stderr)
+	}
+	if head(t, other) != before {
+		t.Fatal("a refused copy changed the target")
+	}
+}
+
+func TestReplayFollow(t *testing.T) { forEachStore(t, testReplayFollow) }
+
+func testReplayFollow(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
+	must(t, sl(t, store, "import", seed), "import")
+	args := []string{"--store", store, "replay", "--follow", "--format", "jsonl"}
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func() string {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("replay --follow printed nothing for 10 s")
+		}
+		return ""
+	}
+	for i := range 4 {
+		if l := next(); !strings.HasPrefix(l, fmt.Sprintf(`{"seq":%d,`, i)) {
+			t.Fatalf("history line %d = %q", i, l)
+		}
+	}
+	must(t, sl(t, store, "record", "rescue", "--date", "2025-10-09", "--count", "4", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"), "record while following")
+	if l := next(); !strings.HasPrefix(l, `{"seq":4,`) || !strings.Contains(l, `"type":"rescue"`) {
+		t.Fatalf("followed line = %q", l)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("replay --follow after SIGINT: %v (want exit 0)", err)
 	}
 }

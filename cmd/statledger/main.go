@@ -86,6 +86,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "store", Value: "statledger.db", EnvVars: []string{"STATLEDGER_STORE"},
 				Usage: "the ledger: a file path or bolt:PATH (embedded), or esdb://… / kurrentdb://… (EventStoreDB)"},
+			&cli.StringFlag{Name: "ledger", Value: "statledger", EnvVars: []string{"STATLEDGER_LEDGER"},
+				Usage: "the ledger's stream name on an EventStoreDB store"},
 			&cli.StringFlag{Name: "actor", Value: defaultActor(), EnvVars: []string{"STATLEDGER_ACTOR"},
 				Usage: "who is recording, written into every appended event as recorded_by"},
 			&cli.StringFlag{Name: "signing-key", EnvVars: []string{"STATLEDGER_SIGNING_KEY"},
@@ -94,7 +96,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			initCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
 			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(),
-			summaryCommand(), reportCommand(), chartCommand(), demoCommand(),
+			summaryCommand(), reportCommand(), chartCommand(), copyCommand(), demoCommand(),
 		},
 		// The exit code is decided in run, from the error's ledger.Code.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -33,6 +33,7 @@ func replayCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "to", Usage: "last seq to print (inclusive)"},
 			asOfFlag(),
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "table or jsonl"},
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "after the history, keep printing new events until interrupted"},
 		},
 		Action: func(c *cli.Context) error {
 			asOf, err := ledger.ParseAsOf(c.String("as-of"))
@@ -43,6 +44,9 @@ func replayCommand() *cli.Command {
 			if format != "table" && format != "jsonl" {
 				return usageError("--format %q: use table or jsonl", format)
 			}
+			if c.Bool("follow") && (c.IsSet("to") || c.IsSet("as-of")) {
+				return usageError("--follow prints new events: it cannot go with --to or --as-of")
+			}
 			if c.IsSet("to") && c.Uint64("to") < c.Uint64("from") {
 				return usageError("--to %d is before --from %d", c.Uint64("to"), c.Uint64("from"))
 			}
@@ -50,7 +54,6 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			defer s.Close()
 			w := bufio.NewWriter(c.App.Writer)
 			defer w.Flush()
 			var tw *tabwriter.Writer
@@ -58,10 +61,7 @@ func replayCommand() *cli.Command {
 				tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "SEQ\tRECORDED_AT\tBY\tTYPE\tID\tSUMMARY")
 			}
-			_, err = ledger.ReadAsOf(bg(), s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
-				if c.IsSet("to") && r.Seq > c.Uint64("to") {
-					return errDone
-				}
+			print := func(r ledger.Recorded) error {
 				if tw != nil {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.RecordedAt.Format(ledger.TimeFormat),
 						terminalSafe(r.RecordedBy, 24), r.Event.Type, r.Event.ID, terminalSafe(summarize(&r.Event), 100))
@@ -69,14 +69,38 @@ func replayCommand() *cli.Command {
 				}
 				w.Write(r.Envelope())
 				return w.WriteByte('\n')
+			}
+			next := c.Uint64("from")
+			_, err = ledger.ReadAsOf(bg(), s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
+				if c.IsSet("to") && r.Seq > c.Uint64("to") {
+					return errDone
+				}
+				next = r.Seq + 1
+				return print(r)
 			})
+			s.Close()
 			if tw != nil {
 				tw.Flush()
 			}
 			if err == errDone {
 				err = nil
 			}
-			return err
+			if err != nil || !c.Bool("follow") {
+				return err
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			// New events print as they come: flush after each one.
+			return followLedger(c, next, func(r ledger.Recorded) error {
+				if err := print(r); err != nil {
+					return err
+				}
+				if tw != nil {
+					tw.Flush()
+				}
+				return w.Flush()
+			})
 		},
 	}
 }

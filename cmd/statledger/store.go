@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
-	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/esdb"
 )
 
 // storeRef is a parsed --store value.
@@ -47,23 +48,7 @@ func (r storeRef) String() string {
 	return redact(r.raw)
 }
 
-// redact removes the password of a URL; anything that does not parse is shown
-// only by its scheme, since it may hold a secret we cannot find.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		if i := strings.Index(s, "://"); i > 0 {
-			return s[:i] + "://…"
-		}
-		return "…"
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	return u.String()
-}
+func redact(s string) string { return esdb.Redact(s) }
 
 func storeFlag(c *cli.Context) (storeRef, error) {
 	return parseStoreRef(c.String("store"))
@@ -75,12 +60,19 @@ func openStore(c *cli.Context, write bool) (ledger.Store, storeRef, error) {
 	if err != nil {
 		return nil, ref, err
 	}
-	switch ref.kind {
-	case "bolt":
-		s, err := bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
-		return s, ref, err
+	s, err := openRef(c, ref, c.String("ledger"), write)
+	return s, ref, err
+}
+
+// openRef opens a store by reference; ledgerName names the stream of an
+// EventStoreDB ledger.
+func openRef(c *cli.Context, ref storeRef, ledgerName string, write bool) (ledger.Store, error) {
+	if ref.kind == "bolt" {
+		return bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
 	}
-	return nil, ref, ledger.Errorf(ledger.CodeInput, "--store %s: the EventStoreDB store is not available in this build yet", ref)
+	ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
+	defer cancel()
+	return esdb.Open(ctx, ref.raw, ledgerName)
 }
 
 // signingKeyPath is --signing-key, or the store file's path + ".key".
@@ -100,8 +92,8 @@ func signingKeyPath(c *cli.Context) (string, error) {
 
 // defaultOrigin names a new ledger's log after its file: checkpoints of two
 // ledgers on one machine then never share an origin.
-func defaultOrigin(ref storeRef) string {
-	name := "statledger"
+func defaultOrigin(ref storeRef, ledgerName string) string {
+	name := ledgerName
 	if ref.kind == "bolt" {
 		name = strings.TrimSuffix(filepath.Base(ref.path), filepath.Ext(ref.path))
 	}
@@ -115,3 +107,12 @@ func defaultOrigin(ref storeRef) string {
 }
 
 func bg() context.Context { return context.Background() }
+
+// createBolt creates an empty embedded ledger file if there is none.
+func createBolt(path string) error {
+	s, err := bolt.Open(path, bolt.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}

@@ -38,7 +38,7 @@ func initCommand() *cli.Command {
 			}
 			origin := c.String("origin")
 			if origin == "" {
-				origin = defaultOrigin(ref)
+				origin = defaultOrigin(ref, c.String("ledger"))
 			}
 			if _, err := os.Stat(keyPath); err == nil {
 				return usageError("a signing key already exists at %s: this ledger is initialised (remove both files to start over)", keyPath)
@@ -52,19 +52,33 @@ func initCommand() *cli.Command {
 			if err != nil {
 				return usageError("--origin %q: %v", origin, err)
 			}
-			if ref.kind != "bolt" {
-				return ledger.Errorf(ledger.CodeInput, "--store %s: the EventStoreDB store is not available in this build yet", ref)
-			}
-			if dir := filepath.Dir(ref.path); dir != "" {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
+			if ref.kind == "bolt" {
+				if dir := filepath.Dir(ref.path); dir != "" {
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						return ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
+					}
+				}
+				s, err := bolt.Open(ref.path, bolt.Options{Create: true})
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+			} else {
+				// An EventStoreDB ledger is its stream, created by the first append;
+				// init only checks that the stream is empty and makes the key.
+				s, err := openRef(c, ref, c.String("ledger"), false)
+				if err != nil {
+					return err
+				}
+				h, err := s.Head(bg())
+				s.Close()
+				if err != nil {
+					return err
+				}
+				if h.Size > 0 {
+					return usageError("ledger %s at %s already holds %d events", c.String("ledger"), ref, h.Size)
 				}
 			}
-			s, err := bolt.Open(ref.path, bolt.Options{Create: true})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
 			if err := writeKey(keyPath, skey); err != nil {
 				return err
 			}

@@ -1,0 +1,243 @@
+package esdb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/esdb"
+	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	"github.com/statledger/statledger/ledger/storetest"
+)
+
+var streamN int
+var streamMu sync.Mutex
+
+// fresh opens a store on a new stream of srv.
+func fresh(t *testing.T, srv *esdbtest.Server) *esdb.Store {
+	t.Helper()
+	streamMu.Lock()
+	streamN++
+	name := fmt.Sprintf("ledger-%d", streamN)
+	streamMu.Unlock()
+	return open(t, srv.URL, name)
+}
+
+func open(t *testing.T, url, name string) *esdb.Store {
+	t.Helper()
+	s, err := esdb.Open(context.Background(), url, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	srv := esdbtest.Start(t)
+	storetest.Run(t, storetest.Factory{
+		New: func(t *testing.T) ledger.Store { return fresh(t, srv) },
+		Reopen: func(t *testing.T, s ledger.Store) ledger.Store {
+			name := s.(*esdb.Store).Stream()
+			s.Close()
+			return open(t, srv.URL, name)
+		},
+	})
+}
+
+// TestRealServer runs the suite against a real EventStoreDB/KurrentDB when
+// STATLEDGER_ESDB_URL names one (e.g. esdb://localhost:2113?tls=false).
+func TestRealServer(t *testing.T) {
+	url := os.Getenv("STATLEDGER_ESDB_URL")
+	if url == "" {
+		t.Skip("STATLEDGER_ESDB_URL is not set: skipping the test against a real EventStoreDB server")
+	}
+	run := time.Now().UnixNano()
+	n := 0
+	storetest.Run(t, storetest.Factory{
+		New: func(t *testing.T) ledger.Store {
+			n++
+			return open(t, url, fmt.Sprintf("statledger-test-%d-%d", run, n))
+		},
+	})
+}
+
+func sealed(from, n int) []ledger.Recorded {
+	at := time.Date(2025, 10, 28, 0, 0, 0, 0, time.UTC)
+	out := make([]ledger.Recorded, n)
+	for i := range out {
+		out[i] = ledger.NewRecorded(uint64(from+i), at, "t", storetest.Arrest(from+i))
+	}
+	return out
+}
+
+func size(t *testing.T, s ledger.Store) uint64 {
+	t.Helper()
+	h, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Size
+}
+
+// checkExactlyOnce verifies the ledger and that it holds each of want's ids once.
+func checkExactlyOnce(t *testing.T, s ledger.Store, want []ledger.Recorded) {
+	t.Helper()
+	if _, err := ledger.Verify(context.Background(), s); err != nil {
+		t.Fatalf("ledger does not verify: %v", err)
+	}
+	seen := map[string]int{}
+	s.Read(context.Background(), 0, func(r ledger.Recorded) error { seen[r.Event.ID]++; return nil })
+	for _, r := range want {
+		if seen[r.Event.ID] != 1 {
+			t.Fatalf("event %s is in the ledger %d times", r.Event.ID, seen[r.Event.ID])
+		}
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("ledger holds %d events, want %d", len(seen), len(want))
+	}
+}
+
+func TestFaultLostAckIsRecognised(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	recs := sealed(0, 5)
+	srv.LoseAcks = 1 // applied, but the client hears Unavailable
+	if err := s.Append(context.Background(), 0, recs); err != nil {
+		t.Fatalf("an append whose ack was lost but which landed must succeed: %v", err)
+	}
+	checkExactlyOnce(t, s, recs)
+}
+
+func TestFaultUnavailableRetriedByLedger(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	srv.FailAppends = 1
+	recs := sealed(0, 3)
+	err := s.Append(context.Background(), 0, recs)
+	if err == nil || ledger.CodeOf(err) != ledger.CodeRuntime || !strings.Contains(err.Error(), "none were appended") {
+		t.Fatalf("unavailable server: %v", err)
+	}
+	if size(t, s) != 0 {
+		t.Fatal("a refused append left events")
+	}
+	if err := s.Append(context.Background(), 0, recs); err != nil {
+		t.Fatalf("retry after the server came back: %v", err)
+	}
+	checkExactlyOnce(t, s, recs)
+}
+
+func TestFaultSlowServerPastDeadline(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	srv.AppendDelay = 2 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	recs := sealed(0, 2)
+	start := time.Now()
+	err := s.Append(ctx, 0, recs)
+	if err == nil || time.Since(start) > 1900*time.Millisecond {
+		t.Fatalf("append past its deadline: %v after %v", err, time.Since(start))
+	}
+	srv.AppendDelay = 0
+	// The slow append was abandoned before the server applied it.
+	time.Sleep(2100 * time.Millisecond)
+	if err := s.Append(context.Background(), 0, recs); err != nil && !errors.Is(err, ledger.ErrConflict) {
+		t.Fatal(err)
+	}
+	checkExactlyOnce(t, s, recs)
+}
+
+func TestFaultConcurrentWriterWins(t *testing.T) {
+	srv := esdbtest.Start(t)
+	a := fresh(t, srv)
+	b := open(t, srv.URL, a.Stream())
+	mine, theirs := sealed(0, 3), sealed(100, 2)
+	for i := range theirs {
+		theirs[i] = ledger.NewRecorded(uint64(i), theirs[i].RecordedAt, "other", theirs[i].Event)
+	}
+	// The other writer appends between our check and our append.
+	srv.BeforeAppend = func() {
+		srv.BeforeAppend = nil
+		if err := b.Append(context.Background(), 0, theirs); err != nil {
+			t.Errorf("other writer: %v", err)
+		}
+	}
+	err := a.Append(context.Background(), 0, mine)
+	if !errors.Is(err, ledger.ErrConflict) || ledger.CodeOf(err) != ledger.CodeConflict {
+		t.Fatalf("the loser got %v, want a conflict", err)
+	}
+	// Through the ledger, the loser re-checks and retries on top.
+	l := ledger.New(a)
+	var evs []ledger.Event
+	for _, r := range mine {
+		evs = append(evs, r.Event)
+	}
+	p, _, _ := l.Prepare(context.Background(), evs)
+	res, err := l.Append(context.Background(), "t", p, 10, nil)
+	if err != nil || res.Appended != 3 {
+		t.Fatalf("retry through the ledger: %+v %v", res, err)
+	}
+	checkExactlyOnce(t, a, append(theirs, mine...))
+}
+
+func TestSameBytesAsEmbeddedStore(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	recs := sealed(0, 7)
+	if err := s.Append(context.Background(), 0, recs); err != nil {
+		t.Fatal(err)
+	}
+	var mem ledger.MemTree
+	for _, r := range recs {
+		mem.Add(r.Leaf)
+	}
+	h, _ := s.Head(context.Background())
+	if h.Root != mem.Root(7) {
+		t.Fatal("the stream's root differs from the root of the same recorded events")
+	}
+	ev := srv.Events(s.Stream())[3]
+	if string(ev.Data) != string(recs[3].Event.Canonical()) || ev.Type != "arrest" || ev.ContentType != "application/json" {
+		t.Fatalf("stored event = %s %s %s", ev.Type, ev.ContentType, ev.Data)
+	}
+	if !strings.Contains(string(ev.Meta), `"leaf_hash":"`+recs[3].LeafHex()+`"`) || !strings.Contains(string(ev.Meta), `"schema":1`) {
+		t.Fatalf("metadata = %s", ev.Meta)
+	}
+}
+
+func TestTamperedStreamFailsVerify(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	if err := s.Append(context.Background(), 0, sealed(0, 6)); err != nil {
+		t.Fatal(err)
+	}
+	srv.Tamper(s.Stream(), func(rs []esdbtest.Record) []esdbtest.Record {
+		rs[4].Data = []byte(strings.Replace(string(rs[4].Data), `"count":5`, `"count":50`, 1))
+		return rs
+	})
+	s2 := open(t, srv.URL, s.Stream())
+	_, err := ledger.Verify(context.Background(), s2)
+	if err == nil || ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "seq 4:") {
+		t.Fatalf("verify of a tampered stream: %v", err)
+	}
+}
+
+func TestPasswordNeverInErrors(t *testing.T) {
+	_, err := esdb.Open(context.Background(), "esdb://admin:s3cret-pw@127.0.0.1:1?tls=false&connectionName=x", "l")
+	if err == nil {
+		t.Fatal("opened a server that is not there")
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Fatalf("error shows the password: %v", err)
+	}
+}
+
+func esdbOpen(url string) (*esdb.Store, error) {
+	return esdb.Open(context.Background(), url, "bench")
+}
