@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -600,5 +601,62 @@ func testReplayFollow(t *testing.T, kind string) {
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("replay --follow after SIGINT: %v (want exit 0)", err)
+	}
+}
+
+// TestExportRoundTrip: a JSONL export imported into an empty ledger gives the
+// same ids and figures; a CSV export neutralises formula-like cells.
+func TestExportRoundTrip(t *testing.T) { forEachStore(t, testExportRoundTrip) }
+
+func testExportRoundTrip(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
+	must(t, sl(t, store, "import", seed), "import")
+	must(t, sl(t, store, "record", "rescue", "--date", "2025-10-05", "--count", "7", "--nationality", "CN", "--country", "KH",
+		"--location", `=HYPERLINK("http://evil.example","x")`, "--notes", "-2+3", "--source-publisher", "@SUM(A1)"), "record hostile")
+	rep := regexp.MustCompile(`"id":"([0-9a-f-]{36})","type":"repatriation"`).FindStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout)[1]
+	must(t, sl(t, store, "correct", rep, "--count", "64", "--reason", "ministry list"), "correct")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", filepath.Join(t.TempDir(), "x.xlsx"), "--publish"), "publish")
+
+	dir := t.TempDir()
+	out := filepath.Join(dir, "ledger.jsonl")
+	must(t, sl(t, store, "export", "-o", out), "export jsonl")
+	copyStore, _ := newLedger(t, "bolt")
+	r := must(t, sl(t, copyStore, "import", out), "import the export")
+	if !strings.Contains(r.stdout, "appended 6, duplicates 0") {
+		t.Fatalf("import of the export = %q", r.stdout)
+	}
+	ids := func(store string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(`"event":\{"id":"([^"]+)","type":"([a-z_]+)"`).FindAllStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout, -1) {
+			if m[2] != "report_published" {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	if a, b := ids(store), ids(copyStore); strings.Join(a, ",") != strings.Join(b, ",") {
+		t.Fatalf("ids differ:\n%v\n%v", a, b)
+	}
+	figures := func(store string) string {
+		s := must(t, sl(t, store, "summary", "--month", "2025-10", "--format", "json"), "summary").stdout
+		return s[strings.Index(s, `"rows"`):]
+	}
+	if a, b := figures(store), figures(copyStore); a != b || !strings.Contains(a, `"persons": 64`) {
+		t.Fatalf("figures differ:\n%s\n%s", a, b)
+	}
+
+	r = must(t, sl(t, store, "export", "--format", "csv", "--month", "2025-10"), "export csv")
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 4 { // header, repatriation (corrected), arrest, rescue
+		t.Fatalf("csv export: %v\n%s", err, r.stdout)
+	}
+	joined := strings.Join(rows[3], "|")
+	for _, want := range []string{`'=HYPERLINK("http://evil.example","x")`, "'-2+3", "'@SUM(A1)"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("csv row %q lacks the neutralised %q", joined, want)
+		}
+	}
+	if rows[1][1] != "repatriation" || rows[1][4] != "64" { // rows in seq order: repatriation is seq 2
+		t.Errorf("month export is not the effective event: %v", rows[1])
 	}
 }

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+)
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "write the ledger's events (or a month's incidents) as JSONL or CSV",
+		Description: "Without --month: every incident, task-force, correction and retraction event as recorded,\n" +
+			"in ledger order; importing the JSONL into an empty ledger gives the same ids and figures.\n" +
+			"With --month: the month's effective incidents (corrections applied, retractions left out).\n" +
+			"CSV is for spreadsheets: a cell starting with =, +, -, @, a tab or a carriage return is\n" +
+			"prefixed with ' so that no spreadsheet runs it as a formula (OWASP CSV injection).\n" +
+			"Publications (report_published) are not exported: they belong to this ledger only.\n\n" +
+			"Examples:\n   statledger export --format jsonl -o ledger.jsonl\n   statledger export --format csv --month 2025-10 -o october.csv",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl or csv"},
+			&cli.StringFlag{Name: "month", Usage: "only the effective incidents of this month, YYYY-MM"},
+			asOfFlag(),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default: stdout)"},
+		},
+		Action: func(c *cli.Context) error {
+			format := c.String("format")
+			if format != "jsonl" && format != "csv" {
+				return usageError("--format %q: use jsonl or csv", format)
+			}
+			asOf, err := ledger.ParseAsOf(c.String("as-of"))
+			if err != nil {
+				return err
+			}
+			month := c.String("month")
+			if month != "" {
+				if month, err = parseMonth(month); err != nil {
+					return err
+				}
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var events []ledger.Event
+			if month == "" {
+				_, err = ledger.ReadAsOf(bg(), s, asOf, 0, func(r ledger.Recorded) error {
+					if r.Event.Type != ledger.ReportPublished {
+						events = append(events, r.Event)
+					}
+					return nil
+				})
+			} else {
+				var st *projections.State
+				if st, err = projections.Build(bg(), s, asOf); err == nil {
+					for _, f := range st.Incidents(month) {
+						events = append(events, f.Event)
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			var w io.Writer = c.App.Writer
+			out := c.String("output")
+			var data strings.Builder
+			if out != "" {
+				w = &data // written whole, through a rename, once complete
+			}
+			buf := bufio.NewWriter(w)
+			if format == "jsonl" {
+				for i := range events {
+					buf.Write(events[i].Canonical())
+					buf.WriteByte('\n')
+				}
+			} else if err := writeCSV(buf, events); err != nil {
+				return err
+			}
+			if err := buf.Flush(); err != nil {
+				return err
+			}
+			if out != "" {
+				if err := writeFileAtomic(out, []byte(data.String())); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.ErrWriter, "wrote %d events to %s\n", len(events), out)
+			}
+			return nil
+		},
+	}
+}
+
+// writeCSV writes events with the import's columns.
+func writeCSV(w io.Writer, events []ledger.Event) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ledger.CSVColumns); err != nil {
+		return err
+	}
+	row := make([]string, len(ledger.CSVColumns))
+	for i := range events {
+		e := &events[i]
+		src := e.Source
+		if src == nil {
+			src = &ledger.Source{}
+		}
+		count := ""
+		if e.Count != nil {
+			count = strconv.FormatInt(*e.Count, 10)
+		}
+		changes := ""
+		if e.Changes != nil {
+			b, _ := json.Marshal(e.Changes)
+			changes = string(b)
+		}
+		for j, col := range ledger.CSVColumns {
+			v := map[string]string{
+				"id": e.ID, "type": string(e.Type), "date": e.Date, "date_precision": e.DatePrecision, "count": count,
+				"count_qualifier": e.CountQualifier, "nationality": e.Nationality, "country": e.Country, "location": e.Location,
+				"agencies": strings.Join(e.Agencies, ";"), "crime": e.Crime, "taskforce": e.Taskforce, "name": e.Name,
+				"members": strings.Join(e.Members, ";"), "purpose": e.Purpose, "source_publisher": src.Publisher,
+				"source_url": src.URL, "source_published": src.Published, "source_title": src.Title, "notes": e.Notes,
+				"corrects": e.Corrects, "retracts": e.Retracts, "reason": e.Reason, "changes": changes,
+			}[col]
+			row[j] = neutralize(v)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// neutralize keeps a spreadsheet from reading a cell as a formula: OWASP's
+// rule for CSV injection, a leading ' before =, +, -, @, tab or CR.
+func neutralize(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
