@@ -105,7 +105,7 @@ func Verify(ctx context.Context, s Store) (VerifyResult, error) {
 // size, the checkpoint's root: history only grew.
 func (v VerifyResult) CheckAgainst(c Checkpoint) error {
 	if c.Size > v.Size {
-		return Errorf(CodeVerify, "checkpoint has tree size %d but the ledger holds only %d events: history was removed", c.Size, v.Size)
+		return Errorf(CodeVerify, "seq %d: the checkpoint has tree size %d but the ledger holds only %d events: history was removed", v.Size, c.Size, v.Size)
 	}
 	if got := v.Tree.Root(c.Size); got != c.Root {
 		return Errorf(CodeVerify, "at tree size %d the ledger's root is %s, the checkpoint says %s: history was changed somewhere in seq 0…%d", c.Size, HashHex(got), HashHex(c.Root), c.Size-1)

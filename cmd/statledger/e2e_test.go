@@ -22,8 +22,10 @@ import (
 )
 
 // bin is the statledger binary built once for every end-to-end test: the tests
-// run it as a user would, as a separate process.
-var bin string
+// run it as a user would, as a separate process. Under -race it is built with
+// the race detector too; plainBin never is, for the crash and concurrency
+// harness, which starts hundreds of processes and tests durability, not races.
+var bin, plainBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "statledger-e2e")
@@ -38,6 +40,14 @@ func TestMain(m *testing.M) {
 	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
 		os.Exit(1)
+	}
+	plainBin = bin
+	if raceEnabled {
+		plainBin = filepath.Join(dir, "statledger-plain")
+		if out, err := exec.Command("go", "build", "-o", plainBin, ".").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -57,11 +67,16 @@ func sl(t *testing.T, store string, args ...string) result {
 
 func slIn(t *testing.T, dir, store string, stdin []byte, args ...string) result {
 	t.Helper()
+	return runBin(t, bin, dir, store, stdin, args...)
+}
+
+func runBin(t *testing.T, binary, dir, store string, stdin []byte, args ...string) result {
+	t.Helper()
 	global := []string{"--store", store, "--actor", "e2e"}
 	if key, ok := signingKeys.Load(store); ok {
 		global = append(global, "--signing-key", key.(string))
 	}
-	cmd := exec.Command(bin, append(global, args...)...)
+	cmd := exec.Command(binary, append(global, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "STATLEDGER_STORE=", "STATLEDGER_SIGNING_KEY=")
 	if stdin != nil {

@@ -120,7 +120,11 @@ func summarize(e *ledger.Event) string {
 		case "approx":
 			q = "~"
 		}
-		return fmt.Sprintf("%s%d %s in %s on %s (%s)", q, e.Persons(), e.Nationality, e.Country, e.Date, e.DatePrecision)
+		where := e.Country
+		if e.Location != "" {
+			where += " (" + e.Location + ")"
+		}
+		return fmt.Sprintf("%s%d %s in %s on %s (%s)", q, e.Persons(), e.Nationality, where, e.Date, e.DatePrecision)
 	case e.Type.IsTaskforce():
 		return fmt.Sprintf("%s %s %s", e.Taskforce, strings.Join(e.Members, "+"), e.Date)
 	case e.Type == ledger.Correction:

@@ -3,6 +3,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -23,11 +24,12 @@ var (
 	bucketMeta   = []byte("meta")
 	keyFormat    = []byte("format")
 	keyLastAt    = []byte("last_recorded_at")
+	keySize      = []byte("size") // written with every append: a deleted last event shows as a gap
 )
 
 // formatVersion is written at creation; a file of another version is refused
 // rather than misread.
-const formatVersion = "statledger-bolt-1"
+const formatVersion = "statledger-bolt-2" // 2: the size is stored, not derived from the last key
 
 // LockTimeout is how long a process waits for another one to release the file.
 var LockTimeout = 10 * time.Second
@@ -99,11 +101,10 @@ func seqKey(n uint64) []byte {
 }
 
 func size(tx *bbolt.Tx) uint64 {
-	k, _ := tx.Bucket(bucketEvents).Cursor().Last()
-	if k == nil {
-		return 0
+	if v := tx.Bucket(bucketMeta).Get(keySize); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
 	}
-	return binary.BigEndian.Uint64(k) + 1
+	return 0
 }
 
 func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) error {
@@ -147,6 +148,9 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			}
 		}
 		last := recs[len(recs)-1].RecordedAt.Format(ledger.TimeFormat)
+		if err := tx.Bucket(bucketMeta).Put(keySize, seqKey(expectedNext+uint64(len(recs)))); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last))
 	})
 }
@@ -185,13 +189,20 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 		var batch []ledger.Recorded
 		err := s.db.View(func(tx *bbolt.Tx) error {
 			c := tx.Bucket(bucketEvents).Cursor()
+			hashes := tx.Bucket(bucketHashes)
 			for k, v := c.Seek(seqKey(next)); k != nil && len(batch) < readChunk; k, v = c.Next() {
+				at := binary.BigEndian.Uint64(k)
 				r, err := ledger.ParseRecorded(v)
 				if err != nil {
-					return fmt.Errorf("seq %d: %w", binary.BigEndian.Uint64(k), err)
+					return ledger.Wrap(ledger.CodeVerify, err, "seq %d", at)
 				}
-				if r.Seq != binary.BigEndian.Uint64(k) {
-					return ledger.Errorf(ledger.CodeVerify, "seq %d: stored under key %d", r.Seq, binary.BigEndian.Uint64(k))
+				if r.Seq != at {
+					return ledger.Errorf(ledger.CodeVerify, "seq %d: holds the event of seq %d: events were moved", at, r.Seq)
+				}
+				// Every read checks the event against its stored leaf hash, so no
+				// report can show changed figures under the old root.
+				if h := hashes.Get(seqKey(uint64(tlog.StoredHashIndex(0, int64(at))))); !bytes.Equal(h, r.Leaf[:]) {
+					return ledger.Errorf(ledger.CodeVerify, "seq %d: the event's bytes do not match its stored leaf hash: the event was changed", at)
 				}
 				batch = append(batch, r)
 			}

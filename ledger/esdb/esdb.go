@@ -230,6 +230,10 @@ func decode(e *esdb.RecordedEvent) (ledger.Recorded, tlog.Hash, error) {
 		return bad("leaf_hash: %v", err)
 	}
 	rec := ledger.NewRecorded(m.Seq, at, m.RecordedBy, ev)
+	if rec.Leaf != stored {
+		// Checked on every read, so no report can show changed figures under the old root.
+		return bad("the event's bytes do not match its stored leaf hash: the event was changed")
+	}
 	return rec, stored, nil
 }
 
