@@ -22,10 +22,10 @@ import (
 )
 
 // bin is the statledger binary built once for every end-to-end test: the tests
-// run it as a user would, as a separate process. Under -race it is built with
-// the race detector too; plainBin never is, for the crash and concurrency
-// harness, which starts hundreds of processes and tests durability, not races.
-var bin, plainBin string
+// run it as a user would, as a separate process. It is built without the race
+// detector even under -race: the package tests of ledger/... run the same code
+// under it, and the hundreds of processes started here would take minutes.
+var bin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "statledger-e2e")
@@ -33,21 +33,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "statledger")
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
 		os.Exit(1)
-	}
-	plainBin = bin
-	if raceEnabled {
-		plainBin = filepath.Join(dir, "statledger-plain")
-		if out, err := exec.Command("go", "build", "-o", plainBin, ".").CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
-			os.Exit(1)
-		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

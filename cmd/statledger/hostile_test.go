@@ -58,7 +58,7 @@ func TestHostileGenerated(t *testing.T) {
 	fmt.Fprintln(w, `{"type":"rescue","date":"2025-10-32","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`)
 	w.Flush()
 	f.Close()
-	r = runBin(t, plainBin, "", store, nil, "import", big)
+	r = runBin(t, bin, "", store, nil, "import", big)
 	if r.code != 2 || !strings.Contains(r.stderr, big+":1000000: date:") {
 		t.Errorf("a million lines with a bad last one: exit %d %.300q", r.code, r.stderr)
 	}

@@ -26,10 +26,10 @@ import (
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 )
 
-// plain runs the non-race binary.
+// plain runs statledger without the default --actor.
 func plain(t *testing.T, store string, args ...string) result {
 	t.Helper()
-	return runBin(t, plainBin, "", store, nil, args...)
+	return runBin(t, bin, "", store, nil, args...)
 }
 
 func plainHead(t *testing.T, store string) (size int, root string, err error) {
@@ -89,7 +89,7 @@ func TestCrashHarness(t *testing.T) {
 	input := eventsFile(t, "f0", perFile)
 	kills := 0
 	for kills < importKills {
-		cmd := exec.Command(plainBin, "--store", store, "import", "--batch-size", strconv.Itoa(batch), input)
+		cmd := exec.Command(bin, "--store", store, "import", "--batch-size", strconv.Itoa(batch), input)
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		if err := cmd.Start(); err != nil {
@@ -135,7 +135,7 @@ func TestCrashHarness(t *testing.T) {
 	for i, rk := 0, 0; rk < recordKills; i++ {
 		args := []string{"--store", rstore, "record", "rescue", "--date", "2025-10-01", "--count", strconv.Itoa(i%100 + 1),
 			"--nationality", "KR", "--country", "KH", "--source-publisher", "harness", "--notes", fmt.Sprintf("record %d", i)}
-		cmd := exec.Command(plainBin, args...)
+		cmd := exec.Command(bin, args...)
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		if err := cmd.Start(); err != nil {
@@ -155,7 +155,7 @@ func TestCrashHarness(t *testing.T) {
 		if _, _, verr := plainHead(t, rstore); verr != nil {
 			violate("after record kill %d: %v", rk, verr)
 		}
-		again := exec.Command(plainBin, args...)
+		again := exec.Command(bin, args...)
 		b, err := again.Output()
 		if err != nil {
 			violate("re-running a killed record: %v %s", err, b)
@@ -216,7 +216,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := runBin(t, plainBin, "", store, nil, "--actor", fmt.Sprintf("importer-%d", w), "import", "--batch-size", strconv.Itoa(batch), in)
+			r := runBin(t, bin, "", store, nil, "--actor", fmt.Sprintf("importer-%d", w), "import", "--batch-size", strconv.Itoa(batch), in)
 			outcome(r.code, r.stderr)
 			if r.code == 0 { // acknowledged: every event of the file must be there
 				mu.Lock()
@@ -233,7 +233,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 		go func() {
 			defer wg.Done()
 			for i := range records {
-				r := runBin(t, plainBin, "", store, nil, "--actor", fmt.Sprintf("recorder-%d", w), "record", "rescue", "--date", "2025-10-02",
+				r := runBin(t, bin, "", store, nil, "--actor", fmt.Sprintf("recorder-%d", w), "record", "rescue", "--date", "2025-10-02",
 					"--count", "1", "--nationality", "KR", "--country", "KH", "--source-publisher", "p", "--notes", fmt.Sprintf("writer %d record %d", w, i))
 				outcome(r.code, r.stderr)
 				if m := recordRe.FindStringSubmatch(r.stdout); m != nil {
@@ -258,7 +258,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 				return
 			default:
 			}
-			r := runBin(t, plainBin, "", store, nil, "replay", "--format", "jsonl")
+			r := runBin(t, bin, "", store, nil, "replay", "--format", "jsonl")
 			if r.code != 0 {
 				continue // the embedded file may be locked by a writer for a moment
 			}
