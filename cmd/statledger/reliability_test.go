@@ -26,14 +26,9 @@ import (
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 )
 
-// plain runs statledger without the default --actor.
-func plain(t *testing.T, store string, args ...string) result {
-	t.Helper()
-	return runBin(t, bin, "", store, nil, args...)
-}
 
 func plainHead(t *testing.T, store string) (size int, root string, err error) {
-	r := plain(t, store, "verify")
+	r := sl(t, store, "verify")
 	m := verifyRe.FindStringSubmatch(r.stdout)
 	if r.code != 0 || m == nil {
 		return 0, "", fmt.Errorf("verify: exit %d: %s", r.code, r.stderr)
@@ -57,7 +52,7 @@ func eventsFile(t *testing.T, tag string, n int) string {
 
 // idsIn counts every event id in the ledger.
 func idsIn(t *testing.T, store string) map[string]int {
-	r := plain(t, store, "replay", "--format", "jsonl")
+	r := sl(t, store, "replay", "--format", "jsonl")
 	out := map[string]int{}
 	for _, m := range regexp.MustCompile(`"event":\{"id":"([^"]+)"`).FindAllStringSubmatch(r.stdout, -1) {
 		out[m[1]]++
@@ -82,7 +77,7 @@ func TestCrashHarness(t *testing.T) {
 	// Import: measure one import to spread the kills over its whole run.
 	scratch, _ := newLedger(t, "bolt")
 	start := time.Now()
-	must(t, plain(t, scratch, "import", "--batch-size", strconv.Itoa(batch), eventsFile(t, "scratch", perFile)), "timing import")
+	must(t, sl(t, scratch, "import", "--batch-size", strconv.Itoa(batch), eventsFile(t, "scratch", perFile)), "timing import")
 	cycle := time.Since(start)
 	store, _ := newLedger(t, "bolt")
 	file, acked := 0, 0
@@ -117,7 +112,7 @@ func TestCrashHarness(t *testing.T) {
 			input = eventsFile(t, fmt.Sprintf("f%d", file), perFile)
 		}
 	}
-	r := must(t, plain(t, store, "import", "--batch-size", strconv.Itoa(batch), input), "final import")
+	r := must(t, sl(t, store, "import", "--batch-size", strconv.Itoa(batch), input), "final import")
 	if !strings.Contains(r.stdout, fmt.Sprintf("tree size %d,", (file+1)*perFile)) {
 		violate("final import = %q, want tree size %d", r.stdout, (file+1)*perFile)
 	}
@@ -211,7 +206,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 		// The ids of an import are derived from its content: learn them from a
 		// dry run on a scratch ledger, to check them after the race.
 		dry, _ := newLedger(t, "bolt")
-		must(t, plain(t, dry, "import", in), "dry import")
+		must(t, sl(t, dry, "import", in), "dry import")
 		ids := idsIn(t, dry)
 		wg.Add(1)
 		go func() {
@@ -332,7 +327,7 @@ func testTamperEveryWay(t *testing.T, kind string) {
 			} else {
 				store, _ = newLedger(t, "bolt")
 			}
-			must(t, plain(t, store, "import", in), "import")
+			must(t, sl(t, store, "import", in), "import")
 			cp := filepath.Join(t.TempDir(), "cp.txt")
 			os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
 			key := verifierOf(t, store)
