@@ -26,8 +26,7 @@ import (
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 )
 
-
-func plainHead(t *testing.T, store string) (size int, root string, err error) {
+func verifiedHead(t *testing.T, store string) (size int, root string, err error) {
 	r := sl(t, store, "verify")
 	m := verifyRe.FindStringSubmatch(r.stdout)
 	if r.code != 0 || m == nil {
@@ -98,7 +97,7 @@ func TestCrashHarness(t *testing.T) {
 		} else if strings.Contains(out.String(), "tree size") {
 			acked = (file + 1) * perFile // the import said it was done
 		}
-		size, _, verr := plainHead(t, store)
+		size, _, verr := verifiedHead(t, store)
 		switch {
 		case verr != nil:
 			violate("after kill %d: %v", kills, verr)
@@ -147,7 +146,7 @@ func TestCrashHarness(t *testing.T) {
 		}
 		rk++
 		kills++
-		if _, _, verr := plainHead(t, rstore); verr != nil {
+		if _, _, verr := verifiedHead(t, rstore); verr != nil {
 			violate("after record kill %d: %v", rk, verr)
 		}
 		again := exec.Command(bin, args...)
@@ -272,7 +271,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 	wg.Wait()
 	close(done)
 	rwg.Wait()
-	if _, _, err := plainHead(t, store); err != nil {
+	if _, _, err := verifiedHead(t, store); err != nil {
 		t.Fatalf("after the race the ledger does not verify: %v", err)
 	}
 	have := idsIn(t, store)
