@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/reports/charts"
 )
@@ -23,8 +25,11 @@ func demoCommand() *cli.Command {
 			"Example:\n   go run ./cmd/statledger demo --dir /tmp/statledger-demo",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "statledger-demo", Usage: "where to put the demo ledger and its outputs"},
-			&cli.StringFlag{Name: "seed", Value: filepath.Join("testdata", "seed.jsonl"), Usage: "the events to import"},
+			&cli.StringFlag{Name: "file", Value: filepath.Join("testdata", "seed.jsonl"), Usage: "the events to import (JSONL)"},
 			echartsFlag(),
+			&cli.IntFlag{Name: "events", Usage: "instead of the seed, a realistic synthetic ledger of N events"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "the random seed of --events: the same seed gives the same events"},
+			&cli.StringFlag{Name: "export-dir", Usage: "with --events, where to write them as events.jsonl and events.csv (default DIR)"},
 		},
 		Action: func(c *cli.Context) error {
 			dir := c.String("dir")
@@ -57,24 +62,37 @@ func demoCommand() *cli.Command {
 			} else {
 				fmt.Fprintf(out, "1. reusing the ledger %s\n", dbPath)
 			}
-			f, err := os.Open(c.String("seed"))
-			if err != nil {
-				return usageError("cannot read the seed events %s (run the demo from the repository's top folder, or pass --seed): %v", c.String("seed"), err)
+			source := c.String("file")
+			if n := c.Int("events"); n > 0 {
+				var err error
+				dir := c.String("export-dir")
+				if dir == "" {
+					dir = c.String("dir")
+				}
+				if source, err = writeSynthetic(dir, n, c.Uint64("seed")); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "   generated %d synthetic events (seed %d): %s and its .csv twin\n", n, c.Uint64("seed"), source)
 			}
-			d, err := ledger.DecodeJSONL(c.String("seed"), f)
+			f, err := os.Open(source)
+			if err != nil {
+				return usageError("cannot read the events %s (run the demo from the repository's top folder, or pass --file): %v", source, err)
+			}
+			d, err := ledger.DecodeJSONL(source, f)
 			f.Close()
 			if err != nil {
 				return err
 			}
 			var in []inputEvent
 			for _, it := range d.Items {
-				in = append(in, inputEvent{file: c.String("seed"), line: it.Line, event: it.Event})
+				in = append(in, inputEvent{file: source, line: it.Line, event: it.Event})
 			}
-			res, err := appendInput(c, in, d.Errors, appendOptions{batchSize: 1000, quiet: true})
+			d.Items = nil
+			res, err := appendInput(c, in, d.Errors, appendOptions{batchSize: 1000})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "2. imported %s: ", c.String("seed"))
+			fmt.Fprintf(out, "2. imported %s: ", source)
 			printSummary(out, res)
 			s, _, err := openStore(c, false)
 			if err != nil {
@@ -97,9 +115,9 @@ func demoCommand() *cli.Command {
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
 			// The seed's month: that of its latest incident.
 			month := ""
-			for _, it := range d.Items {
-				if it.Event.Type.IsIncident() && projections.Month(&it.Event) > month {
-					month = projections.Month(&it.Event)
+			for _, it := range in {
+				if it.event.Type.IsIncident() && projections.Month(&it.event) > month {
+					month = projections.Month(&it.event)
 				}
 			}
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
@@ -133,4 +151,42 @@ func demoCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// writeSynthetic writes n synthetic events to dir/events.jsonl and
+// dir/events.csv and returns the JSONL's path.
+func writeSynthetic(dir string, n int, seed uint64) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
+	}
+	jp, cp := filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "events.csv")
+	jf, err := os.Create(jp)
+	if err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", jp)
+	}
+	defer jf.Close()
+	cf, err := os.Create(cp)
+	if err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cp)
+	}
+	defer cf.Close()
+	jw, cw := bufio.NewWriterSize(jf, 1<<20), bufio.NewWriterSize(cf, 1<<20)
+	ew := newEventCSV(cw)
+	err = synth.Generate(n, seed, func(e ledger.Event) error {
+		jw.Write(e.Canonical())
+		jw.WriteByte('\n')
+		return ew.Write(&e)
+	})
+	if err == nil {
+		err = ew.Flush()
+	}
+	for _, w := range []*bufio.Writer{jw, cw} {
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	if err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write the synthetic events")
+	}
+	return jp, nil
 }

@@ -102,43 +102,110 @@ func exportCommand() *cli.Command {
 
 // writeCSV writes events with the import's columns.
 func writeCSV(w io.Writer, events []ledger.Event) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ledger.CSVColumns); err != nil {
-		return err
-	}
-	row := make([]string, len(ledger.CSVColumns))
+	ew := newEventCSV(w)
 	for i := range events {
-		e := &events[i]
-		src := e.Source
-		if src == nil {
-			src = &ledger.Source{}
-		}
-		count := ""
-		if e.Count != nil {
-			count = strconv.FormatInt(*e.Count, 10)
-		}
-		changes := ""
-		if e.Changes != nil {
-			b, _ := json.Marshal(e.Changes)
-			changes = string(b)
-		}
-		for j, col := range ledger.CSVColumns {
-			v := map[string]string{
-				"id": e.ID, "type": string(e.Type), "date": e.Date, "date_precision": e.DatePrecision, "count": count,
-				"count_qualifier": e.CountQualifier, "nationality": e.Nationality, "country": e.Country, "location": e.Location,
-				"agencies": strings.Join(e.Agencies, ";"), "crime": e.Crime, "taskforce": e.Taskforce, "name": e.Name,
-				"members": strings.Join(e.Members, ";"), "purpose": e.Purpose, "source_publisher": src.Publisher,
-				"source_url": src.URL, "source_published": src.Published, "source_title": src.Title, "notes": e.Notes,
-				"corrects": e.Corrects, "retracts": e.Retracts, "reason": e.Reason, "changes": changes,
-			}[col]
-			row[j] = neutralize(v)
-		}
-		if err := cw.Write(row); err != nil {
+		if err := ew.Write(&events[i]); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return ew.Flush()
+}
+
+// eventCSV streams events as CSV rows under the import's header.
+type eventCSV struct {
+	cw     *csv.Writer
+	header bool
+	row    []string
+}
+
+func newEventCSV(w io.Writer) *eventCSV {
+	return &eventCSV{cw: csv.NewWriter(w), row: make([]string, len(ledger.CSVColumns))}
+}
+
+func (ew *eventCSV) Write(e *ledger.Event) error {
+	if !ew.header {
+		ew.header = true
+		if err := ew.cw.Write(ledger.CSVColumns); err != nil {
+			return err
+		}
+	}
+	src := e.Source
+	if src == nil {
+		src = &ledger.Source{}
+	}
+	count := ""
+	if e.Count != nil {
+		count = strconv.FormatInt(*e.Count, 10)
+	}
+	changes := ""
+	if e.Changes != nil {
+		b, _ := json.Marshal(e.Changes)
+		changes = string(b)
+	}
+	for j, col := range ledger.CSVColumns {
+		var v string
+		switch col {
+		case "id":
+			v = e.ID
+		case "type":
+			v = string(e.Type)
+		case "date":
+			v = e.Date
+		case "date_precision":
+			v = e.DatePrecision
+		case "count":
+			v = count
+		case "count_qualifier":
+			v = e.CountQualifier
+		case "nationality":
+			v = e.Nationality
+		case "country":
+			v = e.Country
+		case "location":
+			v = e.Location
+		case "agencies":
+			v = strings.Join(e.Agencies, ";")
+		case "crime":
+			v = e.Crime
+		case "taskforce":
+			v = e.Taskforce
+		case "name":
+			v = e.Name
+		case "members":
+			v = strings.Join(e.Members, ";")
+		case "purpose":
+			v = e.Purpose
+		case "source_publisher":
+			v = src.Publisher
+		case "source_url":
+			v = src.URL
+		case "source_published":
+			v = src.Published
+		case "source_title":
+			v = src.Title
+		case "notes":
+			v = e.Notes
+		case "corrects":
+			v = e.Corrects
+		case "retracts":
+			v = e.Retracts
+		case "reason":
+			v = e.Reason
+		case "changes":
+			v = changes
+		}
+		ew.row[j] = neutralize(v)
+	}
+	return ew.cw.Write(ew.row)
+}
+
+func (ew *eventCSV) Flush() error {
+	if !ew.header {
+		ew.header = true
+		ew.cw.Write(ledger.CSVColumns)
+	}
+	ew.cw.Flush()
+	return ew.cw.Error()
 }
 
 // neutralize keeps a spreadsheet from reading a cell as a formula: OWASP's
