@@ -171,7 +171,7 @@ func writeSynthetic(dir string, n int, seed uint64) (string, error) {
 	}
 	defer cf.Close()
 	jw, cw := bufio.NewWriterSize(jf, 1<<20), bufio.NewWriterSize(cf, 1<<20)
-	ew := newEventCSV(cw)
+	ew := ledger.NewCSVWriter(cw)
 	err = synth.Generate(n, seed, func(e ledger.Event) error {
 		jw.Write(e.Canonical())
 		jw.WriteByte('\n')

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -102,117 +99,11 @@ func exportCommand() *cli.Command {
 
 // writeCSV writes events with the import's columns.
 func writeCSV(w io.Writer, events []ledger.Event) error {
-	ew := newEventCSV(w)
+	ew := ledger.NewCSVWriter(w)
 	for i := range events {
 		if err := ew.Write(&events[i]); err != nil {
 			return err
 		}
 	}
 	return ew.Flush()
-}
-
-// eventCSV streams events as CSV rows under the import's header.
-type eventCSV struct {
-	cw     *csv.Writer
-	header bool
-	row    []string
-}
-
-func newEventCSV(w io.Writer) *eventCSV {
-	return &eventCSV{cw: csv.NewWriter(w), row: make([]string, len(ledger.CSVColumns))}
-}
-
-func (ew *eventCSV) Write(e *ledger.Event) error {
-	if !ew.header {
-		ew.header = true
-		if err := ew.cw.Write(ledger.CSVColumns); err != nil {
-			return err
-		}
-	}
-	src := e.Source
-	if src == nil {
-		src = &ledger.Source{}
-	}
-	count := ""
-	if e.Count != nil {
-		count = strconv.FormatInt(*e.Count, 10)
-	}
-	changes := ""
-	if e.Changes != nil {
-		b, _ := json.Marshal(e.Changes)
-		changes = string(b)
-	}
-	for j, col := range ledger.CSVColumns {
-		var v string
-		switch col {
-		case "id":
-			v = e.ID
-		case "type":
-			v = string(e.Type)
-		case "date":
-			v = e.Date
-		case "date_precision":
-			v = e.DatePrecision
-		case "count":
-			v = count
-		case "count_qualifier":
-			v = e.CountQualifier
-		case "nationality":
-			v = e.Nationality
-		case "country":
-			v = e.Country
-		case "location":
-			v = e.Location
-		case "agencies":
-			v = strings.Join(e.Agencies, ";")
-		case "crime":
-			v = e.Crime
-		case "taskforce":
-			v = e.Taskforce
-		case "name":
-			v = e.Name
-		case "members":
-			v = strings.Join(e.Members, ";")
-		case "purpose":
-			v = e.Purpose
-		case "source_publisher":
-			v = src.Publisher
-		case "source_url":
-			v = src.URL
-		case "source_published":
-			v = src.Published
-		case "source_title":
-			v = src.Title
-		case "notes":
-			v = e.Notes
-		case "corrects":
-			v = e.Corrects
-		case "retracts":
-			v = e.Retracts
-		case "reason":
-			v = e.Reason
-		case "changes":
-			v = changes
-		}
-		ew.row[j] = neutralize(v)
-	}
-	return ew.cw.Write(ew.row)
-}
-
-func (ew *eventCSV) Flush() error {
-	if !ew.header {
-		ew.header = true
-		ew.cw.Write(ledger.CSVColumns)
-	}
-	ew.cw.Flush()
-	return ew.cw.Error()
-}
-
-// neutralize keeps a spreadsheet from reading a cell as a formula: OWASP's
-// rule for CSV injection, a leading ' before =, +, -, @, tab or CR.
-func neutralize(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

@@ -1,0 +1,200 @@
+// Command bench measures statledger against what a data person would use
+// instead, SQLite, on this machine, in one run:
+//
+//	go run ./cmd/bench            # 1M events, 3 runs each
+//	go run ./cmd/bench --quick    # 10k events: keeps the program from rotting (CI)
+//
+// It needs the sqlite3 command (Debian: apt-get install -y sqlite3).
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/synth"
+)
+
+type sample struct {
+	d   time.Duration
+	rss int64 // peak RSS in KiB
+}
+
+type row struct {
+	task, ours, theirs string
+	a, b               []sample
+	target             float64 // ratio a/b must be at most this
+}
+
+func main() {
+	events := flag.Int("events", 1_000_000, "events in the synthetic ledger")
+	quick := flag.Bool("quick", false, "10,000 events: a fast run that only checks the program works")
+	runs := flag.Int("runs", 3, "runs of each measurement (median and spread are reported)")
+	keep := flag.String("dir", "", "work in this folder and keep it (default: a temporary one)")
+	flag.Parse()
+	if *quick {
+		*events = 10_000
+	}
+	sqlite, err := exec.LookPath("sqlite3")
+	if err != nil {
+		fail("cmd/bench compares with SQLite and needs the sqlite3 command: apt-get install -y sqlite3")
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "statledger-bench"); err != nil {
+			fail(err.Error())
+		}
+		defer os.RemoveAll(dir)
+	}
+	bin := filepath.Join(dir, "statledger")
+	step("building statledger")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/statledger/statledger/cmd/statledger").CombinedOutput(); err != nil {
+		fail(fmt.Sprintf("go build: %v\n%s", err, out))
+	}
+	step(fmt.Sprintf("generating %d events", *events))
+	csvPath := filepath.Join(dir, "events.csv")
+	writeEvents(csvPath, *events, 1)
+	more := filepath.Join(dir, "more.csv")
+	writeEvents(more, 1000, 2)
+	month := "2025-10"
+
+	var rows []row
+	imp := row{task: fmt.Sprintf("import %d events (CSV)", *events), ours: "statledger import", theirs: "sqlite3 .import", target: 1.0}
+	cold := row{task: "monthly report, cold", ours: "statledger report monthly", theirs: "sqlite3 GROUP BY", target: 1.0}
+	warm := row{task: "monthly report, warm", ours: "statledger report monthly", theirs: "sqlite3 GROUP BY", target: 0.1}
+	after := row{task: "monthly report after +1k events", ours: "statledger report monthly", theirs: "statledger report, warm", target: 2.0}
+	rec := row{task: "one durable record", ours: "statledger record", theirs: "dd 4 KiB oflag=dsync", target: 3.0}
+	cols := strings.Join(ledger.CSVColumns, ",")
+	query := fmt.Sprintf("select type, count(*), sum(count) from ev where substr(date,1,7)='%s' and type in ('arrest','repatriation','rescue','death','deportation') group by type;", month)
+	for r := range *runs {
+		step(fmt.Sprintf("run %d of %d", r+1, *runs))
+		run := filepath.Join(dir, fmt.Sprintf("run%d", r))
+		os.MkdirAll(run, 0o755)
+		store := filepath.Join(run, "l.db")
+		db := filepath.Join(run, "ev.sqlite")
+		mustRun(bin, "--store", store, "init")
+		imp.a = append(imp.a, timed(bin, "--store", store, "import", csvPath))
+		imp.b = append(imp.b, timed(sqlite, db, "-cmd", "create table ev("+cols+");", ".import --csv --skip 1 "+csvPath+" ev"))
+		report := []string{"--store", store, "report", "monthly", "--month", month, "-o", filepath.Join(run, "r.xlsx")}
+		cold.a = append(cold.a, timed(bin, report...))
+		q := timed(sqlite, db, query)
+		cold.b = append(cold.b, q)
+		w := timed(bin, report...) // no projection checkpoint yet: warm = cold
+		warm.a = append(warm.a, w)
+		warm.b = append(warm.b, q)
+		mustRun(bin, "--store", store, "import", more)
+		after.a = append(after.a, timed(bin, report...))
+		after.b = append(after.b, w)
+		rec.a = append(rec.a, timed(bin, "--store", store, "record", "rescue", "--date", "2025-10-09", "--count", "3",
+			"--nationality", "KR", "--country", "KH", "--source-publisher", "bench", "--notes", fmt.Sprintf("bench %d", r)))
+		rec.b = append(rec.b, timed("dd", "if=/dev/zero", "of="+filepath.Join(run, "dd.bin"), "bs=4k", "count=1", "oflag=dsync"))
+		os.RemoveAll(run) // keep the disk from filling with runs of a million events
+	}
+	rows = append(rows, imp, cold, warm, after, rec)
+	print(rows, *events, *runs)
+}
+
+func writeEvents(path string, n int, seed uint64) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail(err.Error())
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	cw := ledger.NewCSVWriter(bw)
+	err = synth.Generate(n, seed, func(e ledger.Event) error { return cw.Write(&e) })
+	if err == nil {
+		err = cw.Flush()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		fail(err.Error())
+	}
+}
+
+// timed runs a command and returns its wall time and peak RSS.
+func timed(name string, args ...string) sample {
+	cmd := exec.Command(name, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		fail(fmt.Sprintf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String()))
+	}
+	d := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss // KiB on Linux
+	}
+	return sample{d, rss}
+}
+
+func mustRun(name string, args ...string) { timed(name, args...) }
+
+func median(s []sample) (med, lo, hi time.Duration, rss int64) {
+	ds := make([]time.Duration, len(s))
+	for i, x := range s {
+		ds[i] = x.d
+		rss = max(rss, x.rss)
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], ds[0], ds[len(ds)-1], rss
+}
+
+func print(rows []row, events, runs int) {
+	fmt.Printf("\nstatledger vs SQLite, %d events, %d runs each; %s\n\n", events, runs, machine())
+	fmt.Println("| task | statledger median (min–max) | peak RSS | baseline median (min–max) | peak RSS | ratio | target | met |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		am, alo, ahi, arss := median(r.a)
+		bm, blo, bhi, brss := median(r.b)
+		ratio := float64(am) / float64(bm)
+		met := "yes"
+		if ratio > r.target {
+			met = "no"
+		}
+		fmt.Printf("| %s | %s: %v (%v–%v) | %d MiB | %s: %v (%v–%v) | %d MiB | %.2f× | ≤ %.1f× | %s |\n",
+			r.task, r.ours, round(am), round(alo), round(ahi), arss/1024, r.theirs, round(bm), round(blo), round(bhi), brss/1024, ratio, r.target, met)
+	}
+	fmt.Println("\nwarm = cold until projection checkpoints exist (issue 6); peak RSS target: 256 MiB for import and report.")
+}
+
+func round(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(100 * time.Microsecond)
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s/%s, %s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+func step(s string) { fmt.Fprintln(os.Stderr, "bench:", s) }
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "bench: "+msg)
+	os.Exit(1)
+}
