@@ -29,3 +29,23 @@ func BenchmarkDecodeValidateJSONL100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+func BenchmarkDecodeValidateCSV100k(b *testing.B) {
+	var buf bytes.Buffer
+	w := NewCSVWriter(&buf)
+	d, _ := DecodeJSONL("gen", bytes.NewReader(jsonlEvents(100_000)))
+	for i := range d.Items {
+		w.Write(&d.Items[i].Event)
+	}
+	w.Flush()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := DecodeCSV("bench", bytes.NewReader(data))
+		if err != nil || len(d.Items) != 100_000 {
+			b.Fatal(err, d.Errors)
+		}
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -4,26 +4,15 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/storetest"
 )
 
-func sealed(from, n int) []ledger.Recorded {
-	at := time.Date(2025, 10, 28, 0, 0, 0, 0, time.UTC)
-	out := make([]ledger.Recorded, n)
-	for i := range out {
-		out[i] = ledger.NewRecorded(uint64(from+i), at, "bench", storetest.Arrest(from+i))
-	}
-	return out
-}
-
 // BenchmarkAppend100kBatches appends 100k events in batches of 1000 (the
 // import default), each batch one durable transaction.
 func BenchmarkAppend100kBatches(b *testing.B) {
-	recs := sealed(0, 100_000)
+	recs := storetest.Sealed(0, 100_000)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -51,7 +40,7 @@ func BenchmarkDurableSingleAppend(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	recs := sealed(0, b.N+1)
+	recs := storetest.Sealed(0, b.N+1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	"github.com/statledger/statledger/ledger/storetest"
 )
 
 // BenchmarkAppend1000 appends batches of 1000 events (the import default)
@@ -21,7 +22,7 @@ func BenchmarkAppend1000(b *testing.B) {
 	}
 	defer s.Close()
 	const batch = 1000
-	recs := sealed(0, batch*(b.N+1))
+	recs := storetest.Sealed(0, batch*(b.N+1))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -68,15 +68,6 @@ func TestRealServer(t *testing.T) {
 	})
 }
 
-func sealed(from, n int) []ledger.Recorded {
-	at := time.Date(2025, 10, 28, 0, 0, 0, 0, time.UTC)
-	out := make([]ledger.Recorded, n)
-	for i := range out {
-		out[i] = ledger.NewRecorded(uint64(from+i), at, "t", storetest.Arrest(from+i))
-	}
-	return out
-}
-
 func size(t *testing.T, s ledger.Store) uint64 {
 	t.Helper()
 	h, err := s.Head(context.Background())
@@ -107,7 +98,7 @@ func checkExactlyOnce(t *testing.T, s ledger.Store, want []ledger.Recorded) {
 func TestFaultLostAckIsRecognised(t *testing.T) {
 	srv := esdbtest.Start(t)
 	s := fresh(t, srv)
-	recs := sealed(0, 5)
+	recs := storetest.Sealed(0, 5)
 	srv.LoseAcks = 1 // applied, but the client hears Unavailable
 	if err := s.Append(context.Background(), 0, recs); err != nil {
 		t.Fatalf("an append whose ack was lost but which landed must succeed: %v", err)
@@ -119,7 +110,7 @@ func TestFaultUnavailableRetriedByLedger(t *testing.T) {
 	srv := esdbtest.Start(t)
 	s := fresh(t, srv)
 	srv.FailAppends = 1
-	recs := sealed(0, 3)
+	recs := storetest.Sealed(0, 3)
 	err := s.Append(context.Background(), 0, recs)
 	if err == nil || ledger.CodeOf(err) != ledger.CodeRuntime || !strings.Contains(err.Error(), "none were appended") {
 		t.Fatalf("unavailable server: %v", err)
@@ -139,7 +130,7 @@ func TestFaultSlowServerPastDeadline(t *testing.T) {
 	srv.AppendDelay = 2 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	recs := sealed(0, 2)
+	recs := storetest.Sealed(0, 2)
 	start := time.Now()
 	err := s.Append(ctx, 0, recs)
 	if err == nil || time.Since(start) > 1900*time.Millisecond {
@@ -158,7 +149,7 @@ func TestFaultConcurrentWriterWins(t *testing.T) {
 	srv := esdbtest.Start(t)
 	a := fresh(t, srv)
 	b := open(t, srv.URL, a.Stream())
-	mine, theirs := sealed(0, 3), sealed(100, 2)
+	mine, theirs := storetest.Sealed(0, 3), storetest.Sealed(100, 2)
 	for i := range theirs {
 		theirs[i] = ledger.NewRecorded(uint64(i), theirs[i].RecordedAt, "other", theirs[i].Event)
 	}
@@ -190,7 +181,7 @@ func TestFaultConcurrentWriterWins(t *testing.T) {
 func TestSameBytesAsEmbeddedStore(t *testing.T) {
 	srv := esdbtest.Start(t)
 	s := fresh(t, srv)
-	recs := sealed(0, 7)
+	recs := storetest.Sealed(0, 7)
 	if err := s.Append(context.Background(), 0, recs); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +205,7 @@ func TestSameBytesAsEmbeddedStore(t *testing.T) {
 func TestTamperedStreamFailsVerify(t *testing.T) {
 	srv := esdbtest.Start(t)
 	s := fresh(t, srv)
-	if err := s.Append(context.Background(), 0, sealed(0, 6)); err != nil {
+	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 6)); err != nil {
 		t.Fatal(err)
 	}
 	srv.Tamper(s.Stream(), func(rs []esdbtest.Record) []esdbtest.Record {

@@ -33,6 +33,10 @@ func Arrest(i int) ledger.Event {
 	return e
 }
 
+// Sealed returns n recorded arrests with seqs from..from+n-1, as a store's
+// Append takes them.
+func Sealed(from, n int) []ledger.Recorded { return seal(uint64(from), arrests(from, n)...) }
+
 func seal(from uint64, events ...ledger.Event) []ledger.Recorded {
 	out := make([]ledger.Recorded, len(events))
 	for i, e := range events {
