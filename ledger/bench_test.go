@@ -23,7 +23,7 @@ func BenchmarkDecodeValidateJSONL100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := DecodeJSONL("bench", bytes.NewReader(data))
-		if err != nil || len(d.Items) != 100_000 {
+		if err != nil || len(d.Events) != 100_000 {
 			b.Fatal(err, len(d.Errors))
 		}
 	}
@@ -34,8 +34,8 @@ func BenchmarkDecodeValidateCSV100k(b *testing.B) {
 	var buf bytes.Buffer
 	w := NewCSVWriter(&buf)
 	d, _ := DecodeJSONL("gen", bytes.NewReader(jsonlEvents(100_000)))
-	for i := range d.Items {
-		w.Write(&d.Items[i].Event)
+	for i := range d.Events {
+		w.Write(&d.Events[i])
 	}
 	w.Flush()
 	data := buf.Bytes()
@@ -43,7 +43,7 @@ func BenchmarkDecodeValidateCSV100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := DecodeCSV("bench", bytes.NewReader(data))
-		if err != nil || len(d.Items) != 100_000 {
+		if err != nil || len(d.Events) != 100_000 {
 			b.Fatal(err, d.Errors)
 		}
 	}

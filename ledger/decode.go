@@ -26,12 +26,6 @@ func (e LineError) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
 }
 
-// Item is one decoded event and the line it started on.
-type Item struct {
-	Line  int
-	Event Event
-}
-
 // maxErrors bounds how many problems one input reports; past it the rest of
 // the file is still read (to count lines) but not reported.
 const maxErrors = 1000
@@ -39,7 +33,8 @@ const maxErrors = 1000
 // Decoded is a whole input: its events (normalised and validated on their own)
 // and every problem found.
 type Decoded struct {
-	Items   []Item
+	Events  []Event
+	Lines   []int // Lines[i] is the line Events[i] started on
 	Errors  []LineError
 	Dropped int // problems not listed because there were more than maxErrors
 }
@@ -63,7 +58,8 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 		d.fail(LineError{file, line, fe.Field, fe.Msg})
 	}
 	if len(errs) == 0 {
-		d.Items = append(d.Items, Item{Line: line, Event: ev})
+		d.Events = append(d.Events, ev)
+		d.Lines = append(d.Lines, line)
 	}
 }
 

@@ -20,8 +20,8 @@ func TestDecodeSeedFile(t *testing.T) {
 		t.Fatalf("seed does not decode: %v %v", err, d.Errors)
 	}
 	var kinds []string
-	for _, it := range d.Items {
-		kinds = append(kinds, string(it.Event.Type)+"/"+it.Event.CountQualifier)
+	for _, e := range d.Events {
+		kinds = append(kinds, string(e.Type)+"/"+e.CountQualifier)
 	}
 	want := "death/exact taskforce_announced/ repatriation/at_least arrest/approx"
 	if strings.Join(kinds, " ") != want {
@@ -47,8 +47,8 @@ func TestDecodeJSONLReportsEveryBadLine(t *testing.T) {
 	if strings.Join(got, " ") != "in.jsonl:3: date in.jsonl:4: nationality in.jsonl:5: (line)" {
 		t.Fatalf("errors = %v", d.Errors)
 	}
-	if len(d.Items) != 2 || d.Items[0].Line != 1 || d.Items[1].Line != 6 || d.Items[1].Event.Country != "KH" {
-		t.Fatalf("items = %+v", d.Items)
+	if len(d.Events) != 2 || d.Lines[0] != 1 || d.Lines[1] != 6 || d.Events[1].Country != "KH" {
+		t.Fatalf("events = %+v, lines %v", d.Events, d.Lines)
 	}
 }
 
@@ -61,10 +61,10 @@ func TestDecodeCSV(t *testing.T) {
 	if err != nil || len(d.Errors) > 0 {
 		t.Fatalf("%v %v", err, d.Errors)
 	}
-	if len(d.Items) != 2 || d.Items[1].Line != 5 {
-		t.Fatalf("items = %+v", d.Items)
+	if len(d.Events) != 2 || d.Lines[1] != 5 {
+		t.Fatalf("events = %+v, lines %v", d.Events, d.Lines)
 	}
-	e := d.Items[0].Event
+	e := d.Events[0]
 	if e.Notes != "multi\nline" || len(e.Agencies) != 2 || e.Agencies[1] != "Immigration" || e.Source.Publisher != "Khmer Times" {
 		t.Fatalf("event = %+v", e)
 	}
@@ -73,16 +73,16 @@ func TestDecodeCSV(t *testing.T) {
 // checkDecoded is the property both fuzz targets hold: whatever the input,
 // every accepted event is valid, and its canonical bytes decode to itself.
 func checkDecoded(t *testing.T, d Decoded) {
-	for _, it := range d.Items {
-		if errs := Validate(&it.Event); len(errs) > 0 {
+	for _, e := range d.Events {
+		if errs := Validate(&e); len(errs) > 0 {
 			t.Fatalf("accepted an invalid event: %v", errs)
 		}
-		again, err := DecodeJSONL("again", bytes.NewReader(it.Event.Canonical()))
-		if err != nil || len(again.Errors) > 0 || len(again.Items) != 1 {
+		again, err := DecodeJSONL("again", bytes.NewReader(e.Canonical()))
+		if err != nil || len(again.Errors) > 0 || len(again.Events) != 1 {
 			t.Fatalf("canonical form does not decode: %v %v", err, again.Errors)
 		}
-		if !again.Items[0].Event.Equal(&it.Event) {
-			t.Fatalf("canonical round trip changed the event:\n%s\n%s", it.Event.Canonical(), again.Items[0].Event.Canonical())
+		if !again.Events[0].Equal(&e) {
+			t.Fatalf("canonical round trip changed the event:\n%s\n%s", e.Canonical(), again.Events[0].Canonical())
 		}
 	}
 	for _, e := range d.Errors {

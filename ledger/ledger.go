@@ -25,19 +25,25 @@ type ItemError struct {
 	FieldError
 }
 
-// Prepared is an input checked against the ledger: the events still to append
-// and how many were already there with the same content.
+// Prepared is an input checked against the ledger: which of its events are
+// still to append (indexes into the input, which is shared, not copied: an
+// import of a million events must not hold them twice) and how many were
+// already there with the same content.
 type Prepared struct {
-	Fresh      []Event
+	events     []Event
+	fresh      []int
 	Duplicates int
 }
+
+// Len is the number of events still to append.
+func (p Prepared) Len() int { return len(p.fresh) }
 
 // Prepare checks already validated events against the ledger and against each
 // other: ids already held with other content, and corrections or retractions of
 // events that exist neither in the ledger nor earlier in the input. Every
 // problem is returned; with any, nothing should be appended.
 func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []ItemError, error) {
-	var p Prepared
+	p := Prepared{events: events}
 	var errs []ItemError
 	inInput := make(map[string]int, len(events)) // id -> index in events
 	for i := range events {
@@ -70,7 +76,7 @@ func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []ItemE
 			continue
 		}
 		inInput[e.ID] = i
-		p.Fresh = append(p.Fresh, *e)
+		p.fresh = append(p.fresh, i)
 	}
 	return p, errs, nil
 }
@@ -143,18 +149,20 @@ func (l *Ledger) Append(ctx context.Context, actor string, p Prepared, batchSize
 		batchSize = 1000
 	}
 	res := AppendResult{Duplicates: p.Duplicates}
-	events := p.Fresh
-	for start := 0; start < len(events); {
+	var batch []Event
+	for start := 0; start < len(p.fresh); {
 		end, bytes := start, 0
-		for end < len(events) && end-start < batchSize {
-			n := len(events[end].Canonical()) + 200 // + the envelope around it
+		batch = batch[:0]
+		for end < len(p.fresh) && end-start < batchSize {
+			e := &p.events[p.fresh[end]]
+			n := len(e.Canonical()) + 200 // + the envelope around it
 			if end > start && bytes+n > MaxBatchBytes {
 				break
 			}
 			bytes += n
+			batch = append(batch, *e)
 			end++
 		}
-		batch := events[start:end]
 		start = end
 		n, dups, err := l.appendBatch(ctx, actor, batch)
 		res.Appended += n
@@ -206,7 +214,11 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event) (
 			return 0, dups, Errorf(CodeConflict, "another writer changed the ledger: event %s: %s", batch[e.Index].ID, e.FieldError.Error())
 		}
 		dups += p.Duplicates
-		batch = p.Fresh
+		fresh := make([]Event, 0, p.Len())
+		for _, i := range p.fresh {
+			fresh = append(fresh, batch[i])
+		}
+		batch = fresh
 	}
 }
 

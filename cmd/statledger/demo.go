@@ -83,11 +83,8 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var in []inputEvent
-			for _, it := range d.Items {
-				in = append(in, inputEvent{file: source, line: it.Line, event: it.Event})
-			}
-			d.Items = nil
+			var in input
+			in.add(source, d)
 			res, err := appendInput(c, in, d.Errors, appendOptions{batchSize: 1000})
 			if err != nil {
 				return err
@@ -115,9 +112,9 @@ func demoCommand() *cli.Command {
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
 			// The seed's month: that of its latest incident.
 			month := ""
-			for _, it := range in {
-				if it.event.Type.IsIncident() && projections.Month(&it.event) > month {
-					month = projections.Month(&it.event)
+			for i := range in.events {
+				if e := &in.events[i]; e.Type.IsIncident() && projections.Month(e) > month {
+					month = projections.Month(e)
 				}
 			}
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")

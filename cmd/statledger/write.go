@@ -107,11 +107,26 @@ func writeKey(path, skey string) error {
 	return f.Close()
 }
 
-// inputEvent is an event with the place it came from, for error messages.
-type inputEvent struct {
-	file  string
-	line  int
-	event ledger.Event
+// input is the events to append and where each came from, for error
+// messages. Events stay in the slices the decoder made: an import of a million
+// events must not hold them twice.
+type input struct {
+	events []ledger.Event
+	files  []string // files[i] names the input events[i] came from
+	lines  []int
+}
+
+// add takes the events of one decoded file.
+func (in *input) add(file string, d ledger.Decoded) {
+	if in.events == nil {
+		in.events, in.lines = d.Events, d.Lines
+	} else {
+		in.events = append(in.events, d.Events...)
+		in.lines = append(in.lines, d.Lines...)
+	}
+	for range d.Events {
+		in.files = append(in.files, file)
+	}
 }
 
 // appendOptions controls appendInput.
@@ -124,24 +139,19 @@ type appendOptions struct {
 // appendInput checks events against the ledger and appends them. Line errors
 // from decoding are passed in so they are reported together with the errors
 // found against the ledger, every bad line at once.
-func appendInput(c *cli.Context, in []inputEvent, lineErrs []ledger.LineError, opt appendOptions) (ledger.AppendResult, error) {
+func appendInput(c *cli.Context, in input, lineErrs []ledger.LineError, opt appendOptions) (ledger.AppendResult, error) {
 	s, _, err := openStore(c, true)
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
 	defer s.Close()
 	l := ledger.New(s)
-	events := make([]ledger.Event, len(in))
-	for i := range in {
-		events[i] = in[i].event
-	}
-	p, itemErrs, err := l.Prepare(bg(), events)
+	p, itemErrs, err := l.Prepare(bg(), in.events)
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
 	for _, ie := range itemErrs {
-		src := in[ie.Index]
-		lineErrs = append(lineErrs, ledger.LineError{File: src.file, Line: src.line, Field: ie.Field, Msg: ie.Msg})
+		lineErrs = append(lineErrs, ledger.LineError{File: in.files[ie.Index], Line: in.lines[ie.Index], Field: ie.Field, Msg: ie.Msg})
 	}
 	if len(lineErrs) > 0 {
 		for _, e := range lineErrs {
@@ -153,8 +163,8 @@ func appendInput(c *cli.Context, in []inputEvent, lineErrs []ledger.LineError, o
 		fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", len(lineErrs), plural(len(lineErrs), "line", "lines"))
 	}
 	var progress func(int)
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(p.Fresh) > opt.batchSize && !opt.quiet {
-		bar := progressbar.NewOptions(len(p.Fresh), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("appending"),
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && p.Len() > opt.batchSize && !opt.quiet {
+		bar := progressbar.NewOptions(p.Len(), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("appending"),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		progress = func(done int) { bar.Set(done) }
 		defer bar.Finish()
@@ -199,7 +209,7 @@ func importCommand() *cli.Command {
 			if c.Int("batch-size") < 1 {
 				return usageError("--batch-size must be at least 1")
 			}
-			var in []inputEvent
+			var in input
 			var lineErrs []ledger.LineError
 			dropped := 0
 			for _, name := range c.Args().Slice() {
@@ -207,9 +217,7 @@ func importCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				for _, it := range d.Items {
-					in = append(in, inputEvent{file: displayName(name), line: it.Line, event: it.Event})
-				}
+				in.add(displayName(name), d)
 				lineErrs = append(lineErrs, d.Errors...)
 				dropped += d.Dropped
 			}
@@ -275,9 +283,9 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 	for _, fe := range ledger.Validate(&e) {
 		lineErrs = append(lineErrs, ledger.LineError{File: "(flags)", Line: 1, Field: flagName(fe.Field), Msg: fe.Msg})
 	}
-	var in []inputEvent
+	var in input
 	if len(lineErrs) == 0 {
-		in = []inputEvent{{file: "(flags)", line: 1, event: e}}
+		in.add("(flags)", ledger.Decoded{Events: []ledger.Event{e}, Lines: []int{1}})
 	}
 	res, err := appendInput(c, in, lineErrs, appendOptions{batchSize: 1, quiet: true})
 	if err != nil {

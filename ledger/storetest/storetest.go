@@ -187,8 +187,8 @@ func Run(t *testing.T, f Factory) {
 			t.Fatalf("first append = %+v, %v", res, err)
 		}
 		p, errs, err = l.Prepare(ctx, in)
-		if err != nil || len(errs) > 0 || len(p.Fresh) != 0 || p.Duplicates != 25 {
-			t.Fatalf("second prepare = fresh %d dup %d errs %v err %v", len(p.Fresh), p.Duplicates, errs, err)
+		if err != nil || len(errs) > 0 || p.Len() != 0 || p.Duplicates != 25 {
+			t.Fatalf("second prepare = fresh %d dup %d errs %v err %v", p.Len(), p.Duplicates, errs, err)
 		}
 		changed := Arrest(3)
 		changed.Notes = "other content under the same id"
