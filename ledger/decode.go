@@ -37,6 +37,8 @@ type Decoded struct {
 	Lines   []int // Lines[i] is the line Events[i] started on
 	Errors  []LineError
 	Dropped int // problems not listed because there were more than maxErrors
+
+	emit func(line int, e Event) // set by Scan*: events go here instead of Events
 }
 
 func (d *Decoded) fail(e LineError) {
@@ -57,7 +59,11 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 	for _, fe := range errs {
 		d.fail(LineError{file, line, fe.Field, fe.Msg})
 	}
-	if len(errs) == 0 {
+	switch {
+	case len(errs) > 0:
+	case d.emit != nil:
+		d.emit(line, ev)
+	default:
 		d.Events = append(d.Events, ev)
 		d.Lines = append(d.Lines, line)
 	}
@@ -69,6 +75,19 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // ends and a leading BOM are accepted; every bad line is reported.
 func DecodeJSONL(file string, r io.Reader) (Decoded, error) {
 	var d Decoded
+	err := decodeJSONL(&d, file, r)
+	return d, err
+}
+
+// ScanJSONL is DecodeJSONL calling fn with each good event instead of keeping
+// them: an input of any size is read in constant memory.
+func ScanJSONL(file string, r io.Reader, fn func(line int, e Event)) (Decoded, error) {
+	d := Decoded{emit: fn}
+	err := decodeJSONL(&d, file, r)
+	return d, err
+}
+
+func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
 	for line := 1; ; line++ {
@@ -89,7 +108,7 @@ func DecodeJSONL(file string, r io.Reader) (Decoded, error) {
 			}
 		}
 		if err != nil && err != io.EOF {
-			return d, Wrap(CodeRuntime, err, "%s: cannot read", file)
+			return Wrap(CodeRuntime, err, "%s: cannot read", file)
 		}
 		switch {
 		case tooLong:
@@ -100,11 +119,11 @@ func DecodeJSONL(file string, r io.Reader) (Decoded, error) {
 				b = bytes.TrimPrefix(b, utf8BOM)
 			}
 			if len(bytes.TrimSpace(b)) > 0 {
-				decodeJSONLine(&d, file, line, b)
+				decodeJSONLine(d, file, line, b)
 			}
 		}
 		if err == io.EOF {
-			return d, nil
+			return nil
 		}
 	}
 }
@@ -288,16 +307,28 @@ var CSVColumns = []string{"id", "type", "date", "date_precision", "count", "coun
 // DecodeCSV reads a header row and one event per row.
 func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 	var d Decoded
+	err := decodeCSV(&d, file, r)
+	return d, err
+}
+
+// ScanCSV is DecodeCSV calling fn with each good event instead of keeping them.
+func ScanCSV(file string, r io.Reader, fn func(line int, e Event)) (Decoded, error) {
+	d := Decoded{emit: fn}
+	err := decodeCSV(&d, file, r)
+	return d, err
+}
+
+func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
 		d.fail(LineError{file, 1, "(header)", "the file is empty; a CSV input starts with a header row"})
-		return d, nil
+		return nil
 	}
 	if err != nil {
 		d.fail(csvLineError(file, err))
-		return d, nil
+		return nil
 	}
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
@@ -323,26 +354,26 @@ func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 		d.fail(LineError{file, 1, "type", "column is required"})
 	}
 	if len(d.Errors) > 0 {
-		return d, nil
+		return nil
 	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return d, nil
+			return nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return d, Wrap(CodeRuntime, err, "%s: cannot read", file)
+				return Wrap(CodeRuntime, err, "%s: cannot read", file)
 			}
 			d.fail(csvLineError(file, err))
 			if !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return d, nil // the reader cannot find the next row after a quoting error
+				return nil // the reader cannot find the next row after a quoting error
 			}
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		decodeCSVRow(&d, file, line, cols, rec)
+		decodeCSVRow(d, file, line, cols, rec)
 	}
 }
 

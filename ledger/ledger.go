@@ -2,12 +2,15 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Ledger is the domain service over a Store: it checks events against what the
@@ -26,9 +29,8 @@ type ItemError struct {
 }
 
 // Prepared is an input checked against the ledger: which of its events are
-// still to append (indexes into the input, which is shared, not copied: an
-// import of a million events must not hold them twice) and how many were
-// already there with the same content.
+// still to append (indexes into the input, which is shared, not copied) and
+// how many were already there with the same content.
 type Prepared struct {
 	events     []Event
 	fresh      []int
@@ -39,52 +41,105 @@ type Prepared struct {
 func (p Prepared) Len() int { return len(p.fresh) }
 
 // Prepare checks already validated events against the ledger and against each
-// other: ids already held with other content, and corrections or retractions of
-// events that exist neither in the ledger nor earlier in the input. Every
-// problem is returned; with any, nothing should be appended.
+// other (see Checker). Every problem is returned; with any, nothing should be
+// appended.
 func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []ItemError, error) {
 	p := Prepared{events: events}
 	var errs []ItemError
-	inInput := make(map[string]int, len(events)) // id -> index in events
+	c := l.NewChecker()
 	for i := range events {
-		e := &events[i]
-		if j, ok := inInput[e.ID]; ok {
-			if events[j].Equal(e) {
-				p.Duplicates++
-				continue
-			}
-			errs = append(errs, ItemError{i, FieldError{"id", fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}})
-			continue
-		}
-		stored, found, err := l.Store.Lookup(ctx, e.ID)
-		if err != nil {
+		fresh, fe, err := c.Check(ctx, &events[i])
+		switch {
+		case err != nil:
 			return p, nil, err
-		}
-		if found {
-			if stored.Event.Equal(e) {
-				p.Duplicates++
-				inInput[e.ID] = i
-				continue
-			}
-			errs = append(errs, ItemError{i, FieldError{"id", fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}})
-			continue
-		}
-		if fe, err := l.checkTarget(ctx, e, events, inInput); err != nil {
-			return p, nil, err
-		} else if fe != nil {
+		case fe != nil:
 			errs = append(errs, ItemError{i, *fe})
-			continue
+		case fresh:
+			p.fresh = append(p.fresh, i)
 		}
-		inInput[e.ID] = i
-		p.fresh = append(p.fresh, i)
 	}
+	p.Duplicates = c.Duplicates
 	return p, errs, nil
+}
+
+// Checker checks a stream of events against the ledger and against the events
+// before them in the same input: ids already held with other content, and
+// corrections or retractions of events that exist neither in the ledger nor
+// earlier in the input. It keeps 33 bytes per event, not the event, so an
+// input of millions can be checked before anything is appended.
+type Checker struct {
+	l          *Ledger
+	seen       map[uuid.UUID]seenEvent
+	Duplicates int
+}
+
+type seenEvent struct {
+	sum [16]byte // of the canonical bytes: the same id with the same sum is the same fact
+	typ typeCode // not the Type string: a CSV decoder's strings pin their whole line
+}
+
+// typeCode is a Type in one byte; 0 is none.
+type typeCode uint8
+
+var typeCodes = append(append(append([]Type{""}, IncidentTypes...), TaskforceTypes...), Correction, Retraction, ReportPublished)
+
+func codeOf(t Type) typeCode {
+	for i, x := range typeCodes {
+		if x == t {
+			return typeCode(i)
+		}
+	}
+	return 0
+}
+
+func (l *Ledger) NewChecker() *Checker {
+	return &Checker{l: l, seen: map[uuid.UUID]seenEvent{}}
+}
+
+func contentSum(e *Event) (s [16]byte) {
+	h := sha256.Sum256(e.Canonical())
+	copy(s[:], h[:])
+	return s
+}
+
+// Check reports whether e is new (to append), a duplicate (fresh false, no
+// error), or wrong (a FieldError). err is a failure to read the ledger.
+func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *FieldError, err error) {
+	id, perr := uuid.Parse(e.ID)
+	if perr != nil {
+		return false, &FieldError{"id", fmt.Sprintf("%q is not a UUID", e.ID)}, nil
+	}
+	sum := contentSum(e)
+	if prev, ok := c.seen[id]; ok {
+		if prev.sum == sum {
+			c.Duplicates++
+			return false, nil, nil
+		}
+		return false, &FieldError{"id", fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}, nil
+	}
+	stored, found, err := c.l.Store.Lookup(ctx, e.ID)
+	if err != nil {
+		return false, nil, err
+	}
+	if found {
+		if contentSum(&stored.Event) == sum {
+			c.Duplicates++
+			c.seen[id] = seenEvent{sum, codeOf(e.Type)}
+			return false, nil, nil
+		}
+		return false, &FieldError{"id", fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
+	}
+	if fe, err := c.checkTarget(ctx, e); err != nil || fe != nil {
+		return false, fe, err
+	}
+	c.seen[id] = seenEvent{sum, codeOf(e.Type)}
+	return true, nil, nil
 }
 
 // checkTarget checks that a correction or retraction names an incident or
 // task-force event that exists, and that a correction only changes fields that
 // event has.
-func (l *Ledger) checkTarget(ctx context.Context, e *Event, events []Event, inInput map[string]int) (*FieldError, error) {
+func (c *Checker) checkTarget(ctx context.Context, e *Event) (*FieldError, error) {
 	field, target := "", ""
 	switch e.Type {
 	case Correction:
@@ -94,27 +149,30 @@ func (l *Ledger) checkTarget(ctx context.Context, e *Event, events []Event, inIn
 	default:
 		return nil, nil
 	}
-	var t Event
-	if j, ok := inInput[target]; ok {
-		t = events[j]
-	} else {
-		r, found, err := l.Store.Lookup(ctx, target)
+	var typ Type
+	if id, err := uuid.Parse(target); err == nil {
+		if s, ok := c.seen[id]; ok {
+			typ = typeCodes[s.typ]
+		}
+	}
+	if typ == "" {
+		r, found, err := c.l.Store.Lookup(ctx, target)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
 			return &FieldError{field, fmt.Sprintf("no event %s in the ledger or earlier in this input", target)}, nil
 		}
-		t = r.Event
+		typ = r.Event.Type
 	}
-	if !t.Type.IsIncident() && !t.Type.IsTaskforce() {
-		return &FieldError{field, fmt.Sprintf("event %s is a %s; only incidents and task-force events can be corrected or retracted", target, t.Type)}, nil
+	if !typ.IsIncident() && !typ.IsTaskforce() {
+		return &FieldError{field, fmt.Sprintf("event %s is a %s; only incidents and task-force events can be corrected or retracted", target, typ)}, nil
 	}
 	if e.Type == Correction {
-		allowed := ChangeableFields(t.Type)
+		allowed := ChangeableFields(typ)
 		for _, f := range e.Changes.Fields() {
 			if !slices.Contains(allowed, f) {
-				return &FieldError{"changes." + f, fmt.Sprintf("a %s event has no field %s to correct (it has %s)", t.Type, f, strings.Join(allowed, ", "))}, nil
+				return &FieldError{"changes." + f, fmt.Sprintf("a %s event has no field %s to correct (it has %s)", typ, f, strings.Join(allowed, ", "))}, nil
 			}
 		}
 	}
@@ -138,45 +196,83 @@ const MaxBatchBytes = 512 << 10
 const maxRetries = 8
 
 // Append seals prepared events in batches of batchSize and appends them, each
-// batch atomically. When another writer wins a race the batch is re-checked
-// (events it appended meanwhile become duplicates) and retried. progress, if
-// set, is called with the number of events handled after each batch.
+// batch atomically (see Appender). progress, if set, is called with the number
+// of events handled after each batch.
 func (l *Ledger) Append(ctx context.Context, actor string, p Prepared, batchSize int, progress func(done int)) (AppendResult, error) {
-	if err := CheckActor(actor); err != nil {
+	a, err := l.NewAppender(actor, batchSize, progress)
+	if err != nil {
 		return AppendResult{}, err
+	}
+	a.res.Duplicates = p.Duplicates
+	for _, i := range p.fresh {
+		if err := a.Add(ctx, p.events[i]); err != nil {
+			return a.res, err
+		}
+	}
+	return a.Close(ctx)
+}
+
+// Appender appends a stream of checked events in batches of at most batchSize
+// events and MaxBatchBytes, each batch atomically. When another writer wins a
+// race the batch is re-checked (events it appended meanwhile become
+// duplicates) and retried.
+type Appender struct {
+	l         *Ledger
+	actor     string
+	batchSize int
+	progress  func(done int)
+	batch     []Event
+	bytes     int
+	done      int
+	res       AppendResult
+}
+
+func (l *Ledger) NewAppender(actor string, batchSize int, progress func(done int)) (*Appender, error) {
+	if err := CheckActor(actor); err != nil {
+		return nil, err
 	}
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
-	res := AppendResult{Duplicates: p.Duplicates}
-	var batch []Event
-	for start := 0; start < len(p.fresh); {
-		end, bytes := start, 0
-		batch = batch[:0]
-		for end < len(p.fresh) && end-start < batchSize {
-			e := &p.events[p.fresh[end]]
-			n := len(e.Canonical()) + 200 // + the envelope around it
-			if end > start && bytes+n > MaxBatchBytes {
-				break
-			}
-			bytes += n
-			batch = append(batch, *e)
-			end++
-		}
-		start = end
-		n, dups, err := l.appendBatch(ctx, actor, batch)
-		res.Appended += n
-		res.Duplicates += dups
-		if err != nil {
-			return res, err
-		}
-		if progress != nil {
-			progress(start)
+	return &Appender{l: l, actor: actor, batchSize: batchSize, progress: progress}, nil
+}
+
+// Add queues e, appending the batch first if e would not fit in it.
+func (a *Appender) Add(ctx context.Context, e Event) error {
+	n := len(e.Canonical()) + 200 // + the envelope around it
+	if len(a.batch) > 0 && (len(a.batch) >= a.batchSize || a.bytes+n > MaxBatchBytes) {
+		if err := a.flush(ctx); err != nil {
+			return err
 		}
 	}
-	h, err := l.Store.Head(ctx)
-	res.Head = h
-	return res, err
+	a.batch = append(a.batch, e)
+	a.bytes += n
+	return nil
+}
+
+func (a *Appender) flush(ctx context.Context) error {
+	if len(a.batch) == 0 {
+		return nil
+	}
+	n, dups, err := a.l.appendBatch(ctx, a.actor, a.batch)
+	a.res.Appended += n
+	a.res.Duplicates += dups
+	a.done += len(a.batch)
+	a.batch, a.bytes = a.batch[:0], 0
+	if err == nil && a.progress != nil {
+		a.progress(a.done)
+	}
+	return err
+}
+
+// Close appends what is queued and returns what was done and the new head.
+func (a *Appender) Close(ctx context.Context) (AppendResult, error) {
+	if err := a.flush(ctx); err != nil {
+		return a.res, err
+	}
+	h, err := a.l.Store.Head(ctx)
+	a.res.Head = h
+	return a.res, err
 }
 
 func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event) (appended, dups int, err error) {

@@ -74,18 +74,10 @@ func demoCommand() *cli.Command {
 				}
 				fmt.Fprintf(out, "   generated %d synthetic events (seed %d): %s and its .csv twin\n", n, c.Uint64("seed"), source)
 			}
-			f, err := os.Open(source)
-			if err != nil {
+			if _, err := os.Stat(source); err != nil {
 				return usageError("cannot read the events %s (run the demo from the repository's top folder, or pass --file): %v", source, err)
 			}
-			d, err := ledger.DecodeJSONL(source, f)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			var in input
-			in.add(source, d)
-			res, err := appendInput(c, in, d.Errors, appendOptions{batchSize: 1000})
+			res, err := appendInput(c, &files{c: c, names: []string{source}, format: "jsonl"}, appendOptions{batchSize: 1000})
 			if err != nil {
 				return err
 			}
@@ -110,13 +102,11 @@ func demoCommand() *cli.Command {
 				return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cpPath)
 			}
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
-			// The seed's month: that of its latest incident.
-			month := ""
-			for i := range in.events {
-				if e := &in.events[i]; e.Type.IsIncident() && projections.Month(e) > month {
-					month = projections.Month(e)
-				}
+			st, err := projections.Build(bg(), s, ledger.AsOf{})
+			if err != nil {
+				return err
 			}
+			_, month := incidentSpan(st) // the workbook is of the latest month with an incident
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
 			data, _, err := buildMonthly(c, s, month, ledger.AsOf{})
 			if err != nil {
@@ -126,10 +116,6 @@ func demoCommand() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(out, "5. wrote the monthly workbook for %s: %s\n", month, xlsxPath)
-			st, err := projections.Build(bg(), s, ledger.AsOf{})
-			if err != nil {
-				return err
-			}
 			page, pageIn, err := buildChartPage(c, s, st, "", "")
 			if err != nil {
 				return err

@@ -107,25 +107,99 @@ func writeKey(path, skey string) error {
 	return f.Close()
 }
 
-// input is the events to append and where each came from, for error
-// messages. Events stay in the slices the decoder made: an import of a million
-// events must not hold them twice.
-type input struct {
-	events []ledger.Event
-	files  []string // files[i] names the input events[i] came from
-	lines  []int
+// source is what an import reads. It is scanned twice: once to check every
+// event against the ledger, once to append the new ones, so that an input of
+// any size is imported holding one event (and 33 bytes per event checked) at
+// a time.
+type source interface {
+	// scan calls fn with each good event in order and returns every bad line.
+	scan(fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, error)
 }
 
-// add takes the events of one decoded file.
-func (in *input) add(file string, d ledger.Decoded) {
-	if in.events == nil {
-		in.events, in.lines = d.Events, d.Lines
-	} else {
-		in.events = append(in.events, d.Events...)
-		in.lines = append(in.lines, d.Lines...)
+// events is a source held in memory: one event from flags.
+type events struct {
+	file string
+	list []ledger.Event
+}
+
+func (s events) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, error) {
+	for i, e := range s.list {
+		fn(s.file, i+1, e)
 	}
-	for range d.Events {
-		in.files = append(in.files, file)
+	return nil, nil
+}
+
+// files is a source of JSONL and CSV files; "-" is stdin, kept in a temporary
+// file on the first scan so that the second can read it again.
+type files struct {
+	c      *cli.Context
+	names  []string
+	format string
+	stdin  string // the temporary copy of stdin
+}
+
+func (fs *files) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, error) {
+	var errs []ledger.LineError
+	dropped := 0
+	for _, name := range fs.names {
+		format, err := inputFormat(name, fs.format)
+		if err != nil {
+			return nil, err
+		}
+		r, closeFn, err := fs.open(name)
+		if err != nil {
+			return nil, err
+		}
+		display := displayName(name)
+		emit := func(line int, e ledger.Event) { fn(display, line, e) }
+		var d ledger.Decoded
+		if format == "csv" {
+			d, err = ledger.ScanCSV(display, r, emit)
+		} else {
+			d, err = ledger.ScanJSONL(display, r, emit)
+		}
+		closeFn()
+		if err != nil {
+			return nil, err
+		}
+		errs = append(errs, d.Errors...)
+		dropped += d.Dropped
+	}
+	if dropped > 0 {
+		errs = append(errs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more problems not listed", dropped)})
+	}
+	return errs, nil
+}
+
+func (fs *files) open(name string) (io.Reader, func(), error) {
+	if name != "-" {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, usageError("%s: no such file", name)
+		}
+		if err != nil {
+			return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
+		}
+		return f, func() { f.Close() }, nil
+	}
+	if fs.stdin != "" {
+		f, err := os.Open(fs.stdin)
+		if err != nil {
+			return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot reread stdin")
+		}
+		return f, func() { f.Close() }, nil
+	}
+	tmp, err := os.CreateTemp("", "statledger-stdin-*")
+	if err != nil {
+		return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot keep stdin for the second pass")
+	}
+	fs.stdin = tmp.Name()
+	return io.TeeReader(fs.c.App.Reader, tmp), func() { tmp.Close() }, nil
+}
+
+func (fs *files) cleanup() {
+	if fs.stdin != "" {
+		os.Remove(fs.stdin)
 	}
 }
 
@@ -136,23 +210,41 @@ type appendOptions struct {
 	quiet       bool
 }
 
-// appendInput checks events against the ledger and appends them. Line errors
-// from decoding are passed in so they are reported together with the errors
-// found against the ledger, every bad line at once.
-func appendInput(c *cli.Context, in input, lineErrs []ledger.LineError, opt appendOptions) (ledger.AppendResult, error) {
+// appendInput checks every event of src against the ledger, reports every bad
+// line at once (decoding and ledger problems together) and, if there is none
+// (or with skipInvalid), appends the new events in atomic batches.
+func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendResult, error) {
 	s, _, err := openStore(c, true)
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
 	defer s.Close()
 	l := ledger.New(s)
-	p, itemErrs, err := l.Prepare(bg(), in.events)
+	checker := l.NewChecker()
+	var fresh []bool // by the ordinal of each good event, the same in both scans
+	var lineErrs []ledger.LineError
+	var lookupErr error
+	decodeErrs, err := src.scan(func(file string, line int, e ledger.Event) {
+		if lookupErr != nil {
+			return
+		}
+		ok, fe, err := checker.Check(bg(), &e)
+		if err != nil {
+			lookupErr = err
+			return
+		}
+		if fe != nil {
+			lineErrs = append(lineErrs, ledger.LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
+		}
+		fresh = append(fresh, ok)
+	})
+	if err == nil {
+		err = lookupErr
+	}
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
-	for _, ie := range itemErrs {
-		lineErrs = append(lineErrs, ledger.LineError{File: in.files[ie.Index], Line: in.lines[ie.Index], Field: ie.Field, Msg: ie.Msg})
-	}
+	lineErrs = append(decodeErrs, lineErrs...)
 	if len(lineErrs) > 0 {
 		for _, e := range lineErrs {
 			fmt.Fprintln(c.App.ErrWriter, e.Error())
@@ -162,14 +254,42 @@ func appendInput(c *cli.Context, in input, lineErrs []ledger.LineError, opt appe
 		}
 		fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", len(lineErrs), plural(len(lineErrs), "line", "lines"))
 	}
+	total := 0
+	for _, f := range fresh {
+		if f {
+			total++
+		}
+	}
 	var progress func(int)
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && p.Len() > opt.batchSize && !opt.quiet {
-		bar := progressbar.NewOptions(p.Len(), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("appending"),
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > opt.batchSize && !opt.quiet {
+		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("appending"),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		progress = func(done int) { bar.Set(done) }
 		defer bar.Finish()
 	}
-	res, err := l.Append(bg(), c.String("actor"), p, opt.batchSize, progress)
+	a, err := l.NewAppender(c.String("actor"), opt.batchSize, progress)
+	if err != nil {
+		return ledger.AppendResult{}, err
+	}
+	var appendErr error
+	i := 0
+	_, err = src.scan(func(_ string, _ int, e ledger.Event) {
+		if appendErr == nil && i < len(fresh) && fresh[i] {
+			appendErr = a.Add(bg(), e)
+		}
+		i++
+	})
+	if err == nil {
+		err = appendErr
+	}
+	var res ledger.AppendResult
+	if err == nil {
+		res, err = a.Close(bg())
+	}
+	res.Duplicates += checker.Duplicates
+	if err == nil && i != len(fresh) {
+		err = ledger.Errorf(ledger.CodeRuntime, "the input changed between the check and the append (%d events, then %d); nothing more was appended", len(fresh), i)
+	}
 	if err != nil && res.Appended > 0 {
 		return res, fmt.Errorf("%w (%d events were appended in whole batches before this; re-running the same command appends the rest and nothing twice)", err, res.Appended)
 	}
@@ -209,22 +329,9 @@ func importCommand() *cli.Command {
 			if c.Int("batch-size") < 1 {
 				return usageError("--batch-size must be at least 1")
 			}
-			var in input
-			var lineErrs []ledger.LineError
-			dropped := 0
-			for _, name := range c.Args().Slice() {
-				d, err := decodeFile(c, name)
-				if err != nil {
-					return err
-				}
-				in.add(displayName(name), d)
-				lineErrs = append(lineErrs, d.Errors...)
-				dropped += d.Dropped
-			}
-			if dropped > 0 {
-				lineErrs = append(lineErrs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more problems not listed", dropped)})
-			}
-			res, err := appendInput(c, in, lineErrs, appendOptions{batchSize: c.Int("batch-size"), skipInvalid: c.Bool("skip-invalid")})
+			src := &files{c: c, names: c.Args().Slice(), format: strings.ToLower(c.String("format"))}
+			defer src.cleanup()
+			res, err := appendInput(c, src, appendOptions{batchSize: c.Int("batch-size"), skipInvalid: c.Bool("skip-invalid")})
 			if err != nil {
 				return err
 			}
@@ -241,8 +348,8 @@ func displayName(name string) string {
 	return name
 }
 
-func decodeFile(c *cli.Context, name string) (ledger.Decoded, error) {
-	format := strings.ToLower(c.String("format"))
+// inputFormat is --format, or the format the file name's extension says.
+func inputFormat(name, format string) (string, error) {
 	if format == "" {
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".csv":
@@ -250,30 +357,13 @@ func decodeFile(c *cli.Context, name string) (ledger.Decoded, error) {
 		case ".jsonl", ".ndjson", ".json":
 			format = "jsonl"
 		default:
-			return ledger.Decoded{}, usageError("%s: cannot tell the format from the extension; pass --format jsonl or --format csv", displayName(name))
+			return "", usageError("%s: cannot tell the format from the extension; pass --format jsonl or --format csv", displayName(name))
 		}
 	}
-	var r io.Reader
-	if name == "-" {
-		r = c.App.Reader
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return ledger.Decoded{}, usageError("%s: no such file", name)
-			}
-			return ledger.Decoded{}, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
-		}
-		defer f.Close()
-		r = f
+	if format != "jsonl" && format != "csv" {
+		return "", usageError("--format %q: use jsonl or csv", format)
 	}
-	switch format {
-	case "jsonl":
-		return ledger.DecodeJSONL(displayName(name), r)
-	case "csv":
-		return ledger.DecodeCSV(displayName(name), r)
-	}
-	return ledger.Decoded{}, usageError("--format %q: use jsonl or csv", format)
+	return format, nil
 }
 
 // appendOne validates a single event built from flags and appends it.
@@ -283,11 +373,13 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 	for _, fe := range ledger.Validate(&e) {
 		lineErrs = append(lineErrs, ledger.LineError{File: "(flags)", Line: 1, Field: flagName(fe.Field), Msg: fe.Msg})
 	}
-	var in input
-	if len(lineErrs) == 0 {
-		in.add("(flags)", ledger.Decoded{Events: []ledger.Event{e}, Lines: []int{1}})
+	if len(lineErrs) > 0 {
+		for _, le := range lineErrs {
+			fmt.Fprintln(c.App.ErrWriter, le.Error())
+		}
+		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), plural(len(lineErrs), "flag", "flags"))
 	}
-	res, err := appendInput(c, in, lineErrs, appendOptions{batchSize: 1, quiet: true})
+	res, err := appendInput(c, events{file: "(flags)", list: []ledger.Event{e}}, appendOptions{batchSize: 1, quiet: true})
 	if err != nil {
 		return err
 	}
