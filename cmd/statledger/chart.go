@@ -40,15 +40,11 @@ func chartCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			s, _, err := openStore(c, false)
+			s, st, err := openState(c, asOf)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			st, err := projections.Build(bg(), s, asOf)
-			if err != nil {
-				return err
-			}
 			page, in, err := buildChartPage(c, s, st, c.String("from"), c.String("to"))
 			if err != nil {
 				return err

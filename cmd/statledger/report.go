@@ -55,15 +55,11 @@ func summaryCommand() *cli.Command {
 			if f := c.String("format"); f != "table" && f != "json" {
 				return usageError("--format %q: use table or json", f)
 			}
-			s, _, err := openStore(c, false)
+			s, st, err := openState(c, asOf)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			st, err := projections.Build(bg(), s, asOf)
-			if err != nil {
-				return err
-			}
 			root, err := ledger.TreeRoot(bg(), s, st.Size)
 			if err != nil {
 				return err
