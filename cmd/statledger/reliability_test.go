@@ -240,7 +240,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 	}
 	// A reader meanwhile: every snapshot holds whole import batches only.
 	done := make(chan struct{})
-	snapshots, partial := 0, 0
+	snapshots, partial, summaries, summaryFailures := 0, 0, 0, 0
 	var rwg sync.WaitGroup
 	rwg.Add(1)
 	go func() {
@@ -251,6 +251,14 @@ func testConcurrentWriters(t *testing.T, kind string) {
 			case <-done:
 				return
 			default:
+			}
+			// The report path reads through the same projection fold: it must
+			// succeed while writers append.
+			if r := runBin(t, bin, "", store, nil, "summary", "--month", "2025-10", "--format", "json"); r.code != 0 {
+				summaryFailures++
+				t.Errorf("summary during the race: exit %d %s", r.code, r.stderr)
+			} else {
+				summaries++
 			}
 			r := runBin(t, bin, "", store, nil, "replay", "--format", "jsonl")
 			if r.code != 0 {
@@ -288,7 +296,7 @@ func testConcurrentWriters(t *testing.T, kind string) {
 	if partial > 0 {
 		t.Errorf("readers saw %d partial batches", partial)
 	}
-	t.Logf("%s: 4 writers, %d events, %d writers lost a race and exited 4, %d reader snapshots, 0 partial batches", kind, len(have), conflicts, snapshots)
+	t.Logf("%s: 4 writers, %d events, %d writers lost a race and exited 4, %d reader snapshots, 0 partial batches, %d summaries built meanwhile (%d failed)", kind, len(have), conflicts, snapshots, summaries, summaryFailures)
 }
 
 // tamperCase changes one stored event at seq k and names the seq verify must report.
