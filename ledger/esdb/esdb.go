@@ -35,7 +35,7 @@ const SchemaVersion = 1
 const DefaultLedger = "statledger"
 
 // readPage is how many events one ReadStream call asks for.
-const readPage = 1000
+const readPage uint64 = 1000
 
 // meta is the recorded envelope less the event, in each event's metadata.
 type meta struct {
@@ -52,11 +52,18 @@ type Store struct {
 	stream  string
 	display string // the URL without its password, for messages
 
-	mu     sync.Mutex
-	tree   ledger.MemTree // built from the stored leaf hashes, as read
-	ids    map[string]uint64
-	lastAt time.Time
+	mu       sync.Mutex
+	tree     ledger.MemTree // built from the stored leaf hashes, as read
+	ids      map[string]uint64
+	lastAt   time.Time
+	lastSync time.Time
 }
+
+// lookupStaleness is how old the index may be for Lookup. A stale "not
+// found" is safe: Append always catches up and refuses an id already held, and
+// the ledger then re-checks the batch. Without it, checking an import of a
+// million events would cost a million round trips.
+const lookupStaleness = 500 * time.Millisecond
 
 // Redact removes the password from a connection string, for any message.
 func Redact(s string) string {
@@ -145,7 +152,8 @@ func (s *Store) fail(err error, what string) error {
 // is where its metadata says and adding its stored leaf hash to the tree.
 // The caller holds s.mu.
 func (s *Store) sync(ctx context.Context) error {
-	return s.read(ctx, s.tree.Size(), func(r ledger.Recorded, stored tlog.Hash) error {
+	s.lastSync = time.Now()
+	return s.read(ctx, s.tree.Size(), readPage, func(r ledger.Recorded, stored tlog.Hash) error {
 		if _, dup := s.ids[r.Event.ID]; dup {
 			return ledger.Errorf(ledger.CodeVerify, "seq %d: id %s appears twice in stream %s", r.Seq, r.Event.ID, s.stream)
 		}
@@ -156,11 +164,12 @@ func (s *Store) sync(ctx context.Context) error {
 	})
 }
 
-// read pages through the stream from revision from. fn gets each event as
-// rebuilt from its data and metadata, and the leaf hash its metadata stores.
-func (s *Store) read(ctx context.Context, from uint64, fn func(ledger.Recorded, tlog.Hash) error) error {
+// read pages through the stream from revision from, page events at a time.
+// fn gets each event as rebuilt from its data and metadata, and the leaf hash
+// its metadata stores.
+func (s *Store) read(ctx context.Context, from uint64, page uint64, fn func(ledger.Recorded, tlog.Hash) error) error {
 	for {
-		rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, readPage)
+		rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, page)
 		if err != nil {
 			return s.fail(err, "reading the ledger")
 		}
@@ -193,7 +202,7 @@ func (s *Store) read(ctx context.Context, from uint64, fn func(ledger.Recorded, 
 			n++
 		}
 		rs.Close()
-		if n < readPage {
+		if uint64(n) < page {
 			return nil
 		}
 		from += uint64(n)
@@ -314,7 +323,7 @@ func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 }
 
 func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
-	return s.read(ctx, from, func(r ledger.Recorded, _ tlog.Hash) error { return fn(r) })
+	return s.read(ctx, from, readPage, func(r ledger.Recorded, _ tlog.Hash) error { return fn(r) })
 }
 
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
@@ -329,9 +338,11 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
 	s.mu.Lock()
-	if err := s.sync(ctx); err != nil {
-		s.mu.Unlock()
-		return ledger.Recorded{}, false, err
+	if time.Since(s.lastSync) > lookupStaleness {
+		if err := s.sync(ctx); err != nil {
+			s.mu.Unlock()
+			return ledger.Recorded{}, false, err
+		}
 	}
 	seq, ok := s.ids[id]
 	s.mu.Unlock()
@@ -340,7 +351,7 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 	}
 	var out ledger.Recorded
 	found := false
-	err := s.read(ctx, seq, func(r ledger.Recorded, _ tlog.Hash) error {
+	err := s.read(ctx, seq, 1, func(r ledger.Recorded, _ tlog.Hash) error {
 		out, found = r, true
 		return errStop
 	})
