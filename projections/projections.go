@@ -1,10 +1,18 @@
 // Package projections folds recorded events into the figures every report
-// shows. It is pure: it never reads a store itself except through Build, and
-// the same events always give the same state.
+// shows. The fold is pure: the same events always give the same records, in
+// memory (New, Build) or in the projection checkpoint kept beside the ledger
+// (projections/checkpoint), which folds only what was appended since.
+//
+// Facts keep every version they had, so a State at the head of its fold also
+// answers for any earlier tree size (At): reports as of an old size, and the
+// figures as they were published, come from the same records.
 package projections
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -40,73 +48,323 @@ type Publication struct {
 	Event      ledger.Event
 }
 
-// State is the fold of a ledger prefix.
+// State is the fold of a ledger prefix, seen as of tree size Size.
 type State struct {
-	Size           uint64 // events folded: the tree size this state is "as of"
+	Size           uint64 // the tree size this state is "as of"
 	LastRecordedAt time.Time
-	facts          map[string]*Fact
-	order          []*Fact // in seq order
 	Publications   []Publication
+	f              *core
 }
 
-func New() *State { return &State{facts: map[string]*Fact{}} }
+// core is what every view of one fold shares.
+type core struct {
+	kv     KV
+	head   uint64 // events folded
+	headAt time.Time
+	cells  map[string]*monthCells // read through to kv; dirty until Flush
+	dirty  map[string]bool
+	err    error
+}
 
-// Apply folds the next recorded event. Events must come in seq order.
-func (s *State) Apply(r ledger.Recorded) {
-	s.Size = r.Seq + 1
-	s.LastRecordedAt = r.RecordedAt
-	e := r.Event
-	switch {
-	case e.Type.IsIncident() || e.Type.IsTaskforce():
-		// No copy of e is needed: a correction replaces fields (and slices)
-		// wholesale and never writes into the recorded event's memory.
-		f := &Fact{Event: e, OriginalMonth: Month(&e), Seq: r.Seq, LastChange: r.Seq}
-		s.facts[e.ID] = f
-		s.order = append(s.order, f)
-	case e.Type == ledger.Correction:
-		if f := s.facts[e.Corrects]; f != nil {
-			f.Event = e.Changes.Apply(f.Event)
-			f.LastChange = r.Seq
-			f.Changes = append(f.Changes, Change{Seq: r.Seq, ID: e.ID, Fields: e.Changes.Fields(), Reason: e.Reason})
-		}
-	case e.Type == ledger.Retraction:
-		if f := s.facts[e.Retracts]; f != nil {
-			f.Retracted = true
-			f.LastChange = r.Seq
-			f.Changes = append(f.Changes, Change{Seq: r.Seq, ID: e.ID, Reason: e.Reason, Retract: true})
-		}
-	case e.Type == ledger.ReportPublished:
-		s.Publications = append(s.Publications, Publication{Seq: r.Seq, RecordedAt: r.RecordedAt, Event: e})
+// New returns an empty fold in memory.
+func New() *State {
+	s, _ := Open(NewMemKV())
+	return s
+}
+
+// Open returns the fold kept in kv, at its head.
+func Open(kv KV) (*State, error) {
+	f := &core{kv: kv, cells: map[string]*monthCells{}, dirty: map[string]bool{}}
+	if v, err := kv.Get(bucketMeta, []byte("size")); err != nil {
+		return nil, err
+	} else if len(v) == 8 {
+		f.head = binary.BigEndian.Uint64(v)
 	}
+	if v, err := kv.Get(bucketMeta, []byte("last_at")); err != nil {
+		return nil, err
+	} else if len(v) == 8 {
+		f.headAt = time.UnixMicro(int64(binary.BigEndian.Uint64(v))).UTC()
+	}
+	s := &State{f: f}
+	s.view(f.head)
+	return s, f.err
 }
 
-// Build folds the prefix of the ledger that asOf selects.
+// Build folds the prefix of the ledger that asOf selects, in memory.
 func Build(ctx context.Context, st ledger.Store, asOf ledger.AsOf) (*State, error) {
 	s := New()
 	size, err := ledger.ReadAsOf(ctx, st, asOf, 0, func(r ledger.Recorded) error {
 		s.Apply(r)
-		return nil
+		return s.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Size = size
+	if size != s.Size {
+		return nil, fmt.Errorf("projection: folded %d events of %d", s.Size, size)
+	}
 	return s, nil
 }
 
-// Effective returns every effective fact (retractions removed) in seq order.
-func (s *State) Effective() []*Fact {
-	out := make([]*Fact, 0, len(s.order))
-	for _, f := range s.order {
-		if !f.Retracted {
-			out = append(out, f)
-		}
+// Head is the number of events folded; Size is at most Head.
+func (s *State) Head() uint64 { return s.f.head }
+
+// Err is the first error the fold met: a store error, or a damaged record.
+func (s *State) Err() error { return s.f.err }
+
+func (s *State) fail(err error) {
+	if s.f.err == nil && err != nil {
+		s.f.err = err
 	}
-	return out
 }
 
-// Fact returns the fact with an id, retracted or not.
-func (s *State) Fact(id string) *Fact { return s.facts[id] }
+// UseKV moves the fold to another handle on the same records: a checkpoint
+// commits in chunks, each in its own transaction.
+func (s *State) UseKV(kv KV) { s.f.kv = kv }
+
+// At returns a view of the same fold as of an earlier tree size.
+func (s *State) At(size uint64) *State {
+	v := &State{f: s.f}
+	v.view(min(size, s.f.head))
+	return v
+}
+
+func (s *State) view(size uint64) {
+	s.Size = size
+	s.LastRecordedAt = s.recordedAt(size)
+	s.Publications = nil
+	s.f.kv.Scan(bucketPubs, nil, func(k, v []byte) bool {
+		if binary.BigEndian.Uint64(k) >= size {
+			return false
+		}
+		var p Publication
+		p.Seq = binary.BigEndian.Uint64(k)
+		if len(v) < 8 || json.Unmarshal(v[8:], &p.Event) != nil {
+			s.fail(errDamaged)
+			return false
+		}
+		p.RecordedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(v))).UTC()
+		s.Publications = append(s.Publications, p)
+		return true
+	})
+}
+
+// recordedAt is the recorded_at of the event before size: the times bucket
+// keeps the end of each run of events recorded at the same instant.
+func (s *State) recordedAt(size uint64) time.Time {
+	if size == 0 {
+		return time.Time{}
+	}
+	if size == s.f.head {
+		return s.f.headAt
+	}
+	var at time.Time
+	s.f.kv.Scan(bucketTimes, seqKey(size), func(k, v []byte) bool {
+		if len(v) == 8 {
+			at = time.UnixMicro(int64(binary.BigEndian.Uint64(v))).UTC()
+		}
+		return false
+	})
+	return at
+}
+
+// SizeAt resolves an --as-of: the tree size of the prefix it selects.
+func (s *State) SizeAt(a ledger.AsOf) (uint64, error) {
+	switch {
+	case a.Size != nil:
+		if *a.Size > s.f.head {
+			return 0, ledger.Errorf(ledger.CodeInput, "--as-of %d: the ledger holds only %d events", *a.Size, s.f.head)
+		}
+		return *a.Size, nil
+	case a.Time != nil:
+		var size uint64
+		t := a.Time.UnixMicro()
+		s.f.kv.Scan(bucketTimes, nil, func(k, v []byte) bool {
+			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) > t {
+				return false
+			}
+			size = binary.BigEndian.Uint64(k)
+			return true
+		})
+		return size, nil
+	}
+	return s.f.head, nil
+}
+
+// Apply folds the next recorded event. Events must come in seq order, and
+// only to the head of the fold.
+func (s *State) Apply(r ledger.Recorded) {
+	f := s.f
+	if f.err != nil {
+		return
+	}
+	if r.Seq != f.head || s.Size != f.head {
+		s.fail(fmt.Errorf("projection: seq %d folded into a state of size %d", r.Seq, f.head))
+		return
+	}
+	kv := f.kv
+	e := &r.Event
+	key := seqKey(r.Seq)
+	switch {
+	case e.Type.IsIncident() || e.Type.IsTaskforce():
+		content := appendEvent(nil, e)
+		rec := factRec{versions: []version{{seq: r.Seq, kind: kindRecorded, event: content}}}
+		s.fail(kv.Put(bucketFacts, key, rec.encode()))
+		s.fail(kv.Put(bucketIDs, []byte(e.ID), key))
+		if e.Type.IsIncident() {
+			h, err := decodeHot(content)
+			s.fail(err)
+			s.fail(kv.Put(bucketMonths, append([]byte(h.month), key...), nil))
+			s.cellsOf(h.month).add(&h, 1)
+			f.dirty[h.month] = true
+		} else {
+			s.fail(kv.Put(bucketTFs, key, nil))
+		}
+	case e.Type == ledger.Correction || e.Type == ledger.Retraction:
+		target := e.Corrects
+		if e.Type == ledger.Retraction {
+			target = e.Retracts
+		}
+		seq, rec, ok := s.factByID(target)
+		if !ok { // refused at append; nothing to fold
+			break
+		}
+		content, retracted, _, _ := rec.at(f.head)
+		v := version{seq: r.Seq, id: e.ID, reason: e.Reason, kind: kindRetracted}
+		if e.Type == ledger.Correction {
+			old, err := decodeEvent(content)
+			s.fail(err)
+			next := e.Changes.Apply(old)
+			v.kind, v.fields, v.event = kindCorrected, e.Changes.Fields(), appendEvent(nil, &next)
+		}
+		rec.versions = append(rec.versions, v)
+		s.fail(kv.Put(bucketFacts, seqKey(seq), rec.encode()))
+		if ledger.Type(typeOf(content)).IsIncident() {
+			old, err := decodeHot(content)
+			s.fail(err)
+			if !retracted {
+				s.cellsOf(old.month).add(&old, -1)
+				f.dirty[old.month] = true
+			}
+			if v.kind == kindCorrected {
+				h, err := decodeHot(v.event)
+				s.fail(err)
+				if h.month != old.month {
+					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(seq)...), nil))
+				}
+				if !retracted {
+					s.cellsOf(h.month).add(&h, 1)
+					f.dirty[h.month] = true
+				}
+			}
+		}
+	case e.Type == ledger.ReportPublished:
+		v := binary.BigEndian.AppendUint64(nil, uint64(r.RecordedAt.UnixMicro()))
+		s.fail(kv.Put(bucketPubs, key, append(v, e.Canonical()...)))
+		s.Publications = append(s.Publications, Publication{Seq: r.Seq, RecordedAt: r.RecordedAt, Event: *e})
+	}
+	at := binary.BigEndian.AppendUint64(nil, uint64(r.RecordedAt.UnixMicro()))
+	if f.head > 0 && r.RecordedAt.Equal(f.headAt) {
+		s.fail(kv.Delete(bucketTimes, seqKey(f.head)))
+	}
+	s.fail(kv.Put(bucketTimes, seqKey(r.Seq+1), at))
+	f.head, f.headAt = r.Seq+1, r.RecordedAt
+	s.Size, s.LastRecordedAt = f.head, f.headAt
+}
+
+// typeOf reads the type of an encoded event without decoding the rest.
+func typeOf(content []byte) string {
+	d := dec{b: content}
+	d.raw()
+	return string(d.raw())
+}
+
+// Flush writes the aggregates and the fold's size into its KV.
+func (s *State) Flush() error {
+	f := s.f
+	for _, m := range sortedKeys(f.dirty) {
+		s.fail(f.kv.Put(bucketCells, []byte(m), f.cells[m].encode()))
+	}
+	clear(f.dirty)
+	s.fail(f.kv.Put(bucketMeta, []byte("size"), seqKey(f.head)))
+	if f.head > 0 {
+		s.fail(f.kv.Put(bucketMeta, []byte("last_at"), binary.BigEndian.AppendUint64(nil, uint64(f.headAt.UnixMicro()))))
+	}
+	return f.err
+}
+
+func (s *State) cellsOf(month string) *monthCells {
+	f := s.f
+	if c := f.cells[month]; c != nil {
+		return c
+	}
+	c := newMonthCells()
+	if v, err := f.kv.Get(bucketCells, []byte(month)); err != nil {
+		s.fail(err)
+	} else if v != nil {
+		dc, err := decodeCells(v)
+		s.fail(err)
+		if dc != nil {
+			c = dc
+		}
+	}
+	f.cells[month] = c
+	return c
+}
+
+func (s *State) factBySeq(seq uint64) (factRec, bool) {
+	v, err := s.f.kv.Get(bucketFacts, seqKey(seq))
+	if err != nil || v == nil {
+		s.fail(err)
+		return factRec{}, false
+	}
+	rec, err := decodeFact(v)
+	if err != nil {
+		s.fail(fmt.Errorf("%w: fact at seq %d", err, seq))
+		return factRec{}, false
+	}
+	return rec, true
+}
+
+func (s *State) factByID(id string) (uint64, factRec, bool) {
+	v, err := s.f.kv.Get(bucketIDs, []byte(id))
+	if err != nil || len(v) != 8 {
+		s.fail(err)
+		return 0, factRec{}, false
+	}
+	seq := binary.BigEndian.Uint64(v)
+	rec, ok := s.factBySeq(seq)
+	return seq, rec, ok
+}
+
+// fact builds the Fact of a record as of the view's size.
+func (s *State) fact(rec *factRec) *Fact {
+	content, retracted, last, ok := rec.at(s.Size)
+	if !ok {
+		return nil
+	}
+	ev, err := decodeEvent(content)
+	if err != nil {
+		s.fail(err)
+		return nil
+	}
+	first, _ := decodeHot(rec.versions[0].event)
+	f := &Fact{Event: ev, OriginalMonth: first.month, Seq: rec.versions[0].seq, LastChange: rec.versions[last].seq, Retracted: retracted}
+	for _, v := range rec.versions[1 : last+1] {
+		f.Changes = append(f.Changes, Change{Seq: v.seq, ID: v.id, Fields: v.fields, Reason: v.reason, Retract: v.kind == kindRetracted})
+	}
+	return f
+}
+
+// Fact returns the fact with an id, retracted or not; nil if the view does
+// not hold it.
+func (s *State) Fact(id string) *Fact {
+	_, rec, ok := s.factByID(id)
+	if !ok {
+		return nil
+	}
+	return s.fact(&rec)
+}
 
 // Month is the year-month of an incident's date as written: no time zone is
 // ever applied to a reported date.
@@ -117,15 +375,84 @@ func Month(e *ledger.Event) string {
 	return e.Date[:7]
 }
 
-// Incidents returns the effective incidents of a month (YYYY-MM) in seq order.
+// eachInMonth calls fn for every incident record that was ever in month and
+// that the view holds, in seq order, until fn returns false.
+func (s *State) eachInMonth(month string, fn func(rec *factRec) bool) {
+	prefix := []byte(month)
+	if len(prefix) != 7 {
+		return
+	}
+	s.fail(s.f.kv.Scan(bucketMonths, prefix, func(k, _ []byte) bool {
+		if len(k) != 15 || string(k[:7]) != month {
+			return false
+		}
+		seq := binary.BigEndian.Uint64(k[7:])
+		if seq >= s.Size {
+			return true
+		}
+		rec, ok := s.factBySeq(seq)
+		return ok && fn(&rec)
+	}))
+}
+
+// EachIncident calls fn with each effective incident of a month (YYYY-MM), in
+// seq order, decoding one at a time: a month of 100k incidents is never all
+// in memory at once.
+func (s *State) EachIncident(month string, fn func(*Fact) error) error {
+	var err error
+	s.eachInMonth(month, func(rec *factRec) bool {
+		content, retracted, _, ok := rec.at(s.Size)
+		if !ok || retracted {
+			return true
+		}
+		if h, herr := decodeHot(content); herr != nil || h.month != month {
+			s.fail(herr)
+			return herr == nil
+		}
+		if f := s.fact(rec); f != nil {
+			err = fn(f)
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.Err()
+}
+
+// Incidents returns the effective incidents of a month in seq order.
 func (s *State) Incidents(month string) []*Fact {
 	var out []*Fact
-	for _, f := range s.order {
-		if !f.Retracted && f.Event.Type.IsIncident() && Month(&f.Event) == month {
-			out = append(out, f)
-		}
-	}
+	s.EachIncident(month, func(f *Fact) error {
+		out = append(out, f)
+		return nil
+	})
 	return out
+}
+
+// cellsAt computes a month's aggregates as of the view from its facts; at the
+// head they are kept up to date and read directly.
+func (s *State) cellsAt(month string) *monthCells {
+	if s.Size == s.f.head {
+		return s.cellsOf(month)
+	}
+	c := newMonthCells()
+	s.eachInMonth(month, func(rec *factRec) bool {
+		content, retracted, _, ok := rec.at(s.Size)
+		if !ok || retracted {
+			return true
+		}
+		h, err := decodeHot(content)
+		if err != nil {
+			s.fail(err)
+			return false
+		}
+		if h.month == month {
+			c.add(&h, 1)
+		}
+		return true
+	})
+	return c
 }
 
 // Cell is one figure: how many events, how many persons, and how sure the sum is.
@@ -169,52 +496,43 @@ func (c Cell) Qual() string {
 // Summary is a month's figures per incident type, in ledger.IncidentTypes order.
 type Summary map[ledger.Type]Cell
 
-// MonthSummary computes the Summary table of a month.
-func (s *State) MonthSummary(month string) Summary {
+func summaryOf(row *[5]qcell) Summary {
 	out := Summary{}
-	for _, t := range ledger.IncidentTypes {
-		out[t] = Cell{}
-	}
-	for _, f := range s.Incidents(month) {
-		c := out[f.Event.Type]
-		c.Add(&f.Event)
-		out[f.Event.Type] = c
+	for i, t := range ledger.IncidentTypes {
+		out[t] = row[i].cell()
 	}
 	return out
+}
+
+// MonthSummary computes the Summary table of a month.
+func (s *State) MonthSummary(month string) Summary {
+	return summaryOf(&s.cellsAt(month).types)
 }
 
 // Breakdown is persons by a key (a country code) and incident type.
 type Breakdown map[string]map[ledger.Type]Cell
 
 // Keys returns the breakdown's keys, sorted.
-func (b Breakdown) Keys() []string {
-	keys := make([]string, 0, len(b))
-	for k := range b {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func (b Breakdown) Keys() []string { return sortedKeys(b) }
 
 // ByNationality and ByCountry break a month down.
 func (s *State) ByNationality(month string) Breakdown {
-	return s.breakdown(month, func(e *ledger.Event) string { return e.Nationality })
+	return breakdown(s.cellsAt(month).byNat)
 }
 
 func (s *State) ByCountry(month string) Breakdown {
-	return s.breakdown(month, func(e *ledger.Event) string { return e.Country })
+	return breakdown(s.cellsAt(month).byCountry)
 }
 
-func (s *State) breakdown(month string, key func(*ledger.Event) string) Breakdown {
+func breakdown(m map[string]*[5]qcell) Breakdown {
 	out := Breakdown{}
-	for _, f := range s.Incidents(month) {
-		k := key(&f.Event)
-		if out[k] == nil {
-			out[k] = map[ledger.Type]Cell{}
+	for k, row := range m {
+		out[k] = map[ledger.Type]Cell{}
+		for i, t := range ledger.IncidentTypes {
+			if !row[i].zero() {
+				out[k][t] = row[i].cell()
+			}
 		}
-		c := out[k][f.Event.Type]
-		c.Add(&f.Event)
-		out[k][f.Event.Type] = c
 	}
 	return out
 }
@@ -230,17 +548,40 @@ func (s *State) Trend(from, to string) Series {
 	months := MonthRange(from, to)
 	out := Series{Months: months, Cells: map[string]map[ledger.Type]Cell{}}
 	for _, m := range months {
-		out.Cells[m] = map[ledger.Type]Cell{}
+		out.Cells[m] = s.MonthSummary(m)
 	}
-	for _, f := range s.order {
-		if f.Retracted || !f.Event.Type.IsIncident() {
-			continue
+	return out
+}
+
+// Months lists, in order, the months with at least one effective incident.
+func (s *State) Months() []string {
+	var candidates []string
+	if s.Size == s.f.head {
+		s.fail(s.f.kv.Scan(bucketCells, nil, func(k, _ []byte) bool {
+			candidates = append(candidates, string(k))
+			return true
+		}))
+		for m := range s.f.dirty {
+			candidates = append(candidates, m)
 		}
-		m := Month(&f.Event)
-		if row, ok := out.Cells[m]; ok {
-			c := row[f.Event.Type]
-			c.Add(&f.Event)
-			row[f.Event.Type] = c
+	} else {
+		var last string
+		s.fail(s.f.kv.Scan(bucketMonths, nil, func(k, _ []byte) bool {
+			if m := string(k[:min(7, len(k))]); m != last {
+				candidates, last = append(candidates, m), m
+			}
+			return true
+		}))
+	}
+	slices.Sort(candidates)
+	candidates = slices.Compact(candidates)
+	var out []string
+	for _, m := range candidates {
+		for _, c := range s.cellsAt(m).types {
+			if c.events > 0 {
+				out = append(out, m)
+				break
+			}
 		}
 	}
 	return out
@@ -287,17 +628,24 @@ type Taskforce struct {
 // non-empty ones.
 func (s *State) Taskforces() []Taskforce {
 	bySlug := map[string]*Taskforce{}
-	var slugs []string
-	for _, f := range s.order {
-		e := &f.Event
-		if f.Retracted || !e.Type.IsTaskforce() {
-			continue
+	s.fail(s.f.kv.Scan(bucketTFs, nil, func(k, _ []byte) bool {
+		seq := binary.BigEndian.Uint64(k)
+		if seq >= s.Size {
+			return false
 		}
+		rec, ok := s.factBySeq(seq)
+		if !ok {
+			return false
+		}
+		f := s.fact(&rec)
+		if f == nil || f.Retracted {
+			return true
+		}
+		e := &f.Event
 		tf := bySlug[e.Taskforce]
 		if tf == nil {
 			tf = &Taskforce{Slug: e.Taskforce}
 			bySlug[e.Taskforce] = tf
-			slugs = append(slugs, e.Taskforce)
 		}
 		tf.Status = string(e.Type)[len("taskforce_"):]
 		tf.LastSeq = max(tf.LastSeq, f.LastChange)
@@ -318,11 +666,11 @@ func (s *State) Taskforces() []Taskforce {
 		case ledger.TaskforceDissolved:
 			tf.Dissolved = e.Date
 		}
-	}
-	sort.Strings(slugs)
-	out := make([]Taskforce, len(slugs))
-	for i, slug := range slugs {
-		out[i] = *bySlug[slug]
+		return true
+	}))
+	out := make([]Taskforce, 0, len(bySlug))
+	for _, slug := range sortedKeys(bySlug) {
+		out = append(out, *bySlug[slug])
 	}
 	return out
 }
@@ -337,3 +685,15 @@ func (s *State) LatestPublication(period string) (Publication, bool) {
 	}
 	return Publication{}, false
 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// KV is where the fold keeps its records.
+func (s *State) KV() KV { return s.f.kv }

@@ -42,9 +42,10 @@ func Revisions(now, pub *State, month string) []Revision {
 // are or were in month: corrections, retractions and late-recorded events.
 func (s *State) causes(t ledger.Type, month string, since uint64) []string {
 	var out []string
-	for _, f := range s.order {
-		if f.Event.Type != t || (Month(&f.Event) != month && f.OriginalMonth != month) {
-			continue
+	s.eachInMonth(month, func(rec *factRec) bool {
+		f := s.fact(rec)
+		if f == nil || f.Event.Type != t || (Month(&f.Event) != month && f.OriginalMonth != month) {
+			return true
 		}
 		if f.Seq >= since {
 			out = append(out, fmt.Sprintf("seq %d: new %s %s recorded after the publication", f.Seq, t, f.Event.ID))
@@ -59,6 +60,7 @@ func (s *State) causes(t ledger.Type, month string, since uint64) []string {
 				out = append(out, fmt.Sprintf("seq %d: correction %s of %s (%v): %s", c.Seq, c.ID, f.Event.ID, c.Fields, c.Reason))
 			}
 		}
-	}
+		return true
+	})
 	return out
 }

@@ -40,12 +40,13 @@ func chartCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			s, st, err := openState(c, asOf)
+			l, err := openState(c, asOf, false)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			page, in, err := buildChartPage(c, s, st, c.String("from"), c.String("to"))
+			defer l.Close()
+			st := l.state
+			page, in, err := buildChartPage(c, l.store, st, c.String("from"), c.String("to"))
 			if err != nil {
 				return err
 			}
@@ -124,22 +125,17 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 	if err := charts.Write(&buf, in); err != nil {
 		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the chart page")
 	}
+	if err := st.Err(); err != nil {
+		return nil, in, damaged(err)
+	}
 	return buf.Bytes(), in, nil
 }
 
 // incidentSpan is the first and last month with an effective incident.
 func incidentSpan(st *projections.State) (lo, hi string) {
-	for _, f := range st.Effective() {
-		if !f.Event.Type.IsIncident() {
-			continue
-		}
-		m := projections.Month(&f.Event)
-		if lo == "" || m < lo {
-			lo = m
-		}
-		if m > hi {
-			hi = m
-		}
+	months := st.Months()
+	if len(months) == 0 {
+		return "", ""
 	}
-	return lo, hi
+	return months[0], months[len(months)-1]
 }

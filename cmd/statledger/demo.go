@@ -11,7 +11,6 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/synth"
-	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/reports/charts"
 )
 
@@ -83,11 +82,12 @@ func demoCommand() *cli.Command {
 			}
 			fmt.Fprintf(out, "2. imported %s: ", source)
 			printSummary(out, res)
-			s, _, err := openStore(c, false)
+			l, err := openState(c, ledger.AsOf{}, false)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
+			defer l.Close()
+			s, st := l.store, l.state
 			v, err := ledger.Verify(bg(), s)
 			if err != nil {
 				return err
@@ -102,13 +102,9 @@ func demoCommand() *cli.Command {
 				return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cpPath)
 			}
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
-			st, err := projections.Build(bg(), s, ledger.AsOf{})
-			if err != nil {
-				return err
-			}
 			_, month := incidentSpan(st) // the workbook is of the latest month with an incident
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
-			data, _, err := buildMonthly(c, s, month, ledger.AsOf{})
+			data, _, err := buildMonthly(c, s, st, month)
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "statledger")
+	// EventStoreDB ledgers keep their projection checkpoint in the user's
+	// cache folder: the tests' go into their own.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building statledger: %v\n%s", err, out)
 		os.Exit(1)

@@ -44,13 +44,13 @@ func exportCommand() *cli.Command {
 					return err
 				}
 			}
-			s, _, err := openStore(c, false)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
 			var events []ledger.Event
 			if month == "" {
+				s, _, err := openStore(c, false)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
 				_, err = ledger.ReadAsOf(bg(), s, asOf, 0, func(r ledger.Recorded) error {
 					if r.Event.Type != ledger.ReportPublished {
 						events = append(events, r.Event)
@@ -58,12 +58,15 @@ func exportCommand() *cli.Command {
 					return nil
 				})
 			} else {
-				var st *projections.State
-				if st, err = projections.Build(bg(), s, asOf); err == nil {
-					for _, f := range st.Incidents(month) {
-						events = append(events, f.Event)
-					}
+				var l *ledgerState
+				if l, err = openState(c, asOf, false); err != nil {
+					return err
 				}
+				defer l.Close()
+				err = l.state.EachIncident(month, func(f *projections.Fact) error {
+					events = append(events, f.Event)
+					return nil
+				})
 			}
 			if err != nil {
 				return err

@@ -246,6 +246,7 @@ func verifyCommand() *cli.Command {
 			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
 			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint must be signed with"},
 			&cli.StringFlag{Name: "report", Usage: "also rebuild this monthly workbook from the ledger and compare it"},
+			&cli.BoolFlag{Name: "rebuild-projection", Usage: "discard the projection checkpoint; the next report rebuilds it from the ledger"},
 		},
 		Action: func(c *cli.Context) error {
 			var cp *ledger.Checkpoint
@@ -266,7 +267,7 @@ func verifyCommand() *cli.Command {
 			} else if c.IsSet("key") {
 				return usageError("--key goes with --checkpoint")
 			}
-			s, _, err := openStore(c, false)
+			s, ref, err := openStore(c, c.Bool("rebuild-projection"))
 			if err != nil {
 				return err
 			}
@@ -283,6 +284,9 @@ func verifyCommand() *cli.Command {
 			fmt.Fprintf(c.App.Writer, "ok: %d events verified; tree size %d, root %s\n", res.Size, res.Size, ledger.HashHex(res.Root))
 			if cp != nil {
 				fmt.Fprintf(c.App.Writer, "ok: checkpoint of %s at tree size %d is consistent with the ledger\n", cp.Origin, cp.Size)
+			}
+			if err := verifyProjection(c, s, ref); err != nil {
+				return err
 			}
 			if c.IsSet("report") {
 				return verifyReport(c, s, c.String("report"))

@@ -55,16 +55,20 @@ func summaryCommand() *cli.Command {
 			if f := c.String("format"); f != "table" && f != "json" {
 				return usageError("--format %q: use table or json", f)
 			}
-			s, st, err := openState(c, asOf)
+			l, err := openState(c, asOf, false)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			root, err := ledger.TreeRoot(bg(), s, st.Size)
+			defer l.Close()
+			st := l.state
+			root, err := ledger.TreeRoot(bg(), l.store, st.Size)
 			if err != nil {
 				return err
 			}
 			sum := st.MonthSummary(month)
+			if err := st.Err(); err != nil {
+				return damaged(err)
+			}
 			if c.String("format") == "json" {
 				type row struct {
 					Type      ledger.Type `json:"type"`
@@ -122,36 +126,38 @@ func reportCommand() *cli.Command {
 				if out == "" {
 					out = "statledger-" + month + ".xlsx"
 				}
-				s, _, err := openStore(c, c.Bool("publish"))
+				l, err := openState(c, asOf, c.Bool("publish"))
 				if err != nil {
 					return err
 				}
-				defer s.Close()
-				data, in, err := buildMonthly(c, s, month, asOf)
+				defer l.Close()
+				data, in, err := buildMonthly(c, l.store, l.state, month)
 				if err != nil {
 					return err
 				}
+				size := in.State.Size
+				l.release() // the projection is read; the store may now be written to
+				s := l.store
 				if err := writeFileAtomic(out, data); err != nil {
 					return err
 				}
 				sum := sha256.Sum256(data)
-				fmt.Fprintf(c.App.Writer, "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, in.State.Size, in.Root, hex.EncodeToString(sum[:]))
+				fmt.Fprintf(c.App.Writer, "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, size, in.Root, hex.EncodeToString(sum[:]))
 				if !c.Bool("publish") {
 					return nil
 				}
-				size := in.State.Size
 				e := ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: month, TreeSize: &size,
 					RootHash: in.Root, FileName: filepath.Base(out), FileSHA256: hex.EncodeToString(sum[:])}
 				ledger.Normalize(&e)
 				if errs := ledger.Validate(&e); len(errs) > 0 {
 					return ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
 				}
-				l := ledger.New(s)
-				p, _, err := l.Prepare(bg(), []ledger.Event{e})
+				lg := ledger.New(s)
+				p, _, err := lg.Prepare(bg(), []ledger.Event{e})
 				if err != nil {
 					return err
 				}
-				res, err := l.Append(bg(), c.String("actor"), p, 1, nil)
+				res, err := lg.Append(bg(), c.String("actor"), p, 1, nil)
 				if err != nil {
 					return err
 				}
@@ -162,14 +168,11 @@ func reportCommand() *cli.Command {
 	}
 }
 
-// buildMonthly builds the workbook of a month as of a point of the ledger. The
-// Audit sheet records the point as the tree size it resolved to, whether it was
-// given as a size, an instant or not at all: the same prefix, the same bytes.
-func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf) ([]byte, xlsx.Input, error) {
-	st, err := projections.Build(bg(), s, asOf)
-	if err != nil {
-		return nil, xlsx.Input{}, err
-	}
+// buildMonthly builds the workbook of a month from a projection as of a point
+// of the ledger. The Audit sheet records the point as the tree size it
+// resolved to, whether it was given as a size, an instant or not at all: the
+// same prefix, the same bytes.
+func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string) ([]byte, xlsx.Input, error) {
 	text, cp, err := signedCheckpoint(c, s, st.Size, true)
 	if err != nil {
 		return nil, xlsx.Input{}, err
@@ -182,16 +185,16 @@ func buildMonthly(c *cli.Context, s ledger.Store, month string, asOf ledger.AsOf
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
 		VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
 	if pub, ok := st.LatestPublication(month); ok {
-		size := *pub.Event.TreeSize
-		ps, err := projections.Build(bg(), s, ledger.AsOf{Size: &size})
-		if err != nil {
-			return nil, in, err
-		}
-		in.Published, in.Publication = ps, pub
+		// The figures as published come from the same fold: its facts keep
+		// every version, so no second pass over the ledger is needed.
+		in.Published, in.Publication = st.At(*pub.Event.TreeSize), pub
 	}
 	var buf bytes.Buffer
 	if err := xlsx.Write(&buf, in); err != nil {
 		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the workbook")
+	}
+	if err := st.Err(); err != nil {
+		return nil, in, damaged(err)
 	}
 	return buf.Bytes(), in, nil
 }
@@ -248,7 +251,20 @@ func verifyReport(c *cli.Context, s ledger.Store, path string) error {
 	if err != nil || meta["Period"] == "" {
 		return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet has no tree size or period", path)
 	}
-	want, in, err := buildMonthly(c, s, meta["Period"], ledger.AsOf{Size: &size})
+	head, err := s.Head(bg())
+	if err != nil {
+		return err
+	}
+	if size > head.Size {
+		return ledger.Errorf(ledger.CodeVerify, "%s was built at tree size %d, but the ledger holds only %d events: history was removed", path, size, head.Size)
+	}
+	// An auditor's check trusts no derived data: the report is rebuilt from
+	// a fresh fold of the ledger, not from the projection checkpoint.
+	st, err := projections.Build(bg(), s, ledger.AsOf{Size: &size})
+	if err != nil {
+		return err
+	}
+	want, in, err := buildMonthly(c, s, st, meta["Period"])
 	if err != nil {
 		return err
 	}

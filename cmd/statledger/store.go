@@ -11,7 +11,6 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/esdb"
-	"github.com/statledger/statledger/projections"
 )
 
 // storeRef is a parsed --store value.
@@ -116,19 +115,4 @@ func createBolt(path string) error {
 		return err
 	}
 	return s.Close()
-}
-
-// openState opens the ledger for reading and folds its projection as of asOf;
-// the caller closes the store.
-func openState(c *cli.Context, asOf ledger.AsOf) (ledger.Store, *projections.State, error) {
-	s, _, err := openStore(c, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := projections.Build(bg(), s, asOf)
-	if err != nil {
-		s.Close()
-		return nil, nil, err
-	}
-	return s, st, nil
 }

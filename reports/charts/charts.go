@@ -120,23 +120,22 @@ func personsByNationality(st *projections.State, months []string) chartData {
 	// Persons per nationality and month, all incident types together.
 	cells := map[string]map[string]projections.Cell{}
 	totals := map[string]int64{}
-	inRange := map[string]bool{}
 	for _, m := range months {
-		inRange[m] = true
-	}
-	for _, f := range st.Effective() {
-		e := &f.Event
-		m := projections.Month(e)
-		if !e.Type.IsIncident() || !inRange[m] {
-			continue
+		for code, row := range st.ByNationality(m) {
+			if cells[code] == nil {
+				cells[code] = map[string]projections.Cell{}
+			}
+			var c projections.Cell
+			for _, t := range ledger.IncidentTypes {
+				if tc, ok := row[t]; ok && tc.Events > 0 {
+					c.Events += tc.Events
+					c.Persons += tc.Persons
+					c.Qualifier = projections.CombineQualifiers(c.Qualifier, tc.Qual())
+				}
+			}
+			cells[code][m] = c
+			totals[code] += c.Persons
 		}
-		if cells[e.Nationality] == nil {
-			cells[e.Nationality] = map[string]projections.Cell{}
-		}
-		c := cells[e.Nationality][m]
-		c.Add(e)
-		cells[e.Nationality][m] = c
-		totals[e.Nationality] += e.Persons()
 	}
 	codes := make([]string, 0, len(totals))
 	for k := range totals {

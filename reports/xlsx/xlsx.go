@@ -283,9 +283,11 @@ func (b *book) events() {
 		hdr[i] = excelize.Cell{Value: n, StyleID: b.styles.header}
 	}
 	b.check(sw.SetRow("A1", hdr))
-	incidents := b.in.State.Incidents(b.in.Month)
+	// Rows are decoded one at a time from the projection as they are written:
+	// the month's incidents are never all in memory.
 	row := make([]any, len(eventColumns))
-	for i, f := range incidents {
+	n := 0
+	err = b.in.State.EachIncident(b.in.Month, func(f *projections.Fact) error {
 		e := &f.Event
 		src := e.Source
 		if src == nil {
@@ -305,11 +307,13 @@ func (b *book) events() {
 		row[8], row[9], row[10], row[11] = e.Nationality, e.Country, e.Location, strings.Join(e.Agencies, "; ")
 		row[12], row[13], row[14], row[15] = e.Crime, src.Publisher, src.URL, src.Published
 		row[16], row[17], row[18], row[19] = src.Title, e.Notes, corrected, clip(reasons, 32000)
-		b.check(sw.SetRow(cell(1, i+2), row))
-	}
+		n++
+		return sw.SetRow(cell(1, n+1), row)
+	})
+	b.check(err)
 	// Tables and filters on a streamed sheet must be added before Flush, or
 	// excelize silently drops them.
-	last := len(incidents) + 1
+	last := n + 1
 	if last < 2 {
 		last = 2
 	}

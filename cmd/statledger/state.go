@@ -1,0 +1,195 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/term"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
+)
+
+// ledgerState is an open ledger with its projection: the checkpoint brought
+// up to the ledger's head, seen as of the point a command asked for.
+type ledgerState struct {
+	store ledger.Store
+	head  *projections.State // the fold at its head: At gives earlier views
+	state *projections.State // as of the requested point
+	done  func()             // ends the checkpoint's read transaction
+	cache *bbolt.DB          // a checkpoint file of its own (EventStoreDB), else nil
+}
+
+// release ends the read of the projection; the store stays open, so it may be
+// appended to.
+func (l *ledgerState) release() {
+	if l.done != nil {
+		l.done()
+		l.done = nil
+	}
+	if l.cache != nil {
+		l.cache.Close()
+		l.cache = nil
+	}
+}
+
+func (l *ledgerState) Close() error {
+	l.release()
+	return l.store.Close()
+}
+
+// openState opens the ledger and its projection as of asOf. The projection
+// checkpoint (a bucket of the embedded file, or a local cache file for
+// EventStoreDB) first folds whatever was appended since it was last brought
+// up to date; a checkpoint that no longer matches the ledger is rebuilt.
+// write opens the store for appending as well.
+func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, error) {
+	s, ref, err := openStore(c, write)
+	if err != nil {
+		return nil, err
+	}
+	l := &ledgerState{store: s}
+	fail := func(err error) (*ledgerState, error) {
+		l.Close()
+		return nil, err
+	}
+	var db *bbolt.DB
+	if b, ok := s.(*bolt.Store); ok {
+		db = b.DB()
+	} else if db, err = openCacheFile(ref, c.String("ledger")); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "note: no projection cache (%v); folding the whole ledger in memory\n", err)
+		if l.state, err = projections.Build(bg(), s, asOf); err != nil {
+			return fail(err)
+		}
+		l.head = l.state
+		return l, nil
+	} else {
+		l.cache = db
+	}
+	status, err := checkpoint.Check(bg(), db, s)
+	if err != nil {
+		return fail(err)
+	}
+	if !status.Present || !status.Matches || status.Size != status.Head {
+		if db.IsReadOnly() {
+			// The checkpoint lives in the embedded file, opened for reading
+			// only: reopen it for writing, just for the fold.
+			s.Close()
+			if s, _, err = openStore(c, true); err != nil {
+				return nil, err
+			}
+			l.store, db = s, s.(*bolt.Store).DB()
+		}
+		res, err := checkpoint.Update(bg(), db, s, foldProgress(c, status.Head-status.Size))
+		if err != nil {
+			return fail(err)
+		}
+		if res.Discarded != "" {
+			fmt.Fprintf(c.App.ErrWriter, "warning: %s; rebuilt it from the ledger. Run 'statledger verify' to check the ledger.\n", res.Discarded)
+		}
+	}
+	head, done, err := checkpoint.View(db)
+	if err != nil {
+		return fail(err)
+	}
+	l.head, l.done = head, done
+	size, err := head.SizeAt(asOf)
+	if err != nil {
+		return fail(err)
+	}
+	l.state = head.At(size)
+	return l, nil
+}
+
+// foldProgress shows a bar on a terminal when a fold is long enough to wait for.
+func foldProgress(c *cli.Context, total uint64) func(done, total uint64) {
+	f, ok := c.App.ErrWriter.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || total < uint64(checkpoint.Chunk) {
+		return nil
+	}
+	bar := progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("updating the projection"),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	return func(done, _ uint64) {
+		bar.Set64(int64(done))
+		if done >= total {
+			bar.Finish()
+		}
+	}
+}
+
+// cacheFile is where the projection checkpoint of an EventStoreDB ledger is
+// kept: in the user's cache folder, named after the store (without its
+// password) and the ledger. Its root is checked against the server before use,
+// so a file that belongs to another history is rebuilt, never believed.
+func cacheFile(ref storeRef, ledgerName string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(redact(ref.raw) + "\x00" + ledgerName))
+	return filepath.Join(dir, "statledger", "projection-"+hex.EncodeToString(sum[:12])+".db"), nil
+}
+
+func openCacheFile(ref storeRef, ledgerName string) (*bbolt.DB, error) {
+	path, err := cacheFile(ref, ledgerName)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	return checkpoint.OpenFile(path)
+}
+
+// damaged is the error of a projection record that cannot be read.
+func damaged(err error) error {
+	return ledger.Wrap(ledger.CodeVerify, err, "the projection checkpoint is damaged; 'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it")
+}
+
+// verifyProjection checks the projection checkpoint against a fresh fold of
+// the ledger: reports are built from it, so a changed record would otherwise
+// reach a spreadsheet under a root that verifies.
+func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) error {
+	var db *bbolt.DB
+	if b, ok := s.(*bolt.Store); ok {
+		db = b.DB()
+	} else {
+		path, err := cacheFile(ref, c.String("ledger"))
+		if err != nil {
+			return nil
+		}
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintln(c.App.Writer, "projection checkpoint: none yet; the next report builds it")
+			return nil
+		}
+		if db, err = checkpoint.OpenFile(path); err != nil {
+			return ledger.Wrap(ledger.CodeRuntime, err, "cannot open the projection checkpoint %s", path)
+		}
+		defer db.Close()
+	}
+	if c.Bool("rebuild-projection") {
+		if err := checkpoint.Discard(db); err != nil {
+			return ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
+		}
+		fmt.Fprintln(c.App.Writer, "projection checkpoint discarded; the next report rebuilds it from the ledger")
+		return nil
+	}
+	status, err := checkpoint.Verify(bg(), db, s)
+	switch {
+	case err != nil:
+		return err
+	case !status.Present:
+		fmt.Fprintln(c.App.Writer, "projection checkpoint: none yet; the next report builds it")
+	default:
+		fmt.Fprintf(c.App.Writer, "ok: the projection checkpoint at tree size %d matches a fresh fold of the ledger\n", status.Size)
+	}
+	return nil
+}

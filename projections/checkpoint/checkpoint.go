@@ -1,0 +1,329 @@
+// Package checkpoint keeps a projection checkpoint beside the ledger: the
+// fold's records, its tree size and the root at that size, in a bbolt
+// database (a bucket of the embedded ledger file, or a local cache file for
+// EventStoreDB). Reports then fold only the events appended since.
+//
+// The checkpoint is derived data and is trusted only as far as it is checked:
+// its root must be the ledger's root at its size, or it is discarded and
+// rebuilt; Verify compares every record with a fresh fold.
+package checkpoint
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+)
+
+// Bucket is the top-level bucket the checkpoint lives in.
+var Bucket = []byte("projection")
+
+// format names the record layout. A checkpoint of another format (written by
+// another statledger version) is rebuilt, never misread.
+const format = "statledger-projection-1"
+
+var (
+	keyFormat = []byte("format")
+	keyRoot   = []byte("root")
+	keySize   = []byte("size")
+)
+
+// Chunk is how many events one transaction folds: it bounds the memory of a
+// fold and the work a crash can lose, which is only ever redone.
+var Chunk = 20_000
+
+// kv is a projections.KV over one bbolt transaction.
+type kv struct{ root *bbolt.Bucket }
+
+func (k kv) bucket(name string, create bool) (*bbolt.Bucket, error) {
+	if k.root == nil {
+		return nil, nil
+	}
+	if b := k.root.Bucket([]byte(name)); b != nil || !create {
+		return b, nil
+	}
+	return k.root.CreateBucket([]byte(name))
+}
+
+func (k kv) Get(bucket string, key []byte) ([]byte, error) {
+	b, err := k.bucket(bucket, false)
+	if b == nil {
+		return nil, err
+	}
+	return b.Get(key), nil
+}
+
+func (k kv) Put(bucket string, key, value []byte) error {
+	b, err := k.bucket(bucket, true)
+	if err != nil {
+		return err
+	}
+	if value == nil {
+		value = []byte{} // bbolt treats nil as empty anyway; be explicit
+	}
+	return b.Put(key, value)
+}
+
+func (k kv) Delete(bucket string, key []byte) error {
+	b, err := k.bucket(bucket, false)
+	if b == nil {
+		return err
+	}
+	return b.Delete(key)
+}
+
+func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
+	b, err := k.bucket(bucket, false)
+	if b == nil {
+		return err
+	}
+	c := b.Cursor()
+	var key, v []byte
+	if from == nil {
+		key, v = c.First()
+	} else {
+		key, v = c.Seek(from)
+	}
+	for ; key != nil; key, v = c.Next() {
+		if !fn(key, v) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Status is what a checkpoint says about itself, against the ledger.
+type Status struct {
+	Present bool      // a checkpoint of this format exists
+	Size    uint64    // the tree size it has folded
+	Root    tlog.Hash // the root it recorded at that size
+	Matches bool      // the ledger has that root at that size
+	Ledger  tlog.Hash // the ledger's root at that size, when it has the size
+	Head    uint64    // the ledger's size
+}
+
+// Mismatch says what is wrong with a checkpoint that does not match.
+func (s Status) Mismatch() string {
+	if s.Size > s.Head {
+		return fmt.Sprintf("the projection checkpoint has folded %d events but the ledger holds only %d: events were removed", s.Size, s.Head)
+	}
+	return fmt.Sprintf("the projection checkpoint at tree size %d has root %s but the ledger's root at that size is %s: the history it was built from has changed",
+		s.Size, ledger.HashHex(s.Root), ledger.HashHex(s.Ledger))
+}
+
+// Check reads a checkpoint's size and root and compares them with the ledger.
+func Check(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
+	var s Status
+	head, err := st.Head(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Head = head.Size
+	err = db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(Bucket)
+		if b == nil || string(b.Get(keyFormat)) != format {
+			return nil
+		}
+		size, root := b.Get(keySize), b.Get(keyRoot)
+		if len(size) != 8 || len(root) != len(s.Root) {
+			return nil // a damaged header: as good as absent
+		}
+		s.Present, s.Size = true, binary.BigEndian.Uint64(size)
+		copy(s.Root[:], root)
+		return nil
+	})
+	if err != nil || !s.Present || s.Size > s.Head {
+		return s, err
+	}
+	if s.Ledger, err = ledger.TreeRoot(ctx, st, s.Size); err != nil {
+		return s, err
+	}
+	s.Matches = s.Ledger == s.Root
+	return s, nil
+}
+
+// Result says what Update did.
+type Result struct {
+	Discarded string // why a checkpoint was thrown away, if one was
+	From, To  uint64 // the events folded: seq From up to size To
+}
+
+// Update brings the checkpoint up to the ledger's head, folding only what is
+// new. A checkpoint that does not match the ledger, or of another format, is
+// discarded and rebuilt from the start. Each chunk commits with its size and
+// root, so an interrupted fold resumes where it stopped.
+func Update(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Result, error) {
+	var res Result
+	status, err := Check(ctx, db, st)
+	if err != nil {
+		return res, err
+	}
+	if !status.Present || !status.Matches {
+		if status.Present {
+			res.Discarded = status.Mismatch()
+		}
+		if err := db.Update(func(tx *bbolt.Tx) error {
+			if tx.Bucket(Bucket) != nil {
+				if err := tx.DeleteBucket(Bucket); err != nil {
+					return err
+				}
+			}
+			b, err := tx.CreateBucket(Bucket)
+			if err != nil {
+				return err
+			}
+			return b.Put(keyFormat, []byte(format))
+		}); err != nil {
+			return res, err
+		}
+		status.Size = 0
+	}
+	res.From, res.To = status.Size, status.Size
+	var state *projections.State
+	for res.To < status.Head {
+		chunk := make([]ledger.Recorded, 0, min(uint64(Chunk), status.Head-res.To))
+		err := st.Read(ctx, res.To, func(r ledger.Recorded) error {
+			if r.Seq >= status.Head || len(chunk) == Chunk {
+				return errFull
+			}
+			chunk = append(chunk, r)
+			return nil
+		})
+		if err != nil && !errors.Is(err, errFull) {
+			return res, err
+		}
+		if len(chunk) == 0 {
+			return res, fmt.Errorf("projection: the ledger ended at %d, before its head %d", res.To, status.Head)
+		}
+		end := chunk[len(chunk)-1].Seq + 1
+		// The root is read before the write transaction opens: a bbolt
+		// reader and writer in one goroutine can deadlock on a remap.
+		root, err := ledger.TreeRoot(ctx, st, end)
+		if err != nil {
+			return res, err
+		}
+		err = db.Update(func(tx *bbolt.Tx) error {
+			k := kv{tx.Bucket(Bucket)}
+			if state == nil {
+				if state, err = projections.Open(k); err != nil {
+					return err
+				}
+				if state.Size != res.To {
+					return fmt.Errorf("projection: checkpoint records hold %d events, its header says %d", state.Size, res.To)
+				}
+			}
+			state.UseKV(k)
+			for _, r := range chunk {
+				state.Apply(r)
+			}
+			if err := state.Flush(); err != nil {
+				return err
+			}
+			if err := k.root.Put(keySize, binary.BigEndian.AppendUint64(nil, end)); err != nil {
+				return err
+			}
+			return k.root.Put(keyRoot, root[:])
+		})
+		if err != nil {
+			return res, err
+		}
+		res.To = end
+		if progress != nil {
+			progress(res.To-res.From, status.Head-res.From)
+		}
+	}
+	return res, nil
+}
+
+var errFull = errors.New("chunk full")
+
+// View opens a read transaction on the checkpoint and returns its state at
+// its head. The caller must call done before the database is written to or
+// closed.
+func View(db *bbolt.DB) (state *projections.State, done func(), err error) {
+	tx, err := db.Begin(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := tx.Bucket(Bucket)
+	if b == nil || string(b.Get(keyFormat)) != format {
+		tx.Rollback()
+		return nil, nil, errors.New("no projection checkpoint: run Update first")
+	}
+	state, err = projections.Open(kv{b})
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, err
+	}
+	return state, func() { tx.Rollback() }, nil
+}
+
+// Verify checks the checkpoint record by record against a fresh fold of the
+// ledger to the checkpoint's size, so a changed figure in the checkpoint
+// cannot reach a report unnoticed. It returns nil when no checkpoint exists.
+func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
+	status, err := Check(ctx, db, st)
+	if err != nil || !status.Present {
+		return status, err
+	}
+	if !status.Matches {
+		return status, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
+	}
+	size := status.Size
+	fresh, err := projections.Build(ctx, st, ledger.AsOf{Size: &size})
+	if err != nil {
+		return status, err
+	}
+	if err := fresh.Flush(); err != nil {
+		return status, err
+	}
+	type pair struct {
+		bucket string
+		k, v   []byte
+	}
+	var want []pair
+	projections.Each(fresh.KV(), func(b string, k, v []byte) error {
+		want = append(want, pair{b, k, v})
+		return nil
+	})
+	i := 0
+	err = db.View(func(tx *bbolt.Tx) error {
+		err := projections.Each(kv{tx.Bucket(Bucket)}, func(b string, k, v []byte) error {
+			if i >= len(want) || want[i].bucket != b || !bytes.Equal(want[i].k, k) || !bytes.Equal(want[i].v, v) {
+				return ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed; delete it with 'statledger verify --rebuild-projection'", size, b, k)
+			}
+			i++
+			return nil
+		})
+		if err == nil && i != len(want) {
+			err = ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d lacks %d records of a fresh fold: it was changed", size, len(want)-i)
+		}
+		return err
+	})
+	return status, err
+}
+
+// Discard deletes the checkpoint; the next report rebuilds it.
+func Discard(db *bbolt.DB) error {
+	return db.Update(func(tx *bbolt.Tx) error {
+		if tx.Bucket(Bucket) == nil {
+			return nil
+		}
+		return tx.DeleteBucket(Bucket)
+	})
+}
+
+// OpenFile opens (creating it) a checkpoint file of its own, for a store that
+// cannot keep one itself. Another process holding it makes this fail after a
+// second, and the caller folds in memory instead of waiting.
+func OpenFile(path string) (*bbolt.DB, error) {
+	return bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+}

@@ -1,0 +1,203 @@
+package checkpoint
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/synth"
+	"github.com/statledger/statledger/projections"
+)
+
+var ctx = context.Background()
+
+// ledgerOf makes an embedded ledger holding the first n synthetic events.
+func ledgerOf(t *testing.T, n int) (*bolt.Store, []ledger.Recorded) {
+	t.Helper()
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var recs []ledger.Recorded
+	synth.Generate(n, 7, func(e ledger.Event) error {
+		ledger.Normalize(&e)
+		at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(len(recs)/10) * time.Second)
+		recs = append(recs, ledger.NewRecorded(uint64(len(recs)), at, "t", e))
+		return nil
+	})
+	return s, recs
+}
+
+func appendRecs(t *testing.T, s ledger.Store, recs []ledger.Recorded) {
+	t.Helper()
+	head, err := s.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(recs); i += 100 {
+		batch := recs[i:min(i+100, len(recs))]
+		if err := s.Append(ctx, head.Size+uint64(i), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// report is what a report reads from a state.
+func report(s *projections.State) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s\n", s.Size, s.LastRecordedAt)
+	for _, m := range s.Months() {
+		fmt.Fprintln(&b, m, s.MonthSummary(m), s.ByNationality(m), s.ByCountry(m))
+		for _, f := range s.Incidents(m) {
+			fmt.Fprintf(&b, " %s %d %v\n", f.Event.Canonical(), f.LastChange, f.Changes)
+		}
+	}
+	fmt.Fprintf(&b, "%+v\n", s.Taskforces())
+	return b.String()
+}
+
+func viewReport(t *testing.T, db *bbolt.DB, size uint64) string {
+	t.Helper()
+	st, done, err := View(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	out := report(st.At(size))
+	if st.Err() != nil {
+		t.Fatal(st.Err())
+	}
+	return out
+}
+
+func fresh(t *testing.T, s ledger.Store, size uint64) string {
+	t.Helper()
+	st, err := projections.Build(ctx, s, ledger.AsOf{Size: &size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report(st)
+}
+
+func TestUpdateFoldsOnlyWhatIsNew(t *testing.T) {
+	defer func(c int) { Chunk = c }(Chunk)
+	Chunk = 128
+	s, recs := ledgerOf(t, 1500)
+	appendRecs(t, s, recs[:1000])
+	res, err := Update(ctx, s.DB(), s, nil)
+	if err != nil || res.From != 0 || res.To != 1000 || res.Discarded != "" {
+		t.Fatalf("first update: %+v, %v", res, err)
+	}
+	if got, want := viewReport(t, s.DB(), 1000), fresh(t, s, 1000); got != want {
+		t.Fatalf("checkpoint differs from a fresh fold:\n%s\nwant\n%s", got, want)
+	}
+	appendRecs(t, s, recs[1000:])
+	res, err = Update(ctx, s.DB(), s, nil)
+	if err != nil || res.From != 1000 || res.To != 1500 {
+		t.Fatalf("second update folded %+v, want only 1000..1500 (%v)", res, err)
+	}
+	for _, size := range []uint64{0, 1, 999, 1000, 1234, 1500} {
+		if got, want := viewReport(t, s.DB(), size), fresh(t, s, size); got != want {
+			t.Fatalf("as of %d the checkpoint differs from a fresh fold", size)
+		}
+	}
+	if res, _ := Update(ctx, s.DB(), s, nil); res.From != 1500 || res.To != 1500 {
+		t.Fatalf("an up-to-date checkpoint folded %+v", res)
+	}
+	if _, err := Verify(ctx, s.DB(), s); err != nil {
+		t.Fatalf("verify of a good checkpoint: %v", err)
+	}
+}
+
+func TestInterruptedUpdateResumes(t *testing.T) {
+	defer func(c int) { Chunk = c }(Chunk)
+	Chunk = 100
+	s, recs := ledgerOf(t, 1000)
+	appendRecs(t, s, recs)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := Update(cctx, s.DB(), s, func(done, total uint64) {
+		if done >= 300 {
+			cancel()
+		}
+	})
+	if err == nil {
+		t.Fatal("a cancelled update succeeded")
+	}
+	st, err := Check(ctx, s.DB(), s)
+	if err != nil || !st.Matches || st.Size != 300 {
+		t.Fatalf("after the interruption: %+v %v", st, err)
+	}
+	res, err := Update(ctx, s.DB(), s, nil)
+	if err != nil || res.From != 300 || res.To != 1000 {
+		t.Fatalf("resumed %+v %v", res, err)
+	}
+	if _, err := Verify(ctx, s.DB(), s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
+	s, recs := ledgerOf(t, 300)
+	appendRecs(t, s, recs)
+	if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		val  []byte
+		want string
+	}{
+		{"root", keyRoot, make([]byte, 32), "the history it was built from has changed"},
+		{"size", keySize, []byte{0, 0, 0, 0, 0, 0, 0x10, 0}, "holds only 300"},
+	} {
+		s.DB().Update(func(tx *bbolt.Tx) error { return tx.Bucket(Bucket).Put(tc.key, tc.val) })
+		if _, err := Verify(ctx, s.DB(), s); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: verify said %v", tc.name, err)
+		}
+		res, err := Update(ctx, s.DB(), s, nil)
+		if err != nil || !strings.Contains(res.Discarded, tc.want) || res.From != 0 || res.To != 300 {
+			t.Fatalf("%s: update %+v %v", tc.name, res, err)
+		}
+		if got, want := viewReport(t, s.DB(), 300), fresh(t, s, 300); got != want {
+			t.Fatalf("%s: rebuilt checkpoint differs", tc.name)
+		}
+	}
+}
+
+// TestChangedRecordIsCaughtByVerify: a checkpoint whose root still matches
+// but whose figures were edited must not pass verification.
+func TestChangedRecordIsCaughtByVerify(t *testing.T) {
+	s, recs := ledgerOf(t, 300)
+	appendRecs(t, s, recs)
+	if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	var month []byte
+	s.DB().Update(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(Bucket).Bucket([]byte("cells"))
+		k, v := c.Cursor().First()
+		month = append([]byte(nil), k...)
+		v = append([]byte(nil), v...)
+		v[1]++ // the persons of the first incident type
+		return c.Put(k, v)
+	})
+	_, err := Verify(ctx, s.DB(), s)
+	if err == nil || !strings.Contains(err.Error(), "differs from a fresh fold") || ledger.CodeOf(err) != ledger.CodeVerify {
+		t.Fatalf("verify of an edited checkpoint (%s): %v", month, err)
+	}
+	if err := Discard(s.DB()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := Check(ctx, s.DB(), s); st.Present {
+		t.Fatal("discarded checkpoint still present")
+	}
+}

@@ -1,0 +1,403 @@
+package projections
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+// The projection keeps its records in a compact binary form rather than JSON:
+// a 100k-incident month is decoded row by row while the workbook streams, and
+// decoding must cost less than writing the cell, not more. Every record starts
+// with nothing but varints and length-prefixed strings, so a record holds no
+// pointers and a fold of a million events gives the collector nothing to scan.
+
+var errDamaged = errors.New("damaged projection record")
+
+type enc struct{ b []byte }
+
+func (e *enc) uint(x uint64) { e.b = binary.AppendUvarint(e.b, x) }
+func (e *enc) int(x int64)   { e.b = binary.AppendVarint(e.b, x) }
+func (e *enc) str(s string) {
+	e.uint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+func (e *enc) bytes(s []byte) {
+	e.uint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+func (e *enc) list(l []string) {
+	e.uint(uint64(len(l)))
+	for _, s := range l {
+		e.str(s)
+	}
+}
+
+type dec struct {
+	b   []byte
+	bad bool
+}
+
+func (d *dec) uint() uint64 {
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+func (d *dec) int() int64 {
+	x, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+func (d *dec) raw() []byte {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.bad, d.b = true, nil
+		return nil
+	}
+	s := d.b[:n:n]
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *dec) str() string { return string(d.raw()) }
+
+func (d *dec) list() []string {
+	n := d.uint()
+	if n > uint64(len(d.b)) { // each string takes at least a byte
+		d.bad, d.b = true, nil
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+// appendEvent encodes the fields an incident or task-force event can have.
+func appendEvent(b []byte, ev *ledger.Event) []byte {
+	e := enc{b}
+	e.str(ev.ID)
+	e.str(string(ev.Type))
+	e.str(ev.Date)
+	e.str(ev.DatePrecision)
+	if ev.Count == nil {
+		e.uint(0)
+	} else {
+		e.uint(1)
+		e.int(*ev.Count)
+	}
+	e.str(ev.CountQualifier)
+	e.str(ev.Nationality)
+	e.str(ev.Country)
+	e.str(ev.Location)
+	e.list(ev.Agencies)
+	e.str(ev.Crime)
+	e.str(ev.Taskforce)
+	e.str(ev.Name)
+	e.list(ev.Members)
+	e.str(ev.Purpose)
+	if ev.Source == nil {
+		e.uint(0)
+	} else {
+		e.uint(1)
+		e.str(ev.Source.Publisher)
+		e.str(ev.Source.URL)
+		e.str(ev.Source.Published)
+		e.str(ev.Source.Title)
+	}
+	e.str(ev.Notes)
+	return e.b
+}
+
+func decodeEvent(b []byte) (ledger.Event, error) {
+	d := dec{b: b}
+	var ev ledger.Event
+	ev.ID = d.str()
+	ev.Type = ledger.Type(d.str())
+	ev.Date = d.str()
+	ev.DatePrecision = d.str()
+	if d.uint() == 1 {
+		n := d.int()
+		ev.Count = &n
+	}
+	ev.CountQualifier = d.str()
+	ev.Nationality = d.str()
+	ev.Country = d.str()
+	ev.Location = d.str()
+	ev.Agencies = d.list()
+	ev.Crime = d.str()
+	ev.Taskforce = d.str()
+	ev.Name = d.str()
+	ev.Members = d.list()
+	ev.Purpose = d.str()
+	if d.uint() == 1 {
+		ev.Source = &ledger.Source{Publisher: d.str(), URL: d.str(), Published: d.str(), Title: d.str()}
+	}
+	ev.Notes = d.str()
+	if d.bad || len(d.b) != 0 {
+		return ledger.Event{}, errDamaged
+	}
+	return ev, nil
+}
+
+// hot is what aggregation needs of an incident, read without decoding the
+// rest of the event.
+type hot struct {
+	typ         ledger.Type
+	month       string
+	count       int64
+	qualifier   string
+	nationality string
+	country     string
+}
+
+func decodeHot(b []byte) (hot, error) {
+	d := dec{b: b}
+	d.raw() // id
+	var h hot
+	h.typ = ledger.Type(d.raw())
+	date := d.raw()
+	d.raw() // precision
+	if d.uint() == 1 {
+		h.count = d.int()
+	}
+	h.qualifier = string(d.raw())
+	h.nationality = string(d.raw())
+	h.country = string(d.raw())
+	if len(date) >= 7 {
+		h.month = string(date[:7])
+	}
+	if d.bad {
+		return hot{}, errDamaged
+	}
+	return h, nil
+}
+
+// A fact record keeps every version of a fact: as recorded, after each
+// correction, and its retraction. Any earlier tree size can be answered from
+// it, so a report as of an old size, or the figures as published, need no
+// second fold.
+type version struct {
+	seq    uint64
+	kind   byte // kindRecorded, kindCorrected or kindRetracted
+	id     string
+	reason string
+	fields []string
+	event  []byte // encoded content after this version; nil for a retraction
+}
+
+const (
+	kindRecorded byte = iota
+	kindCorrected
+	kindRetracted
+)
+
+type factRec struct {
+	versions []version // versions[0] is the recorded event
+}
+
+func (r *factRec) encode() []byte {
+	e := enc{make([]byte, 0, 64+len(r.versions[0].event)*len(r.versions))}
+	e.uint(uint64(len(r.versions)))
+	for _, v := range r.versions {
+		e.uint(v.seq)
+		e.b = append(e.b, v.kind)
+		e.str(v.id)
+		e.str(v.reason)
+		e.list(v.fields)
+		e.bytes(v.event)
+	}
+	return e.b
+}
+
+func decodeFact(b []byte) (factRec, error) {
+	d := dec{b: b}
+	n := d.uint()
+	if n == 0 || n > uint64(len(b)) {
+		return factRec{}, errDamaged
+	}
+	r := factRec{versions: make([]version, n)}
+	for i := range r.versions {
+		v := &r.versions[i]
+		v.seq = d.uint()
+		if len(d.b) == 0 {
+			return factRec{}, errDamaged
+		}
+		v.kind, d.b = d.b[0], d.b[1:]
+		v.id = d.str()
+		v.reason = d.str()
+		v.fields = d.list()
+		v.event = d.raw()
+	}
+	if d.bad || len(d.b) != 0 || r.versions[0].kind != kindRecorded || len(r.versions[0].event) == 0 {
+		return factRec{}, errDamaged
+	}
+	return r, nil
+}
+
+// at returns the content and retraction of the fact as of a tree size, and the
+// index of the last version that size includes. ok is false when the fact
+// itself was recorded at or after size.
+func (r *factRec) at(size uint64) (content []byte, retracted bool, last int, ok bool) {
+	if r.versions[0].seq >= size {
+		return nil, false, 0, false
+	}
+	for i, v := range r.versions {
+		if v.seq >= size {
+			break
+		}
+		last = i
+		switch v.kind {
+		case kindRetracted:
+			retracted = true
+		default:
+			content = v.event
+		}
+	}
+	return content, retracted, last, true
+}
+
+// qcell is an aggregate that can take a part away again: it counts the parts
+// of each qualifier, where a qualifier string alone could not be un-combined.
+type qcell struct {
+	events, persons int64
+	quals           [4]int64 // exact, at_least, at_most, approx
+}
+
+var qualIndex = map[string]int{"exact": 0, "at_least": 1, "at_most": 2, "approx": 3}
+
+func (c *qcell) add(h *hot, sign int64) {
+	c.events += sign
+	c.persons += sign * h.count
+	c.quals[qualIndex[h.qualifier]] += sign
+}
+
+func (c *qcell) cell() Cell {
+	out := Cell{Events: int(c.events), Persons: c.persons}
+	q := c.quals
+	switch {
+	case q[3] > 0 || (q[1] > 0 && q[2] > 0):
+		out.Qualifier = "approx"
+	case q[1] > 0:
+		out.Qualifier = "at_least"
+	case q[2] > 0:
+		out.Qualifier = "at_most"
+	case q[0] > 0:
+		out.Qualifier = "exact"
+	}
+	return out
+}
+
+func (c *qcell) zero() bool { return *c == qcell{} }
+
+// typeIndex maps an incident type to its place in ledger.IncidentTypes.
+func typeIndex(t ledger.Type) int {
+	for i, x := range ledger.IncidentTypes {
+		if x == t {
+			return i
+		}
+	}
+	return -1
+}
+
+// monthCells are a month's aggregates at the head of the fold.
+type monthCells struct {
+	types     [5]qcell
+	byNat     map[string]*[5]qcell
+	byCountry map[string]*[5]qcell
+}
+
+func newMonthCells() *monthCells {
+	return &monthCells{byNat: map[string]*[5]qcell{}, byCountry: map[string]*[5]qcell{}}
+}
+
+func (m *monthCells) add(h *hot, sign int64) {
+	i := typeIndex(h.typ)
+	m.types[i].add(h, sign)
+	for _, kv := range []struct {
+		m   map[string]*[5]qcell
+		key string
+	}{{m.byNat, h.nationality}, {m.byCountry, h.country}} {
+		row := kv.m[kv.key]
+		if row == nil {
+			row = &[5]qcell{}
+			kv.m[kv.key] = row
+		}
+		row[i].add(h, sign)
+		if *row == ([5]qcell{}) {
+			delete(kv.m, kv.key)
+		}
+	}
+}
+
+func appendCells(e *enc, c *[5]qcell) {
+	for _, q := range c {
+		e.int(q.events)
+		e.int(q.persons)
+		for _, n := range q.quals {
+			e.int(n)
+		}
+	}
+}
+
+func (m *monthCells) encode() []byte {
+	e := enc{}
+	appendCells(&e, &m.types)
+	for _, mm := range []map[string]*[5]qcell{m.byNat, m.byCountry} {
+		e.uint(uint64(len(mm)))
+		for _, k := range sortedKeys(mm) {
+			e.str(k)
+			appendCells(&e, mm[k])
+		}
+	}
+	return e.b
+}
+
+func readCells(d *dec, c *[5]qcell) {
+	for i := range c {
+		c[i].events = d.int()
+		c[i].persons = d.int()
+		for j := range c[i].quals {
+			c[i].quals[j] = d.int()
+		}
+	}
+}
+
+func decodeCells(b []byte) (*monthCells, error) {
+	d := dec{b: b}
+	m := newMonthCells()
+	readCells(&d, &m.types)
+	for _, mm := range []map[string]*[5]qcell{m.byNat, m.byCountry} {
+		n := d.uint()
+		if n > uint64(len(d.b)) {
+			return nil, errDamaged
+		}
+		for range n {
+			k := d.str()
+			row := &[5]qcell{}
+			readCells(&d, row)
+			mm[k] = row
+		}
+	}
+	if d.bad || len(d.b) != 0 {
+		return nil, errDamaged
+	}
+	return m, nil
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }

@@ -1,0 +1,110 @@
+package projections
+
+import (
+	"bytes"
+	"sort"
+)
+
+// KV is the sorted key-value space a State keeps its records in: memory for a
+// one-off fold, or a bbolt bucket for the projection checkpoint kept beside
+// the ledger (projections/checkpoint). Values returned by Get and Scan may
+// only be read until the next Put.
+type KV interface {
+	Get(bucket string, key []byte) ([]byte, error)
+	Put(bucket string, key, value []byte) error
+	Delete(bucket string, key []byte) error
+	// Scan calls fn for each key from `from` on, in order, until fn returns false.
+	Scan(bucket string, from []byte, fn func(k, v []byte) bool) error
+}
+
+// Buckets of a State.
+const (
+	bucketFacts  = "facts"  // seq of the fact's event -> factRec
+	bucketIDs    = "ids"    // event id -> seq
+	bucketMonths = "months" // month (7 bytes) + seq -> nothing: every month a fact was ever in
+	bucketCells  = "cells"  // month -> monthCells, at the head of the fold
+	bucketTFs    = "tfs"    // seq -> nothing: the task-force facts
+	bucketPubs   = "pubs"   // seq -> recorded_at (8 bytes) + canonical event
+	bucketTimes  = "times"  // tree size at the end of a run of equal recorded_at -> recorded_at
+	bucketMeta   = "meta"
+)
+
+// Buckets lists every bucket a State writes.
+var Buckets = []string{bucketFacts, bucketIDs, bucketMonths, bucketCells, bucketTFs, bucketPubs, bucketTimes, bucketMeta}
+
+// MemKV is a KV in memory.
+type MemKV struct{ buckets map[string]*memBucket }
+
+type memBucket struct {
+	m      map[string][]byte
+	sorted []string // nil when a Put or Delete changed the keys since the last Scan
+}
+
+func NewMemKV() *MemKV { return &MemKV{buckets: map[string]*memBucket{}} }
+
+func (m *MemKV) bucket(name string) *memBucket {
+	b := m.buckets[name]
+	if b == nil {
+		b = &memBucket{m: map[string][]byte{}}
+		m.buckets[name] = b
+	}
+	return b
+}
+
+func (m *MemKV) Get(bucket string, key []byte) ([]byte, error) {
+	return m.bucket(bucket).m[string(key)], nil
+}
+
+func (m *MemKV) Put(bucket string, key, value []byte) error {
+	b := m.bucket(bucket)
+	if _, ok := b.m[string(key)]; !ok {
+		b.sorted = nil
+	}
+	b.m[string(key)] = bytes.Clone(value)
+	return nil
+}
+
+func (m *MemKV) Delete(bucket string, key []byte) error {
+	b := m.bucket(bucket)
+	if _, ok := b.m[string(key)]; ok {
+		delete(b.m, string(key))
+		b.sorted = nil
+	}
+	return nil
+}
+
+func (m *MemKV) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
+	b := m.bucket(bucket)
+	if b.sorted == nil {
+		b.sorted = make([]string, 0, len(b.m))
+		for k := range b.m {
+			b.sorted = append(b.sorted, k)
+		}
+		sort.Strings(b.sorted)
+	}
+	for i := sort.SearchStrings(b.sorted, string(from)); i < len(b.sorted); i++ {
+		k := b.sorted[i]
+		if !fn([]byte(k), b.m[k]) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Each calls fn for every pair of every bucket, in bucket and key order: what
+// a checkpoint is compared with when it is verified.
+func Each(kv KV, fn func(bucket string, k, v []byte) error) error {
+	for _, b := range Buckets {
+		var err error
+		if serr := kv.Scan(b, nil, func(k, v []byte) bool {
+			err = fn(b, k, v)
+			return err == nil
+		}); serr != nil {
+			return serr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
