@@ -1,0 +1,108 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	"github.com/statledger/statledger/projections/checkpoint"
+)
+
+// TestProjectionCheckpoint drives the projection checkpoint from the CLI on
+// both stores: it is built by the first report, folds only what is new, gives
+// the same workbook as a fresh fold, and is rebuilt, with a warning, when the
+// history it was built from changes.
+func TestProjectionCheckpoint(t *testing.T) { forEachStore(t, testProjectionCheckpoint) }
+
+func testProjectionCheckpoint(t *testing.T, kind string) {
+	var srv *esdbtest.Server
+	var store string
+	if kind == "esdb" {
+		srv = esdbtest.Start(t)
+		store = srv.URL
+		signingKeys.Store(store, filepath.Join(t.TempDir(), "l.key"))
+		must(t, sl(t, store, "init", "--origin", "statledger.local/l"), "init")
+	} else {
+		store, _ = newLedger(t, "bolt")
+	}
+	dir := t.TempDir()
+	must(t, sl(t, store, "import", eventsFile(t, "a", 60)), "import a")
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "projection checkpoint: none yet") {
+		t.Fatalf("verify before any report: %s", r.stdout)
+	}
+	must(t, sl(t, store, "summary", "--month", "2025-03"), "summary")
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "projection checkpoint at tree size 60 matches a fresh fold") {
+		t.Fatalf("verify after a report: %s", r.stdout)
+	}
+	must(t, sl(t, store, "import", eventsFile(t, "b", 25)), "import b")
+	oct := filepath.Join(dir, "oct.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", oct), "report")
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size 85 matches") {
+		t.Fatalf("verify after more events: %s", r.stdout)
+	}
+	// verify --report rebuilds from a fresh fold, never from the checkpoint:
+	// byte-identical means the incremental fold gave the very same workbook.
+	if r := must(t, sl(t, store, "verify", "--report", oct), "verify --report"); !strings.Contains(r.stdout, "byte-identical") {
+		t.Fatalf("the workbook from the checkpoint differs from a fresh fold: %s", r.stdout)
+	}
+	// An old size is answered from the same records.
+	old := filepath.Join(dir, "old.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "--as-of", "30", "-o", old), "report as of 30")
+	if r := must(t, sl(t, store, "verify", "--report", old), "verify old"); !strings.Contains(r.stdout, "byte-identical") {
+		t.Fatalf("old report: %s", r.stdout)
+	}
+
+	// The history the checkpoint was built from changes.
+	if kind == "esdb" {
+		srv.Tamper("statledger", func([]esdbtest.Record) []esdbtest.Record { return nil })
+		must(t, sl(t, store, "import", eventsFile(t, "other", 90)), "import into the emptied stream")
+	} else {
+		editCheckpoint(t, store, func(b *bbolt.Bucket) error { return b.Put([]byte("root"), make([]byte, 32)) })
+	}
+	r := sl(t, store, "verify")
+	if r.code != 3 || !strings.Contains(r.stderr, "the history it was built from has changed") {
+		t.Fatalf("verify of a mismatched checkpoint: exit %d\n%s", r.code, r.stderr)
+	}
+	r = must(t, sl(t, store, "summary", "--month", "2025-03"), "summary after the change")
+	if !strings.Contains(r.stderr, "rebuilt it from the ledger") {
+		t.Fatalf("no warning when the checkpoint was rebuilt: %q", r.stderr)
+	}
+	size := map[string]string{"bolt": "85", "esdb": "90"}[kind]
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size "+size+" matches") {
+		t.Fatalf("verify after the rebuild: %s", r.stdout)
+	}
+	if kind == "esdb" {
+		return
+	}
+	// A figure edited in the checkpoint, under a root that still matches.
+	editCheckpoint(t, store, func(b *bbolt.Bucket) error {
+		c := b.Bucket([]byte("cells"))
+		k, v := c.Cursor().First()
+		v = append([]byte(nil), v...)
+		v[1] += 2
+		return c.Put(k, v)
+	})
+	if r := sl(t, store, "verify"); r.code != 3 || !strings.Contains(r.stderr, "differs from a fresh fold") {
+		t.Fatalf("verify of an edited checkpoint: exit %d\n%s", r.code, r.stderr)
+	}
+	must(t, sl(t, store, "verify", "--rebuild-projection"), "verify --rebuild-projection")
+	must(t, sl(t, store, "summary", "--month", "2025-03"), "summary")
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size 85 matches") {
+		t.Fatalf("verify after --rebuild-projection: %s", r.stdout)
+	}
+}
+
+func editCheckpoint(t *testing.T, store string, fn func(*bbolt.Bucket) error) {
+	t.Helper()
+	db, err := bbolt.Open(store, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bbolt.Tx) error { return fn(tx.Bucket(checkpoint.Bucket)) }); err != nil {
+		t.Fatal(err)
+	}
+}
