@@ -166,6 +166,17 @@ type hot struct {
 	country     string
 }
 
+// monthOf returns the month of an encoded event, as bytes of the record.
+func monthOf(b []byte) []byte {
+	d := dec{b: b}
+	d.raw() // id
+	d.raw() // type
+	if date := d.raw(); len(date) >= 7 {
+		return date[:7]
+	}
+	return nil
+}
+
 func decodeHot(b []byte) (hot, error) {
 	d := dec{b: b}
 	d.raw() // id

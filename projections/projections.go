@@ -348,8 +348,7 @@ func (s *State) fact(rec *factRec) *Fact {
 		s.fail(err)
 		return nil
 	}
-	first, _ := decodeHot(rec.versions[0].event)
-	f := &Fact{Event: ev, OriginalMonth: first.month, Seq: rec.versions[0].seq, LastChange: rec.versions[last].seq, Retracted: retracted}
+	f := &Fact{Event: ev, OriginalMonth: string(monthOf(rec.versions[0].event)), Seq: rec.versions[0].seq, LastChange: rec.versions[last].seq, Retracted: retracted}
 	for _, v := range rec.versions[1 : last+1] {
 		f.Changes = append(f.Changes, Change{Seq: v.seq, ID: v.id, Fields: v.fields, Reason: v.reason, Retract: v.kind == kindRetracted})
 	}
@@ -405,9 +404,8 @@ func (s *State) EachIncident(month string, fn func(*Fact) error) error {
 		if !ok || retracted {
 			return true
 		}
-		if h, herr := decodeHot(content); herr != nil || h.month != month {
-			s.fail(herr)
-			return herr == nil
+		if string(monthOf(content)) != month {
+			return true
 		}
 		if f := s.fact(rec); f != nil {
 			err = fn(f)

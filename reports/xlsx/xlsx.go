@@ -3,7 +3,6 @@
 package xlsx
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -62,6 +61,7 @@ type book struct {
 // Write builds the workbook and writes it to w.
 func Write(w io.Writer, in Input) error {
 	b := &book{f: excelize.NewFile(), in: in}
+	b.f.SetZipWriter(newZipWriter)
 	defer b.f.Close()
 	if in.Published != nil {
 		b.revs = projections.Revisions(in.State, in.Published, in.Month)
@@ -79,15 +79,7 @@ func Write(w io.Writer, in Input) error {
 		return b.err
 	}
 	b.f.SetActiveSheet(0)
-	var buf bytes.Buffer
-	if _, err := b.f.WriteTo(&buf); err != nil {
-		return err
-	}
-	data, err := normalize(buf.Bytes())
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
+	_, err := b.f.WriteTo(w)
 	return err
 }
 
