@@ -19,18 +19,17 @@ type KV interface {
 
 // Buckets of a State.
 const (
-	bucketFacts  = "facts"  // seq of the fact's event -> factRec
-	bucketIDs    = "ids"    // event id -> seq
-	bucketMonths = "months" // month (7 bytes) + seq -> nothing: every month a fact was ever in
+	bucketFacts  = "facts"  // group (an incident's first month, or "taskforce") + seq -> factRec
+	bucketIDs    = "ids"    // event id -> key in facts
+	bucketMonths = "months" // month (7 bytes) + seq -> key in facts: every month a fact was ever in
 	bucketCells  = "cells"  // month -> monthCells, at the head of the fold
-	bucketTFs    = "tfs"    // seq -> nothing: the task-force facts
 	bucketPubs   = "pubs"   // seq -> recorded_at (8 bytes) + canonical event
 	bucketTimes  = "times"  // tree size at the end of a run of equal recorded_at -> recorded_at
 	bucketMeta   = "meta"
 )
 
 // Buckets lists every bucket a State writes.
-var Buckets = []string{bucketFacts, bucketIDs, bucketMonths, bucketCells, bucketTFs, bucketPubs, bucketTimes, bucketMeta}
+var Buckets = []string{bucketFacts, bucketIDs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
 
 // MemKV is a KV in memory.
 type MemKV struct{ buckets map[string]*memBucket }

@@ -9,6 +9,7 @@
 package projections
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -209,23 +210,29 @@ func (s *State) Apply(r ledger.Recorded) {
 	case e.Type.IsIncident() || e.Type.IsTaskforce():
 		content := appendEvent(nil, e)
 		rec := factRec{versions: []version{{seq: r.Seq, kind: kindRecorded, event: content}}}
-		s.fail(kv.Put(bucketFacts, key, rec.encode()))
-		s.fail(kv.Put(bucketIDs, []byte(e.ID), key))
+		// Facts are kept by group (an incident's month, or all task forces)
+		// then seq: a month's report reads one run of neighbouring pages,
+		// not one page per incident scattered over the whole history.
+		group := taskforceGroup
+		if e.Type.IsIncident() {
+			group = Month(e)
+		}
+		fk := append([]byte(group), key...)
+		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
+		s.fail(kv.Put(bucketIDs, []byte(e.ID), fk))
 		if e.Type.IsIncident() {
 			h, err := decodeHot(content)
 			s.fail(err)
-			s.fail(kv.Put(bucketMonths, append([]byte(h.month), key...), nil))
+			s.fail(kv.Put(bucketMonths, fk, fk))
 			s.cellsOf(h.month).add(&h, 1)
 			f.dirty[h.month] = true
-		} else {
-			s.fail(kv.Put(bucketTFs, key, nil))
 		}
 	case e.Type == ledger.Correction || e.Type == ledger.Retraction:
 		target := e.Corrects
 		if e.Type == ledger.Retraction {
 			target = e.Retracts
 		}
-		seq, rec, ok := s.factByID(target)
+		fk, rec, ok := s.factByID(target)
 		if !ok { // refused at append; nothing to fold
 			break
 		}
@@ -238,7 +245,7 @@ func (s *State) Apply(r ledger.Recorded) {
 			v.kind, v.fields, v.event = kindCorrected, e.Changes.Fields(), appendEvent(nil, &next)
 		}
 		rec.versions = append(rec.versions, v)
-		s.fail(kv.Put(bucketFacts, seqKey(seq), rec.encode()))
+		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
 		if ledger.Type(typeOf(content)).IsIncident() {
 			old, err := decodeHot(content)
 			s.fail(err)
@@ -250,7 +257,7 @@ func (s *State) Apply(r ledger.Recorded) {
 				h, err := decodeHot(v.event)
 				s.fail(err)
 				if h.month != old.month {
-					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(seq)...), nil))
+					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(rec.versions[0].seq)...), fk))
 				}
 				if !retracted {
 					s.cellsOf(h.month).add(&h, 1)
@@ -312,29 +319,35 @@ func (s *State) cellsOf(month string) *monthCells {
 	return c
 }
 
-func (s *State) factBySeq(seq uint64) (factRec, bool) {
-	v, err := s.f.kv.Get(bucketFacts, seqKey(seq))
+// taskforceGroup is the key prefix of task-force facts; incidents' is their month.
+const taskforceGroup = "taskforce"
+
+func (s *State) factByKey(fk []byte) (factRec, bool) {
+	v, err := s.f.kv.Get(bucketFacts, fk)
 	if err != nil || v == nil {
 		s.fail(err)
+		if err == nil {
+			s.fail(fmt.Errorf("%w: no fact at key %x", errDamaged, fk))
+		}
 		return factRec{}, false
 	}
 	rec, err := decodeFact(v)
 	if err != nil {
-		s.fail(fmt.Errorf("%w: fact at seq %d", err, seq))
+		s.fail(fmt.Errorf("%w: fact at key %x", err, fk))
 		return factRec{}, false
 	}
 	return rec, true
 }
 
-func (s *State) factByID(id string) (uint64, factRec, bool) {
+func (s *State) factByID(id string) ([]byte, factRec, bool) {
 	v, err := s.f.kv.Get(bucketIDs, []byte(id))
-	if err != nil || len(v) != 8 {
+	if err != nil || v == nil {
 		s.fail(err)
-		return 0, factRec{}, false
+		return nil, factRec{}, false
 	}
-	seq := binary.BigEndian.Uint64(v)
-	rec, ok := s.factBySeq(seq)
-	return seq, rec, ok
+	fk := bytes.Clone(v)
+	rec, ok := s.factByKey(fk)
+	return fk, rec, ok
 }
 
 // fact builds the Fact of a record as of the view's size.
@@ -381,7 +394,7 @@ func (s *State) eachInMonth(month string, fn func(rec *factRec) bool) {
 	if len(prefix) != 7 {
 		return
 	}
-	s.fail(s.f.kv.Scan(bucketMonths, prefix, func(k, _ []byte) bool {
+	s.fail(s.f.kv.Scan(bucketMonths, prefix, func(k, fk []byte) bool {
 		if len(k) != 15 || string(k[:7]) != month {
 			return false
 		}
@@ -389,7 +402,7 @@ func (s *State) eachInMonth(month string, fn func(rec *factRec) bool) {
 		if seq >= s.Size {
 			return true
 		}
-		rec, ok := s.factBySeq(seq)
+		rec, ok := s.factByKey(fk)
 		return ok && fn(&rec)
 	}))
 }
@@ -626,13 +639,16 @@ type Taskforce struct {
 // non-empty ones.
 func (s *State) Taskforces() []Taskforce {
 	bySlug := map[string]*Taskforce{}
-	s.fail(s.f.kv.Scan(bucketTFs, nil, func(k, _ []byte) bool {
-		seq := binary.BigEndian.Uint64(k)
-		if seq >= s.Size {
+	s.fail(s.f.kv.Scan(bucketFacts, []byte(taskforceGroup), func(k, v []byte) bool {
+		if !bytes.HasPrefix(k, []byte(taskforceGroup)) || len(k) != len(taskforceGroup)+8 {
 			return false
 		}
-		rec, ok := s.factBySeq(seq)
-		if !ok {
+		if binary.BigEndian.Uint64(k[len(taskforceGroup):]) >= s.Size {
+			return false
+		}
+		rec, err := decodeFact(v)
+		if err != nil {
+			s.fail(fmt.Errorf("%w: fact at key %x", err, k))
 			return false
 		}
 		f := s.fact(&rec)

@@ -203,6 +203,42 @@ func (fs *files) cleanup() {
 	}
 }
 
+// scanAhead runs src.scan on a goroutine of its own, some chunks ahead of fn:
+// decoding and validating take one core while fn, checking ids or appending
+// (canonical bytes, hashes, the store's write), takes the other. fn still sees
+// every event in input order, on the calling goroutine.
+func scanAhead(src source, fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, error) {
+	type item struct {
+		file string
+		line int
+		e    ledger.Event
+	}
+	const chunk = 256
+	ch := make(chan []item, 4)
+	var errs []ledger.LineError
+	var err error
+	go func() {
+		defer close(ch) // after errs and err are set: the range below then sees them
+		buf := make([]item, 0, chunk)
+		errs, err = src.scan(func(file string, line int, e ledger.Event) {
+			buf = append(buf, item{file, line, e})
+			if len(buf) == chunk {
+				ch <- buf
+				buf = make([]item, 0, chunk)
+			}
+		})
+		if len(buf) > 0 {
+			ch <- buf
+		}
+	}()
+	for items := range ch {
+		for i := range items {
+			fn(items[i].file, items[i].line, items[i].e)
+		}
+	}
+	return errs, err
+}
+
 // appendOptions controls appendInput.
 type appendOptions struct {
 	batchSize   int
@@ -224,7 +260,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	var fresh []bool // by the ordinal of each good event, the same in both scans
 	var lineErrs []ledger.LineError
 	var lookupErr error
-	decodeErrs, err := src.scan(func(file string, line int, e ledger.Event) {
+	decodeErrs, err := scanAhead(src, func(file string, line int, e ledger.Event) {
 		if lookupErr != nil {
 			return
 		}
@@ -273,7 +309,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	}
 	var appendErr error
 	i := 0
-	_, err = src.scan(func(_ string, _ int, e ledger.Event) {
+	_, err = scanAhead(src, func(_ string, _ int, e ledger.Event) {
 		if appendErr == nil && i < len(fresh) && fresh[i] {
 			appendErr = a.Add(bg(), e)
 		}

@@ -28,7 +28,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-1"
+const format = "statledger-projection-2" // 2: facts kept by month
 
 var (
 	keyFormat = []byte("format")

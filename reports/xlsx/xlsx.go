@@ -78,7 +78,6 @@ func Write(w io.Writer, in Input) error {
 	if b.err != nil {
 		return b.err
 	}
-	b.f.SetActiveSheet(0)
 	_, err := b.f.WriteTo(w)
 	return err
 }
@@ -96,6 +95,10 @@ func (b *book) setup() {
 		_, err := f.NewSheet(s)
 		b.check(err)
 	}
+	// Set now, not at the end: SetActiveSheet reads every sheet back, and
+	// after the Events sheet is streamed that means parsing and re-writing
+	// all its rows (half of the build at 100k rows).
+	f.SetActiveSheet(0)
 	// Document dates come from the ledger, never the clock: the same ledger
 	// prefix must give the same bytes.
 	at := b.in.State.LastRecordedAt.UTC().Format("2006-01-02T15:04:05Z")
