@@ -36,6 +36,12 @@ type Store interface {
 	Close() error
 }
 
+// IDIndex is implemented by stores that can say where an id is without
+// reading its event: a projection then needs no id index of its own.
+type IDIndex interface {
+	SeqOf(ctx context.Context, id string) (seq uint64, found bool, err error)
+}
+
 // CheckBatch checks the invariants every store's Append relies on: seqs run
 // contiguously from expectedNext and ids are unique within the batch.
 func CheckBatch(expectedNext uint64, recs []Recorded) error {

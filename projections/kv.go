@@ -20,7 +20,8 @@ type KV interface {
 // Buckets of a State.
 const (
 	bucketFacts  = "facts"  // group (an incident's first month, or "taskforce") + seq -> factRec
-	bucketIDs    = "ids"    // event id -> key in facts
+	bucketIDs    = "ids"    // event id -> key in facts, when the ledger's id index is not used
+	bucketSeqs   = "seqs"   // seq -> key in facts, when it is
 	bucketMonths = "months" // month (7 bytes) + seq -> key in facts: every month a fact was ever in
 	bucketCells  = "cells"  // month -> monthCells, at the head of the fold
 	bucketPubs   = "pubs"   // seq -> recorded_at (8 bytes) + canonical event
@@ -29,7 +30,7 @@ const (
 )
 
 // Buckets lists every bucket a State writes.
-var Buckets = []string{bucketFacts, bucketIDs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
+var Buckets = []string{bucketFacts, bucketIDs, bucketSeqs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
 
 // MemKV is a KV in memory.
 type MemKV struct{ buckets map[string]*memBucket }

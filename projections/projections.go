@@ -64,6 +64,7 @@ type core struct {
 	headAt time.Time
 	cells  map[string]*monthCells // read through to kv; dirty until Flush
 	dirty  map[string]bool
+	ix     ledger.IDIndex // the ledger's id index, when the fold does not keep its own
 	err    error
 }
 
@@ -94,6 +95,9 @@ func Open(kv KV) (*State, error) {
 // Build folds the prefix of the ledger that asOf selects, in memory.
 func Build(ctx context.Context, st ledger.Store, asOf ledger.AsOf) (*State, error) {
 	s := New()
+	if ix, ok := st.(ledger.IDIndex); ok {
+		s.UseIDIndex(ix)
+	}
 	size, err := ledger.ReadAsOf(ctx, st, asOf, 0, func(r ledger.Recorded) error {
 		s.Apply(r)
 		return s.Err()
@@ -118,6 +122,12 @@ func (s *State) fail(err error) {
 		s.f.err = err
 	}
 }
+
+// UseIDIndex makes the fold find facts by id through the ledger's own index,
+// keeping only a seq-ordered map of its own: a million random id inserts
+// would otherwise dominate the fold. It must be set before the first Apply
+// and on every later Open of the same records.
+func (s *State) UseIDIndex(ix ledger.IDIndex) { s.f.ix = ix }
 
 // UseKV moves the fold to another handle on the same records: a checkpoint
 // commits in chunks, each in its own transaction.
@@ -219,7 +229,11 @@ func (s *State) Apply(r ledger.Recorded) {
 		}
 		fk := append([]byte(group), key...)
 		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
-		s.fail(kv.Put(bucketIDs, []byte(e.ID), fk))
+		if f.ix != nil {
+			s.fail(kv.Put(bucketSeqs, key, fk))
+		} else {
+			s.fail(kv.Put(bucketIDs, []byte(e.ID), fk))
+		}
 		if e.Type.IsIncident() {
 			h, err := decodeHot(content)
 			s.fail(err)
@@ -340,7 +354,18 @@ func (s *State) factByKey(fk []byte) (factRec, bool) {
 }
 
 func (s *State) factByID(id string) ([]byte, factRec, bool) {
-	v, err := s.f.kv.Get(bucketIDs, []byte(id))
+	var v []byte
+	var err error
+	if s.f.ix != nil {
+		seq, found, serr := s.f.ix.SeqOf(context.Background(), id)
+		if serr != nil || !found || seq >= s.f.head {
+			s.fail(serr)
+			return nil, factRec{}, false
+		}
+		v, err = s.f.kv.Get(bucketSeqs, seqKey(seq))
+	} else {
+		v, err = s.f.kv.Get(bucketIDs, []byte(id))
+	}
 	if err != nil || v == nil {
 		s.fail(err)
 		return nil, factRec{}, false

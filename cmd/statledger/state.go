@@ -96,7 +96,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 			fmt.Fprintf(c.App.ErrWriter, "warning: %s; rebuilt it from the ledger. Run 'statledger verify' to check the ledger.\n", res.Discarded)
 		}
 	}
-	head, done, err := checkpoint.View(db)
+	head, done, err := checkpoint.View(db, s)
 	if err != nil {
 		return fail(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -36,8 +37,21 @@ var LockTimeout = 10 * time.Second
 
 // Store is a ledger in one bbolt file.
 type Store struct {
-	db   *bbolt.DB
-	path string
+	db      *bbolt.DB
+	path    string
+	touched atomic.Int64 // events read, looked up or appended since the pages were last released
+}
+
+// releaseEvery is how many events a process may touch before the mapped
+// pages it read are released: about 10 MB of a ledger file read in order,
+// more when the reads are scattered.
+const releaseEvery = 16 << 10
+
+func (s *Store) touch(n int) {
+	if s.touched.Add(int64(n)) >= releaseEvery {
+		s.touched.Store(0)
+		ReleasePages(s.db)
+	}
 }
 
 // Options for Open.
@@ -117,6 +131,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer s.touch(len(recs))
 	// One bbolt write transaction: all or nothing, fsynced before Update returns.
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
@@ -219,6 +234,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 				return err
 			}
 		}
+		s.touch(len(batch))
 		if len(batch) < readChunk {
 			return nil
 		}
@@ -247,7 +263,21 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	return h, err
 }
 
+// SeqOf reads the id index only, not the event.
+func (s *Store) SeqOf(ctx context.Context, id string) (uint64, bool, error) {
+	var seq uint64
+	var found bool
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if k := tx.Bucket(bucketIDs).Get([]byte(id)); len(k) == 8 {
+			seq, found = binary.BigEndian.Uint64(k), true
+		}
+		return nil
+	})
+	return seq, found, err
+}
+
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
+	defer s.touch(1)
 	var r ledger.Recorded
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {

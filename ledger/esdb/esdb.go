@@ -336,6 +336,15 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	return ledger.Head{Size: n, Root: s.tree.Root(n), LastRecordedAt: s.lastAt}, nil
 }
 
+// SeqOf answers from the id index the store keeps in memory: no round trip.
+// Ids appended by others since the last sync are found after the next one.
+func (s *Store) SeqOf(ctx context.Context, id string) (uint64, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seq, ok := s.ids[id]
+	return seq, ok, nil
+}
+
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
 	s.mu.Lock()
 	if time.Since(s.lastSync) > lookupStaleness {

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/projections"
 )
 
@@ -28,7 +29,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-2" // 2: facts kept by month
+const format = "statledger-projection-3" // 2: facts kept by month; 3: ids found through the ledger
 
 var (
 	keyFormat = []byte("format")
@@ -37,8 +38,10 @@ var (
 )
 
 // Chunk is how many events one transaction folds: it bounds the memory of a
-// fold and the work a crash can lose, which is only ever redone.
-var Chunk = 20_000
+// fold and the work a crash can lose, which is only ever redone. Measured on
+// a 1M-event ledger (cold fold): 20k per chunk took 26 s and peaked at
+// 889 MB RSS; 8k, 26 s and 307 MB; 4k, 30 s and 221 MB.
+var Chunk = 4096
 
 // kv is a projections.KV over one bbolt transaction.
 type kv struct{ root *bbolt.Bucket }
@@ -216,6 +219,9 @@ func Update(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 				if state, err = projections.Open(k); err != nil {
 					return err
 				}
+				if ix, ok := st.(ledger.IDIndex); ok {
+					state.UseIDIndex(ix)
+				}
 				if state.Size != res.To {
 					return fmt.Errorf("projection: checkpoint records hold %d events, its header says %d", state.Size, res.To)
 				}
@@ -236,6 +242,7 @@ func Update(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 			return res, err
 		}
 		res.To = end
+		bolt.ReleasePages(db)
 		if progress != nil {
 			progress(res.To-res.From, status.Head-res.From)
 		}
@@ -248,7 +255,7 @@ var errFull = errors.New("chunk full")
 // View opens a read transaction on the checkpoint and returns its state at
 // its head. The caller must call done before the database is written to or
 // closed.
-func View(db *bbolt.DB) (state *projections.State, done func(), err error) {
+func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(), err error) {
 	tx, err := db.Begin(false)
 	if err != nil {
 		return nil, nil, err
@@ -262,6 +269,9 @@ func View(db *bbolt.DB) (state *projections.State, done func(), err error) {
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, err
+	}
+	if ix, ok := st.(ledger.IDIndex); ok {
+		state.UseIDIndex(ix)
 	}
 	return state, func() { tx.Rollback() }, nil
 }

@@ -66,7 +66,7 @@ func report(s *projections.State) string {
 
 func viewReport(t *testing.T, db *bbolt.DB, size uint64) string {
 	t.Helper()
-	st, done, err := View(db)
+	st, done, err := View(db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
