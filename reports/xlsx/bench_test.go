@@ -1,22 +1,25 @@
 package xlsx
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
 )
 
 const benchRows = 100_000
 
-func bigState(b *testing.B) *projections.State {
+func bigMonth(fn func(ledger.Recorded)) {
 	at := time.Date(2025, 10, 30, 8, 0, 0, 0, time.UTC)
-	s := projections.New()
 	for i := range benchRows {
 		n := int64(i % 300)
 		e := ledger.Event{Type: ledger.IncidentTypes[i%5], Date: fmt.Sprintf("2025-10-%02d", i%28+1), Count: &n,
@@ -25,9 +28,50 @@ func bigState(b *testing.B) *projections.State {
 			Source: &ledger.Source{Publisher: "Khmer Times", URL: fmt.Sprintf("https://example.org/%d", i), Published: "2025-10-28", Title: "Raid"},
 			Notes:  fmt.Sprintf("synthetic incident %d", i)}
 		ledger.Normalize(&e)
-		s.Apply(ledger.NewRecorded(uint64(i), at, "bench", e))
+		fn(ledger.NewRecorded(uint64(i), at, "bench", e))
 	}
+}
+
+func bigState(b *testing.B) *projections.State {
+	s := projections.New()
+	bigMonth(s.Apply)
 	return s
+}
+
+// BenchmarkWorkbook100kCheckpoint is the same month read as the CLI reads it:
+// from the projection checkpoint in the ledger's bbolt file.
+func BenchmarkWorkbook100kCheckpoint(b *testing.B) {
+	ctx := context.Background()
+	st, err := bolt.Open(filepath.Join(b.TempDir(), "l.db"), bolt.Options{Create: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var batch []ledger.Recorded
+	bigMonth(func(r ledger.Recorded) {
+		if batch = append(batch, r); len(batch) == 1000 {
+			if err := st.Append(ctx, r.Seq+1-1000, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	})
+	if _, err := checkpoint.Update(ctx, st.DB(), st, nil); err != nil {
+		b.Fatal(err)
+	}
+	s, done, err := checkpoint.View(st.DB(), st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer done()
+	in := input(s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := Write(io.Discard, in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkWorkbook100k builds a whole workbook for a month of 100k incidents.
