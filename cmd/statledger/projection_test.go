@@ -106,3 +106,30 @@ func editCheckpoint(t *testing.T, store string, fn func(*bbolt.Bucket) error) {
 		t.Fatal(err)
 	}
 }
+
+// TestProjectionFallsBackToMemory: a reader that cannot write the ledger file
+// (here: another process shares it for reading) still gets its figures, from
+// a fold in memory, and says so.
+func TestProjectionFallsBackToMemory(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", eventsFile(t, "a", 40)), "import")
+	want := must(t, sl(t, store, "summary", "--month", "2025-03", "--format", "json"), "summary").stdout
+	must(t, sl(t, store, "import", eventsFile(t, "b", 10)), "import more") // the checkpoint is now behind
+	want2 := ""
+	func() {
+		db, err := bbolt.Open(store, 0o600, &bbolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		r := must(t, sl(t, store, "summary", "--month", "2025-03", "--format", "json"), "summary while shared")
+		if !strings.Contains(r.stderr, "folding the whole ledger in memory") {
+			t.Fatalf("no note about the fallback: %q", r.stderr)
+		}
+		want2 = r.stdout
+	}()
+	got := must(t, sl(t, store, "summary", "--month", "2025-03", "--format", "json"), "summary").stdout
+	if got != want2 || got == want {
+		t.Fatalf("in-memory fold gave\n%s\nthe checkpoint gives\n%s\n(before the second import:\n%s)", want2, got, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -81,12 +82,24 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	if !status.Present || !status.Matches || status.Size != status.Head {
 		if db.IsReadOnly() {
 			// The checkpoint lives in the embedded file, opened for reading
-			// only: reopen it for writing, just for the fold.
+			// only: reopen it for writing, just for the fold. A file this
+			// process may not write (an auditor's read-only copy), or one
+			// another process holds, is folded in memory instead.
 			s.Close()
-			if s, _, err = openStore(c, true); err != nil {
-				return nil, err
+			w, werr := bolt.Open(ref.path, bolt.Options{Wait: time.Second})
+			if werr != nil {
+				if s, _, err = openStore(c, false); err != nil {
+					return nil, err
+				}
+				l.store = s
+				fmt.Fprintf(c.App.ErrWriter, "note: cannot update the projection checkpoint (%v); folding the whole ledger in memory\n", werr)
+				if l.state, err = projections.Build(bg(), s, asOf); err != nil {
+					return fail(err)
+				}
+				l.head = l.state
+				return l, nil
 			}
-			l.store, db = s, s.(*bolt.Store).DB()
+			s, l.store, db = w, w, w.DB()
 		}
 		res, err := checkpoint.Update(bg(), db, s, foldProgress(c, status.Head-status.Size))
 		if err != nil {

@@ -58,6 +58,9 @@ func (s *Store) touch(n int) {
 type Options struct {
 	Create   bool // create the file if missing (statledger init); otherwise it must exist
 	ReadOnly bool // share the file with other readers
+	// Wait is how long to wait for another process to release the file;
+	// zero means LockTimeout.
+	Wait time.Duration
 }
 
 // Open opens (or with Create, creates) the ledger file at path.
@@ -65,9 +68,13 @@ func Open(path string, opt Options) (*Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opt.Create {
 		return nil, ledger.Errorf(ledger.CodeInput, "no ledger at %s: run 'statledger init' to create one, or pass --store", path)
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout, ReadOnly: opt.ReadOnly})
+	wait := opt.Wait
+	if wait == 0 {
+		wait = LockTimeout
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: wait, ReadOnly: opt.ReadOnly})
 	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, LockTimeout)
+		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, wait)
 	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
