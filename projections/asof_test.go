@@ -153,3 +153,39 @@ func TestDamagedRecordIsAnErrorNotAFigure(t *testing.T) {
 		t.Fatal("a damaged fact record was read without an error")
 	}
 }
+
+// TestAsOfInstant: an instant selects every event recorded at or before it,
+// and each view knows the recorded_at of its last event.
+func TestAsOfInstant(t *testing.T) {
+	recs := synthetic(t, 200, 5) // runs of 7 events share one recorded_at
+	s := New()
+	for _, r := range recs {
+		s.Apply(r)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = Open(s.KV()) // read back what was written, not the fold's memory
+	first := recs[0].RecordedAt
+	for _, d := range []time.Duration{-time.Second, 0, 30 * time.Second, time.Minute, 7 * time.Minute, 28*time.Minute + time.Second, 10 * time.Hour} {
+		at := first.Add(d)
+		want := uint64(0)
+		for _, r := range recs {
+			if !r.RecordedAt.After(at) {
+				want = r.Seq + 1
+			}
+		}
+		got, err := s.SizeAt(ledger.AsOf{Time: &at})
+		if err != nil || got != want {
+			t.Fatalf("as of %s: size %d, want %d (%v)", at, got, want, err)
+		}
+	}
+	for _, size := range []uint64{1, 6, 7, 8, 14, 100, 199, 200} {
+		if got, want := s.At(size).LastRecordedAt, recs[size-1].RecordedAt; !got.Equal(want) {
+			t.Fatalf("as of size %d: last recorded at %s, want %s", size, got, want)
+		}
+	}
+	if !s.At(0).LastRecordedAt.IsZero() {
+		t.Fatal("an empty prefix has a last recorded_at")
+	}
+}
