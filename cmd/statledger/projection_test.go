@@ -123,7 +123,7 @@ func TestProjectionFallsBackToMemory(t *testing.T) {
 		}
 		defer db.Close()
 		r := must(t, sl(t, store, "summary", "--month", "2025-03", "--format", "json"), "summary while shared")
-		if !strings.Contains(r.stderr, "folding the whole ledger in memory") {
+		if !strings.Contains(r.stderr, "folding the whole ledger into a temporary file") {
 			t.Fatalf("no note about the fallback: %q", r.stderr)
 		}
 		want2 = r.stdout

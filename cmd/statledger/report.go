@@ -17,6 +17,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/xlsx"
 )
 
@@ -260,10 +261,11 @@ func verifyReport(c *cli.Context, s ledger.Store, path string) error {
 	}
 	// An auditor's check trusts no derived data: the report is rebuilt from
 	// a fresh fold of the ledger, not from the projection checkpoint.
-	st, err := projections.Build(bg(), s, ledger.AsOf{Size: &size})
+	st, done, err := checkpoint.Fresh(bg(), s, size, foldProgress(c, size))
 	if err != nil {
 		return err
 	}
+	defer done()
 	want, in, err := buildMonthly(c, s, st, meta["Period"])
 	if err != nil {
 		return err

@@ -66,11 +66,10 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	if b, ok := s.(*bolt.Store); ok {
 		db = b.DB()
 	} else if db, err = openCacheFile(ref, c.String("ledger")); err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "note: no projection cache (%v); folding the whole ledger in memory\n", err)
-		if l.state, err = projections.Build(bg(), s, asOf); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "note: no projection cache (%v); folding the whole ledger into a temporary file\n", err)
+		if err := l.fresh(c, asOf); err != nil {
 			return fail(err)
 		}
-		l.head = l.state
 		return l, nil
 	} else {
 		l.cache = db
@@ -92,11 +91,10 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 					return nil, err
 				}
 				l.store = s
-				fmt.Fprintf(c.App.ErrWriter, "note: cannot update the projection checkpoint (%v); folding the whole ledger in memory\n", werr)
-				if l.state, err = projections.Build(bg(), s, asOf); err != nil {
+				fmt.Fprintf(c.App.ErrWriter, "note: cannot update the projection checkpoint (%v); folding the whole ledger into a temporary file\n", werr)
+				if err := l.fresh(c, asOf); err != nil {
 					return fail(err)
 				}
-				l.head = l.state
 				return l, nil
 			}
 			s, l.store, db = w, w, w.DB()
@@ -120,6 +118,26 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	}
 	l.state = head.At(size)
 	return l, nil
+}
+
+// fresh folds the whole ledger into a temporary checkpoint of its own, for
+// when the checkpoint kept beside the ledger cannot be used.
+func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
+	head, err := l.store.Head(bg())
+	if err != nil {
+		return err
+	}
+	st, done, err := checkpoint.Fresh(bg(), l.store, head.Size, foldProgress(c, head.Size))
+	if err != nil {
+		return err
+	}
+	l.head, l.done = st, done
+	size, err := st.SizeAt(asOf)
+	if err != nil {
+		return err
+	}
+	l.state = st.At(size)
+	return nil
 }
 
 // foldProgress shows a bar on a terminal when a fold is long enough to wait for.

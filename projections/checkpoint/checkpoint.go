@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -164,10 +165,21 @@ type Result struct {
 // discarded and rebuilt from the start. Each chunk commits with its size and
 // root, so an interrupted fold resumes where it stopped.
 func Update(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Result, error) {
+	return update(ctx, db, st, nil, progress)
+}
+
+// update folds up to the ledger's head, or up to *to.
+func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, progress func(done, total uint64)) (Result, error) {
 	var res Result
 	status, err := Check(ctx, db, st)
 	if err != nil {
 		return res, err
+	}
+	if to != nil {
+		if *to > status.Head {
+			return res, ledger.Errorf(ledger.CodeInput, "--as-of %d: the ledger holds only %d events", *to, status.Head)
+		}
+		status.Head = *to
 	}
 	if !status.Present || !status.Matches {
 		if status.Present {
@@ -276,6 +288,44 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 	return state, func() { tx.Rollback() }, nil
 }
 
+// Fresh folds the ledger's first size events into a temporary file of its
+// own and returns a view of it: what an auditor's check uses, trusting no
+// checkpoint, in the bounded memory of a chunked fold rather than a fold of
+// the whole history in memory. done removes the file.
+func Fresh(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (state *projections.State, done func(), err error) {
+	db, cleanup, err := freshDB(ctx, st, size, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	state, end, err := View(db, st)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return state, func() { end(); cleanup() }, nil
+}
+
+func freshDB(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*bbolt.DB, func(), error) {
+	f, err := os.CreateTemp("", "statledger-fold-*.db")
+	if err != nil {
+		return nil, nil, err
+	}
+	path := f.Name()
+	f.Close()
+	// Temporary and rebuilt on any failure: no fsync is worth its cost here.
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true, NoFreelistSync: true})
+	if err != nil {
+		os.Remove(path)
+		return nil, nil, err
+	}
+	cleanup := func() { db.Close(); os.Remove(path) }
+	if _, err := update(ctx, db, st, &size, progress); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return db, cleanup, nil
+}
+
 // Verify checks the checkpoint record by record against a fresh fold of the
 // ledger to the checkpoint's size, so a changed figure in the checkpoint
 // cannot reach a report unnoticed. It returns nil when no checkpoint exists.
@@ -288,37 +338,63 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) 
 		return status, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
 	}
 	size := status.Size
-	fresh, err := projections.Build(ctx, st, ledger.AsOf{Size: &size})
+	fresh, cleanup, err := freshDB(ctx, st, size, nil)
 	if err != nil {
 		return status, err
 	}
-	if err := fresh.Flush(); err != nil {
-		return status, err
-	}
-	type pair struct {
-		bucket string
-		k, v   []byte
-	}
-	var want []pair
-	projections.Each(fresh.KV(), func(b string, k, v []byte) error {
-		want = append(want, pair{b, k, v})
-		return nil
-	})
-	i := 0
+	defer cleanup()
 	err = db.View(func(tx *bbolt.Tx) error {
-		err := projections.Each(kv{tx.Bucket(Bucket)}, func(b string, k, v []byte) error {
-			if i >= len(want) || want[i].bucket != b || !bytes.Equal(want[i].k, k) || !bytes.Equal(want[i].v, v) {
-				return ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed; delete it with 'statledger verify --rebuild-projection'", size, b, k)
+		return fresh.View(func(ftx *bbolt.Tx) error {
+			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
+			pairs := 0
+			release := func() { // a pass over both files would otherwise stay resident
+				if pairs++; pairs%(64<<10) == 0 {
+					bolt.ReleasePages(db)
+					bolt.ReleasePages(fresh)
+				}
 			}
-			i++
+			for _, name := range projections.Buckets {
+				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {
+					return ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed; 'statledger verify --rebuild-projection' discards it", size, name, key)
+				}
+			}
 			return nil
 		})
-		if err == nil && i != len(want) {
-			err = ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d lacks %d records of a fresh fold: it was changed", size, len(want)-i)
-		}
-		return err
 	})
 	return status, err
+}
+
+// sameBucket compares two buckets pair by pair; a missing bucket is empty.
+func sameBucket(a, b *bbolt.Bucket, step func()) (key []byte, same bool) {
+	next := func(bk *bbolt.Bucket) func() ([]byte, []byte) {
+		if bk == nil {
+			return func() ([]byte, []byte) { return nil, nil }
+		}
+		c := bk.Cursor()
+		started := false
+		return func() ([]byte, []byte) {
+			if !started {
+				started = true
+				return c.First()
+			}
+			return c.Next()
+		}
+	}
+	na, nb := next(a), next(b)
+	for {
+		ka, va := na()
+		kb, vb := nb()
+		step()
+		if ka == nil && kb == nil {
+			return nil, true
+		}
+		if !bytes.Equal(ka, kb) || !bytes.Equal(va, vb) {
+			if ka == nil {
+				return kb, false
+			}
+			return ka, false
+		}
+	}
 }
 
 // Discard deletes the checkpoint; the next report rebuilds it.
