@@ -18,16 +18,7 @@ import (
 func TestProjectionCheckpoint(t *testing.T) { forEachStore(t, testProjectionCheckpoint) }
 
 func testProjectionCheckpoint(t *testing.T, kind string) {
-	var srv *esdbtest.Server
-	var store string
-	if kind == "esdb" {
-		srv = esdbtest.Start(t)
-		store = srv.URL
-		signingKeys.Store(store, filepath.Join(t.TempDir(), "l.key"))
-		must(t, sl(t, store, "init", "--origin", "statledger.local/l"), "init")
-	} else {
-		store, _ = newLedger(t, "bolt")
-	}
+	store, srv := ledgerAndServer(t, kind)
 	dir := t.TempDir()
 	must(t, sl(t, store, "import", eventsFile(t, "a", 60)), "import a")
 	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "projection checkpoint: none yet") {
@@ -132,4 +123,18 @@ func TestProjectionFallsBackToMemory(t *testing.T) {
 	if got != want2 || got == want {
 		t.Fatalf("in-memory fold gave\n%s\nthe checkpoint gives\n%s\n(before the second import:\n%s)", want2, got, want)
 	}
+}
+
+// ledgerAndServer makes a fresh ledger of a kind and, for EventStoreDB, hands
+// back its in-process server too, for tests that change the stream under it.
+func ledgerAndServer(t *testing.T, kind string) (string, *esdbtest.Server) {
+	t.Helper()
+	if kind != "esdb" {
+		store, _ := newLedger(t, "bolt")
+		return store, nil
+	}
+	srv := esdbtest.Start(t)
+	signingKeys.Store(srv.URL, filepath.Join(t.TempDir(), "l.key"))
+	must(t, sl(t, srv.URL, "init", "--origin", "statledger.local/l"), "init")
+	return srv.URL, srv
 }

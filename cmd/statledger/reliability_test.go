@@ -324,16 +324,7 @@ func testTamperEveryWay(t *testing.T, kind string) {
 	in := eventsFile(t, "tamper", 12)
 	for _, tc := range tamperCases {
 		t.Run(fmt.Sprintf("%s-%d", tc.op, tc.k), func(t *testing.T) {
-			var srv *esdbtest.Server
-			var store string
-			if kind == "esdb" {
-				srv = esdbtest.Start(t)
-				store = srv.URL
-				signingKeys.Store(store, filepath.Join(t.TempDir(), "l.key"))
-				must(t, sl(t, store, "init", "--origin", "statledger.local/l"), "init")
-			} else {
-				store, _ = newLedger(t, "bolt")
-			}
+			store, srv := ledgerAndServer(t, kind)
 			must(t, sl(t, store, "import", in), "import")
 			cp := filepath.Join(t.TempDir(), "cp.txt")
 			os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
