@@ -280,6 +280,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
+	checker.Done()
 	lineErrs = append(decodeErrs, lineErrs...)
 	if len(lineErrs) > 0 {
 		for _, e := range lineErrs {

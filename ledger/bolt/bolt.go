@@ -43,9 +43,9 @@ type Store struct {
 }
 
 // releaseEvery is how many events a process may touch before the mapped
-// pages it read are released: about 10 MB of a ledger file read in order,
+// pages it read are released: a few MB of a ledger file read in order,
 // more when the reads are scattered.
-const releaseEvery = 16 << 10
+const releaseEvery = 4 << 10
 
 func (s *Store) touch(n int) {
 	if s.touched.Add(int64(n)) >= releaseEvery {
