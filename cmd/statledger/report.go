@@ -261,7 +261,7 @@ func verifyReport(c *cli.Context, s ledger.Store, path string) error {
 	}
 	// An auditor's check trusts no derived data: the report is rebuilt from
 	// a fresh fold of the ledger, not from the projection checkpoint.
-	st, done, err := checkpoint.Fresh(bg(), s, size, foldProgress(c, size))
+	st, done, err := checkpoint.Fresh(bg(), s, size, foldProgress(c))
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 			}
 			s, l.store, db = w, w, w.DB()
 		}
-		res, err := checkpoint.Update(bg(), db, s, foldProgress(c, status.Head-status.Size))
+		res, err := checkpoint.Update(bg(), db, s, foldProgress(c))
 		if err != nil {
 			return fail(err)
 		}
@@ -127,7 +127,7 @@ func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
 	if err != nil {
 		return err
 	}
-	st, done, err := checkpoint.Fresh(bg(), l.store, head.Size, foldProgress(c, head.Size))
+	st, done, err := checkpoint.Fresh(bg(), l.store, head.Size, foldProgress(c))
 	if err != nil {
 		return err
 	}
@@ -140,15 +140,22 @@ func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
 	return nil
 }
 
-// foldProgress shows a bar on a terminal when a fold is long enough to wait for.
-func foldProgress(c *cli.Context, total uint64) func(done, total uint64) {
+// foldProgress shows a bar on a terminal while a fold is long enough to wait
+// for; the bar appears with the first chunk, when the total is known.
+func foldProgress(c *cli.Context) func(done, total uint64) {
 	f, ok := c.App.ErrWriter.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) || total < uint64(checkpoint.Chunk) {
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	bar := progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("updating the projection"),
-		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	return func(done, _ uint64) {
+	var bar *progressbar.ProgressBar
+	return func(done, total uint64) {
+		if bar == nil {
+			if total < 4*uint64(checkpoint.Chunk) {
+				return
+			}
+			bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("folding the projection"),
+				progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		}
 		bar.Set64(int64(done))
 		if done >= total {
 			bar.Finish()
@@ -216,7 +223,7 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) error {
 		fmt.Fprintln(c.App.Writer, "projection checkpoint discarded; the next report rebuilds it from the ledger")
 		return nil
 	}
-	status, err := checkpoint.Verify(bg(), db, s)
+	status, err := checkpoint.Verify(bg(), db, s, foldProgress(c))
 	switch {
 	case err != nil:
 		return err

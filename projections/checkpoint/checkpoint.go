@@ -374,7 +374,7 @@ func freshDB(ctx context.Context, st ledger.Store, size uint64, progress func(do
 // Verify checks the checkpoint record by record against a fresh fold of the
 // ledger to the checkpoint's size, so a changed figure in the checkpoint
 // cannot reach a report unnoticed. It returns nil when no checkpoint exists.
-func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
+func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Status, error) {
 	status, err := Check(ctx, db, st)
 	if err != nil || !status.Present {
 		return status, err
@@ -383,7 +383,7 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) 
 		return status, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
 	}
 	size := status.Size
-	fresh, cleanup, err := freshDB(ctx, st, size, nil)
+	fresh, cleanup, err := freshDB(ctx, st, size, progress)
 	if err != nil {
 		return status, err
 	}

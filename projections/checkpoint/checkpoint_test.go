@@ -112,7 +112,7 @@ func TestUpdateFoldsOnlyWhatIsNew(t *testing.T) {
 	if res, _ := Update(ctx, s.DB(), s, nil); res.From != 1500 || res.To != 1500 {
 		t.Fatalf("an up-to-date checkpoint folded %+v", res)
 	}
-	if _, err := Verify(ctx, s.DB(), s); err != nil {
+	if _, err := Verify(ctx, s.DB(), s, nil); err != nil {
 		t.Fatalf("verify of a good checkpoint: %v", err)
 	}
 }
@@ -139,7 +139,7 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 	if err != nil || res.From != 300 || res.To != 1000 {
 		t.Fatalf("resumed %+v %v", res, err)
 	}
-	if _, err := Verify(ctx, s.DB(), s); err != nil {
+	if _, err := Verify(ctx, s.DB(), s, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -160,7 +160,7 @@ func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
 		{"size", keySize, []byte{0, 0, 0, 0, 0, 0, 0x10, 0}, "holds only 300"},
 	} {
 		s.DB().Update(func(tx *bbolt.Tx) error { return tx.Bucket(Bucket).Put(tc.key, tc.val) })
-		if _, err := Verify(ctx, s.DB(), s); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := Verify(ctx, s.DB(), s, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: verify said %v", tc.name, err)
 		}
 		res, err := Update(ctx, s.DB(), s, nil)
@@ -190,7 +190,7 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 		v[1]++ // the persons of the first incident type
 		return c.Put(k, v)
 	})
-	_, err := Verify(ctx, s.DB(), s)
+	_, err := Verify(ctx, s.DB(), s, nil)
 	if err == nil || !strings.Contains(err.Error(), "differs from a fresh fold") || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("verify of an edited checkpoint (%s): %v", month, err)
 	}
