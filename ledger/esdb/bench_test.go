@@ -34,3 +34,34 @@ func BenchmarkAppend1000(b *testing.B) {
 	b.ReportMetric(float64(srv.BytesIn())/float64(b.N*batch), "wire-B/event")
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkOpen100k measures opening a ledger of 100k events: the store reads
+// the whole stream to build its id index and tree, so every command on an
+// EventStoreDB ledger pays this once, growing with the history.
+func BenchmarkOpen100k(b *testing.B) {
+	srv, err := esdbtest.Listen()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Stop()
+	s, err := esdbOpen(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n, batch = 100_000, 1000
+	recs := storetest.Sealed(0, n)
+	for i := 0; i < n; i += batch {
+		if err := s.Append(context.Background(), uint64(i), recs[i:i+batch]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := esdbOpen(srv.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
