@@ -23,8 +23,7 @@ import (
 // up to the ledger's head, seen as of the point a command asked for.
 type ledgerState struct {
 	store ledger.Store
-	head  *projections.State // the fold at its head: At gives earlier views
-	state *projections.State // as of the requested point
+	state *projections.State // as of the requested point; At gives earlier views
 	done  func()             // ends the checkpoint's read transaction
 	cache *bbolt.DB          // a checkpoint file of its own (EventStoreDB), else nil
 }
@@ -83,7 +82,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 			// The checkpoint lives in the embedded file, opened for reading
 			// only: reopen it for writing, just for the fold. A file this
 			// process may not write (an auditor's read-only copy), or one
-			// another process holds, is folded in memory instead.
+			// another process holds, is folded into a temporary file instead.
 			s.Close()
 			w, werr := bolt.Open(ref.path, bolt.Options{Wait: time.Second})
 			if werr != nil {
@@ -111,7 +110,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	if err != nil {
 		return fail(err)
 	}
-	l.head, l.done = head, done
+	l.done = done
 	size, err := head.SizeAt(asOf)
 	if err != nil {
 		return fail(err)
@@ -131,7 +130,7 @@ func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
 	if err != nil {
 		return err
 	}
-	l.head, l.done = st, done
+	l.done = done
 	size, err := st.SizeAt(asOf)
 	if err != nil {
 		return err
