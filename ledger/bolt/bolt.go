@@ -80,9 +80,17 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
 	s := &Store{db: db, path: path}
-	if opt.ReadOnly {
-		err = db.View(s.checkFormat)
-	} else {
+	fresh := false
+	err = db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil && opt.Create && !opt.ReadOnly {
+			fresh = true
+			return nil
+		}
+		return s.checkFormat(tx)
+	})
+	// Only a new file is written to here: a write transaction that changes
+	// nothing still commits, and two fsyncs would double the cost of record.
+	if err == nil && fresh {
 		err = db.Update(func(tx *bbolt.Tx) error {
 			if tx.Bucket(bucketMeta) == nil {
 				for _, b := range [][]byte{bucketEvents, bucketIDs, bucketHashes, bucketMeta} {
