@@ -54,6 +54,9 @@ func TestCodecRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(got.Canonical(), e.Canonical()) {
 			t.Fatalf("round trip of %s: %s (%v)", e.Canonical(), got.Canonical(), err)
 		}
+		if h, err := decodeHot(appendEvent(nil, &e)); err != nil || h != hotOf(&e) {
+			t.Fatalf("hot fields of %s: read %+v, in hand %+v (%v)", e.Canonical(), h, hotOf(&e), err)
+		}
 	}
 	// Truncations of a record are refused, never misread.
 	e := synthetic(t, 1, 3)[0].Event

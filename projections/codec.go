@@ -177,6 +177,12 @@ func monthOf(b []byte) []byte {
 	return nil
 }
 
+// hotOf is hot for an event in hand: what decodeHot reads from its record.
+func hotOf(e *ledger.Event) hot {
+	return hot{typ: e.Type, month: Month(e), count: e.Persons(), qualifier: e.CountQualifier,
+		nationality: e.Nationality, country: e.Country}
+}
+
 func decodeHot(b []byte) (hot, error) {
 	d := dec{b: b}
 	d.raw() // id

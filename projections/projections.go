@@ -235,8 +235,7 @@ func (s *State) Apply(r ledger.Recorded) {
 			s.fail(kv.Put(bucketIDs, []byte(e.ID), fk))
 		}
 		if e.Type.IsIncident() {
-			h, err := decodeHot(content)
-			s.fail(err)
+			h := hotOf(e)
 			s.fail(kv.Put(bucketMonths, fk, fk))
 			s.cellsOf(h.month).add(&h, 1)
 			f.dirty[h.month] = true
@@ -251,25 +250,24 @@ func (s *State) Apply(r ledger.Recorded) {
 			break
 		}
 		content, retracted, _, _ := rec.at(f.head)
+		old, err := decodeEvent(content)
+		s.fail(err)
 		v := version{seq: r.Seq, id: e.ID, reason: e.Reason, kind: kindRetracted}
+		var next ledger.Event
 		if e.Type == ledger.Correction {
-			old, err := decodeEvent(content)
-			s.fail(err)
-			next := e.Changes.Apply(old)
+			next = e.Changes.Apply(old)
 			v.kind, v.fields, v.event = kindCorrected, e.Changes.Fields(), appendEvent(nil, &next)
 		}
 		rec.versions = append(rec.versions, v)
 		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
-		if ledger.Type(typeOf(content)).IsIncident() {
-			old, err := decodeHot(content)
-			s.fail(err)
+		if old.Type.IsIncident() {
+			old := hotOf(&old)
 			if !retracted {
 				s.cellsOf(old.month).add(&old, -1)
 				f.dirty[old.month] = true
 			}
 			if v.kind == kindCorrected {
-				h, err := decodeHot(v.event)
-				s.fail(err)
+				h := hotOf(&next)
 				if h.month != old.month {
 					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(rec.versions[0].seq)...), fk))
 				}
@@ -291,13 +289,6 @@ func (s *State) Apply(r ledger.Recorded) {
 	s.fail(kv.Put(bucketTimes, seqKey(r.Seq+1), at))
 	f.head, f.headAt = r.Seq+1, r.RecordedAt
 	s.Size, s.LastRecordedAt = f.head, f.headAt
-}
-
-// typeOf reads the type of an encoded event without decoding the rest.
-func typeOf(content []byte) string {
-	d := dec{b: content}
-	d.raw()
-	return string(d.raw())
 }
 
 // Flush writes the aggregates and the fold's size into its KV.
