@@ -148,8 +148,11 @@ func Check(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
 	if err != nil || !s.Present || s.Size > s.Head {
 		return s, err
 	}
-	if s.Ledger, err = ledger.TreeRoot(ctx, st, s.Size); err != nil {
-		return s, err
+	// Up to date is the common case, and Head has read that root already.
+	if s.Ledger = head.Root; s.Size != head.Size {
+		if s.Ledger, err = ledger.TreeRoot(ctx, st, s.Size); err != nil {
+			return s, err
+		}
 	}
 	s.Matches = s.Ledger == s.Root
 	return s, nil
