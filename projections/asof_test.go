@@ -135,10 +135,12 @@ func TestIncrementalFoldEqualsOneFold(t *testing.T) {
 
 func dump(kv KV) []string {
 	var out []string
-	Each(kv, func(b string, k, v []byte) error {
-		out = append(out, fmt.Sprintf("%s %x %x", b, k, v))
-		return nil
-	})
+	for _, b := range Buckets {
+		kv.Scan(b, nil, func(k, v []byte) bool {
+			out = append(out, fmt.Sprintf("%s %x %x", b, k, v))
+			return true
+		})
+	}
 	return out
 }
 
@@ -168,7 +170,7 @@ func TestAsOfInstant(t *testing.T) {
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	s, _ = Open(s.KV()) // read back what was written, not the fold's memory
+	s, _ = Open(s.f.kv) // read back what was written, not the fold's memory
 	first := recs[0].RecordedAt
 	for _, d := range []time.Duration{-time.Second, 0, 30 * time.Second, time.Minute, 7 * time.Minute, 28*time.Minute + time.Second, 10 * time.Hour} {
 		at := first.Add(d)

@@ -90,21 +90,3 @@ func (m *MemKV) Scan(bucket string, from []byte, fn func(k, v []byte) bool) erro
 	}
 	return nil
 }
-
-// Each calls fn for every pair of every bucket, in bucket and key order: what
-// a checkpoint is compared with when it is verified.
-func Each(kv KV, fn func(bucket string, k, v []byte) error) error {
-	for _, b := range Buckets {
-		var err error
-		if serr := kv.Scan(b, nil, func(k, v []byte) bool {
-			err = fn(b, k, v)
-			return err == nil
-		}); serr != nil {
-			return serr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}

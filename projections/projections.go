@@ -724,6 +724,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-// KV is where the fold keeps its records.
-func (s *State) KV() KV { return s.f.kv }
