@@ -454,6 +454,20 @@ func testMonthlyReportPublishReviseVerify(t *testing.T, kind string) {
 	}
 }
 
+// editFile changes an embedded ledger file with the bbolt API, in one
+// transaction, as an insider with access to the file could.
+func editFile(t *testing.T, path string, fn func(*bbolt.Tx) error) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestTamperedFileFailsVerify edits one stored event with the bbolt API, as an
 // insider with file access could, and runs verify as the auditor would.
 func TestTamperedFileFailsVerify(t *testing.T) {
@@ -461,19 +475,11 @@ func TestTamperedFileFailsVerify(t *testing.T) {
 	must(t, sl(t, store, "import", seed), "import")
 	cp := filepath.Join(t.TempDir(), "cp.txt")
 	os.WriteFile(cp, []byte(must(t, sl(t, store, "checkpoint"), "checkpoint").stdout), 0o644)
-	db, err := bbolt.Open(store, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bbolt.Tx) error {
+	editFile(t, store, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("events"))
 		k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
 		return b.Put(k, bytes.Replace(b.Get(k), []byte(`"count":61`), []byte(`"count":16`), 1))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := sl(t, store, "verify")
 	if r.code != 3 || !strings.Contains(r.stderr, "seq 2:") {
 		t.Fatalf("verify of a tampered file: exit %d, %q; want 3 naming seq 2", r.code, r.stderr)

@@ -92,14 +92,7 @@ func testProjectionCheckpoint(t *testing.T, kind string) {
 
 func editCheckpoint(t *testing.T, store string, fn func(*bbolt.Bucket) error) {
 	t.Helper()
-	db, err := bbolt.Open(store, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Update(func(tx *bbolt.Tx) error { return fn(tx.Bucket(checkpoint.Bucket)) }); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, store, func(tx *bbolt.Tx) error { return fn(tx.Bucket(checkpoint.Bucket)) })
 }
 
 // TestProjectionFallsBackToMemory: a reader that cannot write the ledger file

@@ -367,12 +367,7 @@ func seqKey(n int) []byte {
 }
 
 func tamperBolt(t *testing.T, path string, tc tamperCase) {
-	db, err := bbolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bbolt.Tx) error {
+	editFile(t, path, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("events"))
 		get := func(k int) []byte { return bytes.Clone(b.Get(seqKey(k))) }
 		switch tc.op {
@@ -405,9 +400,6 @@ func tamperBolt(t *testing.T, path string, tc tamperCase) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func tamperESDB(t *testing.T, srv *esdbtest.Server, tc tamperCase) {
