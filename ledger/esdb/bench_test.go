@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/statledger/statledger/ledger/esdb"
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 	"github.com/statledger/statledger/ledger/storetest"
 )
@@ -11,15 +12,7 @@ import (
 // BenchmarkAppend1000 appends batches of 1000 events (the import default)
 // through the real client; allocations and wire bytes are per event.
 func BenchmarkAppend1000(b *testing.B) {
-	srv, err := esdbtest.Listen()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Stop()
-	s, err := esdbOpen(srv.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, s := benchServer(b)
 	defer s.Close()
 	const batch = 1000
 	recs := storetest.Sealed(0, batch*(b.N+1))
@@ -39,15 +32,7 @@ func BenchmarkAppend1000(b *testing.B) {
 // the whole stream to build its id index and tree, so every command on an
 // EventStoreDB ledger pays this once, growing with the history.
 func BenchmarkOpen100k(b *testing.B) {
-	srv, err := esdbtest.Listen()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Stop()
-	s, err := esdbOpen(srv.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, s := benchServer(b)
 	const n, batch = 100_000, 1000
 	recs := storetest.Sealed(0, n)
 	for i := 0; i < n; i += batch {
@@ -64,4 +49,19 @@ func BenchmarkOpen100k(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// benchServer starts an in-process server, stopped when the benchmark ends,
+// and opens the ledger on it.
+func benchServer(b *testing.B) (*esdbtest.Server, *esdb.Store) {
+	srv, err := esdbtest.Listen()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Stop)
+	s, err := esdbOpen(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, s
 }
