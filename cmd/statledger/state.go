@@ -110,13 +110,21 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	if err != nil {
 		return fail(err)
 	}
+	if err := l.use(head, done, asOf); err != nil {
+		return fail(err)
+	}
+	return l, nil
+}
+
+// use takes a fold at its head, and the end of its read, and sees it as of asOf.
+func (l *ledgerState) use(head *projections.State, done func(), asOf ledger.AsOf) error {
 	l.done = done
 	size, err := head.SizeAt(asOf)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	l.state = head.At(size)
-	return l, nil
+	return nil
 }
 
 // fresh folds the whole ledger into a temporary checkpoint of its own, for
@@ -130,13 +138,7 @@ func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
 	if err != nil {
 		return err
 	}
-	l.done = done
-	size, err := st.SizeAt(asOf)
-	if err != nil {
-		return err
-	}
-	l.state = st.At(size)
-	return nil
+	return l.use(st, done, asOf)
 }
 
 // foldProgress shows a bar on a terminal while a fold is long enough to wait
