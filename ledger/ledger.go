@@ -394,7 +394,15 @@ func ReadAsOf(ctx context.Context, s Store, a AsOf, from uint64, fn func(Recorde
 		if a.Time != nil {
 			size = r.Seq + 1
 		}
-		return fn(r)
+		if err := fn(r); err != nil {
+			return err
+		}
+		// Stop at the last event of a known size, not at the one after it: a
+		// store may read and check a whole batch to hand over that one.
+		if a.Time == nil && r.Seq+1 >= size {
+			return errStop
+		}
+		return nil
 	})
 	if errors.Is(err, errStop) {
 		err = nil

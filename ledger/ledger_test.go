@@ -59,3 +59,38 @@ func TestBatchesStayUnderTheByteBound(t *testing.T) {
 		}
 	}
 }
+
+// handedStore counts the events a store hands to Read's callback.
+type handedStore struct {
+	ledger.Store
+	handed int
+}
+
+func (h *handedStore) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
+	return h.Store.Read(ctx, from, func(r ledger.Recorded) error {
+		h.handed++
+		return fn(r)
+	})
+}
+
+// TestReadAsOfStopsAtItsLastEvent: a prefix of known size is read to its last
+// event and no further, since a store may read a whole batch to hand over one
+// more.
+func TestReadAsOfStopsAtItsLastEvent(t *testing.T) {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 50)); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []uint64{1, 10, 50} {
+		h := &handedStore{Store: s}
+		got := 0
+		n, err := ledger.ReadAsOf(context.Background(), h, ledger.AsOf{Size: &size}, 0, func(ledger.Recorded) error { got++; return nil })
+		if err != nil || n != size || uint64(got) != size || uint64(h.handed) != size {
+			t.Fatalf("as of %d: size %d, %d events to fn, %d read (%v)", size, n, got, h.handed, err)
+		}
+	}
+}
