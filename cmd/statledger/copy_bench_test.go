@@ -61,7 +61,7 @@ func BenchmarkCopy100kToESDB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		dst, err := esdb.Open(context.Background(), srv.URL, "copy")
+		dst, err := esdb.Open(context.Background(), srv.URL, "copy", esdb.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/esdb"
 )
 
 func asOfFlag() cli.Flag {
@@ -267,13 +268,20 @@ func verifyCommand() *cli.Command {
 			} else if c.IsSet("key") {
 				return usageError("--key goes with --checkpoint")
 			}
-			s, ref, err := openStore(c, c.Bool("rebuild-projection"))
+			ref, err := storeFlag(c)
+			if err != nil {
+				return err
+			}
+			s, err := openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), true)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
 			res, err := ledger.Verify(bg(), s)
 			if err != nil {
+				return err
+			}
+			if err := verifyIndex(s, res); err != nil {
 				return err
 			}
 			if cp != nil {
@@ -464,4 +472,27 @@ func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, err
 		return fail("the event is not in the checkpoint's tree: %v", err)
 	}
 	return r, cp, nil
+}
+
+// verifyIndex compares what this machine's index of an EventStoreDB stream
+// held before verify rebuilt it with the verified stream. The index recorded
+// the leaf hashes as they were first read, so a difference means history was
+// changed on the server since (or the index file was damaged here): reports
+// built before may carry figures the stream no longer supports.
+func verifyIndex(s ledger.Store, res ledger.VerifyResult) error {
+	e, ok := s.(*esdb.Store)
+	if !ok {
+		return nil
+	}
+	before, ok := e.IndexBefore()
+	if !ok {
+		return nil
+	}
+	if before.Size > res.Size {
+		return ledger.Errorf(ledger.CodeVerify, "seq %d: this machine's index of stream %s held %d events, the stream now holds %d: history was removed on the server (or the index was damaged); the index was rebuilt from the stream", res.Size, e.Stream(), before.Size, res.Size)
+	}
+	if got := res.Tree.Root(before.Size); got != before.Root {
+		return ledger.Errorf(ledger.CodeVerify, "at tree size %d this machine's index of stream %s had root %s, the stream now has %s: history was changed on the server in seq 0…%d since this machine read it (or the index was damaged); the index was rebuilt from the stream", before.Size, e.Stream(), ledger.HashHex(before.Root), ledger.HashHex(got), before.Size-1)
+	}
+	return nil
 }

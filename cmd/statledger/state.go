@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -164,31 +161,17 @@ func foldProgress(c *cli.Context) func(done, total uint64) {
 	}
 }
 
-// cacheFile is where the projection checkpoint of an EventStoreDB ledger is
-// kept: in the user's cache folder, named after the store (without its
-// password) and the ledger. Its root is checked against the server before use,
+// openCacheFile opens the projection checkpoint of an EventStoreDB ledger,
+// kept in the user's cache folder (see cacheFile). Its root is checked against the server before use,
 // so a file that belongs to another history is rebuilt, never believed.
-func cacheFile(ref storeRef, ledgerName string) (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(redact(ref.raw) + "\x00" + ledgerName))
-	return filepath.Join(dir, "statledger", "projection-"+hex.EncodeToString(sum[:12])+".db"), nil
-}
-
 func openCacheFile(ref storeRef, ledgerName string) (*bbolt.DB, error) {
-	path, err := cacheFile(ref, ledgerName)
+	path, err := cacheFile("projection", ref, ledgerName)
 	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
 	return checkpoint.OpenFile(path)
 }
 
-// damaged is the error of a projection record that cannot be read.
 func damaged(err error) error {
 	return ledger.Wrap(ledger.CodeVerify, err, "the projection checkpoint is damaged; 'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it")
 }
@@ -201,7 +184,7 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) error {
 	if b, ok := s.(*bolt.Store); ok {
 		db = b.DB()
 	} else {
-		path, err := cacheFile(ref, c.String("ledger"))
+		path, err := cacheFile("projection", ref, c.String("ledger"))
 		if err != nil {
 			return nil
 		}

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -67,12 +71,44 @@ func openStore(c *cli.Context, write bool) (ledger.Store, storeRef, error) {
 // openRef opens a store by reference; ledgerName names the stream of an
 // EventStoreDB ledger.
 func openRef(c *cli.Context, ref storeRef, ledgerName string, write bool) (ledger.Store, error) {
+	return openRefIndex(c, ref, ledgerName, write, false)
+}
+
+// openRefIndex is openRef, where rebuild makes an EventStoreDB ledger's local
+// index start again from the whole stream (verify trusts nothing local).
+func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuild bool) (ledger.Store, error) {
 	if ref.kind == "bolt" {
 		return bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
 	}
+	opt := esdb.Options{Rebuild: rebuild}
+	if path, err := cacheFile("index", ref, ledgerName); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "note: no local index for %s (%v); reading the whole stream\n", ref, err)
+	} else {
+		opt.Index = path
+	}
 	ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
 	defer cancel()
-	return esdb.Open(ctx, ref.raw, ledgerName)
+	s, err := esdb.Open(ctx, ref.raw, ledgerName, opt)
+	if err == nil && s.Note() != "" {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", s.Note())
+	}
+	return s, err
+}
+
+// cacheFile is this machine's file of derived data of kind ("index",
+// "projection") for an EventStoreDB ledger, named by the store's URL without
+// its password and the ledger, in a folder it creates.
+func cacheFile(kind string, ref storeRef, ledgerName string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, "statledger")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(redact(ref.raw) + "\x00" + ledgerName))
+	return filepath.Join(dir, kind+"-"+hex.EncodeToString(sum[:12])+".db"), nil
 }
 
 // signingKeyPath is --signing-key, or the store file's path + ".key".

@@ -4,9 +4,9 @@
 // leaf hashes and the root are those of any other store holding the ledger.
 //
 // EventStoreDB de-duplicates event ids only through a best-effort cache of
-// recent ids, so the store keeps its own index: it reads the stream, checks
-// every id against the whole history, and appends with the expected revision,
-// so nobody can have appended in between.
+// recent ids, so the store keeps its own index (see index.go): it checks every
+// id against the whole history, and appends with the expected revision, so
+// nobody can have appended in between.
 package esdb
 
 import (
@@ -53,10 +53,27 @@ type Store struct {
 	display string // the URL without its password, for messages
 
 	mu       sync.Mutex
-	tree     ledger.MemTree // built from the stored leaf hashes, as read
-	ids      map[string]uint64
-	lastAt   time.Time
+	ix       index // ids and the tree of the stored leaf hashes, as read
 	lastSync time.Time
+	note     string
+	before   *IndexState
+}
+
+// Options for Open.
+type Options struct {
+	// Index is a local file in which the store keeps its id index and Merkle
+	// tree between runs, so that opening reads only what was appended since.
+	// Empty keeps them in memory, and every open reads the whole stream.
+	Index string
+	// Rebuild starts the index file again from the whole stream, trusting
+	// nothing it held; IndexBefore then says what it held. verify does this.
+	Rebuild bool
+}
+
+// IndexState is what a local index held: a tree size and its root.
+type IndexState struct {
+	Size uint64
+	Root tlog.Hash
 }
 
 // lookupStaleness is how old the index may be for Lookup. A stale "not
@@ -84,8 +101,8 @@ func Redact(s string) string {
 
 // Open connects to the server of a connection string (esdb://, esdb+discover://;
 // kurrentdb:// and kurrentdb+discover:// are accepted as synonyms) and reads the
-// ledger's stream.
-func Open(ctx context.Context, connection, ledgerName string) (*Store, error) {
+// ledger's stream, or with opt.Index only what its index does not hold yet.
+func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Store, error) {
 	display := Redact(connection)
 	for _, scheme := range []string{"kurrentdb", "kurrent"} {
 		if rest, ok := strings.CutPrefix(connection, scheme); ok && (strings.HasPrefix(rest, "://") || strings.HasPrefix(rest, "+discover://")) {
@@ -106,14 +123,75 @@ func Open(ctx context.Context, connection, ledgerName string) (*Store, error) {
 	if ledgerName == "" {
 		ledgerName = DefaultLedger
 	}
-	s := &Store{client: client, stream: ledgerName, display: display, ids: map[string]uint64{}}
+	s := &Store{client: client, stream: ledgerName, display: display}
+	s.ix = newMemIndex(s)
+	if opt.Index != "" {
+		f, err := openFileIndex(s, opt.Index)
+		if err != nil {
+			s.note = fmt.Sprintf("the local index %s cannot be used (%v), so the whole stream was read", opt.Index, err)
+		} else {
+			s.ix = f
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.sync(ctx); err != nil {
+	err = s.checkIndex(ctx, opt.Rebuild)
+	if err == nil {
+		err = s.sync(ctx)
+	}
+	if err != nil {
+		s.ix.close()
 		client.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkIndex makes sure the index describes this stream: the event at its
+// last seq must have the leaf hash it holds. A stream that was deleted and
+// written again, or a server that was reset, fails this, and the index is
+// started again. With rebuild it is started again whatever it holds.
+func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
+	n := s.ix.size()
+	if n == 0 {
+		return nil
+	}
+	held, err := s.ix.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(n-1))})
+	if err == nil && rebuild {
+		var root tlog.Hash
+		if root, err = tlog.TreeHash(int64(n), s.ix); err == nil {
+			s.before = &IndexState{Size: n, Root: root}
+		}
+	}
+	if err != nil || rebuild {
+		return s.ix.reset()
+	}
+	found := false
+	err = s.read(ctx, n-1, 1, false, func(r ledger.Recorded, stored tlog.Hash) error {
+		found = stored == held[0]
+		return errStop
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	if !found {
+		s.note = fmt.Sprintf("the local index of %s held %d events, but the stream no longer has them as they were (deleted and written again, or another server); the index was rebuilt from the stream", s.stream, n)
+		return s.ix.reset()
+	}
+	return nil
+}
+
+// Note says what the store did about its local index that a person should
+// know, or is empty.
+func (s *Store) Note() string { return s.note }
+
+// IndexBefore is what the index held before Open rebuilt it (Options.Rebuild),
+// for a comparison with the verified stream.
+func (s *Store) IndexBefore() (IndexState, bool) {
+	if s.before == nil {
+		return IndexState{}, false
+	}
+	return *s.before, true
 }
 
 // scrub is an error's text with the connection string's password removed, in
@@ -148,31 +226,45 @@ func (s *Store) fail(err error, what string) error {
 	return ledger.Errorf(ledger.CodeRuntime, "EventStoreDB at %s failed while %s: %s", s.display, what, err.Error())
 }
 
-// sync reads what was appended since the last read, checking that each event
-// is where its metadata says and adding its stored leaf hash to the tree.
-// The caller holds s.mu.
+// sync indexes what was appended since the last read, checking that each
+// event is where its metadata says. The caller holds s.mu.
 func (s *Store) sync(ctx context.Context) error {
 	s.lastSync = time.Now()
-	return s.read(ctx, s.tree.Size(), readPage, func(r ledger.Recorded, stored tlog.Hash) error {
-		if _, dup := s.ids[r.Event.ID]; dup {
-			return ledger.Errorf(ledger.CodeVerify, "seq %d: id %s appears twice in stream %s", r.Seq, r.Event.ID, s.stream)
+	var batch []entry
+	flush := func() error {
+		err := s.ix.add(batch)
+		batch = batch[:0]
+		return err
+	}
+	err := s.read(ctx, s.ix.size(), readPage, false, func(r ledger.Recorded, stored tlog.Hash) error {
+		batch = append(batch, entry{id: r.Event.ID, seq: r.Seq, leaf: stored, at: r.RecordedAt})
+		if len(batch) >= indexBatch {
+			return flush()
 		}
-		s.ids[r.Event.ID] = r.Seq
-		s.tree.Add(stored)
-		s.lastAt = r.RecordedAt
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
+
+// indexBatch is how many events one write of the index file holds.
+const indexBatch = 4096
 
 // read pages through the stream from revision from, page events at a time.
 // fn gets each event as rebuilt from its data and metadata, and the leaf hash
-// its metadata stores.
-func (s *Store) read(ctx context.Context, from uint64, page uint64, fn func(ledger.Recorded, tlog.Hash) error) error {
+// its metadata stores. With pinned, every event the index already holds must
+// have the leaf hash it holds: a stream whose events and metadata were both
+// rewritten then still cannot report changed figures under the old root.
+func (s *Store) read(ctx context.Context, from uint64, page uint64, pinned bool, fn func(ledger.Recorded, tlog.Hash) error) error {
 	for {
 		rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, page)
 		if err != nil {
 			return s.fail(err, "reading the ledger")
 		}
+		var got []ledger.Recorded
+		var stored []tlog.Hash
 		n := 0
 		for {
 			ev, err := rs.Recv()
@@ -186,7 +278,7 @@ func (s *Store) read(ctx context.Context, from uint64, page uint64, fn func(ledg
 				}
 				return s.fail(err, "reading the ledger")
 			}
-			rec, stored, err := decode(ev.Event)
+			rec, leaf, err := decode(ev.Event)
 			if err != nil {
 				rs.Close()
 				return err
@@ -195,18 +287,50 @@ func (s *Store) read(ctx context.Context, from uint64, page uint64, fn func(ledg
 				rs.Close()
 				return ledger.Errorf(ledger.CodeVerify, "seq %d: the event at stream revision %d says it is seq %d: an event was deleted, inserted or moved", from+uint64(n), ev.Event.EventNumber, rec.Seq)
 			}
-			if err := fn(rec, stored); err != nil {
-				rs.Close()
-				return err
-			}
+			got, stored = append(got, rec), append(stored, leaf)
 			n++
 		}
 		rs.Close()
+		if pinned {
+			if err := s.pin(got); err != nil {
+				return err
+			}
+		}
+		for i := range got {
+			if err := fn(got[i], stored[i]); err != nil {
+				return err
+			}
+		}
 		if uint64(n) < page {
 			return nil
 		}
 		from += uint64(n)
 	}
+}
+
+// pin checks events against the leaf hashes the index holds for them.
+func (s *Store) pin(recs []ledger.Recorded) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var idx []int64 // recs run in seq order, so those the index holds come first
+	for _, r := range recs {
+		if r.Seq < s.ix.size() {
+			idx = append(idx, tlog.StoredHashIndex(0, int64(r.Seq)))
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	held, err := s.ix.ReadHashes(idx)
+	if err != nil {
+		return s.fail(err, "reading the local index")
+	}
+	for i, h := range held {
+		if recs[i].Leaf != h {
+			return ledger.Errorf(ledger.CodeVerify, "seq %d: the event's leaf hash differs from the one this machine's index recorded when it was first read: the event was changed in the stream", recs[i].Seq)
+		}
+	}
+	return nil
 }
 
 // decode rebuilds a recorded event from a stream event. It refuses data that is
@@ -260,11 +384,15 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := s.sync(ctx); err != nil {
 		return err
 	}
-	if n := s.tree.Size(); n != expectedNext {
+	if n := s.ix.size(); n != expectedNext {
 		return ledger.ConflictError(expectedNext, n)
 	}
 	for _, r := range recs {
-		if seq, held := s.ids[r.Event.ID]; held {
+		seq, held, err := s.ix.seqOf(r.Event.ID)
+		if err != nil {
+			return s.fail(err, "reading the local index")
+		}
+		if held {
 			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, seq)
 		}
 	}
@@ -285,12 +413,14 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
 	if err == nil {
 		// The expected revision held, so the batch sits exactly at its seqs:
-		// index it without reading it back.
-		for _, r := range recs {
-			s.ids[r.Event.ID] = r.Seq
-			s.tree.Add(r.Leaf)
-			s.lastAt = r.RecordedAt
+		// index it without reading it back. Should the index file fail to take
+		// it, nothing is lost: it stays at its size, and the next sync reads
+		// the batch back from the stream.
+		es := make([]entry, len(recs))
+		for i, r := range recs {
+			es[i] = entry{id: r.Event.ID, seq: r.Seq, leaf: r.Leaf, at: r.RecordedAt}
 		}
+		_ = s.ix.add(es)
 		return nil
 	}
 	if code(err) == esdb.ErrorCodeWrongExpectedVersion {
@@ -313,17 +443,17 @@ func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 		return false, err
 	}
 	for _, r := range recs {
-		seq, ok := s.ids[r.Event.ID]
-		if !ok || seq != r.Seq {
-			return false, nil
+		seq, ok, err := s.ix.seqOf(r.Event.ID)
+		if err != nil || !ok || seq != r.Seq {
+			return false, err
 		}
 	}
-	hs, err := s.tree.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(recs[len(recs)-1].Seq))})
+	hs, err := s.ix.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(recs[len(recs)-1].Seq))})
 	return err == nil && hs[0] == recs[len(recs)-1].Leaf, err
 }
 
 func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
-	return s.read(ctx, from, readPage, func(r ledger.Recorded, _ tlog.Hash) error { return fn(r) })
+	return s.read(ctx, from, readPage, true, func(r ledger.Recorded, _ tlog.Hash) error { return fn(r) })
 }
 
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
@@ -332,17 +462,24 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	if err := s.sync(ctx); err != nil {
 		return ledger.Head{}, err
 	}
-	n := s.tree.Size()
-	return ledger.Head{Size: n, Root: s.tree.Root(n), LastRecordedAt: s.lastAt}, nil
+	n := s.ix.size()
+	h := ledger.Head{Size: n, LastRecordedAt: s.ix.lastAt()}
+	if n > 0 {
+		root, err := tlog.TreeHash(int64(n), s.ix)
+		if err != nil {
+			return h, s.fail(err, "reading the local index")
+		}
+		h.Root = root
+	}
+	return h, nil
 }
 
-// SeqOf answers from the id index the store keeps in memory: no round trip.
-// Ids appended by others since the last sync are found after the next one.
+// SeqOf answers from the store's id index: no round trip. Ids appended by
+// others since the last sync are found after the next one.
 func (s *Store) SeqOf(ctx context.Context, id string) (uint64, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seq, ok := s.ids[id]
-	return seq, ok, nil
+	return s.ix.seqOf(id)
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
@@ -353,14 +490,14 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 			return ledger.Recorded{}, false, err
 		}
 	}
-	seq, ok := s.ids[id]
+	seq, ok, err := s.ix.seqOf(id)
 	s.mu.Unlock()
-	if !ok {
-		return ledger.Recorded{}, false, nil
+	if err != nil || !ok {
+		return ledger.Recorded{}, false, err
 	}
 	var out ledger.Recorded
 	found := false
-	err := s.read(ctx, seq, 1, func(r ledger.Recorded, _ tlog.Hash) error {
+	err = s.read(ctx, seq, 1, true, func(r ledger.Recorded, _ tlog.Hash) error {
 		out, found = r, true
 		return errStop
 	})
@@ -372,11 +509,11 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 
 var errStop = errors.New("stop")
 
-// ReadHashes answers from the tree of stored leaf hashes read from the stream.
+// ReadHashes answers from the index's tree of the stored leaf hashes.
 func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tree.ReadHashes(idx)
+	return s.ix.ReadHashes(idx)
 }
 
 // Follow calls fn with every event from seq from, then with each new one as it
@@ -408,6 +545,9 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded
 			if rec.Seq != next {
 				return ledger.Errorf(ledger.CodeVerify, "seq %d: the subscription delivered seq %d", next, rec.Seq)
 			}
+			if err := s.pin([]ledger.Recorded{rec}); err != nil {
+				return err
+			}
 			next++
 			if err := fn(rec); err != nil {
 				return err
@@ -416,7 +556,11 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded
 	}
 }
 
-func (s *Store) Close() error { return s.client.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errors.Join(s.ix.close(), s.client.Close())
+}
 
 // Stream is the name of the ledger's stream.
 func (s *Store) Stream() string { return s.stream }

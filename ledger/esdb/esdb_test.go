@@ -26,12 +26,12 @@ func fresh(t *testing.T, srv *esdbtest.Server) *esdb.Store {
 	streamN++
 	name := fmt.Sprintf("ledger-%d", streamN)
 	streamMu.Unlock()
-	return open(t, srv.URL, name)
+	return open(t, srv.URL, name, esdb.Options{})
 }
 
-func open(t *testing.T, url, name string) *esdb.Store {
+func open(t *testing.T, url, name string, opt esdb.Options) *esdb.Store {
 	t.Helper()
-	s, err := esdb.Open(context.Background(), url, name)
+	s, err := esdb.Open(context.Background(), url, name, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +41,30 @@ func open(t *testing.T, url, name string) *esdb.Store {
 
 func TestConformance(t *testing.T) {
 	srv := esdbtest.Start(t)
-	storetest.Run(t, storetest.Factory{
-		New: func(t *testing.T) ledger.Store { return fresh(t, srv) },
-		Reopen: func(t *testing.T, s ledger.Store) ledger.Store {
-			name := s.(*esdb.Store).Stream()
-			s.Close()
-			return open(t, srv.URL, name)
-		},
+	t.Run("index in memory", func(t *testing.T) {
+		storetest.Run(t, storetest.Factory{
+			New: func(t *testing.T) ledger.Store { return fresh(t, srv) },
+			Reopen: func(t *testing.T, s ledger.Store) ledger.Store {
+				name := s.(*esdb.Store).Stream()
+				s.Close()
+				return open(t, srv.URL, name, esdb.Options{})
+			},
+		})
+	})
+	t.Run("index file", func(t *testing.T) {
+		dir := t.TempDir()
+		indexed := func(name string) esdb.Options { return esdb.Options{Index: dir + "/" + name + ".db"} }
+		storetest.Run(t, storetest.Factory{
+			New: func(t *testing.T) ledger.Store {
+				name := fresh(t, srv).Stream()
+				return open(t, srv.URL, name, indexed(name))
+			},
+			Reopen: func(t *testing.T, s ledger.Store) ledger.Store {
+				name := s.(*esdb.Store).Stream()
+				s.Close()
+				return open(t, srv.URL, name, indexed(name))
+			},
+		})
 	})
 }
 
@@ -63,7 +80,7 @@ func TestRealServer(t *testing.T) {
 	storetest.Run(t, storetest.Factory{
 		New: func(t *testing.T) ledger.Store {
 			n++
-			return open(t, url, fmt.Sprintf("statledger-test-%d-%d", run, n))
+			return open(t, url, fmt.Sprintf("statledger-test-%d-%d", run, n), esdb.Options{})
 		},
 	})
 }
@@ -148,7 +165,7 @@ func TestFaultSlowServerPastDeadline(t *testing.T) {
 func TestFaultConcurrentWriterWins(t *testing.T) {
 	srv := esdbtest.Start(t)
 	a := fresh(t, srv)
-	b := open(t, srv.URL, a.Stream())
+	b := open(t, srv.URL, a.Stream(), esdb.Options{})
 	mine, theirs := storetest.Sealed(0, 3), storetest.Sealed(100, 2)
 	for i := range theirs {
 		theirs[i] = ledger.NewRecorded(uint64(i), theirs[i].RecordedAt, "other", theirs[i].Event)
@@ -214,14 +231,14 @@ func TestTamperedStreamFailsVerify(t *testing.T) {
 	})
 	// Every read checks leaf hashes, so the changed stream cannot even be
 	// opened: no command can report from it.
-	_, err := esdb.Open(context.Background(), srv.URL, s.Stream())
+	_, err := esdb.Open(context.Background(), srv.URL, s.Stream(), esdb.Options{})
 	if err == nil || ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "seq 4:") {
 		t.Fatalf("open of a tampered stream: %v", err)
 	}
 }
 
 func TestPasswordNeverInErrors(t *testing.T) {
-	_, err := esdb.Open(context.Background(), "esdb://admin:s3cret-pw@127.0.0.1:1?tls=false", "l")
+	_, err := esdb.Open(context.Background(), "esdb://admin:s3cret-pw@127.0.0.1:1?tls=false", "l", esdb.Options{})
 	if err == nil {
 		t.Fatal("opened a server that is not there")
 	}
@@ -231,5 +248,5 @@ func TestPasswordNeverInErrors(t *testing.T) {
 }
 
 func esdbOpen(url string) (*esdb.Store, error) {
-	return esdb.Open(context.Background(), url, "bench")
+	return esdb.Open(context.Background(), url, "bench", esdb.Options{})
 }

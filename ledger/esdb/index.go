@@ -1,0 +1,254 @@
+package esdb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+)
+
+// index is what the store knows of its stream without reading it again: where
+// each id is, the Merkle tree of the leaf hashes seen so far, and the last
+// recorded_at. EventStoreDB has neither a unique-id index nor a tree, so the
+// store must keep both. Kept in memory, they cost a read of the whole stream
+// on every open; kept in a local file, only the events appended since.
+type index interface {
+	tlog.HashReader
+	size() uint64
+	lastAt() time.Time
+	seqOf(id string) (uint64, bool, error)
+	// add indexes events that follow on from size. An id the index already
+	// holds is a CodeVerify error: the stream has it twice.
+	add(es []entry) error
+	reset() error
+	close() error
+}
+
+type entry struct {
+	id   string
+	seq  uint64
+	leaf tlog.Hash
+	at   time.Time
+}
+
+func (s *Store) duplicate(e entry, old uint64) error {
+	return ledger.Errorf(ledger.CodeVerify, "seq %d: id %s appears twice in stream %s (first at seq %d)", e.seq, e.id, s.stream, old)
+}
+
+// memIndex lives only as long as the process.
+type memIndex struct {
+	s    *Store
+	ids  map[string]uint64
+	tree ledger.MemTree
+	last time.Time
+}
+
+func newMemIndex(s *Store) *memIndex { return &memIndex{s: s, ids: map[string]uint64{}} }
+
+func (m *memIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) { return m.tree.ReadHashes(idx) }
+func (m *memIndex) size() uint64                                { return m.tree.Size() }
+func (m *memIndex) lastAt() time.Time                           { return m.last }
+func (m *memIndex) close() error                                { return nil }
+
+func (m *memIndex) seqOf(id string) (uint64, bool, error) {
+	seq, ok := m.ids[id]
+	return seq, ok, nil
+}
+
+func (m *memIndex) add(es []entry) error {
+	for _, e := range es {
+		if old, dup := m.ids[e.id]; dup {
+			return m.s.duplicate(e, old)
+		}
+		m.ids[e.id] = e.seq
+		m.tree.Add(e.leaf)
+		m.last = e.at
+	}
+	return nil
+}
+
+func (m *memIndex) reset() error {
+	*m = *newMemIndex(m.s)
+	return nil
+}
+
+// fileIndex keeps the index in a local bbolt file. It is derived data: the
+// store checks it against the stream when it opens (the event at its last
+// seq must have the leaf hash it holds), every read compares events with the
+// leaf hashes it holds, and verify rebuilds it from the stream.
+type fileIndex struct {
+	s    *Store
+	db   *bbolt.DB
+	path string
+	n    uint64
+	last time.Time
+	adds int // events indexed since the mapped pages were last released
+}
+
+var (
+	bucketIDs    = []byte("ids")    // event id -> seq
+	bucketHashes = []byte("hashes") // tlog stored-hash index -> hash
+	bucketMeta   = []byte("meta")
+	keyFormat    = []byte("format")
+	keyStream    = []byte("stream")
+	keySize      = []byte("size")
+	keyLastAt    = []byte("last_recorded_at")
+)
+
+const indexFormat = "statledger-esdb-index-1"
+
+// indexWait is how long to wait for another process that holds the index
+// file before reading the stream into memory instead.
+const indexWait = time.Second
+
+func openFileIndex(s *Store, path string) (*fileIndex, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: indexWait})
+	if err != nil {
+		return nil, err
+	}
+	f := &fileIndex{s: s, db: db, path: path}
+	var ok bool
+	err = db.View(func(tx *bbolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		if m == nil || string(m.Get(keyFormat)) != indexFormat || string(m.Get(keyStream)) != s.stream {
+			return nil
+		}
+		if v := m.Get(keySize); len(v) == 8 {
+			f.n = binary.BigEndian.Uint64(v)
+		}
+		if v := m.Get(keyLastAt); v != nil {
+			t, err := time.Parse(ledger.TimeFormat, string(v))
+			if err != nil {
+				return nil
+			}
+			f.last = t
+		}
+		ok = true
+		return nil
+	})
+	if err == nil && !ok {
+		// Another format, another stream, or a file that is not an index:
+		// derived data, so start it again.
+		err = f.reset()
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func key(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+type txHashes struct{ b *bbolt.Bucket }
+
+func (r txHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		v := r.b.Get(key(uint64(x)))
+		if len(v) != tlog.HashSize {
+			return nil, fmt.Errorf("the local index holds no hash %d", x)
+		}
+		copy(out[i][:], v)
+	}
+	return out, nil
+}
+
+func (f *fileIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	var out []tlog.Hash
+	err := f.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		out, err = txHashes{tx.Bucket(bucketHashes)}.ReadHashes(idx)
+		return err
+	})
+	return out, err
+}
+
+func (f *fileIndex) size() uint64      { return f.n }
+func (f *fileIndex) lastAt() time.Time { return f.last }
+func (f *fileIndex) close() error      { return f.db.Close() }
+
+func (f *fileIndex) seqOf(id string) (uint64, bool, error) {
+	var seq uint64
+	var found bool
+	err := f.db.View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketIDs).Get([]byte(id)); len(v) == 8 {
+			seq, found = binary.BigEndian.Uint64(v), true
+		}
+		return nil
+	})
+	return seq, found, err
+}
+
+func (f *fileIndex) add(es []entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	err := f.db.Update(func(tx *bbolt.Tx) error {
+		ids, hashes, m := tx.Bucket(bucketIDs), tx.Bucket(bucketHashes), tx.Bucket(bucketMeta)
+		hashes.FillPercent = 1.0 // keys only grow
+		for i, e := range es {
+			if e.seq != f.n+uint64(i) {
+				return fmt.Errorf("the local index holds %d events; seq %d cannot follow", f.n, e.seq)
+			}
+			if v := ids.Get([]byte(e.id)); len(v) == 8 {
+				return f.s.duplicate(e, binary.BigEndian.Uint64(v))
+			}
+			if err := ids.Put([]byte(e.id), key(e.seq)); err != nil {
+				return err
+			}
+			hs, err := tlog.StoredHashesForRecordHash(int64(e.seq), e.leaf, txHashes{hashes})
+			if err != nil {
+				return err
+			}
+			first := uint64(tlog.StoredHashIndex(0, int64(e.seq)))
+			for i := range hs {
+				if err := hashes.Put(key(first+uint64(i)), hs[i][:]); err != nil {
+					return err
+				}
+			}
+		}
+		last := es[len(es)-1]
+		if err := m.Put(keySize, key(last.seq+1)); err != nil {
+			return err
+		}
+		return m.Put(keyLastAt, []byte(last.at.Format(ledger.TimeFormat)))
+	})
+	if err != nil {
+		return err
+	}
+	f.n, f.last = es[len(es)-1].seq+1, es[len(es)-1].at
+	if f.adds += len(es); f.adds >= 1<<14 {
+		f.adds = 0
+		bolt.ReleasePages(f.db) // a first build of a long stream would otherwise keep the whole file resident
+	}
+	return nil
+}
+
+func (f *fileIndex) reset() error {
+	err := f.db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketIDs, bucketHashes, bucketMeta} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket(bucketMeta)
+		if err := m.Put(keyFormat, []byte(indexFormat)); err != nil {
+			return err
+		}
+		return m.Put(keyStream, []byte(f.s.stream))
+	})
+	if err == nil {
+		f.n, f.last = 0, time.Time{}
+	}
+	return err
+}

@@ -1,0 +1,172 @@
+package esdb_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/esdb"
+	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	"github.com/statledger/statledger/ledger/storetest"
+)
+
+func indexed(t *testing.T) esdb.Options {
+	return esdb.Options{Index: filepath.Join(t.TempDir(), "index.db")}
+}
+
+func head(t *testing.T, s ledger.Store) ledger.Head {
+	t.Helper()
+	h, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func appendAll(t *testing.T, s ledger.Store, recs []ledger.Recorded) {
+	t.Helper()
+	for i := 0; i < len(recs); i += 1000 {
+		batch := recs[i:min(i+1000, len(recs))]
+		if err := s.Append(context.Background(), batch[0].Seq, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// otherHistory is a stream of n events other than storetest.Sealed's, at the
+// same seqs, as a server reset and refilled by someone else would hold.
+func otherHistory(t *testing.T, srv *esdbtest.Server, n int) []esdbtest.Record {
+	t.Helper()
+	s := fresh(t, srv)
+	recs := storetest.Sealed(0, n)
+	for i := range recs {
+		recs[i] = ledger.NewRecorded(uint64(i), recs[i].RecordedAt, "other", storetest.Arrest(1000+i))
+	}
+	appendAll(t, s, recs)
+	return srv.Events(s.Stream())
+}
+
+func TestIndexFileReadsOnlyWhatIsNew(t *testing.T) {
+	srv := esdbtest.Start(t)
+	opt := indexed(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, 3000))
+
+	a := open(t, srv.URL, w.Stream(), opt) // builds the index from the whole stream
+	if h := head(t, a); h != head(t, w) {
+		t.Fatalf("head from a new index %+v, want %+v", h, head(t, w))
+	}
+	a.Close()
+
+	sent := srv.EventsSent()
+	b := open(t, srv.URL, w.Stream(), opt)
+	if got := srv.EventsSent() - sent; got != 1 {
+		t.Fatalf("reopening with an index read %d events; want 1, the last one, which it checks", got)
+	}
+	if h := head(t, b); h != head(t, w) || b.Note() != "" {
+		t.Fatalf("head from the index %+v, want %+v (note %q)", h, head(t, w), b.Note())
+	}
+	b.Close()
+
+	more := storetest.Sealed(3000, 10)
+	appendAll(t, w, more)
+	sent = srv.EventsSent()
+	c := open(t, srv.URL, w.Stream(), opt)
+	if got := srv.EventsSent() - sent; got != 11 {
+		t.Fatalf("reopening after 10 new events read %d; want 11", got)
+	}
+	if h := head(t, c); h != head(t, w) {
+		t.Fatalf("head after catching up %+v, want %+v", h, head(t, w))
+	}
+	if seq, ok, _ := c.SeqOf(context.Background(), more[9].Event.ID); !ok || seq != 3009 {
+		t.Fatalf("SeqOf a new id = %d %v", seq, ok)
+	}
+	// The index refuses an id it holds, as the stream would hold it twice.
+	dup := ledger.NewRecorded(3010, more[9].RecordedAt, "t", more[0].Event)
+	if err := c.Append(context.Background(), 3010, []ledger.Recorded{dup}); err == nil || !strings.Contains(err.Error(), "seq 3000") {
+		t.Fatalf("appending an id the index holds: %v", err)
+	}
+}
+
+func TestIndexRebuiltWhenStreamReplaced(t *testing.T) {
+	srv := esdbtest.Start(t)
+	opt := indexed(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, 10))
+	open(t, srv.URL, w.Stream(), opt).Close()
+
+	replacement := otherHistory(t, srv, 12)
+	srv.Tamper(w.Stream(), func([]esdbtest.Record) []esdbtest.Record { return replacement })
+	s := open(t, srv.URL, w.Stream(), opt)
+	if !strings.Contains(s.Note(), "rebuilt") {
+		t.Fatalf("note = %q, want one saying the index was rebuilt", s.Note())
+	}
+	if h, want := head(t, s), head(t, open(t, srv.URL, w.Stream(), esdb.Options{})); h != want {
+		t.Fatalf("head after the rebuild %+v, want the new stream's %+v", h, want)
+	}
+
+	// A stream that shrank is another history too.
+	srv.Tamper(w.Stream(), func(rs []esdbtest.Record) []esdbtest.Record { return rs[:5] })
+	s.Close()
+	s = open(t, srv.URL, w.Stream(), opt)
+	if !strings.Contains(s.Note(), "rebuilt") || head(t, s).Size != 5 {
+		t.Fatalf("after the stream shrank: note %q, size %d", s.Note(), head(t, s).Size)
+	}
+}
+
+// A rewrite of an old event, data and metadata both, passes the stream's own
+// checks; the index still holds the leaf hash the machine first read.
+func TestIndexPinsHistory(t *testing.T) {
+	srv := esdbtest.Start(t)
+	opt := indexed(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, 10))
+	ix := open(t, srv.URL, w.Stream(), opt)
+	first := head(t, ix)
+	ix.Close()
+
+	other := otherHistory(t, srv, 10)
+	srv.Tamper(w.Stream(), func(rs []esdbtest.Record) []esdbtest.Record { rs[4] = other[4]; return rs })
+	s := open(t, srv.URL, w.Stream(), opt)
+	if h := head(t, s); h.Root != first.Root || s.Note() != "" {
+		t.Fatalf("the index's root moved (note %q)", s.Note())
+	}
+	err := s.Read(context.Background(), 0, func(ledger.Recorded) error { return nil })
+	if err == nil || ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "seq 4:") {
+		t.Fatalf("reading the rewritten stream: %v", err)
+	}
+	if _, _, err := s.Lookup(context.Background(), storetest.Sealed(0, 10)[4].Event.ID); ledger.CodeOf(err) != ledger.CodeVerify {
+		t.Fatalf("looking up the rewritten event: %v", err)
+	}
+	s.Close()
+
+	// verify rebuilds the index and compares what it held with the stream.
+	r := open(t, srv.URL, w.Stream(), esdb.Options{Index: opt.Index, Rebuild: true})
+	before, ok := r.IndexBefore()
+	if !ok || before.Size != 10 || before.Root != first.Root {
+		t.Fatalf("IndexBefore = %+v %v, want size 10 and the first root", before, ok)
+	}
+	if _, err := ledger.Verify(context.Background(), r); err != nil {
+		t.Fatalf("the rewritten stream is consistent in itself: %v", err)
+	}
+	if head(t, r).Root == first.Root {
+		t.Fatal("the rebuilt index kept the old root")
+	}
+}
+
+func TestIndexHeldByAnotherProcess(t *testing.T) {
+	srv := esdbtest.Start(t)
+	opt := indexed(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, 5))
+	a := open(t, srv.URL, w.Stream(), opt)
+	b := open(t, srv.URL, w.Stream(), opt) // bbolt's lock is per open file, so this waits as another process would
+	if !strings.Contains(b.Note(), "cannot be used") {
+		t.Fatalf("note = %q", b.Note())
+	}
+	if head(t, a) != head(t, b) {
+		t.Fatal("the store without its index disagrees")
+	}
+}
