@@ -59,6 +59,56 @@ func (m *MemTree) Root(size uint64) tlog.Hash {
 	return h
 }
 
+// frontier computes a tree's stored hashes keeping, per level, only the
+// hash of the last complete subtree: all that the next leaf's stored hashes
+// and the root at the current size read. Verifying a million events then
+// holds a few dozen hashes instead of two million.
+type frontier struct {
+	size int64
+	last [64]struct {
+		idx int64
+		h   tlog.Hash
+	}
+}
+
+func (f *frontier) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		l, _ := tlog.SplitStoredHashIndex(x)
+		if l >= len(f.last) || f.size == 0 || f.last[l].idx != x {
+			return nil, fmt.Errorf("hash index %d is not on the frontier of a tree of size %d", x, f.size)
+		}
+		out[i] = f.last[l].h
+	}
+	return out, nil
+}
+
+// add appends a leaf and returns the stored hashes it created, at indexes
+// from tlog.StoredHashIndex(0, n), one per level from the leaf up.
+func (f *frontier) add(leaf tlog.Hash) []tlog.Hash {
+	hs, err := tlog.StoredHashesForRecordHash(f.size, leaf, f)
+	if err != nil {
+		panic("ledger: frontier: " + err.Error()) // it reads only what the last add left
+	}
+	first := tlog.StoredHashIndex(0, f.size)
+	for l, h := range hs {
+		f.last[l].idx, f.last[l].h = first+int64(l), h
+	}
+	f.size++
+	return hs
+}
+
+func (f *frontier) root() tlog.Hash {
+	if f.size == 0 {
+		return tlog.Hash{}
+	}
+	h, err := tlog.TreeHash(f.size, f)
+	if err != nil {
+		panic("ledger: frontier root: " + err.Error())
+	}
+	return h
+}
+
 // ProveInclusion returns the proof that the event at seq is in the tree of size.
 func ProveInclusion(ctx context.Context, s Store, seq, size uint64) (tlog.RecordProof, error) {
 	if seq >= size {

@@ -37,9 +37,21 @@ type Store interface {
 }
 
 // IDIndex is implemented by stores that can say where an id is without
-// reading its event: a projection then needs no id index of its own.
+// reading its event: a projection then needs no id index of its own, and
+// Verify no set of every id.
 type IDIndex interface {
-	SeqOf(ctx context.Context, id string) (seq uint64, found bool, err error)
+	// SeqsOf says where each of ids is: at seqs[i], if found[i]. Many at once,
+	// so a store answers them in one transaction.
+	SeqsOf(ctx context.Context, ids []string) (seqs []uint64, found []bool, err error)
+}
+
+// SeqOf asks an IDIndex for one id.
+func SeqOf(ctx context.Context, ix IDIndex, id string) (uint64, bool, error) {
+	seqs, found, err := ix.SeqsOf(ctx, []string{id})
+	if err != nil {
+		return 0, false, err
+	}
+	return seqs[0], found[0], nil
 }
 
 // CheckBatch checks the invariants every store's Append relies on: seqs run

@@ -348,7 +348,7 @@ func (s *State) factByID(id string) ([]byte, factRec, bool) {
 	var v []byte
 	var err error
 	if s.f.ix != nil {
-		seq, found, serr := s.f.ix.SeqOf(context.Background(), id)
+		seq, found, serr := ledger.SeqOf(context.Background(), s.f.ix, id)
 		if serr != nil || !found || seq >= s.f.head {
 			s.fail(serr)
 			return nil, factRec{}, false

@@ -491,7 +491,11 @@ func verifyIndex(s ledger.Store, res ledger.VerifyResult) error {
 	if before.Size > res.Size {
 		return ledger.Errorf(ledger.CodeVerify, "seq %d: this machine's index of stream %s held %d events, the stream now holds %d: history was removed on the server (or the index was damaged); the index was rebuilt from the stream", res.Size, e.Stream(), before.Size, res.Size)
 	}
-	if got := res.Tree.Root(before.Size); got != before.Root {
+	got, err := res.RootAt(before.Size)
+	if err != nil {
+		return err
+	}
+	if got != before.Root {
 		return ledger.Errorf(ledger.CodeVerify, "at tree size %d this machine's index of stream %s had root %s, the stream now has %s: history was changed on the server in seq 0…%d since this machine read it (or the index was damaged); the index was rebuilt from the stream", before.Size, e.Stream(), ledger.HashHex(before.Root), ledger.HashHex(got), before.Size-1)
 	}
 	return nil

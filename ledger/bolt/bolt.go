@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"sync/atomic"
 	"time"
 
@@ -238,6 +239,10 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 			}
 			return nil
 		})
+		// Counted before fn sees any of it: a reader that stops early (a
+		// fold reading chunk by chunk) read the pages all the same, and a
+		// pass of such reads would otherwise keep the whole file resident.
+		s.touch(len(batch))
 		if err != nil {
 			return err
 		}
@@ -249,7 +254,6 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 				return err
 			}
 		}
-		s.touch(len(batch))
 		if len(batch) < readChunk {
 			return nil
 		}
@@ -278,17 +282,26 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	return h, err
 }
 
-// SeqOf reads the id index only, not the event.
-func (s *Store) SeqOf(ctx context.Context, id string) (uint64, bool, error) {
-	var seq uint64
-	var found bool
+// SeqsOf reads the id index only, not the events.
+func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
+	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		if k := tx.Bucket(bucketIDs).Get([]byte(id)); len(k) == 8 {
-			seq, found = binary.BigEndian.Uint64(k), true
+		b := tx.Bucket(bucketIDs)
+		// In key order, each page of the index is visited once per call, not
+		// once per id: Verify asks for tens of thousands at a time.
+		order := make([]int, len(ids))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
+		for _, i := range order {
+			if k := b.Get([]byte(ids[i])); len(k) == 8 {
+				seqs[i], found[i] = binary.BigEndian.Uint64(k), true
+			}
 		}
 		return nil
 	})
-	return seq, found, err
+	return seqs, found, err
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {

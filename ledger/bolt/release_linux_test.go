@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,5 +66,26 @@ func TestReleasePages(t *testing.T) {
 	again := read()
 	if len(again) != n || strings.Join(again, "\n") != strings.Join(first, "\n") {
 		t.Fatal("events read after releasing differ")
+	}
+}
+
+// A reader that stops early (a fold reads chunk by chunk) still read the
+// whole batch's pages: they count towards the next release.
+func TestReadThatStopsEarlyCounts(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 100)); err != nil {
+		t.Fatal(err)
+	}
+	s.touched.Store(0)
+	stop := errors.New("stop")
+	if err := s.Read(context.Background(), 0, func(ledger.Recorded) error { return stop }); err != stop {
+		t.Fatal(err)
+	}
+	if got := s.touched.Load(); got != 100 {
+		t.Fatalf("a read that stopped after one event of a batch of 100 counted %d", got)
 	}
 }

@@ -84,21 +84,7 @@ func TestTamperRewrittenHistoryFailsCheckpoint(t *testing.T) {
 		if err := events.Put(key(3), forged.Raw); err != nil {
 			return err
 		}
-		var mem ledger.MemTree
-		c := events.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			rec, err := ledger.ParseRecorded(v)
-			if err != nil {
-				return err
-			}
-			first := tlog.StoredHashIndex(0, int64(rec.Seq))
-			for i, h := range mem.Add(rec.Leaf) {
-				if err := hashes.Put(key(uint64(first)+uint64(i)), h[:]); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return rehash(events, hashes)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +95,70 @@ func TestTamperRewrittenHistoryFailsCheckpoint(t *testing.T) {
 	}
 	if err := res.CheckAgainst(before); err == nil || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("checkpoint from before the forgery still verified: %v", err)
+	}
+}
+
+// rehash recomputes every stored hash from the events, as a careful forger would.
+func rehash(events, hashes *bbolt.Bucket) error {
+	var mem ledger.MemTree
+	c := events.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		rec, err := ledger.ParseRecorded(v)
+		if err != nil {
+			return err
+		}
+		first := tlog.StoredHashIndex(0, int64(rec.Seq))
+		for i, h := range mem.Add(rec.Leaf) {
+			if err := hashes.Put(key(uint64(first)+uint64(i)), h[:]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Verify checks ids through the store's id index, not a map of its own; a
+// second use of an id, or an index that no longer matches the events, fails
+// it however self-consistent the hashes are.
+func TestTamperIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		edit       func(events, ids *bbolt.Bucket) error
+	}{
+		{"event 7 reuses the id of event 2", "seq 7: id ", func(events, ids *bbolt.Bucket) error {
+			r2, _ := ledger.ParseRecorded(events.Get(key(2)))
+			r7, _ := ledger.ParseRecorded(events.Get(key(7)))
+			if err := ids.Delete([]byte(r7.Event.ID)); err != nil {
+				return err
+			}
+			return events.Put(key(7), ledger.NewRecorded(7, r7.RecordedAt, r7.RecordedBy, r2.Event).Raw)
+		}},
+		{"the index points an id at another seq", "seq 5: the store's id index names seq 8", func(events, ids *bbolt.Bucket) error {
+			r5, _ := ledger.ParseRecorded(events.Get(key(5)))
+			return ids.Put([]byte(r5.Event.ID), key(8))
+		}},
+		{"the index lost an id", "seq 4: the store's id index does not hold", func(events, ids *bbolt.Bucket) error {
+			r4, _ := ledger.ParseRecorded(events.Get(key(4)))
+			return ids.Delete([]byte(r4.Event.ID))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := filled(t, 10)
+			err := s.DB().Update(func(tx *bbolt.Tx) error {
+				events := tx.Bucket([]byte("events"))
+				if err := tc.edit(events, tx.Bucket([]byte("ids"))); err != nil {
+					return err
+				}
+				return rehash(events, tx.Bucket([]byte("hashes")))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantVerifyFail(t, s, tc.want)
+			if tc.name == "event 7 reuses the id of event 2" {
+				wantVerifyFail(t, s, "already used at seq 2")
+			}
+		})
 	}
 }
 
@@ -149,4 +199,27 @@ func TestLockHeldByAnotherProcessFailsClearly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "another process holds the ledger") {
 		t.Fatalf("second writer got %v", err)
 	}
+}
+
+// Verify checks hashes and ids in batches; a later failure found on the
+// spot must not hide an earlier one still waiting in the batch.
+func TestTamperFirstBadSeqIsNamed(t *testing.T) {
+	s, _ := filled(t, 10)
+	err := s.DB().Update(func(tx *bbolt.Tx) error {
+		events, hashes := tx.Bucket([]byte("events")), tx.Bucket([]byte("hashes"))
+		r, _ := ledger.ParseRecorded(events.Get(key(7)))
+		r.RecordedAt = r.RecordedAt.Add(-time.Hour) // earlier than seq 6's: found as it is read
+		if err := events.Put(key(7), ledger.NewRecorded(7, r.RecordedAt, r.RecordedBy, r.Event).Raw); err != nil {
+			return err
+		}
+		if err := rehash(events, hashes); err != nil {
+			return err
+		}
+		// The node over seqs 2 and 3, stored when 3 was added: found when the batch is checked.
+		return hashes.Put(key(uint64(tlog.StoredHashIndex(1, 1))), make([]byte, 32))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantVerifyFail(t, s, "seq 3:")
 }

@@ -387,13 +387,13 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if n := s.ix.size(); n != expectedNext {
 		return ledger.ConflictError(expectedNext, n)
 	}
-	for _, r := range recs {
-		seq, held, err := s.ix.seqOf(r.Event.ID)
-		if err != nil {
-			return s.fail(err, "reading the local index")
-		}
-		if held {
-			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, seq)
+	seqs, held, err := s.ix.seqsOf(idsOf(recs))
+	if err != nil {
+		return s.fail(err, "reading the local index")
+	}
+	for i, r := range recs {
+		if held[i] {
+			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, seqs[i])
 		}
 	}
 	events := make([]esdb.EventData, len(recs))
@@ -410,7 +410,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if expectedNext > 0 {
 		expected = esdb.Revision(expectedNext - 1)
 	}
-	_, err := s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
+	_, err = s.client.AppendToStream(ctx, s.stream, esdb.AppendToStreamOptions{ExpectedRevision: expected}, events...)
 	if err == nil {
 		// The expected revision held, so the batch sits exactly at its seqs:
 		// index it without reading it back. Should the index file fail to take
@@ -435,6 +435,14 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	return s.fail(err, fmt.Sprintf("appending %d events; none were appended", len(recs)))
 }
 
+func idsOf(recs []ledger.Recorded) []string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Event.ID
+	}
+	return ids
+}
+
 // landed reports whether recs are in the stream, byte for byte, at their seqs.
 func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -442,10 +450,13 @@ func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 	if err := s.sync(ctx); err != nil {
 		return false, err
 	}
-	for _, r := range recs {
-		seq, ok, err := s.ix.seqOf(r.Event.ID)
-		if err != nil || !ok || seq != r.Seq {
-			return false, err
+	seqs, found, err := s.ix.seqsOf(idsOf(recs))
+	if err != nil {
+		return false, err
+	}
+	for i, r := range recs {
+		if !found[i] || seqs[i] != r.Seq {
+			return false, nil
 		}
 	}
 	hs, err := s.ix.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(recs[len(recs)-1].Seq))})
@@ -474,12 +485,12 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	return h, nil
 }
 
-// SeqOf answers from the store's id index: no round trip. Ids appended by
+// SeqsOf answers from the store's id index: no round trip. Ids appended by
 // others since the last sync are found after the next one.
-func (s *Store) SeqOf(ctx context.Context, id string) (uint64, bool, error) {
+func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ix.seqOf(id)
+	return s.ix.seqsOf(ids)
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
@@ -490,11 +501,12 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 			return ledger.Recorded{}, false, err
 		}
 	}
-	seq, ok, err := s.ix.seqOf(id)
+	seqs, ok, err := s.ix.seqsOf([]string{id})
 	s.mu.Unlock()
-	if err != nil || !ok {
+	if err != nil || !ok[0] {
 		return ledger.Recorded{}, false, err
 	}
+	seq := seqs[0]
 	var out ledger.Recorded
 	found := false
 	err = s.read(ctx, seq, 1, true, func(r ledger.Recorded, _ tlog.Hash) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -22,7 +23,7 @@ type index interface {
 	tlog.HashReader
 	size() uint64
 	lastAt() time.Time
-	seqOf(id string) (uint64, bool, error)
+	seqsOf(ids []string) ([]uint64, []bool, error)
 	// add indexes events that follow on from size. An id the index already
 	// holds is a CodeVerify error: the stream has it twice.
 	add(es []entry) error
@@ -56,9 +57,12 @@ func (m *memIndex) size() uint64                                { return m.tree.
 func (m *memIndex) lastAt() time.Time                           { return m.last }
 func (m *memIndex) close() error                                { return nil }
 
-func (m *memIndex) seqOf(id string) (uint64, bool, error) {
-	seq, ok := m.ids[id]
-	return seq, ok, nil
+func (m *memIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
+	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
+	for i, id := range ids {
+		seqs[i], found[i] = m.ids[id]
+	}
+	return seqs, found, nil
 }
 
 func (m *memIndex) add(es []entry) error {
@@ -174,16 +178,24 @@ func (f *fileIndex) size() uint64      { return f.n }
 func (f *fileIndex) lastAt() time.Time { return f.last }
 func (f *fileIndex) close() error      { return f.db.Close() }
 
-func (f *fileIndex) seqOf(id string) (uint64, bool, error) {
-	var seq uint64
-	var found bool
+func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
+	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
 	err := f.db.View(func(tx *bbolt.Tx) error {
-		if v := tx.Bucket(bucketIDs).Get([]byte(id)); len(v) == 8 {
-			seq, found = binary.BigEndian.Uint64(v), true
+		b := tx.Bucket(bucketIDs)
+		order := make([]int, len(ids)) // in key order, as ledger/bolt does
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
+		for _, i := range order {
+			id := ids[i]
+			if v := b.Get([]byte(id)); len(v) == 8 {
+				seqs[i], found[i] = binary.BigEndian.Uint64(v), true
+			}
 		}
 		return nil
 	})
-	return seq, found, err
+	return seqs, found, err
 }
 
 func (f *fileIndex) add(es []entry) error {

@@ -80,7 +80,7 @@ func TestIndexFileReadsOnlyWhatIsNew(t *testing.T) {
 	if h := head(t, c); h != head(t, w) {
 		t.Fatalf("head after catching up %+v, want %+v", h, head(t, w))
 	}
-	if seq, ok, _ := c.SeqOf(context.Background(), more[9].Event.ID); !ok || seq != 3009 {
+	if seq, ok, _ := ledger.SeqOf(context.Background(), c, more[9].Event.ID); !ok || seq != 3009 {
 		t.Fatalf("SeqOf a new id = %d %v", seq, ok)
 	}
 	// The index refuses an id it holds, as the stream would hold it twice.
