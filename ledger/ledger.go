@@ -226,6 +226,7 @@ type Appender struct {
 	batchSize int
 	progress  func(done int)
 	batch     []Event
+	canonical [][]byte
 	bytes     int
 	done      int
 	res       AppendResult
@@ -243,13 +244,20 @@ func (l *Ledger) NewAppender(actor string, batchSize int, progress func(done int
 
 // Add queues e, appending the batch first if e would not fit in it.
 func (a *Appender) Add(ctx context.Context, e Event) error {
-	n := len(e.Canonical()) + 200 // + the envelope around it
+	return a.AddCanonical(ctx, e, e.Canonical())
+}
+
+// AddCanonical is Add for an event whose canonical bytes the caller computed,
+// on another core: an import's appending core is the one that waits.
+func (a *Appender) AddCanonical(ctx context.Context, e Event, canonical []byte) error {
+	n := len(canonical) + 200 // + the envelope around it
 	if len(a.batch) > 0 && (len(a.batch) >= a.batchSize || a.bytes+n > MaxBatchBytes) {
 		if err := a.flush(ctx); err != nil {
 			return err
 		}
 	}
 	a.batch = append(a.batch, e)
+	a.canonical = append(a.canonical, canonical)
 	a.bytes += n
 	return nil
 }
@@ -258,11 +266,11 @@ func (a *Appender) flush(ctx context.Context) error {
 	if len(a.batch) == 0 {
 		return nil
 	}
-	n, dups, err := a.l.appendBatch(ctx, a.actor, a.batch)
+	n, dups, err := a.l.appendBatch(ctx, a.actor, a.batch, a.canonical)
 	a.res.Appended += n
 	a.res.Duplicates += dups
 	a.done += len(a.batch)
-	a.batch, a.bytes = a.batch[:0], 0
+	a.batch, a.canonical, a.bytes = a.batch[:0], a.canonical[:0], 0
 	if err == nil && a.progress != nil {
 		a.progress(a.done)
 	}
@@ -279,7 +287,8 @@ func (a *Appender) Close(ctx context.Context) (AppendResult, error) {
 	return a.res, err
 }
 
-func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event) (appended, dups int, err error) {
+// appendBatch appends batch, whose canonical bytes are canonical[i].
+func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, canonical [][]byte) (appended, dups int, err error) {
 	for attempt := 0; ; attempt++ {
 		if len(batch) == 0 {
 			return 0, dups, nil
@@ -294,7 +303,7 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event) (
 		}
 		recs := make([]Recorded, len(batch))
 		for i, e := range batch {
-			recs[i] = NewRecorded(head.Size+uint64(i), at, actor, e)
+			recs[i] = seal(head.Size+uint64(i), at, actor, e, canonical[i])
 		}
 		err = l.Store.Append(ctx, head.Size, recs)
 		if err == nil {
@@ -314,11 +323,11 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event) (
 			return 0, dups, Errorf(CodeConflict, "another writer changed the ledger: event %s: %s", batch[e.Index].ID, e.FieldError.Error())
 		}
 		dups += p.Duplicates
-		fresh := make([]Event, 0, p.Len())
+		fresh, freshCanonical := make([]Event, 0, p.Len()), make([][]byte, 0, p.Len())
 		for _, i := range p.fresh {
-			fresh = append(fresh, batch[i])
+			fresh, freshCanonical = append(fresh, batch[i]), append(freshCanonical, canonical[i])
 		}
-		batch = fresh
+		batch, canonical = fresh, freshCanonical
 	}
 }
 

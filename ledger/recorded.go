@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -36,8 +37,25 @@ type envelope struct {
 // NewRecorded seals an event at a position: the canonical bytes and leaf hash
 // are computed here, once, so every store holds identical bytes.
 func NewRecorded(seq uint64, at time.Time, by string, e Event) Recorded {
+	return seal(seq, at, by, e, e.Canonical())
+}
+
+// seal is NewRecorded for an event whose canonical bytes are already known,
+// as they are when an import computes them on the core that decodes. The
+// envelope is framed around them rather than encoded again: the bytes are
+// those of marshalCanonical(envelope{…}), which TestSealFramesAsEncoded checks.
+func seal(seq uint64, at time.Time, by string, e Event, canonical []byte) Recorded {
 	at = at.UTC().Truncate(time.Microsecond)
-	raw := marshalCanonical(envelope{Seq: seq, RecordedAt: at.Format(TimeFormat), RecordedBy: by, Event: e})
+	raw := make([]byte, 0, len(canonical)+len(by)+96)
+	raw = append(raw, `{"seq":`...)
+	raw = strconv.AppendUint(raw, seq, 10)
+	raw = append(raw, `,"recorded_at":"`...)
+	raw = at.AppendFormat(raw, TimeFormat)
+	raw = append(raw, `","recorded_by":`...)
+	raw = append(raw, marshalCanonical(by)...)
+	raw = append(raw, `,"event":`...)
+	raw = append(raw, canonical...)
+	raw = append(raw, '}')
 	return Recorded{Seq: seq, RecordedAt: at, RecordedBy: by, Event: e, Raw: raw, Leaf: tlog.RecordHash(raw)}
 }
 

@@ -205,13 +205,16 @@ func (fs *files) cleanup() {
 
 // scanAhead runs src.scan on a goroutine of its own, some chunks ahead of fn:
 // decoding and validating take one core while fn, checking ids or appending
-// (canonical bytes, hashes, the store's write), takes the other. fn still sees
-// every event in input order, on the calling goroutine.
-func scanAhead(src source, fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, error) {
+// (hashes, the store's write), takes the other. With canonical, that goroutine
+// also encodes each event's canonical bytes for fn, which appending would
+// otherwise do on its own core, the one that waits. fn still sees every event
+// in input order, on the calling goroutine.
+func scanAhead(src source, canonical bool, fn func(file string, line int, e ledger.Event, canonical []byte)) ([]ledger.LineError, error) {
 	type item struct {
-		file string
-		line int
-		e    ledger.Event
+		file      string
+		line      int
+		e         ledger.Event
+		canonical []byte
 	}
 	const chunk = 256
 	ch := make(chan []item, 4)
@@ -221,7 +224,11 @@ func scanAhead(src source, fn func(file string, line int, e ledger.Event)) ([]le
 		defer close(ch) // after errs and err are set: the range below then sees them
 		buf := make([]item, 0, chunk)
 		errs, err = src.scan(func(file string, line int, e ledger.Event) {
-			buf = append(buf, item{file, line, e})
+			it := item{file: file, line: line, e: e}
+			if canonical {
+				it.canonical = e.Canonical()
+			}
+			buf = append(buf, it)
 			if len(buf) == chunk {
 				ch <- buf
 				buf = make([]item, 0, chunk)
@@ -233,7 +240,7 @@ func scanAhead(src source, fn func(file string, line int, e ledger.Event)) ([]le
 	}()
 	for items := range ch {
 		for i := range items {
-			fn(items[i].file, items[i].line, items[i].e)
+			fn(items[i].file, items[i].line, items[i].e, items[i].canonical)
 		}
 	}
 	return errs, err
@@ -260,7 +267,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	var fresh []bool // by the ordinal of each good event, the same in both scans
 	var lineErrs []ledger.LineError
 	var lookupErr error
-	decodeErrs, err := scanAhead(src, func(file string, line int, e ledger.Event) {
+	decodeErrs, err := scanAhead(src, false, func(file string, line int, e ledger.Event, _ []byte) {
 		if lookupErr != nil {
 			return
 		}
@@ -310,9 +317,9 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	}
 	var appendErr error
 	i := 0
-	_, err = scanAhead(src, func(_ string, _ int, e ledger.Event) {
+	_, err = scanAhead(src, true, func(_ string, _ int, e ledger.Event, canonical []byte) {
 		if appendErr == nil && i < len(fresh) && fresh[i] {
-			appendErr = a.Add(bg(), e)
+			appendErr = a.AddCanonical(bg(), e, canonical)
 		}
 		i++
 	})
