@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,3 +86,41 @@ func forge(t *testing.T, r esdbtest.Record) esdbtest.Record {
 	r.Meta, _ = json.Marshal(m)
 	return r
 }
+
+// TestProgressOnTerminal runs statledger on a terminal (util-linux script
+// gives it one): long work shows a bar, and an error after a bar starts on a
+// clean line.
+func TestProgressOnTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("no script(1) to give statledger a terminal")
+	}
+	store, _ := ledgerAndServer(t, "esdb")
+	key, _ := signingKeys.Load(store)
+	onTerminal := func(args ...string) string {
+		t.Helper()
+		cmd := []string{shellQuote(bin), "--store", shellQuote(store), "--signing-key", shellQuote(key.(string))}
+		for _, a := range args {
+			cmd = append(cmd, shellQuote(a))
+		}
+		out, _ := exec.Command(script, "-qec", strings.Join(cmd, " "), "/dev/null").CombinedOutput()
+		return string(out)
+	}
+	if out := onTerminal("import", eventsFile(t, "many", 20_000)); !strings.Contains(out, "appending") || !strings.Contains(out, "appended 20000") {
+		t.Fatalf("import of 20k events on a terminal:\n%q", out)
+	}
+	// This machine's index of the stream is gone: the next command reads
+	// the whole stream into it, and says so.
+	idx, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "statledger", "index-*.db"))
+	for _, p := range idx {
+		os.Remove(p)
+	}
+	if out := onTerminal("summary", "--month", "2025-03"); !strings.Contains(out, "reading the stream into this machine's index") {
+		t.Fatalf("first summary without an index:\n%q", out)
+	}
+	if out := onTerminal("import", "/no/such/file.csv"); !strings.Contains(out, "\r\x1b[Kstatledger: ") {
+		t.Fatalf("an error on a terminal does not start on a clean line:\n%q", out)
+	}
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

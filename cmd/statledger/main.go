@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/statledger/statledger/ledger"
 )
@@ -29,6 +30,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := app.Run(interspersed(app, args))
 	if err == nil {
 		return 0
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
 	fmt.Fprintln(stderr, "statledger: "+err.Error())
 	return exitCode(err)

@@ -141,6 +141,20 @@ func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
 // foldProgress shows a bar on a terminal while a fold is long enough to wait
 // for; the bar appears with the first chunk, when the total is known.
 func foldProgress(c *cli.Context) func(done, total uint64) {
+	show := barOnTerminal(c, "folding the projection")
+	if show == nil {
+		return nil
+	}
+	return func(done, total uint64) {
+		if total >= 4*uint64(checkpoint.Chunk) {
+			show(done, total)
+		}
+	}
+}
+
+// barOnTerminal is a progress bar for long work, shown only when stderr is
+// a terminal, made at the first report of progress and cleared when done.
+func barOnTerminal(c *cli.Context, what string) func(done, total uint64) {
 	f, ok := c.App.ErrWriter.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
@@ -148,10 +162,7 @@ func foldProgress(c *cli.Context) func(done, total uint64) {
 	var bar *progressbar.ProgressBar
 	return func(done, total uint64) {
 		if bar == nil {
-			if total < 4*uint64(checkpoint.Chunk) {
-				return
-			}
-			bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("folding the projection"),
+			bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
 				progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		}
 		bar.Set64(int64(done))

@@ -80,7 +80,7 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	if ref.kind == "bolt" {
 		return bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
 	}
-	opt := esdb.Options{Rebuild: rebuild}
+	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index")}
 	if path, err := cacheFile("index", ref, ledgerName); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: no local index for %s (%v); reading the whole stream\n", ref, err)
 	} else {

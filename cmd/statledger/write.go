@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
@@ -305,11 +303,8 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 		}
 	}
 	var progress func(int)
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > opt.batchSize && !opt.quiet {
-		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("appending"),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-		progress = func(done int) { bar.Set(done) }
-		defer bar.Finish()
+	if show := barOnTerminal(c, "appending"); show != nil && total > opt.batchSize && !opt.quiet {
+		progress = func(done int) { show(uint64(done), uint64(total)) }
 	}
 	a, err := l.NewAppender(c.String("actor"), opt.batchSize, progress)
 	if err != nil {

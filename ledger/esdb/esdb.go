@@ -57,6 +57,7 @@ type Store struct {
 	lastSync time.Time
 	note     string
 	before   *IndexState
+	progress func(done, total uint64)
 }
 
 // Options for Open.
@@ -68,6 +69,10 @@ type Options struct {
 	// Rebuild starts the index file again from the whole stream, trusting
 	// nothing it held; IndexBefore then says what it held. verify does this.
 	Rebuild bool
+	// Progress, if set, hears how far a long catch-up of the index has got:
+	// done of total events, total being what the stream held beyond the
+	// index when it started. A first open of a long stream reads all of it.
+	Progress func(done, total uint64)
 }
 
 // IndexState is what a local index held: a tree size and its root.
@@ -123,7 +128,7 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 	if ledgerName == "" {
 		ledgerName = DefaultLedger
 	}
-	s := &Store{client: client, stream: ledgerName, display: display}
+	s := &Store{client: client, stream: ledgerName, display: display, progress: opt.Progress}
 	s.ix = newMemIndex(s)
 	if opt.Index != "" {
 		f, err := openFileIndex(s, opt.Index)
@@ -231,13 +236,23 @@ func (s *Store) fail(err error, what string) error {
 func (s *Store) sync(ctx context.Context) error {
 	s.lastSync = time.Now()
 	var batch []entry
+	from := s.ix.size()
+	var total uint64 // of a catch-up longer than a page, for progress
 	flush := func() error {
 		err := s.ix.add(batch)
 		batch = batch[:0]
+		if err == nil && total > 0 {
+			s.progress(s.ix.size()-from, total)
+		}
 		return err
 	}
-	err := s.read(ctx, s.ix.size(), readPage, false, func(r ledger.Recorded, stored tlog.Hash) error {
+	err := s.read(ctx, from, readPage, false, func(r ledger.Recorded, stored tlog.Hash) error {
 		batch = append(batch, entry{id: r.Event.ID, seq: r.Seq, leaf: stored, at: r.RecordedAt})
+		if s.progress != nil && total == 0 && r.Seq+1 == from+readPage {
+			if n, err := s.length(ctx); err == nil && n > from {
+				total = n - from
+			}
+		}
 		if len(batch) >= indexBatch {
 			return flush()
 		}
@@ -247,6 +262,20 @@ func (s *Store) sync(ctx context.Context) error {
 		return err
 	}
 	return flush()
+}
+
+// length is how many events the stream holds, from its last event.
+func (s *Store) length(ctx context.Context) (uint64, error) {
+	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.End{}, Direction: esdb.Backwards}, 1)
+	if err != nil {
+		return 0, err
+	}
+	defer rs.Close()
+	ev, err := rs.Recv()
+	if err != nil {
+		return 0, err
+	}
+	return ev.Event.EventNumber + 1, nil
 }
 
 // indexBatch is how many events one write of the index file holds.

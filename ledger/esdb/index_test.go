@@ -170,3 +170,22 @@ func TestIndexHeldByAnotherProcess(t *testing.T) {
 		t.Fatal("the store without its index disagrees")
 	}
 }
+
+func TestIndexCatchUpProgress(t *testing.T) {
+	srv := esdbtest.Start(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, 10_000))
+	var calls [][2]uint64
+	opt := indexed(t)
+	opt.Progress = func(done, total uint64) { calls = append(calls, [2]uint64{done, total}) }
+	open(t, srv.URL, w.Stream(), opt).Close()
+	if len(calls) < 2 || calls[len(calls)-1] != [2]uint64{10_000, 10_000} {
+		t.Fatalf("progress of a first open of 10k events: %v", calls)
+	}
+	calls = nil
+	appendAll(t, w, storetest.Sealed(10_000, 10))
+	s := open(t, srv.URL, w.Stream(), opt)
+	if len(calls) != 0 || head(t, s).Size != 10_010 {
+		t.Fatalf("a short catch-up reported progress %v", calls)
+	}
+}

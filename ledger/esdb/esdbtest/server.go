@@ -242,11 +242,12 @@ func (s *Server) Read(req *api.ReadReq, stream api.Streams_ReadServer) error {
 	if so == nil {
 		return status.Error(codes.Unimplemented, "esdbtest reads streams only, not $all")
 	}
-	if o.GetReadDirection() != api.ReadReq_Options_Forwards {
-		return status.Error(codes.Unimplemented, "esdbtest reads forwards only")
-	}
+	backwards := o.GetReadDirection() == api.ReadReq_Options_Backwards
 	name := string(so.GetStreamIdentifier().GetStreamName())
 	if o.GetSubscription() != nil {
+		if backwards {
+			return status.Error(codes.Unimplemented, "esdbtest subscribes forwards only")
+		}
 		return s.subscribe(name, so, stream)
 	}
 	from := uint64(0)
@@ -260,8 +261,22 @@ func (s *Server) Read(req *api.ReadReq, stream api.Streams_ReadServer) error {
 	// Copy only what is asked for: a page of a long stream must not cost the
 	// whole stream, or benchmarks of opening one measure this server.
 	var events []Record
-	if exists && !end && from < uint64(len(all)) {
+	var revs []uint64
+	switch {
+	case !exists:
+	case backwards:
+		last := uint64(len(all)) - 1
+		if !end {
+			last = min(from, last)
+		}
+		for rev := int64(last); rev >= 0 && uint64(len(events)) < o.GetCount(); rev-- {
+			events, revs = append(events, all[rev]), append(revs, uint64(rev))
+		}
+	case !end && from < uint64(len(all)):
 		events = append(events, all[from:from+min(o.GetCount(), uint64(len(all))-from)]...)
+		for i := range events {
+			revs = append(revs, from+uint64(i))
+		}
 	}
 	s.sent += len(events)
 	s.mu.Unlock()
@@ -269,7 +284,7 @@ func (s *Server) Read(req *api.ReadReq, stream api.Streams_ReadServer) error {
 		return stream.Send(&api.ReadResp{Content: &api.ReadResp_StreamNotFound_{StreamNotFound: &api.ReadResp_StreamNotFound{StreamIdentifier: so.StreamIdentifier}}})
 	}
 	for i, r := range events {
-		if err := stream.Send(readResp(name, from+uint64(i), r)); err != nil {
+		if err := stream.Send(readResp(name, revs[i], r)); err != nil {
 			return err
 		}
 	}
