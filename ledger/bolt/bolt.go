@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"sort"
 	"sync/atomic"
@@ -155,8 +154,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		}
 		events, ids, hashes := tx.Bucket(bucketEvents), tx.Bucket(bucketIDs), tx.Bucket(bucketHashes)
 		// Keys only ever grow, so full pages waste nothing.
-		events.FillPercent, hashes.FillPercent = 1.0, 1.0
-		reader := txHashReader{hashes}
+		events.FillPercent = 1.0
 		for _, r := range recs {
 			if old := ids.Get([]byte(r.Event.ID)); old != nil {
 				return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, binary.BigEndian.Uint64(old))
@@ -167,15 +165,8 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			if err := ids.Put([]byte(r.Event.ID), seqKey(r.Seq)); err != nil {
 				return err
 			}
-			hs, err := tlog.StoredHashesForRecordHash(int64(r.Seq), r.Leaf, reader)
-			if err != nil {
+			if err := (Hashes{hashes}).Add(r.Seq, r.Leaf); err != nil {
 				return err
-			}
-			first := tlog.StoredHashIndex(0, int64(r.Seq))
-			for i := range hs {
-				if err := hashes.Put(seqKey(uint64(first)+uint64(i)), hs[i][:]); err != nil {
-					return err
-				}
 			}
 		}
 		last := recs[len(recs)-1].RecordedAt.Format(ledger.TimeFormat)
@@ -186,25 +177,11 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	})
 }
 
-type txHashReader struct{ b *bbolt.Bucket }
-
-func (r txHashReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(idx))
-	for i, x := range idx {
-		v := r.b.Get(seqKey(uint64(x)))
-		if len(v) != tlog.HashSize {
-			return nil, fmt.Errorf("stored hash %d is missing", x)
-		}
-		copy(out[i][:], v)
-	}
-	return out, nil
-}
-
 func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
 	var out []tlog.Hash
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = txHashReader{tx.Bucket(bucketHashes)}.ReadHashes(idx)
+		out, err = Hashes{tx.Bucket(bucketHashes)}.ReadHashes(idx)
 		return err
 	})
 	return out, err
@@ -275,7 +252,7 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 			}
 			h.LastRecordedAt = t
 		}
-		root, err := tlog.TreeHash(int64(h.Size), txHashReader{tx.Bucket(bucketHashes)})
+		root, err := tlog.TreeHash(int64(h.Size), Hashes{tx.Bucket(bucketHashes)})
 		h.Root = root
 		return err
 	})

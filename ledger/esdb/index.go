@@ -150,25 +150,11 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 
 func key(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
-type txHashes struct{ b *bbolt.Bucket }
-
-func (r txHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(idx))
-	for i, x := range idx {
-		v := r.b.Get(key(uint64(x)))
-		if len(v) != tlog.HashSize {
-			return nil, fmt.Errorf("the local index holds no hash %d", x)
-		}
-		copy(out[i][:], v)
-	}
-	return out, nil
-}
-
 func (f *fileIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	var out []tlog.Hash
 	err := f.db.View(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = txHashes{tx.Bucket(bucketHashes)}.ReadHashes(idx)
+		out, err = bolt.Hashes{B: tx.Bucket(bucketHashes)}.ReadHashes(idx)
 		return err
 	})
 	return out, err
@@ -203,8 +189,7 @@ func (f *fileIndex) add(es []entry) error {
 		return nil
 	}
 	err := f.db.Update(func(tx *bbolt.Tx) error {
-		ids, hashes, m := tx.Bucket(bucketIDs), tx.Bucket(bucketHashes), tx.Bucket(bucketMeta)
-		hashes.FillPercent = 1.0 // keys only grow
+		ids, hashes, m := tx.Bucket(bucketIDs), bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
 		for i, e := range es {
 			if e.seq != f.n+uint64(i) {
 				return fmt.Errorf("the local index holds %d events; seq %d cannot follow", f.n, e.seq)
@@ -215,15 +200,8 @@ func (f *fileIndex) add(es []entry) error {
 			if err := ids.Put([]byte(e.id), key(e.seq)); err != nil {
 				return err
 			}
-			hs, err := tlog.StoredHashesForRecordHash(int64(e.seq), e.leaf, txHashes{hashes})
-			if err != nil {
+			if err := hashes.Add(e.seq, e.leaf); err != nil {
 				return err
-			}
-			first := uint64(tlog.StoredHashIndex(0, int64(e.seq)))
-			for i := range hs {
-				if err := hashes.Put(key(first+uint64(i)), hs[i][:]); err != nil {
-					return err
-				}
 			}
 		}
 		last := es[len(es)-1]

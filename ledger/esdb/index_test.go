@@ -16,6 +16,16 @@ func indexed(t *testing.T) esdb.Options {
 	return esdb.Options{Index: filepath.Join(t.TempDir(), "index.db")}
 }
 
+// indexedLedger is a server with a ledger of n events, written through a
+// store without an index file, and the options of one for opening it.
+func indexedLedger(t *testing.T, n int) (*esdbtest.Server, *esdb.Store, esdb.Options) {
+	t.Helper()
+	srv := esdbtest.Start(t)
+	w := fresh(t, srv)
+	appendAll(t, w, storetest.Sealed(0, n))
+	return srv, w, indexed(t)
+}
+
 func head(t *testing.T, s ledger.Store) ledger.Head {
 	t.Helper()
 	h, err := s.Head(context.Background())
@@ -49,10 +59,7 @@ func otherHistory(t *testing.T, srv *esdbtest.Server, n int) []esdbtest.Record {
 }
 
 func TestIndexFileReadsOnlyWhatIsNew(t *testing.T) {
-	srv := esdbtest.Start(t)
-	opt := indexed(t)
-	w := fresh(t, srv)
-	appendAll(t, w, storetest.Sealed(0, 3000))
+	srv, w, opt := indexedLedger(t, 3000)
 
 	a := open(t, srv.URL, w.Stream(), opt) // builds the index from the whole stream
 	if h := head(t, a); h != head(t, w) {
@@ -91,10 +98,7 @@ func TestIndexFileReadsOnlyWhatIsNew(t *testing.T) {
 }
 
 func TestIndexRebuiltWhenStreamReplaced(t *testing.T) {
-	srv := esdbtest.Start(t)
-	opt := indexed(t)
-	w := fresh(t, srv)
-	appendAll(t, w, storetest.Sealed(0, 10))
+	srv, w, opt := indexedLedger(t, 10)
 	open(t, srv.URL, w.Stream(), opt).Close()
 
 	replacement := otherHistory(t, srv, 12)
@@ -119,10 +123,7 @@ func TestIndexRebuiltWhenStreamReplaced(t *testing.T) {
 // A rewrite of an old event, data and metadata both, passes the stream's own
 // checks; the index still holds the leaf hash the machine first read.
 func TestIndexPinsHistory(t *testing.T) {
-	srv := esdbtest.Start(t)
-	opt := indexed(t)
-	w := fresh(t, srv)
-	appendAll(t, w, storetest.Sealed(0, 10))
+	srv, w, opt := indexedLedger(t, 10)
 	ix := open(t, srv.URL, w.Stream(), opt)
 	first := head(t, ix)
 	ix.Close()
@@ -157,10 +158,7 @@ func TestIndexPinsHistory(t *testing.T) {
 }
 
 func TestIndexHeldByAnotherProcess(t *testing.T) {
-	srv := esdbtest.Start(t)
-	opt := indexed(t)
-	w := fresh(t, srv)
-	appendAll(t, w, storetest.Sealed(0, 5))
+	srv, w, opt := indexedLedger(t, 5)
 	a := open(t, srv.URL, w.Stream(), opt)
 	b := open(t, srv.URL, w.Stream(), opt) // bbolt's lock is per open file, so this waits as another process would
 	if !strings.Contains(b.Note(), "cannot be used") {
@@ -172,11 +170,8 @@ func TestIndexHeldByAnotherProcess(t *testing.T) {
 }
 
 func TestIndexCatchUpProgress(t *testing.T) {
-	srv := esdbtest.Start(t)
-	w := fresh(t, srv)
-	appendAll(t, w, storetest.Sealed(0, 10_000))
+	srv, w, opt := indexedLedger(t, 10_000)
 	var calls [][2]uint64
-	opt := indexed(t)
 	opt.Progress = func(done, total uint64) { calls = append(calls, [2]uint64{done, total}) }
 	open(t, srv.URL, w.Stream(), opt).Close()
 	if len(calls) < 2 || calls[len(calls)-1] != [2]uint64{10_000, 10_000} {
