@@ -63,3 +63,34 @@ func FuzzCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStoredDecoderAgrees: ParseRecorded decodes with json/v2; it must accept
+// exactly the bytes that encoding/json plus the canonical check accepts, so
+// no ledger written before the switch reads differently after it.
+func FuzzStoredDecoderAgrees(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"arrest","date":"2025-10-01","count":5,"nationality":"KR","country":"KH","location":"<Sihanoukville> & \u2028 한국","source":{"publisher":"x"},"notes":"\"q\" \\ é"}`,
+		`{"type":"correction","corrects":"0b9c6f0e-8a8e-4c1f-9a4e-2f1f3b5b6c7d","changes":{"count":7},"reason":"r"}`,
+	} {
+		var e Event
+		if err := json.Unmarshal([]byte(s), &e); err != nil {
+			f.Fatal(err)
+		}
+		Normalize(&e)
+		f.Add(NewRecorded(7, time.Unix(1761600000, 0), "fuzz <&>", e).Raw)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var env envelope
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		v1 := dec.Decode(&env) == nil
+		if v1 {
+			at, err := time.Parse(TimeFormat, env.RecordedAt)
+			v1 = err == nil && bytes.Equal(NewRecorded(env.Seq, at, env.RecordedBy, env.Event).Raw, b)
+		}
+		_, err := ParseRecorded(b)
+		if v1 != (err == nil) {
+			t.Fatalf("encoding/json accepts %v, ParseRecorded says %v, for %q", v1, err, b)
+		}
+	})
+}

