@@ -671,6 +671,19 @@ func testExportRoundTrip(t *testing.T, kind string) {
 	if rows[1][1] != "repatriation" || rows[1][4] != "64" { // rows in seq order: repatriation is seq 2
 		t.Errorf("month export is not the effective event: %v", rows[1])
 	}
+
+	// Export streams into a temporary file renamed when complete: a failed
+	// export leaves the file it would have replaced, and no temporary file.
+	before, _ := os.ReadFile(out)
+	if r := sl(t, store, "export", "--as-of", "999", "-o", out); r.code == 0 {
+		t.Fatal("export past the ledger's end succeeded")
+	}
+	if after, _ := os.ReadFile(out); !bytes.Equal(before, after) {
+		t.Fatal("a failed export changed the file")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".statledger-*")); len(left) > 0 {
+		t.Fatalf("a failed export left %v", left)
+	}
 }
 
 func TestDemoSynthetic(t *testing.T) {

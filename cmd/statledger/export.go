@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -44,7 +43,31 @@ func exportCommand() *cli.Command {
 					return err
 				}
 			}
-			var events []ledger.Event
+			var w io.Writer = c.App.Writer
+			var file *atomicFile
+			if out := c.String("output"); out != "" {
+				if file, err = createAtomic(out); err != nil {
+					return err
+				}
+				defer file.abort() // a no-op once committed
+				w = file
+			}
+			// Events are written as they are read: an export of any ledger
+			// runs in constant memory.
+			buf := bufio.NewWriterSize(w, 256<<10)
+			var csvw *ledger.CSVWriter
+			if format == "csv" {
+				csvw = ledger.NewCSVWriter(buf)
+			}
+			n := 0
+			write := func(e *ledger.Event) error {
+				n++
+				if csvw != nil {
+					return csvw.Write(e)
+				}
+				buf.Write(e.Canonical())
+				return buf.WriteByte('\n')
+			}
 			if month == "" {
 				s, _, err := openStore(c, false)
 				if err != nil {
@@ -52,61 +75,39 @@ func exportCommand() *cli.Command {
 				}
 				defer s.Close()
 				_, err = ledger.ReadAsOf(bg(), s, asOf, 0, func(r ledger.Recorded) error {
-					if r.Event.Type != ledger.ReportPublished {
-						events = append(events, r.Event)
+					if r.Event.Type == ledger.ReportPublished {
+						return nil
 					}
-					return nil
+					return write(&r.Event)
 				})
+				if err != nil {
+					return err
+				}
 			} else {
-				var l *ledgerState
-				if l, err = openState(c, asOf, false); err != nil {
+				l, err := openState(c, asOf, false)
+				if err != nil {
 					return err
 				}
 				defer l.Close()
-				err = l.state.EachIncident(month, func(f *projections.Fact) error {
-					events = append(events, f.Event)
-					return nil
-				})
-			}
-			if err != nil {
-				return err
-			}
-			var w io.Writer = c.App.Writer
-			out := c.String("output")
-			var data strings.Builder
-			if out != "" {
-				w = &data // written whole, through a rename, once complete
-			}
-			buf := bufio.NewWriter(w)
-			if format == "jsonl" {
-				for i := range events {
-					buf.Write(events[i].Canonical())
-					buf.WriteByte('\n')
+				if err := l.state.EachIncident(month, func(f *projections.Fact) error { return write(&f.Event) }); err != nil {
+					return err
 				}
-			} else if err := writeCSV(buf, events); err != nil {
-				return err
+			}
+			if csvw != nil {
+				if err := csvw.Flush(); err != nil {
+					return err
+				}
 			}
 			if err := buf.Flush(); err != nil {
 				return err
 			}
-			if out != "" {
-				if err := writeFileAtomic(out, []byte(data.String())); err != nil {
+			if file != nil {
+				if err := file.commit(); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.ErrWriter, "wrote %d events to %s\n", len(events), out)
+				fmt.Fprintf(c.App.ErrWriter, "wrote %d events to %s\n", n, file.path)
 			}
 			return nil
 		},
 	}
-}
-
-// writeCSV writes events with the import's columns.
-func writeCSV(w io.Writer, events []ledger.Event) error {
-	ew := ledger.NewCSVWriter(w)
-	for i := range events {
-		if err := ew.Write(&events[i]); err != nil {
-			return err
-		}
-	}
-	return ew.Flush()
 }

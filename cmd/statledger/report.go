@@ -203,24 +203,62 @@ func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month s
 // writeFileAtomic writes through a temporary file and a rename, so a reader
 // never sees half a workbook and a failure leaves the old file in place.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".statledger-*.tmp")
+	f, err := createAtomic(path)
 	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.abort()
 		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	return f.commit()
+}
+
+// atomicFile is a file written in full under a temporary name, then renamed
+// over its path: a reader never sees a half-written file, and a failed write
+// leaves whatever was there before.
+type atomicFile struct {
+	*os.File
+	path string
+	done bool
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".statledger-*.tmp")
+	if err != nil {
+		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
-	if err := tmp.Close(); err != nil {
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	return &atomicFile{File: tmp, path: path}, nil
+}
+
+func (f *atomicFile) abort() {
+	if !f.done {
+		f.done = true
+		f.Close()
+		os.Remove(f.Name())
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+}
+
+// commit makes the file durable under its path: synced before the rename, so
+// a crash never leaves an empty file where a report was published.
+func (f *atomicFile) commit() error {
+	fail := func(err error) error {
+		f.abort()
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
+	}
+	f.done = true
+	if err := os.Rename(f.Name(), f.path); err != nil {
+		os.Remove(f.Name())
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
 	}
 	return nil
 }
