@@ -62,10 +62,16 @@ func replayCommand() *cli.Command {
 				tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "SEQ\tRECORDED_AT\tBY\tTYPE\tID\tSUMMARY")
 			}
+			rows := 0
 			print := func(r ledger.Recorded) error {
 				if tw != nil {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.RecordedAt.Format(ledger.TimeFormat),
 						terminalSafe(r.RecordedBy, 24), r.Event.Type, r.Event.ID, terminalSafe(summarize(&r.Event), 100))
+					// tabwriter holds every row until a flush, to align the
+					// columns: 1M rows took 885 MB. Columns align per block.
+					if rows++; rows%1024 == 0 {
+						return tw.Flush()
+					}
 					return nil
 				}
 				w.Write(r.Envelope())
