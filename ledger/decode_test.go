@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeSeedFile(t *testing.T) {
@@ -122,5 +124,37 @@ func FuzzDecodeCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkDecoded(t, d)
+	})
+}
+
+// FuzzJSONLineDecoders: the json/v2 fast path may only say yes where
+// encoding/json says yes, with the very same event; everything else goes to
+// encoding/json, which names the problem.
+func FuzzJSONLineDecoders(f *testing.F) {
+	for _, pattern := range []string{"../testdata/seed.jsonl", "../testdata/bad/*.jsonl"} {
+		files, _ := filepath.Glob(pattern)
+		for _, p := range files {
+			b, _ := os.ReadFile(p)
+			for _, line := range bytes.Split(b, []byte("\n")) {
+				f.Add(line)
+			}
+		}
+	}
+	f.Add([]byte(`{"type":"arrest","count":1e2,"notes":"\ud800","agencies":[{"x":1}],"source":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !utf8.Valid(b) {
+			return // refused before either decoder
+		}
+		fast, ok := decodeEventFast(b)
+		if !ok {
+			return
+		}
+		slow, field, msg := decodeEventSlow(b)
+		if msg != "" {
+			t.Fatalf("json/v2 accepts %q, encoding/json says %s: %s", b, field, msg)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("the decoders disagree on %q:\n%+v\n%+v", b, fast, slow)
+		}
 	})
 }
