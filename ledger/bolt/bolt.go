@@ -282,7 +282,11 @@ func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, err
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
-	defer s.touch(1)
+	// A lookup lands on pages no neighbour shares, and each fault maps a
+	// whole folio around its page: one counts as four events read in order
+	// (re-importing 1M events the ledger holds: 290 MB peak counting one,
+	// 250 MB counting four).
+	defer s.touch(4)
 	var r ledger.Recorded
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {
