@@ -299,11 +299,15 @@ func verifyCommand() *cli.Command {
 			if cp != nil {
 				fmt.Fprintf(c.App.Writer, "ok: checkpoint of %s at tree size %d is consistent with the ledger\n", cp.Origin, cp.Size)
 			}
-			if err := verifyProjection(c, s, ref); err != nil {
+			fold, err := verifyProjection(c, s, ref)
+			if err != nil {
 				return err
 			}
+			if fold != nil {
+				defer fold.Close()
+			}
 			if c.IsSet("report") {
-				return verifyReport(c, s, c.String("report"))
+				return verifyReport(c, s, c.String("report"), fold)
 			}
 			return nil
 		},

@@ -266,7 +266,10 @@ func (f *atomicFile) commit() error {
 // verifyReport rebuilds a workbook from the ledger as of the tree size written
 // in it and compares: byte for byte when the same statledger version made it,
 // cell by cell otherwise.
-func verifyReport(c *cli.Context, s ledger.Store, path string) error {
+//
+// fold, if not nil, is the fresh fold verify compared the projection
+// checkpoint with; the report is rebuilt from it, carried on if it is short.
+func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return usageError("--report %s: %v", path, err)
@@ -299,12 +302,20 @@ func verifyReport(c *cli.Context, s ledger.Store, path string) error {
 	}
 	// An auditor's check trusts no derived data: the report is rebuilt from
 	// a fresh fold of the ledger, not from the projection checkpoint.
-	st, done, err := checkpoint.Fresh(bg(), s, size, foldProgress(c))
+	if fold == nil {
+		if fold, err = checkpoint.NewFold(bg(), s, size, foldProgress(c)); err != nil {
+			return err
+		}
+		defer fold.Close()
+	} else if err := fold.To(bg(), s, size, foldProgress(c)); err != nil {
+		return err
+	}
+	folded, done, err := fold.View(s)
 	if err != nil {
 		return err
 	}
 	defer done()
-	want, in, err := buildMonthly(c, s, st, meta["Period"])
+	want, in, err := buildMonthly(c, s, folded.At(size), meta["Period"])
 	if err != nil {
 		return err
 	}

@@ -190,42 +190,44 @@ func damaged(err error) error {
 // verifyProjection checks the projection checkpoint against a fresh fold of
 // the ledger: reports are built from it, so a changed record would otherwise
 // reach a spreadsheet under a root that verifies.
-func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) error {
+//
+// It returns the fresh fold it compared with, for verify --report, or nil.
+func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) (*checkpoint.Fold, error) {
 	var db *bbolt.DB
 	if b, ok := s.(*bolt.Store); ok {
 		db = b.DB()
 	} else {
 		path, err := cacheFile("projection", ref, c.String("ledger"))
 		if err != nil {
-			return nil
+			return nil, nil
 		}
 		if _, err := os.Stat(path); err != nil {
 			fmt.Fprintln(c.App.Writer, "projection checkpoint: none yet; the next report builds it")
-			return nil
+			return nil, nil
 		}
 		if db, err = checkpoint.OpenFile(path); err != nil {
 			// Another statledger holds it. Not a failure of the ledger, but
 			// the records were not compared: say so rather than "ok".
 			fmt.Fprintf(c.App.Writer, "projection checkpoint %s: not compared this time (%v); run verify again when no other statledger uses it\n", path, err)
-			return nil
+			return nil, nil
 		}
 		defer db.Close()
 	}
 	if c.Bool("rebuild-projection") {
 		if err := checkpoint.Discard(db); err != nil {
-			return ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
+			return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
 		}
 		fmt.Fprintln(c.App.Writer, "projection checkpoint discarded; the next report rebuilds it from the ledger")
-		return nil
+		return nil, nil
 	}
-	status, err := checkpoint.Verify(bg(), db, s, foldProgress(c))
+	status, fold, err := checkpoint.Verify(bg(), db, s, foldProgress(c))
 	switch {
 	case err != nil:
-		return err
+		return nil, err
 	case !status.Present:
 		fmt.Fprintln(c.App.Writer, "projection checkpoint: none yet; the next report builds it")
 	default:
 		fmt.Fprintf(c.App.Writer, "ok: the projection checkpoint at tree size %d matches a fresh fold of the ledger\n", status.Size)
 	}
-	return nil
+	return fold, nil
 }

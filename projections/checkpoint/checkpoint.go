@@ -337,21 +337,56 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 }
 
 // Fresh folds the ledger's first size events into a temporary file of its
-// own and returns a view of it: what an auditor's check uses, trusting no
-// checkpoint, in the bounded memory of a chunked fold rather than a fold of
-// the whole history in memory. done removes the file.
+// own and returns a view of it. done removes the file.
 func Fresh(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (state *projections.State, done func(), err error) {
+	f, err := NewFold(ctx, st, size, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	state, end, err := f.View(st)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return state, func() { end(); f.Close() }, nil
+}
+
+// A Fold is a fresh fold of a ledger's first Size events in a temporary file
+// of its own: what an auditor's checks use, trusting no checkpoint, in the
+// bounded memory of a chunked fold rather than a fold of the whole history in
+// memory. verify's checks share one: a fold is the longest part of each.
+type Fold struct {
+	Size    uint64
+	db      *bbolt.DB
+	cleanup func()
+}
+
+func NewFold(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*Fold, error) {
 	db, cleanup, err := freshDB(ctx, st, size, progress)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	state, end, err := View(db, st)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return state, func() { end(); cleanup() }, nil
+	return &Fold{Size: size, db: db, cleanup: cleanup}, nil
 }
+
+// To folds on, to the first size events; a fold already that long is left
+// as it is.
+func (f *Fold) To(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) error {
+	if size <= f.Size {
+		return nil
+	}
+	if _, err := update(ctx, f.db, st, &size, progress); err != nil {
+		return err
+	}
+	f.Size = size
+	return nil
+}
+
+// View is the fold's state at its Size; done ends the read transaction.
+func (f *Fold) View(st ledger.Store) (*projections.State, func(), error) { return View(f.db, st) }
+
+// Close removes the fold's file.
+func (f *Fold) Close() { f.cleanup() }
 
 func freshDB(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*bbolt.DB, func(), error) {
 	f, err := os.CreateTemp("", "statledger-fold-*.db")
@@ -377,20 +412,24 @@ func freshDB(ctx context.Context, st ledger.Store, size uint64, progress func(do
 // Verify checks the checkpoint record by record against a fresh fold of the
 // ledger to the checkpoint's size, so a changed figure in the checkpoint
 // cannot reach a report unnoticed. It returns nil when no checkpoint exists.
-func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Status, error) {
+//
+// The fresh fold it compared with is returned, at the checkpoint's size, for
+// more checks (verify --report); the caller closes it. It is nil when there
+// was nothing to compare.
+func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Status, *Fold, error) {
 	status, err := Check(ctx, db, st)
 	if err != nil || !status.Present {
-		return status, err
+		return status, nil, err
 	}
 	if !status.Matches {
-		return status, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
+		return status, nil, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
 	}
 	size := status.Size
-	fresh, cleanup, err := freshDB(ctx, st, size, progress)
+	f, err := NewFold(ctx, st, size, progress)
 	if err != nil {
-		return status, err
+		return status, nil, err
 	}
-	defer cleanup()
+	fresh := f.db
 	err = db.View(func(tx *bbolt.Tx) error {
 		return fresh.View(func(ftx *bbolt.Tx) error {
 			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
@@ -413,7 +452,11 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 			return nil
 		})
 	})
-	return status, err
+	if err != nil {
+		f.Close()
+		return status, nil, err
+	}
+	return status, f, nil
 }
 
 // sameBucket compares two buckets pair by pair; a missing bucket is empty.

@@ -112,7 +112,7 @@ func TestUpdateFoldsOnlyWhatIsNew(t *testing.T) {
 	if res, _ := Update(ctx, s.DB(), s, nil); res.From != 1500 || res.To != 1500 {
 		t.Fatalf("an up-to-date checkpoint folded %+v", res)
 	}
-	if _, err := Verify(ctx, s.DB(), s, nil); err != nil {
+	if _, err := verify(ctx, s); err != nil {
 		t.Fatalf("verify of a good checkpoint: %v", err)
 	}
 }
@@ -139,7 +139,7 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 	if err != nil || res.From != 300 || res.To != 1000 {
 		t.Fatalf("resumed %+v %v", res, err)
 	}
-	if _, err := Verify(ctx, s.DB(), s, nil); err != nil {
+	if _, err := verify(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -160,7 +160,7 @@ func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
 		{"size", keySize, []byte{0, 0, 0, 0, 0, 0, 0x10, 0}, "holds only 300"},
 	} {
 		s.DB().Update(func(tx *bbolt.Tx) error { return tx.Bucket(Bucket).Put(tc.key, tc.val) })
-		if _, err := Verify(ctx, s.DB(), s, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := verify(ctx, s); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: verify said %v", tc.name, err)
 		}
 		res, err := Update(ctx, s.DB(), s, nil)
@@ -190,7 +190,7 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 		v[1]++ // the persons of the first incident type
 		return c.Put(k, v)
 	})
-	_, err := Verify(ctx, s.DB(), s, nil)
+	_, err := verify(ctx, s)
 	if err == nil || !strings.Contains(err.Error(), "differs from a fresh fold") || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("verify of an edited checkpoint (%s): %v", month, err)
 	}
@@ -199,5 +199,46 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 	}
 	if st, _ := Check(ctx, s.DB(), s); st.Present {
 		t.Fatal("discarded checkpoint still present")
+	}
+}
+
+// verify is Verify, closing the fold it returns.
+func verify(ctx context.Context, s *bolt.Store) (Status, error) {
+	status, f, err := Verify(ctx, s.DB(), s, nil)
+	if f != nil {
+		f.Close()
+	}
+	return status, err
+}
+
+// A fold carried on with To holds the very records of a fold made at once.
+func TestFoldTo(t *testing.T) {
+	s, recs := ledgerOf(t, 7000)
+	appendRecs(t, s, recs)
+	whole, err := NewFold(ctx, s, 7000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	part, err := NewFold(ctx, s, 2500, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer part.Close()
+	if err := part.To(ctx, s, 7000, nil); err != nil || part.Size != 7000 {
+		t.Fatalf("To: %v, size %d", err, part.Size)
+	}
+	err = whole.db.View(func(a *bbolt.Tx) error {
+		return part.db.View(func(b *bbolt.Tx) error {
+			for _, name := range projections.Buckets {
+				if key, same := sameBucket(a.Bucket(Bucket).Bucket([]byte(name)), b.Bucket(Bucket).Bucket([]byte(name)), func() {}); !same {
+					t.Errorf("bucket %s differs at key %x", name, key)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
