@@ -555,7 +555,18 @@ func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error
 
 // Follow calls fn with every event from seq from, then with each new one as it
 // is appended, until ctx ends: a catch-up subscription.
+//
+// A follower runs for hours, so it first lets go of the index file: other
+// commands on this machine then keep the use of it. What it delivers is
+// checked against each event's stored leaf hash, as every read is, and
+// against the index's leaf hashes only for events it held in memory.
 func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
+	s.mu.Lock()
+	if f, ok := s.ix.(*fileIndex); ok {
+		f.close()
+		s.ix = newMemIndex(s)
+	}
+	s.mu.Unlock()
 	var start esdb.StreamPosition = esdb.Start{}
 	if from > 0 {
 		start = esdb.Revision(from - 1) // a subscription from revision r starts after it

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/esdb"
@@ -182,5 +183,29 @@ func TestIndexCatchUpProgress(t *testing.T) {
 	s := open(t, srv.URL, w.Stream(), opt)
 	if len(calls) != 0 || head(t, s).Size != 10_010 {
 		t.Fatalf("a short catch-up reported progress %v", calls)
+	}
+}
+
+// A follower lets go of the index file, so that commands run beside it keep
+// the use of theirs.
+func TestFollowReleasesIndex(t *testing.T) {
+	srv, w, opt := indexedLedger(t, 3)
+	f := open(t, srv.URL, w.Stream(), opt)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan uint64, 10)
+	go f.Follow(ctx, 3, func(r ledger.Recorded) error { got <- r.Seq; return nil })
+	appendAll(t, w, storetest.Sealed(3, 1))
+	select {
+	case seq := <-got:
+		if seq != 3 {
+			t.Fatalf("followed seq %d", seq)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follower delivered nothing")
+	}
+	other := open(t, srv.URL, w.Stream(), opt)
+	if other.Note() != "" || head(t, other).Size != 4 {
+		t.Fatalf("a command beside a follower: note %q", other.Note())
 	}
 }
