@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"time"
 
@@ -113,6 +114,14 @@ const indexWait = time.Second
 
 func openFileIndex(s *Store, path string) (*fileIndex, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: indexWait})
+	if err != nil && !errors.Is(err, bbolt.ErrTimeout) {
+		// Not a bbolt file, or a damaged one: it is derived data, so it is
+		// made again rather than read around on every command.
+		if rerr := os.Remove(path); rerr == nil {
+			s.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, err)
+			db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: indexWait})
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package esdb_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -207,5 +208,21 @@ func TestFollowReleasesIndex(t *testing.T) {
 	other := open(t, srv.URL, w.Stream(), opt)
 	if other.Note() != "" || head(t, other).Size != 4 {
 		t.Fatalf("a command beside a follower: note %q", other.Note())
+	}
+}
+
+// A damaged index file is derived data: it is made again, with a note.
+func TestDamagedIndexIsRebuilt(t *testing.T) {
+	srv, w, opt := indexedLedger(t, 20)
+	if err := os.WriteFile(opt.Index, []byte("not a bbolt file, whatever it once was"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, srv.URL, w.Stream(), opt)
+	if !strings.Contains(s.Note(), "rebuilt") || head(t, s) != head(t, w) {
+		t.Fatalf("open over a damaged index: note %q", s.Note())
+	}
+	s.Close()
+	if s := open(t, srv.URL, w.Stream(), opt); s.Note() != "" {
+		t.Fatalf("the rebuilt index is not used: %q", s.Note())
 	}
 }

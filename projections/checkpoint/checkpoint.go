@@ -504,7 +504,13 @@ func Discard(db *bbolt.DB) error {
 
 // OpenFile opens (creating it) a checkpoint file of its own, for a store that
 // cannot keep one itself. Another process holding it makes this fail after a
-// second, and the caller folds in memory instead of waiting.
+// second, and the caller folds in memory instead of waiting. A file bbolt
+// cannot read is derived data: it is made again, and the next fold fills it.
 func OpenFile(path string) (*bbolt.DB, error) {
-	return bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	opts := &bbolt.Options{Timeout: time.Second}
+	db, err := bbolt.Open(path, 0o600, opts)
+	if err != nil && !errors.Is(err, bbolt.ErrTimeout) && os.Remove(path) == nil {
+		db, err = bbolt.Open(path, 0o600, opts)
+	}
+	return db, err
 }

@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -241,4 +242,16 @@ func TestFoldTo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestOpenFileRemakesADamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projection.db")
+	if err := os.WriteFile(path, []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenFile(path)
+	if err != nil {
+		t.Fatalf("a damaged checkpoint file: %v", err)
+	}
+	db.Close()
 }
