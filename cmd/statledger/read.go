@@ -247,7 +247,10 @@ func verifyCommand() *cli.Command {
 		Usage: "recompute every leaf and tree hash; optionally check a signed checkpoint",
 		Description: "Exit 0 when the ledger is intact, 3 when anything fails (naming the first bad seq).\n" +
 			"With --checkpoint and --key it also checks the checkpoint's signature and that the ledger\n" +
-			"still has the checkpoint's root at the checkpoint's size: history only grew.\n\n" +
+			"still has the checkpoint's root at the checkpoint's size: history only grew.\n" +
+			"It trusts nothing derived: the projection checkpoint is compared with a fresh fold of the\n" +
+			"ledger, and on EventStoreDB this machine's index of the stream is rebuilt from the stream\n" +
+			"and must agree with what it held.\n\n" +
 			"Example:\n   statledger verify --checkpoint checkpoint-2025-10.txt --key verifier.txt",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
