@@ -712,3 +712,30 @@ func TestDemoSynthetic(t *testing.T) {
 		t.Fatal("the same seed gave different events")
 	}
 }
+
+// TestOutputNeverReplacesLedgerOrKey: an -o naming the ledger file or the
+// signing key is refused, and both stay as they were.
+func TestOutputNeverReplacesLedgerOrKey(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	before := head(t, store)
+	key, _ := os.ReadFile(store + ".key")
+	for _, args := range [][]string{
+		{"report", "monthly", "--month", "2025-10", "-o", store},
+		{"export", "-o", store},
+		{"chart", "-o", store},
+		{"export", "-o", store + ".key"},
+		{"report", "monthly", "--month", "2025-10", "-o", store + ".key"},
+	} {
+		r := sl(t, store, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "never writes an output over one") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	if head(t, store) != before {
+		t.Fatal("the ledger changed")
+	}
+	if now, _ := os.ReadFile(store + ".key"); !bytes.Equal(now, key) {
+		t.Fatal("the signing key changed")
+	}
+}

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -224,11 +226,35 @@ type atomicFile struct {
 }
 
 func createAtomic(path string) (*atomicFile, error) {
+	if err := refuseToReplace(path); err != nil {
+		return nil, err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".statledger-*.tmp")
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
 	return &atomicFile{File: tmp, path: path}, nil
+}
+
+// refuseToReplace keeps an output from replacing a ledger file or a signing
+// key: one mistyped -o would otherwise destroy what every report comes from.
+func refuseToReplace(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // nothing there to lose
+	}
+	defer f.Close()
+	head := make([]byte, 20)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	// bbolt's first meta page: a 16-byte page header, then its magic number.
+	if n == 20 && (binary.LittleEndian.Uint32(head[16:]) == 0xED0CDAED || binary.BigEndian.Uint32(head[16:]) == 0xED0CDAED) {
+		return usageError("%s is a ledger (or another bbolt database): statledger never writes an output over one; choose another file name", path)
+	}
+	if bytes.HasPrefix(head, []byte("PRIVATE+KEY+")) {
+		return usageError("%s is a signing key: statledger never writes an output over one; choose another file name", path)
+	}
+	return nil
 }
 
 func (f *atomicFile) abort() {
