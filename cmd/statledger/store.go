@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -86,9 +85,9 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	} else {
 		opt.Index = path
 	}
-	ctx, cancel := context.WithTimeout(c.Context, 30*time.Second)
-	defer cancel()
-	s, err := esdb.Open(ctx, ref.raw, ledgerName, opt)
+	// No deadline on the whole open: a first catch-up of a long stream takes
+	// minutes. Each page read has its own (esdb.pageTimeout).
+	s, err := esdb.Open(c.Context, ref.raw, ledgerName, opt)
 	if err == nil && s.Note() != "" {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", s.Note())
 	}

@@ -281,6 +281,11 @@ func (s *Store) length(ctx context.Context) (uint64, error) {
 // indexBatch is how many events one write of the index file holds.
 const indexBatch = 4096
 
+// pageTimeout bounds one page of a read, not a whole read: a first catch-up
+// or verify of a long stream takes minutes, a server that stopped answering
+// must still fail in seconds.
+var pageTimeout = 30 * time.Second
+
 // read pages through the stream from revision from, page events at a time.
 // fn gets each event as rebuilt from its data and metadata, and the leaf hash
 // its metadata stores. With pinned, every event the index already holds must
@@ -288,38 +293,10 @@ const indexBatch = 4096
 // rewritten then still cannot report changed figures under the old root.
 func (s *Store) read(ctx context.Context, from uint64, page uint64, pinned bool, fn func(ledger.Recorded, tlog.Hash) error) error {
 	for {
-		rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, page)
-		if err != nil {
-			return s.fail(err, "reading the ledger")
+		got, stored, exists, err := s.readPage(ctx, from, page)
+		if err != nil || !exists {
+			return err // no stream yet is an empty ledger
 		}
-		var got []ledger.Recorded
-		var stored []tlog.Hash
-		n := 0
-		for {
-			ev, err := rs.Recv()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				rs.Close()
-				if code(err) == esdb.ErrorCodeResourceNotFound {
-					return nil // no stream yet: an empty ledger
-				}
-				return s.fail(err, "reading the ledger")
-			}
-			rec, leaf, err := decode(ev.Event)
-			if err != nil {
-				rs.Close()
-				return err
-			}
-			if rec.Seq != from+uint64(n) {
-				rs.Close()
-				return ledger.Errorf(ledger.CodeVerify, "seq %d: the event at stream revision %d says it is seq %d: an event was deleted, inserted or moved", from+uint64(n), ev.Event.EventNumber, rec.Seq)
-			}
-			got, stored = append(got, rec), append(stored, leaf)
-			n++
-		}
-		rs.Close()
 		if pinned {
 			if err := s.pin(got); err != nil {
 				return err
@@ -330,10 +307,41 @@ func (s *Store) read(ctx context.Context, from uint64, page uint64, pinned bool,
 				return err
 			}
 		}
-		if uint64(n) < page {
+		if uint64(len(got)) < page {
 			return nil
 		}
-		from += uint64(n)
+		from += uint64(len(got))
+	}
+}
+
+// readPage reads up to page events from revision from, within pageTimeout.
+func (s *Store) readPage(ctx context.Context, from, page uint64) (got []ledger.Recorded, stored []tlog.Hash, exists bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, pageTimeout)
+	defer cancel()
+	rs, err := s.client.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{From: esdb.Revision(from), Direction: esdb.Forwards}, page)
+	if err != nil {
+		return nil, nil, false, s.fail(err, "reading the ledger")
+	}
+	defer rs.Close()
+	for {
+		ev, err := rs.Recv()
+		if errors.Is(err, io.EOF) {
+			return got, stored, true, nil
+		}
+		if err != nil {
+			if code(err) == esdb.ErrorCodeResourceNotFound {
+				return nil, nil, false, nil
+			}
+			return nil, nil, false, s.fail(err, "reading the ledger")
+		}
+		rec, leaf, err := decode(ev.Event)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if want := from + uint64(len(got)); rec.Seq != want {
+			return nil, nil, false, ledger.Errorf(ledger.CodeVerify, "seq %d: the event at stream revision %d says it is seq %d: an event was deleted, inserted or moved", want, ev.Event.EventNumber, rec.Seq)
+		}
+		got, stored = append(got, rec), append(stored, leaf)
 	}
 }
 

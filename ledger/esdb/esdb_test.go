@@ -250,3 +250,27 @@ func TestPasswordNeverInErrors(t *testing.T) {
 func esdbOpen(url string) (*esdb.Store, error) {
 	return esdb.Open(context.Background(), url, "bench", esdb.Options{})
 }
+
+// The deadline is per page read: a catch-up longer than it succeeds while
+// each page answers in time, and a server that stops answering fails within
+// it.
+func TestPageDeadline(t *testing.T) {
+	srv := esdbtest.Start(t)
+	w := fresh(t, srv)
+	if err := w.Append(context.Background(), 0, storetest.Sealed(0, 2500)); err != nil {
+		t.Fatal(err)
+	}
+	defer esdb.SetPageTimeout(400 * time.Millisecond)()
+	srv.ReadDelay = 150 * time.Millisecond // three pages: 450 ms in all
+	start := time.Now()
+	s := open(t, srv.URL, w.Stream(), esdb.Options{})
+	if size(t, s) != 2500 || time.Since(start) < 400*time.Millisecond {
+		t.Fatalf("catch-up of three slow pages: size %d after %v", size(t, s), time.Since(start))
+	}
+	srv.ReadDelay = 3 * time.Second
+	start = time.Now()
+	_, err := esdb.Open(context.Background(), srv.URL, w.Stream(), esdb.Options{})
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("a server that stopped answering: %v after %v", err, time.Since(start))
+	}
+}

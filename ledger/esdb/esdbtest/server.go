@@ -53,6 +53,7 @@ type Server struct {
 	FailAppends    int           // answer Unavailable before applying
 	LoseAcks       int           // apply, then answer Unavailable (the ack is lost)
 	AppendDelay    time.Duration // wait this long before answering
+	ReadDelay      time.Duration // wait this long before answering each read (not subscriptions)
 	BeforeAppend   func()        // called (without the lock) before an append is applied
 	MaxAppendBytes int           // refuse larger appends, as a real server does (default 1 MiB)
 
@@ -255,6 +256,16 @@ func (s *Server) Read(req *api.ReadReq, stream api.Streams_ReadServer) error {
 		from = r.Revision
 	}
 	_, end := so.RevisionOption.(*api.ReadReq_Options_StreamOptions_End)
+	s.mu.Lock()
+	delay := s.ReadDelay
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-stream.Context().Done():
+			return stream.Context().Err()
+		}
+	}
 	s.mu.Lock()
 	all, exists := s.streams[name]
 	exists = exists && len(all) > 0
