@@ -281,15 +281,43 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), true)
+			// On EventStoreDB a failure may lie in this machine's index, which
+			// opening trusts for all but the newest events and which holds the
+			// stored hashes compared: then the index is rebuilt from the whole
+			// stream and the stream verified again, to say which of the two is
+			// wrong and name the first bad seq.
+			rebuild := func() bool {
+				return ref.kind == "esdb" && ledger.CodeOf(err) == ledger.CodeVerify
+			}
+			s, err := openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), false)
+			if err != nil && !rebuild() {
+				return err
+			}
+			var res ledger.VerifyResult
+			if err == nil {
+				res, err = ledger.Verify(bg(), s)
+				if err != nil && rebuild() {
+					s.Close()
+				}
+			}
+			if err != nil && rebuild() {
+				if s, err = openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), true); err != nil {
+					return err
+				}
+				defer s.Close()
+				if res, err = ledger.Verify(bg(), s); err != nil {
+					return err
+				}
+				if err := verifyIndex(s, res); err != nil {
+					return err
+				}
+				return ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(*esdb.Store).Stream())
+			}
 			if err != nil {
+				s.Close()
 				return err
 			}
 			defer s.Close()
-			res, err := ledger.Verify(bg(), s)
-			if err != nil {
-				return err
-			}
 			if err := verifyIndex(s, res); err != nil {
 				return err
 			}
@@ -488,7 +516,8 @@ func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, err
 }
 
 // verifyIndex compares what this machine's index of an EventStoreDB stream
-// held before verify rebuilt it with the verified stream. The index recorded
+// held, when it was started again (it no longer matched the stream, or verify
+// rebuilt it), with the verified stream. The index recorded
 // the leaf hashes as they were first read, so a difference means history was
 // changed on the server since (or the index file was damaged here): reports
 // built before may carry figures the stream no longer supports.

@@ -162,13 +162,17 @@ func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
 		return nil
 	}
 	held, err := s.ix.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(n-1))})
-	if err == nil && rebuild {
-		var root tlog.Hash
-		if root, err = tlog.TreeHash(int64(n), s.ix); err == nil {
-			s.before = &IndexState{Size: n, Root: root}
-		}
+	if err != nil {
+		return s.ix.reset()
 	}
-	if err != nil || rebuild {
+	// What the index held, for verify to compare with the stream if the
+	// index is started again.
+	root, err := tlog.TreeHash(int64(n), s.ix)
+	if err != nil {
+		return s.ix.reset()
+	}
+	if rebuild {
+		s.before = &IndexState{Size: n, Root: root}
 		return s.ix.reset()
 	}
 	found := false
@@ -181,17 +185,28 @@ func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
 	}
 	if !found {
 		s.note = fmt.Sprintf("the local index of %s held %d events, but the stream no longer has them as they were (deleted and written again, or another server); the index was rebuilt from the stream", s.stream, n)
+		s.before = &IndexState{Size: n, Root: root}
 		return s.ix.reset()
 	}
 	return nil
+}
+
+// UsesIndexFile says whether the store's index is a local file (which may
+// disagree with the stream) rather than built in memory from the stream.
+func (s *Store) UsesIndexFile() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.ix.(*fileIndex)
+	return ok
 }
 
 // Note says what the store did about its local index that a person should
 // know, or is empty.
 func (s *Store) Note() string { return s.note }
 
-// IndexBefore is what the index held before Open rebuilt it (Options.Rebuild),
-// for a comparison with the verified stream.
+// IndexBefore is what the index held before Open started it again (with
+// Options.Rebuild, or because it no longer matched the stream), for a
+// comparison with the verified stream.
 func (s *Store) IndexBefore() (IndexState, bool) {
 	if s.before == nil {
 		return IndexState{}, false
