@@ -249,8 +249,8 @@ func verifyCommand() *cli.Command {
 			"With --checkpoint and --key it also checks the checkpoint's signature and that the ledger\n" +
 			"still has the checkpoint's root at the checkpoint's size: history only grew.\n" +
 			"It trusts nothing derived: the projection checkpoint is compared with a fresh fold of the\n" +
-			"ledger, and on EventStoreDB this machine's index of the stream is rebuilt from the stream\n" +
-			"and must agree with what it held.\n\n" +
+			"ledger, and on EventStoreDB every event of the stream is checked against this machine's\n" +
+			"index of it; if anything fails, the index is rebuilt from the stream to tell which is wrong.\n\n" +
 			"Example:\n   statledger verify --checkpoint checkpoint-2025-10.txt --key verifier.txt",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
