@@ -63,13 +63,19 @@ func slIn(t *testing.T, dir, store string, stdin []byte, args ...string) result 
 
 func runBin(t *testing.T, binary, dir, store string, stdin []byte, args ...string) result {
 	t.Helper()
+	return runBinEnv(t, binary, dir, store, stdin, nil, args...)
+}
+
+// runBinEnv is runBin with env added to the process's environment.
+func runBinEnv(t *testing.T, binary, dir, store string, stdin []byte, env []string, args ...string) result {
+	t.Helper()
 	global := []string{"--store", store, "--actor", "e2e"}
 	if key, ok := signingKeys.Load(store); ok {
 		global = append(global, "--signing-key", key.(string))
 	}
 	cmd := exec.Command(binary, append(global, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "STATLEDGER_STORE=", "STATLEDGER_SIGNING_KEY=")
+	cmd.Env = append(append(os.Environ(), "STATLEDGER_STORE=", "STATLEDGER_SIGNING_KEY="), env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}

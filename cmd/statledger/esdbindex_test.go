@@ -140,21 +140,11 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // compares the checkpoint with is carried on to the report's size.
 func TestVerifyReportFromAnotherMachine(t *testing.T) {
 	store, _ := ledgerAndServer(t, "esdb")
-	key, _ := signingKeys.Load(store)
 	must(t, sl(t, store, "import", eventsFile(t, "a", 60)), "import")
-	auditor := filepath.Join(t.TempDir(), "auditor-cache")
+	auditor := "XDG_CACHE_HOME=" + filepath.Join(t.TempDir(), "auditor-cache")
 	onAuditorsMachine := func(args ...string) result {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{"--store", store, "--signing-key", key.(string)}, args...)...)
-		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+auditor)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return result{code, out.String(), errb.String()}
+		return runBinEnv(t, bin, "", store, nil, []string{auditor}, args...)
 	}
 	must(t, onAuditorsMachine("summary", "--month", "2025-03"), "the auditor's summary at 60")
 	must(t, sl(t, store, "import", eventsFile(t, "b", 25)), "import more")
