@@ -517,10 +517,10 @@ func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, err
 
 // verifyIndex compares what this machine's index of an EventStoreDB stream
 // held, when it was started again (it no longer matched the stream, or verify
-// rebuilt it), with the verified stream. The index recorded
-// the leaf hashes as they were first read, so a difference means history was
-// changed on the server since (or the index file was damaged here): reports
-// built before may carry figures the stream no longer supports.
+// rebuilt it), with the verified stream. The index recorded the leaf hashes
+// as they were first read, so a difference means history was changed on the
+// server since (or the index file was damaged here): reports built before
+// may carry figures the stream no longer supports.
 func verifyIndex(s ledger.Store, res ledger.VerifyResult) error {
 	e, ok := s.(*esdb.Store)
 	if !ok {

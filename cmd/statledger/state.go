@@ -173,8 +173,9 @@ func barOnTerminal(c *cli.Context, what string) func(done, total uint64) {
 }
 
 // openCacheFile opens the projection checkpoint of an EventStoreDB ledger,
-// kept in the user's cache folder (see cacheFile). Its root is checked against the server before use,
-// so a file that belongs to another history is rebuilt, never believed.
+// kept in the user's cache folder (see cacheFile). Its root is checked against
+// the server before use, so a file that belongs to another history is
+// rebuilt, never believed.
 func openCacheFile(ref storeRef, ledgerName string) (*bbolt.DB, error) {
 	path, err := cacheFile("projection", ref, ledgerName)
 	if err != nil {
@@ -183,6 +184,7 @@ func openCacheFile(ref storeRef, ledgerName string) (*bbolt.DB, error) {
 	return checkpoint.OpenFile(path)
 }
 
+// damaged is the error of a projection record that cannot be read.
 func damaged(err error) error {
 	return ledger.Wrap(ledger.CodeVerify, err, "the projection checkpoint is damaged; 'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it")
 }

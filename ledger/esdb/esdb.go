@@ -191,15 +191,6 @@ func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
 	return nil
 }
 
-// UsesIndexFile says whether the store's index is a local file (which may
-// disagree with the stream) rather than built in memory from the stream.
-func (s *Store) UsesIndexFile() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.ix.(*fileIndex)
-	return ok
-}
-
 // Note says what the store did about its local index that a person should
 // know, or is empty.
 func (s *Store) Note() string { return s.note }

@@ -90,7 +90,6 @@ func (m *memIndex) reset() error {
 type fileIndex struct {
 	s       *Store
 	db      *bbolt.DB
-	path    string
 	n       uint64
 	last    time.Time
 	touched int // entries read or written since the mapped pages were last released
@@ -125,7 +124,7 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &fileIndex{s: s, db: db, path: path}
+	f := &fileIndex{s: s, db: db}
 	var ok bool
 	err = db.View(func(tx *bbolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
