@@ -281,46 +281,11 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			// On EventStoreDB a failure may lie in this machine's index, which
-			// opening trusts for all but the newest events and which holds the
-			// stored hashes compared: then the index is rebuilt from the whole
-			// stream and the stream verified again, to say which of the two is
-			// wrong and name the first bad seq.
-			rebuild := func() bool {
-				return ref.kind == "esdb" && ledger.CodeOf(err) == ledger.CodeVerify
-			}
-			s, err := openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), false)
-			if err != nil && !rebuild() {
-				return err
-			}
-			var res ledger.VerifyResult
-			if err == nil {
-				res, err = ledger.Verify(bg(), s)
-				if err != nil && rebuild() {
-					s.Close()
-				}
-			}
-			if err != nil && rebuild() {
-				if s, err = openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), true); err != nil {
-					return err
-				}
-				defer s.Close()
-				if res, err = ledger.Verify(bg(), s); err != nil {
-					return err
-				}
-				if err := verifyIndex(s, res); err != nil {
-					return err
-				}
-				return ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(*esdb.Store).Stream())
-			}
+			s, res, err := verifyLedger(c, ref)
 			if err != nil {
-				s.Close()
 				return err
 			}
 			defer s.Close()
-			if err := verifyIndex(s, res); err != nil {
-				return err
-			}
 			if cp != nil {
 				if err := res.CheckAgainst(*cp); err != nil {
 					return err
@@ -513,6 +478,42 @@ func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, err
 		return fail("the event is not in the checkpoint's tree: %v", err)
 	}
 	return r, cp, nil
+}
+
+// verifyLedger opens the ledger and verifies it. On EventStoreDB a failure
+// may lie in this machine's index, which opening trusts for all but the
+// newest events and which holds the stored hashes compared: then the index is
+// rebuilt from the whole stream and the stream verified again, to say which
+// of the two is wrong and name the first bad seq. The store is returned open
+// only when all is well.
+func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResult, error) {
+	name, write := c.String("ledger"), c.Bool("rebuild-projection")
+	var res ledger.VerifyResult
+	s, err := openRefIndex(c, ref, name, write, false)
+	if err == nil {
+		if res, err = ledger.Verify(bg(), s); err == nil {
+			if err := verifyIndex(s, res); err != nil {
+				s.Close()
+				return nil, res, err
+			}
+			return s, res, nil
+		}
+		s.Close()
+	}
+	if ref.kind != "esdb" || ledger.CodeOf(err) != ledger.CodeVerify {
+		return nil, res, err
+	}
+	if s, err = openRefIndex(c, ref, name, write, true); err != nil {
+		return nil, res, err
+	}
+	defer s.Close()
+	if res, err = ledger.Verify(bg(), s); err != nil {
+		return nil, res, err
+	}
+	if err := verifyIndex(s, res); err != nil {
+		return nil, res, err
+	}
+	return nil, res, ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(*esdb.Store).Stream())
 }
 
 // verifyIndex compares what this machine's index of an EventStoreDB stream
