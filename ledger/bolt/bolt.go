@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
-	"sort"
 	"sync/atomic"
 	"time"
 
@@ -152,20 +151,20 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		if n := size(tx); n != expectedNext {
 			return ledger.ConflictError(expectedNext, n)
 		}
-		events, ids, hashes := tx.Bucket(bucketEvents), tx.Bucket(bucketIDs), tx.Bucket(bucketHashes)
+		events, ids, hashes := tx.Bucket(bucketEvents), IDs{tx.Bucket(bucketIDs)}, Hashes{tx.Bucket(bucketHashes)}
 		// Keys only ever grow, so full pages waste nothing.
 		events.FillPercent = 1.0
 		for _, r := range recs {
-			if old := ids.Get([]byte(r.Event.ID)); old != nil {
-				return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, binary.BigEndian.Uint64(old))
+			if held, dup, err := ids.Add(r.Event.ID, r.Seq); err != nil || dup {
+				if dup {
+					err = ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, held)
+				}
+				return err
 			}
 			if err := events.Put(seqKey(r.Seq), r.Raw); err != nil {
 				return err
 			}
-			if err := ids.Put([]byte(r.Event.ID), seqKey(r.Seq)); err != nil {
-				return err
-			}
-			if err := (Hashes{hashes}).Add(r.Seq, r.Leaf); err != nil {
+			if err := hashes.Add(r.Seq, r.Leaf); err != nil {
 				return err
 			}
 		}
@@ -263,19 +262,7 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
 	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketIDs)
-		// In key order, each page of the index is visited once per call, not
-		// once per id: Verify asks for tens of thousands at a time.
-		order := make([]int, len(ids))
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
-		for _, i := range order {
-			if k := b.Get([]byte(ids[i])); len(k) == 8 {
-				seqs[i], found[i] = binary.BigEndian.Uint64(k), true
-			}
-		}
+		seqs, found = IDs{tx.Bucket(bucketIDs)}.SeqsOf(ids)
 		return nil
 	})
 	return seqs, found, err

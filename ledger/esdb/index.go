@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -175,20 +174,10 @@ func (f *fileIndex) close() error      { return f.db.Close() }
 
 func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
 	defer f.touch(4 * len(ids)) // each lands on a page no neighbour shares
-	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
+	var seqs []uint64
+	var found []bool
 	err := f.db.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketIDs)
-		order := make([]int, len(ids)) // in key order, as ledger/bolt does
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
-		for _, i := range order {
-			id := ids[i]
-			if v := b.Get([]byte(id)); len(v) == 8 {
-				seqs[i], found[i] = binary.BigEndian.Uint64(v), true
-			}
-		}
+		seqs, found = bolt.IDs{B: tx.Bucket(bucketIDs)}.SeqsOf(ids)
 		return nil
 	})
 	return seqs, found, err
@@ -199,15 +188,15 @@ func (f *fileIndex) add(es []entry) error {
 		return nil
 	}
 	err := f.db.Update(func(tx *bbolt.Tx) error {
-		ids, hashes, m := tx.Bucket(bucketIDs), bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
+		ids, hashes, m := bolt.IDs{B: tx.Bucket(bucketIDs)}, bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
 		for i, e := range es {
 			if e.seq != f.n+uint64(i) {
 				return fmt.Errorf("the local index holds %d events; seq %d cannot follow", f.n, e.seq)
 			}
-			if v := ids.Get([]byte(e.id)); len(v) == 8 {
-				return f.s.duplicate(e, binary.BigEndian.Uint64(v))
-			}
-			if err := ids.Put([]byte(e.id), key(e.seq)); err != nil {
+			if held, dup, err := ids.Add(e.id, e.seq); err != nil || dup {
+				if dup {
+					err = f.s.duplicate(e, held)
+				}
 				return err
 			}
 			if err := hashes.Add(e.seq, e.leaf); err != nil {
