@@ -109,6 +109,21 @@ func Open(path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// OpenDerived opens (creating it) a bbolt file of derived data, one that can
+// always be made again from a ledger: a projection checkpoint, an EventStoreDB
+// index. Another process holding it makes this fail after wait. A file bbolt
+// cannot read is removed and made again, rather than read around on every
+// command; remade then says why.
+func OpenDerived(path string, wait time.Duration) (db *bbolt.DB, remade, err error) {
+	opts := &bbolt.Options{Timeout: wait}
+	db, err = bbolt.Open(path, 0o600, opts)
+	if err != nil && !errors.Is(err, bbolt.ErrTimeout) && os.Remove(path) == nil {
+		remade = err
+		db, err = bbolt.Open(path, 0o600, opts)
+	}
+	return db, remade, err
+}
+
 func (s *Store) checkFormat(tx *bbolt.Tx) error {
 	m := tx.Bucket(bucketMeta)
 	if m == nil || string(m.Get(keyFormat)) != formatVersion {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -111,17 +110,12 @@ const indexFormat = "statledger-esdb-index-1"
 const indexWait = time.Second
 
 func openFileIndex(s *Store, path string) (*fileIndex, error) {
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: indexWait})
-	if err != nil && !errors.Is(err, bbolt.ErrTimeout) {
-		// Not a bbolt file, or a damaged one: it is derived data, so it is
-		// made again rather than read around on every command.
-		if rerr := os.Remove(path); rerr == nil {
-			s.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, err)
-			db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: indexWait})
-		}
-	}
+	db, remade, err := bolt.OpenDerived(path, indexWait)
 	if err != nil {
 		return nil, err
+	}
+	if remade != nil {
+		s.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, remade)
 	}
 	f := &fileIndex{s: s, db: db}
 	var ok bool

@@ -504,13 +504,10 @@ func Discard(db *bbolt.DB) error {
 
 // OpenFile opens (creating it) a checkpoint file of its own, for a store that
 // cannot keep one itself. Another process holding it makes this fail after a
-// second, and the caller folds in memory instead of waiting. A file bbolt
-// cannot read is derived data: it is made again, and the next fold fills it.
+// second, and the caller folds into a temporary file instead of waiting. A
+// file bbolt cannot read is made again (bolt.OpenDerived), and the next fold
+// fills it.
 func OpenFile(path string) (*bbolt.DB, error) {
-	opts := &bbolt.Options{Timeout: time.Second}
-	db, err := bbolt.Open(path, 0o600, opts)
-	if err != nil && !errors.Is(err, bbolt.ErrTimeout) && os.Remove(path) == nil {
-		db, err = bbolt.Open(path, 0o600, opts)
-	}
+	db, _, err := bolt.OpenDerived(path, time.Second)
 	return db, err
 }
