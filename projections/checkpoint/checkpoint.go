@@ -356,17 +356,29 @@ func Fresh(ctx context.Context, st ledger.Store, size uint64, progress func(done
 // bounded memory of a chunked fold rather than a fold of the whole history in
 // memory. verify's checks share one: a fold is the longest part of each.
 type Fold struct {
-	Size    uint64
-	db      *bbolt.DB
-	cleanup func()
+	Size uint64
+	db   *bbolt.DB
 }
 
 func NewFold(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*Fold, error) {
-	db, cleanup, err := freshDB(ctx, st, size, progress)
+	tmp, err := os.CreateTemp("", "statledger-fold-*.db")
 	if err != nil {
 		return nil, err
 	}
-	return &Fold{Size: size, db: db, cleanup: cleanup}, nil
+	tmp.Close()
+	// Temporary and rebuilt on any failure: no fsync is worth its cost here.
+	db, err := bbolt.Open(tmp.Name(), 0o600, &bbolt.Options{NoSync: true, NoFreelistSync: true})
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	f := &Fold{db: db}
+	if _, err := update(ctx, db, st, &size, progress); err != nil {
+		f.Close()
+		return nil, err
+	}
+	f.Size = size
+	return f, nil
 }
 
 // To folds on, to the first size events; a fold already that long is left
@@ -386,27 +398,10 @@ func (f *Fold) To(ctx context.Context, st ledger.Store, size uint64, progress fu
 func (f *Fold) View(st ledger.Store) (*projections.State, func(), error) { return View(f.db, st) }
 
 // Close removes the fold's file.
-func (f *Fold) Close() { f.cleanup() }
-
-func freshDB(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*bbolt.DB, func(), error) {
-	f, err := os.CreateTemp("", "statledger-fold-*.db")
-	if err != nil {
-		return nil, nil, err
-	}
-	path := f.Name()
-	f.Close()
-	// Temporary and rebuilt on any failure: no fsync is worth its cost here.
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true, NoFreelistSync: true})
-	if err != nil {
-		os.Remove(path)
-		return nil, nil, err
-	}
-	cleanup := func() { db.Close(); os.Remove(path) }
-	if _, err := update(ctx, db, st, &size, progress); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return db, cleanup, nil
+func (f *Fold) Close() {
+	path := f.db.Path()
+	f.db.Close()
+	os.Remove(path)
 }
 
 // Verify checks the checkpoint record by record against a fresh fold of the
