@@ -302,8 +302,9 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, c
 			at = head.LastRecordedAt // recorded_at never goes backwards, whatever the clock does
 		}
 		recs := make([]Recorded, len(batch))
+		sl := newSealer(at, actor)
 		for i, e := range batch {
-			recs[i] = seal(head.Size+uint64(i), at, actor, e, canonical[i])
+			recs[i] = sl.seal(head.Size+uint64(i), e, canonical[i])
 		}
 		err = l.Store.Append(ctx, head.Size, recs)
 		if err == nil {

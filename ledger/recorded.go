@@ -38,26 +38,38 @@ type envelope struct {
 // NewRecorded seals an event at a position: the canonical bytes and leaf hash
 // are computed here, once, so every store holds identical bytes.
 func NewRecorded(seq uint64, at time.Time, by string, e Event) Recorded {
-	return seal(seq, at, by, e, e.Canonical())
+	return newSealer(at, by).seal(seq, e, e.Canonical())
 }
 
-// seal is NewRecorded for an event whose canonical bytes are already known,
-// as they are when an import computes them on the core that decodes. The
-// envelope is framed around them rather than encoded again: the bytes are
+// sealer frames the envelopes of events recorded together, by one actor at
+// one time, around canonical bytes already known (an import computes them on
+// the core that decodes), rather than encoding each envelope again. All after
+// the seq is the same for the batch, so it is encoded once. The bytes are
 // those of marshalCanonical(envelope{…}), which TestSealFramesAsEncoded checks.
-func seal(seq uint64, at time.Time, by string, e Event, canonical []byte) Recorded {
-	at = at.UTC().Truncate(time.Microsecond)
-	raw := make([]byte, 0, len(canonical)+len(by)+96)
+type sealer struct {
+	at  time.Time
+	by  string
+	mid []byte // ,"recorded_at":"…","recorded_by":…,"event":
+}
+
+func newSealer(at time.Time, by string) sealer {
+	s := sealer{at: at.UTC().Truncate(time.Microsecond), by: by}
+	s.mid = append(s.mid, `,"recorded_at":"`...)
+	s.mid = s.at.AppendFormat(s.mid, TimeFormat)
+	s.mid = append(s.mid, `","recorded_by":`...)
+	s.mid = append(s.mid, marshalCanonical(by)...)
+	s.mid = append(s.mid, `,"event":`...)
+	return s
+}
+
+func (s sealer) seal(seq uint64, e Event, canonical []byte) Recorded {
+	raw := make([]byte, 0, len(canonical)+len(s.mid)+24)
 	raw = append(raw, `{"seq":`...)
 	raw = strconv.AppendUint(raw, seq, 10)
-	raw = append(raw, `,"recorded_at":"`...)
-	raw = at.AppendFormat(raw, TimeFormat)
-	raw = append(raw, `","recorded_by":`...)
-	raw = append(raw, marshalCanonical(by)...)
-	raw = append(raw, `,"event":`...)
+	raw = append(raw, s.mid...)
 	raw = append(raw, canonical...)
 	raw = append(raw, '}')
-	return Recorded{Seq: seq, RecordedAt: at, RecordedBy: by, Event: e, Raw: raw, Leaf: tlog.RecordHash(raw)}
+	return Recorded{Seq: seq, RecordedAt: s.at, RecordedBy: s.by, Event: e, Raw: raw, Leaf: tlog.RecordHash(raw)}
 }
 
 // ParseRecorded decodes stored bytes. It refuses bytes that are not the
