@@ -120,9 +120,9 @@ func CheckActor(s string) error {
 // canonical form. It is json/v2 (github.com/go-json-experiment/json, to become
 // encoding/json/v2), 3.3× faster than encoding/json on a stored event (the
 // largest cost of a cold report or a verify, per pprof), and stricter: names
-// match exactly, a repeated name or invalid UTF-8 is an error. Every caller
-// re-encodes what it decoded and compares the bytes, so no difference between
-// the two decoders can pass unnoticed.
+// match exactly, a repeated name or invalid UTF-8 is an error. Every event
+// decoded with it is re-encoded and compared with the stored bytes, so no
+// difference between the two decoders can reach a figure unnoticed.
 func UnmarshalStored(data []byte, v any) error {
 	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
 }
