@@ -36,22 +36,35 @@ var LockTimeout = 10 * time.Second
 
 // Store is a ledger in one bbolt file.
 type Store struct {
-	db      *bbolt.DB
-	path    string
-	touched atomic.Int64 // events read, looked up or appended since the pages were last released
+	db   *bbolt.DB
+	path string
+	// pages releases what reads and appends mapped every 4k events: a few
+	// MB of a ledger file read in order, more when the reads are scattered.
+	pages *Releaser
 }
 
-// releaseEvery is how many events a process may touch before the mapped
-// pages it read are released: a few MB of a ledger file read in order,
-// more when the reads are scattered.
-const releaseEvery = 4 << 10
+// Releaser counts the entries a process reads or writes through a DB and
+// releases the DB's mapped pages (ReleasePages) once Every have been touched.
+// Safe for concurrent use.
+type Releaser struct {
+	DB    *bbolt.DB
+	Every int64
+	n     atomic.Int64
+}
 
-func (s *Store) touch(n int) {
-	if s.touched.Add(int64(n)) >= releaseEvery {
-		s.touched.Store(0)
-		ReleasePages(s.db)
+// Touch counts n entries read or written in order.
+func (r *Releaser) Touch(n int) {
+	if r.n.Add(int64(n)) >= r.Every {
+		r.n.Store(0)
+		ReleasePages(r.DB)
 	}
 }
+
+// TouchScattered counts n entries found by key. A lookup lands on pages no
+// neighbour shares, and each fault maps a whole folio around its page: one
+// counts as four entries read in order (re-importing 1M events the ledger
+// holds: 290 MB peak counting one, 250 MB counting four).
+func (r *Releaser) TouchScattered(n int) { r.Touch(4 * n) }
 
 // Options for Open.
 type Options struct {
@@ -78,7 +91,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, pages: &Releaser{DB: db, Every: 4 << 10}}
 	fresh := false
 	err = db.View(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil && opt.Create && !opt.ReadOnly {
@@ -160,7 +173,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer s.touch(len(recs))
+	defer s.pages.Touch(len(recs))
 	// One bbolt write transaction: all or nothing, fsynced before Update returns.
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
@@ -233,7 +246,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 		// Counted before fn sees any of it: a reader that stops early (a
 		// fold reading chunk by chunk) read the pages all the same, and a
 		// pass of such reads would otherwise keep the whole file resident.
-		s.touch(len(batch))
+		s.pages.Touch(len(batch))
 		if err != nil {
 			return err
 		}
@@ -284,11 +297,7 @@ func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, err
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
-	// A lookup lands on pages no neighbour shares, and each fault maps a
-	// whole folio around its page: one counts as four events read in order
-	// (re-importing 1M events the ledger holds: 290 MB peak counting one,
-	// 250 MB counting four).
-	defer s.touch(4)
+	defer s.pages.TouchScattered(1)
 	var r ledger.Recorded
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {

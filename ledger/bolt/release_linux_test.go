@@ -44,7 +44,7 @@ func TestReleasePages(t *testing.T) {
 		}
 	}
 	ReleasePages(s.db)
-	s.touched.Store(-1 << 40) // the reads below must not release pages themselves
+	s.pages.n.Store(-1 << 40) // the reads below must not release pages themselves
 	var first []string
 	read := func() []string {
 		var out []string
@@ -80,12 +80,12 @@ func TestReadThatStopsEarlyCounts(t *testing.T) {
 	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 100)); err != nil {
 		t.Fatal(err)
 	}
-	s.touched.Store(0)
+	s.pages.n.Store(0)
 	stop := errors.New("stop")
 	if err := s.Read(context.Background(), 0, func(ledger.Recorded) error { return stop }); err != stop {
 		t.Fatal(err)
 	}
-	if got := s.touched.Load(); got != 100 {
+	if got := s.pages.n.Load(); got != 100 {
 		t.Fatalf("a read that stopped after one event of a batch of 100 counted %d", got)
 	}
 }

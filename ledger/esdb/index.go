@@ -86,11 +86,14 @@ func (m *memIndex) reset() error {
 // seq must have the leaf hash it holds), every read compares events with the
 // leaf hashes it holds, and verify rebuilds it from the stream.
 type fileIndex struct {
-	s       *Store
-	db      *bbolt.DB
-	n       uint64
-	last    time.Time
-	touched int // entries read or written since the mapped pages were last released
+	s    *Store
+	db   *bbolt.DB
+	n    uint64
+	last time.Time
+	// pages releases the file's mapped pages every 16k entries: a first
+	// build, or a fold pinning every event it reads, would otherwise keep the
+	// whole file resident (1M events: 362 MB peak for a cold summary).
+	pages *bolt.Releaser
 }
 
 var (
@@ -117,7 +120,7 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 	if remade != nil {
 		s.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, remade)
 	}
-	f := &fileIndex{s: s, db: db}
+	f := &fileIndex{s: s, db: db, pages: &bolt.Releaser{DB: db, Every: 1 << 14}}
 	var ok bool
 	err = db.View(func(tx *bbolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
@@ -152,7 +155,7 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 func key(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 func (f *fileIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) {
-	defer f.touch(len(idx))
+	defer f.pages.Touch(len(idx))
 	var out []tlog.Hash
 	err := f.db.View(func(tx *bbolt.Tx) error {
 		var err error
@@ -167,7 +170,7 @@ func (f *fileIndex) lastAt() time.Time { return f.last }
 func (f *fileIndex) close() error      { return f.db.Close() }
 
 func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
-	defer f.touch(4 * len(ids)) // each lands on a page no neighbour shares
+	defer f.pages.TouchScattered(len(ids))
 	var seqs []uint64
 	var found []bool
 	err := f.db.View(func(tx *bbolt.Tx) error {
@@ -207,19 +210,8 @@ func (f *fileIndex) add(es []entry) error {
 		return err
 	}
 	f.n, f.last = es[len(es)-1].seq+1, es[len(es)-1].at
-	f.touch(len(es))
+	f.pages.Touch(len(es))
 	return nil
-}
-
-// touch counts entries read or written and, every 16k, releases the file's
-// mapped pages, as ledger/bolt does: a first build, or a fold pinning every
-// event it reads, would otherwise keep the whole file resident (1M events:
-// 362 MB peak for a cold summary). The caller holds the store's lock.
-func (f *fileIndex) touch(n int) {
-	if f.touched += n; f.touched >= 1<<14 {
-		f.touched = 0
-		bolt.ReleasePages(f.db)
-	}
 }
 
 func (f *fileIndex) reset() error {
