@@ -19,7 +19,8 @@ import (
 
 var (
 	bucketEvents = []byte("events") // seq (8 bytes, big endian) -> canonical envelope
-	bucketIDs    = []byte("ids")    // event id -> seq
+	bucketIDs    = []byte("ids")    // event id -> seq, in a statledger-bolt-2 file: IDs.Base
+	bucketIDRuns = []byte("idruns") // the id index's runs (IDs.Runs)
 	bucketHashes = []byte("hashes") // tlog stored-hash index -> hash
 	bucketMeta   = []byte("meta")
 	keyFormat    = []byte("format")
@@ -28,8 +29,15 @@ var (
 )
 
 // formatVersion is written at creation; a file of another version is refused
-// rather than misread.
-const formatVersion = "statledger-bolt-2" // 2: the size is stored, not derived from the last key
+// rather than misread. 2: the size is stored, not derived from the last key.
+// 3: the id index is sorted runs (IDs). A version 2 file is read as it is,
+// its one id tree the index's base, and becomes version 3 with its first
+// append: an older statledger would not see the runs, and would take an id
+// already in them for a new one.
+const (
+	formatVersion = "statledger-bolt-3"
+	formatBefore  = "statledger-bolt-2"
+)
 
 // LockTimeout is how long a process waits for another one to release the file.
 var LockTimeout = 10 * time.Second
@@ -105,7 +113,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err == nil && fresh {
 		err = db.Update(func(tx *bbolt.Tx) error {
 			if tx.Bucket(bucketMeta) == nil {
-				for _, b := range [][]byte{bucketEvents, bucketIDs, bucketHashes, bucketMeta} {
+				for _, b := range [][]byte{bucketEvents, bucketIDRuns, bucketHashes, bucketMeta} {
 					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 						return err
 					}
@@ -139,7 +147,7 @@ func OpenDerived(path string, wait time.Duration) (db *bbolt.DB, remade, err err
 
 func (s *Store) checkFormat(tx *bbolt.Tx) error {
 	m := tx.Bucket(bucketMeta)
-	if m == nil || string(m.Get(keyFormat)) != formatVersion {
+	if m == nil || string(m.Get(keyFormat)) != formatVersion && string(m.Get(keyFormat)) != formatBefore {
 		return ledger.Errorf(ledger.CodeInput, "%s is not a statledger ledger file (or one of another format version)", s.path)
 	}
 	return nil
@@ -173,22 +181,34 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer s.pages.Touch(len(recs))
+	// Merges read and write runs too: counted with the batch.
+	merged := 0
+	defer func() { s.pages.Touch(len(recs) + merged) }()
 	// One bbolt write transaction: all or nothing, fsynced before Update returns.
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
 			return ledger.ConflictError(expectedNext, n)
 		}
-		events, ids, hashes := tx.Bucket(bucketEvents), IDs{tx.Bucket(bucketIDs)}, Hashes{tx.Bucket(bucketHashes)}
+		ids, err := idsToWrite(tx)
+		if err != nil {
+			return err
+		}
+		batch := make([]string, len(recs))
+		for i, r := range recs {
+			batch[i] = r.Event.ID
+		}
+		dup, held, m, err := ids.Add(batch, expectedNext)
+		merged = m
+		if err != nil {
+			return err
+		}
+		if dup >= 0 {
+			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", batch[dup], held)
+		}
+		events, hashes := tx.Bucket(bucketEvents), Hashes{tx.Bucket(bucketHashes)}
 		// Keys only ever grow, so full pages waste nothing.
 		events.FillPercent = 1.0
 		for _, r := range recs {
-			if held, dup, err := ids.Add(r.Event.ID, r.Seq); err != nil || dup {
-				if dup {
-					err = ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, held)
-				}
-				return err
-			}
 			if err := events.Put(seqKey(r.Seq), r.Raw); err != nil {
 				return err
 			}
@@ -202,6 +222,24 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		}
 		return tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last))
 	})
+}
+
+// idsOf is the id index as stored, for reading.
+func idsOf(tx *bbolt.Tx) IDs {
+	return IDs{Base: tx.Bucket(bucketIDs), Runs: tx.Bucket(bucketIDRuns)}
+}
+
+// idsToWrite is the id index, made version 3 if the file was version 2.
+func idsToWrite(tx *bbolt.Tx) (IDs, error) {
+	x := idsOf(tx)
+	if x.Runs != nil {
+		return x, nil
+	}
+	var err error
+	if x.Runs, err = tx.CreateBucket(bucketIDRuns); err != nil {
+		return x, err
+	}
+	return x, tx.Bucket(bucketMeta).Put(keyFormat, []byte(formatVersion))
 }
 
 func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
@@ -290,7 +328,7 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
 	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		seqs, found = IDs{tx.Bucket(bucketIDs)}.SeqsOf(ids)
+		seqs, found = idsOf(tx).SeqsOf(ids)
 		return nil
 	})
 	return seqs, found, err
@@ -301,13 +339,13 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 	var r ledger.Recorded
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		k := tx.Bucket(bucketIDs).Get([]byte(id))
-		if k == nil {
+		seqs, ok := idsOf(tx).SeqsOf([]string{id})
+		if !ok[0] {
 			return nil
 		}
-		v := tx.Bucket(bucketEvents).Get(k)
+		v := tx.Bucket(bucketEvents).Get(seqKey(seqs[0]))
 		if v == nil {
-			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", binary.BigEndian.Uint64(k), id)
+			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", seqs[0], id)
 		}
 		var err error
 		r, err = ledger.ParseRecorded(v)

@@ -1,8 +1,15 @@
 package bolt_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
@@ -28,4 +35,89 @@ func TestConformance(t *testing.T) {
 			return open(t, path)
 		},
 	})
+}
+
+// With runs of at most three ids, every batch the suite appends is merged
+// or held at the cap: the store's contract must hold all the same.
+func TestConformanceSmallRuns(t *testing.T) {
+	defer bolt.SetRunLimits(3, 2)()
+	TestConformance(t)
+}
+
+// A file written before the id index was runs (statledger-bolt-2, one id
+// tree) is read as it is; its first append makes it version 3, and its old
+// ids are still refused a second time.
+func TestVersion2FileIsReadThenUpgraded(t *testing.T) {
+	s, _ := filled(t, 20)
+	path := s.Path()
+	format := func() (f string) {
+		s.DB().View(func(tx *bbolt.Tx) error { f = string(tx.Bucket([]byte("meta")).Get([]byte("format"))); return nil })
+		return f
+	}
+	if f := format(); f != "statledger-bolt-3" {
+		t.Fatalf("a new file is %q", f)
+	}
+	var ids []string
+	err := s.DB().Update(func(tx *bbolt.Tx) error {
+		old, err := tx.CreateBucket([]byte("ids"))
+		if err != nil {
+			return err
+		}
+		c := tx.Bucket([]byte("events")).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			r, err := ledger.ParseRecorded(v)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, r.Event.ID)
+			if err := old.Put([]byte(r.Event.ID), bytes.Clone(k)); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket([]byte("idruns")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("format"), []byte("statledger-bolt-2"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, path)
+	ctx := context.Background()
+	if _, err := ledger.Verify(ctx, s); err != nil {
+		t.Fatalf("verify of a version 2 file: %v", err)
+	}
+	if r, ok, err := s.Lookup(ctx, ids[7]); err != nil || !ok || r.Seq != 7 {
+		t.Fatalf("Lookup(%s) in a version 2 file = seq %d, %v, %v", ids[7], r.Seq, ok, err)
+	}
+	if format() != "statledger-bolt-2" {
+		t.Fatal("reading changed the file's version")
+	}
+	// An old id again, sealed as seq 20: refused by the old tree.
+	dup := []ledger.Recorded{ledger.NewRecorded(20, time.Now(), "tester", storetest.Arrest(7))}
+	if err := s.Append(ctx, 20, dup); !errors.Is(err, ledger.ErrIDExists) || !strings.Contains(err.Error(), "at seq 7") {
+		t.Fatalf("appending seq 7's id again to a version 2 file: %v", err)
+	}
+	if format() != "statledger-bolt-2" {
+		t.Fatal("a refused append changed the file's version")
+	}
+	var more []ledger.Recorded
+	for i := range 5 {
+		more = append(more, ledger.NewRecorded(uint64(20+i), time.Now(), "tester", storetest.Arrest(20+i)))
+	}
+	if err := s.Append(ctx, 20, more); err != nil {
+		t.Fatal(err)
+	}
+	if f := format(); f != "statledger-bolt-3" {
+		t.Fatalf("after its first append a version 2 file is %q", f)
+	}
+	s.Close()
+	s = open(t, path)
+	if _, err := ledger.Verify(ctx, s); err != nil {
+		t.Fatalf("verify after the upgrade: %v", err)
+	}
+	if r, ok, err := s.Lookup(ctx, more[2].Event.ID); err != nil || !ok || r.Seq != 22 {
+		t.Fatalf("Lookup of an id appended after the upgrade = seq %d, %v, %v", r.Seq, ok, err)
+	}
 }

@@ -1,9 +1,7 @@
 package bolt
 
 import (
-	"encoding/binary"
 	"fmt"
-	"sort"
 
 	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/tlog"
@@ -41,35 +39,4 @@ func (h Hashes) Add(seq uint64, leaf tlog.Hash) error {
 		}
 	}
 	return nil
-}
-
-// IDs is a bucket of event ids, each to its seq (8 bytes, big endian): the
-// embedded store's id index, and an EventStoreDB ledger's local one.
-type IDs struct{ B *bbolt.Bucket }
-
-// SeqsOf says where each of ids is: at seqs[i], if found[i]. In key order,
-// each page of the index is visited once per call, not once per id: Verify
-// asks for tens of thousands at a time.
-func (x IDs) SeqsOf(ids []string) (seqs []uint64, found []bool) {
-	seqs, found = make([]uint64, len(ids)), make([]bool, len(ids))
-	order := make([]int, len(ids))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
-	for _, i := range order {
-		if v := x.B.Get([]byte(ids[i])); len(v) == 8 {
-			seqs[i], found[i] = binary.BigEndian.Uint64(v), true
-		}
-	}
-	return seqs, found
-}
-
-// Add puts id at seq, unless the bucket holds it already: then it says
-// where, and adds nothing.
-func (x IDs) Add(id string, seq uint64) (held uint64, dup bool, err error) {
-	if v := x.B.Get([]byte(id)); v != nil {
-		return binary.BigEndian.Uint64(v), true, nil
-	}
-	return 0, false, x.B.Put([]byte(id), seqKey(seq))
 }

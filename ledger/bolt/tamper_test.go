@@ -123,30 +123,31 @@ func rehash(events, hashes *bbolt.Bucket) error {
 func TestTamperIDs(t *testing.T) {
 	for _, tc := range []struct {
 		name, want string
-		edit       func(events, ids *bbolt.Bucket) error
+		edit       func(tx *bbolt.Tx, events *bbolt.Bucket) error
 	}{
-		{"event 7 reuses the id of event 2", "seq 7: id ", func(events, ids *bbolt.Bucket) error {
+		{"event 7 reuses the id of event 2", "seq 7: id ", func(tx *bbolt.Tx, events *bbolt.Bucket) error {
 			r2, _ := ledger.ParseRecorded(events.Get(key(2)))
 			r7, _ := ledger.ParseRecorded(events.Get(key(7)))
-			if err := ids.Delete([]byte(r7.Event.ID)); err != nil {
+			if err := bolt.TamperID(tx, r7.Event.ID, nil); err != nil {
 				return err
 			}
 			return events.Put(key(7), ledger.NewRecorded(7, r7.RecordedAt, r7.RecordedBy, r2.Event).Raw)
 		}},
-		{"the index points an id at another seq", "seq 5: the store's id index names seq 8", func(events, ids *bbolt.Bucket) error {
+		{"the index points an id at another seq", "seq 5: the store's id index names seq 8", func(tx *bbolt.Tx, events *bbolt.Bucket) error {
 			r5, _ := ledger.ParseRecorded(events.Get(key(5)))
-			return ids.Put([]byte(r5.Event.ID), key(8))
+			eight := uint64(8)
+			return bolt.TamperID(tx, r5.Event.ID, &eight)
 		}},
-		{"the index lost an id", "seq 4: the store's id index does not hold", func(events, ids *bbolt.Bucket) error {
+		{"the index lost an id", "seq 4: the store's id index does not hold", func(tx *bbolt.Tx, events *bbolt.Bucket) error {
 			r4, _ := ledger.ParseRecorded(events.Get(key(4)))
-			return ids.Delete([]byte(r4.Event.ID))
+			return bolt.TamperID(tx, r4.Event.ID, nil)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := filled(t, 10)
 			err := s.DB().Update(func(tx *bbolt.Tx) error {
 				events := tx.Bucket([]byte("events"))
-				if err := tc.edit(events, tx.Bucket([]byte("ids"))); err != nil {
+				if err := tc.edit(tx, events); err != nil {
 					return err
 				}
 				return rehash(events, tx.Bucket([]byte("hashes")))

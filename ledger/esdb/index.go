@@ -97,7 +97,7 @@ type fileIndex struct {
 }
 
 var (
-	bucketIDs    = []byte("ids")    // event id -> seq
+	bucketIDRuns = []byte("idruns") // the id index's runs (bolt.IDs)
 	bucketHashes = []byte("hashes") // tlog stored-hash index -> hash
 	bucketMeta   = []byte("meta")
 	keyFormat    = []byte("format")
@@ -106,7 +106,8 @@ var (
 	keyLastAt    = []byte("last_recorded_at")
 )
 
-const indexFormat = "statledger-esdb-index-1"
+// indexFormat 2: the id index is sorted runs (bolt.IDs).
+const indexFormat = "statledger-esdb-index-2"
 
 // indexWait is how long to wait for another process that holds the index
 // file before reading the stream into memory instead.
@@ -174,7 +175,7 @@ func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
 	var seqs []uint64
 	var found []bool
 	err := f.db.View(func(tx *bbolt.Tx) error {
-		seqs, found = bolt.IDs{B: tx.Bucket(bucketIDs)}.SeqsOf(ids)
+		seqs, found = bolt.IDs{Runs: tx.Bucket(bucketIDRuns)}.SeqsOf(ids)
 		return nil
 	})
 	return seqs, found, err
@@ -184,18 +185,25 @@ func (f *fileIndex) add(es []entry) error {
 	if len(es) == 0 {
 		return nil
 	}
+	merged := 0
 	err := f.db.Update(func(tx *bbolt.Tx) error {
-		ids, hashes, m := bolt.IDs{B: tx.Bucket(bucketIDs)}, bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
+		hashes, m := bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
+		ids := make([]string, len(es))
 		for i, e := range es {
 			if e.seq != f.n+uint64(i) {
 				return fmt.Errorf("the local index holds %d events; seq %d cannot follow", f.n, e.seq)
 			}
-			if held, dup, err := ids.Add(e.id, e.seq); err != nil || dup {
-				if dup {
-					err = f.s.duplicate(e, held)
-				}
-				return err
-			}
+			ids[i] = e.id
+		}
+		dup, held, n, err := bolt.IDs{Runs: tx.Bucket(bucketIDRuns)}.Add(ids, f.n)
+		if err != nil {
+			return err
+		}
+		if dup >= 0 {
+			return f.s.duplicate(es[dup], held)
+		}
+		merged = n
+		for _, e := range es {
 			if err := hashes.Add(e.seq, e.leaf); err != nil {
 				return err
 			}
@@ -210,13 +218,17 @@ func (f *fileIndex) add(es []entry) error {
 		return err
 	}
 	f.n, f.last = es[len(es)-1].seq+1, es[len(es)-1].at
-	f.pages.Touch(len(es))
+	f.pages.Touch(len(es) + merged)
 	return nil
 }
 
 func (f *fileIndex) reset() error {
 	err := f.db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketIDs, bucketHashes, bucketMeta} {
+		// "ids": format 1's id tree.
+		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			return err
+		}
+		for _, b := range [][]byte{bucketIDRuns, bucketHashes, bucketMeta} {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
 				return err
 			}
