@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -9,15 +11,28 @@ import (
 // TamperID points id at seq in the run that holds it, or removes it there
 // when seq is nil, as someone editing the file would.
 func TamperID(tx *bbolt.Tx, id string, seq *uint64) error {
-	x := idsOf(tx)
-	for _, r := range x.runs() {
-		if r.b.Get([]byte(id)) == nil {
-			continue
+	k, ok := idKey(id)
+	if !ok {
+		return fmt.Errorf("%q is not an id", id)
+	}
+	for _, r := range idsOf(tx).runs() {
+		c := r.bucket().Cursor()
+		for bk, v := c.First(); bk != nil; bk, v = c.Next() {
+			i, _, ok := search(v, k[:])
+			if !ok {
+				continue
+			}
+			b := bytes.Clone(v)
+			if seq == nil {
+				b = append(b[:i*entrySize], b[(i+1)*entrySize:]...)
+			} else {
+				binary.BigEndian.PutUint64(b[i*entrySize+16:], *seq)
+			}
+			if err := r.bucket().Delete(bk); err != nil || len(b) == 0 {
+				return err
+			}
+			return r.bucket().Put(b[:16], b)
 		}
-		if seq == nil {
-			return r.b.Delete([]byte(id))
-		}
-		return r.b.Put([]byte(id), seqKey(*seq))
 	}
 	return fmt.Errorf("no run holds %s", id)
 }

@@ -7,11 +7,12 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/google/uuid"
 	bbolt "go.etcd.io/bbolt"
 )
 
-// IDs is an id index, each event id to its seq (8 bytes, big endian): the
-// embedded store's, and an EventStoreDB ledger's local one (ledger/esdb).
+// IDs is an id index, each event id to its seq: the embedded store's, and
+// an EventStoreDB ledger's local one (ledger/esdb).
 //
 // Most ids are derived from content (UUIDv5), so they arrive in random
 // order. One B-tree of them took a page write per event once it outgrew a
@@ -21,9 +22,13 @@ import (
 // runs are merged, again in key order, while they are of like size. Each
 // run carries a Bloom filter, so a lookup reads the runs that may hold the
 // id: nearly always one or none.
+//
+// A run is packed: blocks of up to 128 entries, each entry an id's 16
+// bytes then its seq (8 bytes, big endian), keyed by the block's first id.
+// A merge then moves bytes instead of putting each id into a B-tree again.
 type IDs struct {
-	// Base is the one B-tree of a file made before runs (statledger-bolt-2):
-	// read, never written. Nil for a newer file.
+	// Base is the one B-tree of a file made before runs (statledger-bolt-2),
+	// id string to seq: read, never written. Nil for a newer file.
 	Base *bbolt.Bucket
 	// Runs holds each run as a nested bucket "r"+name and its filter as the
 	// value "f"+name, where name is the run's number then its size (8 bytes
@@ -31,12 +36,17 @@ type IDs struct {
 	Runs *bbolt.Bucket
 }
 
+const (
+	entrySize = 24
+	blockIDs  = 128 // 3 KiB: a block and its key fill most of a 4 KiB page
+)
+
 var (
 	// runCap bounds a merged run: a merge holds the whole new run in memory
-	// until its transaction commits (about 130 bytes an id, with bbolt's
-	// copy of each page). Runs at the cap stay; their filters keep lookups
-	// cheap however many there are.
-	runCap uint64 = 1 << 17
+	// until its transaction commits, about 50 bytes an id with bbolt's copy
+	// of each page (12 MB at the cap). Runs at the cap stay; their filters
+	// keep lookups cheap however many there are.
+	runCap uint64 = 1 << 19
 	// mergeRatio: the two newest runs are merged while the older is at most
 	// this many times the newer, so sizes fall geometrically towards the
 	// newest run, and an id is rewritten about log2(runCap/batch) times.
@@ -51,8 +61,16 @@ const (
 
 type run struct {
 	no, n  uint64
-	b      *bbolt.Bucket
 	filter []byte
+	parent *bbolt.Bucket
+	b      *bbolt.Bucket // opened when first needed: most lookups stop at the filter
+}
+
+func (r *run) bucket() *bbolt.Bucket {
+	if r.b == nil {
+		r.b = r.parent.Bucket(runName('r', r.no, r.n))
+	}
+	return r.b
 }
 
 func runName(kind byte, no, n uint64) []byte {
@@ -61,30 +79,47 @@ func runName(kind byte, no, n uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, n)
 }
 
-// runs lists the runs, oldest first.
+// runs lists the runs, oldest first. It is read for every lookup of one id
+// (an import checking each event it is given): no map, no bucket opened.
 func (x IDs) runs() []run {
 	if x.Runs == nil {
 		return nil
 	}
-	filters := map[string][]byte{}
 	var rs []run
+	var names, filters [][]byte
 	c := x.Runs.Cursor()
-	// "f" sorts before "r": every filter is seen before its run.
+	// "f" sorts before "r", and both then by name: every filter is seen
+	// before its run, and in the same order.
+	j := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 17 {
 			continue
 		}
 		switch k[0] {
 		case 'f':
-			filters[string(k[1:])] = v
+			names, filters = append(names, k[1:]), append(filters, v)
 		case 'r':
-			rs = append(rs, run{
-				no: binary.BigEndian.Uint64(k[1:9]), n: binary.BigEndian.Uint64(k[9:]),
-				b: x.Runs.Bucket(k), filter: filters[string(k[1:])],
-			})
+			r := run{no: binary.BigEndian.Uint64(k[1:9]), n: binary.BigEndian.Uint64(k[9:]), parent: x.Runs}
+			for j < len(names) && bytes.Compare(names[j], k[1:]) < 0 {
+				j++
+			}
+			if j < len(names) && bytes.Equal(names[j], k[1:]) {
+				r.filter = filters[j]
+			}
+			rs = append(rs, r)
 		}
 	}
 	return rs
+}
+
+// idKey is id's 16 bytes, if id is a UUID spelled as the ledger stores
+// one; no other string can be in the index.
+func idKey(id string) (k [16]byte, ok bool) {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 || u.String() != id {
+		return k, false
+	}
+	return u, true
 }
 
 // idHash is FNV-1a, finished by splitmix64 so that both halves of the
@@ -130,19 +165,46 @@ func filterHas(f []byte, h1, h2 uint64) bool {
 	return true
 }
 
-func (x IDs) find(rs []run, id []byte) (uint64, bool) {
+// block returns the block of r that would hold k.
+func (r *run) block(k []byte) []byte {
+	c := r.bucket().Cursor()
+	bk, v := c.Seek(k)
+	switch {
+	case bk == nil:
+		_, v = c.Last()
+	case !bytes.Equal(bk, k):
+		_, v = c.Prev()
+	}
+	return v
+}
+
+// search finds k in a block; i is where it is, or would go.
+func search(block, k []byte) (i int, seq uint64, ok bool) {
+	n := len(block) / entrySize
+	i = sort.Search(n, func(j int) bool { return bytes.Compare(block[j*entrySize:j*entrySize+16], k) >= 0 })
+	if i < n && bytes.Equal(block[i*entrySize:i*entrySize+16], k) {
+		return i, binary.BigEndian.Uint64(block[i*entrySize+16 : (i+1)*entrySize]), true
+	}
+	return i, 0, false
+}
+
+func (x IDs) find(rs []run, id string) (uint64, bool) {
 	if x.Base != nil {
-		if v := x.Base.Get(id); len(v) == 8 {
+		if v := x.Base.Get([]byte(id)); len(v) == 8 {
 			return binary.BigEndian.Uint64(v), true
 		}
 	}
-	h1, h2 := idHash(id)
+	k, ok := idKey(id)
+	if !ok {
+		return 0, false
+	}
+	h1, h2 := idHash(k[:])
 	for i := len(rs) - 1; i >= 0; i-- {
 		if !filterHas(rs[i].filter, h1, h2) {
 			continue
 		}
-		if v := rs[i].b.Get(id); len(v) == 8 {
-			return binary.BigEndian.Uint64(v), true
+		if _, seq, ok := search(rs[i].block(k[:]), k[:]); ok {
+			return seq, true
 		}
 	}
 	return 0, false
@@ -160,7 +222,7 @@ func (x IDs) SeqsOf(ids []string) (seqs []uint64, found []bool) {
 	sort.Slice(order, func(a, c int) bool { return ids[order[a]] < ids[order[c]] })
 	rs := x.runs()
 	for _, i := range order {
-		seqs[i], found[i] = x.find(rs, []byte(ids[i]))
+		seqs[i], found[i] = x.find(rs, ids[i])
 	}
 	return seqs, found
 }
@@ -173,27 +235,33 @@ func (x IDs) Add(ids []string, first uint64) (dup int, held uint64, merged int, 
 	if len(ids) == 0 {
 		return -1, 0, 0, nil
 	}
-	// In key order: written so, and looked up so, each page once.
-	order := make([]int, len(ids))
-	for i := range order {
-		order[i] = i
+	type pending struct {
+		k [16]byte
+		i int
 	}
-	slices.SortStableFunc(order, func(a, c int) int { return compareStrings(ids[a], ids[c]) })
+	ps := make([]pending, len(ids))
+	for i, id := range ids {
+		k, ok := idKey(id)
+		if !ok {
+			return -1, 0, 0, fmt.Errorf("id index: event id %q is not a UUID", id)
+		}
+		ps[i] = pending{k, i}
+	}
+	// In key order: written so, and looked up so, each page once.
+	slices.SortStableFunc(ps, func(a, c pending) int { return bytes.Compare(a.k[:], c.k[:]) })
 	dup = -1
-	for k, i := range order {
-		if k > 0 && ids[order[k-1]] == ids[i] {
-			if dup < 0 || i < dup {
-				dup, held = i, first+uint64(order[k-1])
-			}
+	for j := 1; j < len(ps); j++ {
+		if ps[j-1].k == ps[j].k && (dup < 0 || ps[j].i < dup) {
+			dup, held = ps[j].i, first+uint64(ps[j-1].i)
 		}
 	}
 	rs := x.runs()
-	for _, i := range order {
-		if dup >= 0 && i > dup {
+	for _, p := range ps {
+		if dup >= 0 && p.i > dup {
 			continue
 		}
-		if s, ok := x.find(rs, []byte(ids[i])); ok {
-			dup, held = i, s
+		if s, ok := x.find(rs, ids[p.i]); ok {
+			dup, held = p.i, s
 		}
 	}
 	if dup >= 0 {
@@ -203,14 +271,17 @@ func (x IDs) Add(ids []string, first uint64) (dup int, held uint64, merged int, 
 	if len(rs) > 0 {
 		next = rs[len(rs)-1].no + 1
 	}
-	r, err := x.write(next, uint64(len(ids)), func(put func(k, v []byte) error) error {
-		for _, i := range order {
-			if err := put([]byte(ids[i]), seqKey(first+uint64(i))); err != nil {
-				return err
-			}
+	w, err := x.create(next, uint64(len(ps)))
+	for _, p := range ps {
+		if err != nil {
+			break
 		}
-		return nil
-	})
+		var e [entrySize]byte
+		copy(e[:], p.k[:])
+		binary.BigEndian.PutUint64(e[16:], first+uint64(p.i))
+		err = w.add(e[:])
+	}
+	r, err := w.close(err)
 	if err != nil {
 		return -1, 0, 0, err
 	}
@@ -230,73 +301,116 @@ func (x IDs) Add(ids []string, first uint64) (dup int, held uint64, merged int, 
 	return -1, 0, merged, nil
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// runWriter writes a run's entries, given in key order, block by block.
+type runWriter struct {
+	x      IDs
+	r      run
+	buf    []byte
+	filter []byte
+	put    uint64
 }
 
-// write makes run no of n entries, which each calls put with in key order.
-func (x IDs) write(no, n uint64, each func(put func(k, v []byte) error) error) (run, error) {
+func (x IDs) create(no, n uint64) (*runWriter, error) {
 	b, err := x.Runs.CreateBucket(runName('r', no, n))
 	if err != nil {
-		return run{}, err
+		return nil, err
 	}
 	b.FillPercent = 1.0 // keys arrive in order: full pages waste nothing
-	f := newFilter(n)
-	var put uint64
-	err = each(func(k, v []byte) error {
-		put++
-		h1, h2 := idHash(k)
-		filterAdd(f, h1, h2)
-		return b.Put(k, v)
-	})
-	if err == nil && put != n {
-		err = fmt.Errorf("id index: run %d was to hold %d ids, not %d", no, n, put)
+	return &runWriter{x: x, r: run{no: no, n: n, parent: x.Runs, b: b}, filter: newFilter(n)}, nil
+}
+
+func (w *runWriter) add(e []byte) error {
+	if w.buf == nil {
+		// bbolt keeps what Put is given until the commit: a new buffer per block.
+		w.buf = make([]byte, 0, blockIDs*entrySize)
+	}
+	w.buf = append(w.buf, e...)
+	w.put++
+	h1, h2 := idHash(e[:16])
+	filterAdd(w.filter, h1, h2)
+	if len(w.buf) == cap(w.buf) {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *runWriter) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	err := w.r.b.Put(w.buf[:16], w.buf)
+	w.buf = nil
+	return err
+}
+
+func (w *runWriter) close(err error) (run, error) {
+	if err == nil {
+		err = w.flush()
+	}
+	if err == nil && w.put != w.r.n {
+		err = fmt.Errorf("id index: run %d was to hold %d ids, not %d", w.r.no, w.r.n, w.put)
 	}
 	if err == nil {
-		err = x.Runs.Put(runName('f', no, n), f)
+		w.r.filter = w.filter
+		err = w.x.Runs.Put(runName('f', w.r.no, w.r.n), w.filter)
 	}
-	return run{no: no, n: n, b: b, filter: f}, err
+	return w.r, err
 }
+
+// runReader yields a run's entries in key order.
+type runReader struct {
+	c     *bbolt.Cursor
+	block []byte
+}
+
+func newRunReader(r run) *runReader {
+	c := r.bucket().Cursor()
+	_, v := c.First()
+	return &runReader{c: c, block: v}
+}
+
+func (rr *runReader) peek() []byte {
+	for len(rr.block) == 0 {
+		k, v := rr.c.Next()
+		if k == nil {
+			return nil
+		}
+		rr.block = v
+	}
+	return rr.block[:entrySize]
+}
+
+func (rr *runReader) next() { rr.block = rr.block[entrySize:] }
 
 // merge writes a and b, in key order, as run no, then deletes them.
 func (x IDs) merge(a, b run, no uint64) (run, error) {
-	m, err := x.write(no, a.n+b.n, func(put func(k, v []byte) error) error {
-		ca, cb := a.b.Cursor(), b.b.Cursor()
-		ka, va := ca.First()
-		kb, vb := cb.First()
-		for ka != nil || kb != nil {
-			var c int
-			switch {
-			case ka == nil:
-				c = 1
-			case kb == nil:
-				c = -1
-			default:
-				c = bytes.Compare(ka, kb)
-			}
-			if c == 0 {
-				return fmt.Errorf("id index: %s is in two runs", ka)
-			}
-			if c < 0 {
-				if err := put(ka, va); err != nil {
-					return err
-				}
-				ka, va = ca.Next()
-			} else {
-				if err := put(kb, vb); err != nil {
-					return err
-				}
-				kb, vb = cb.Next()
-			}
+	w, err := x.create(no, a.n+b.n)
+	ra, rb := newRunReader(a), newRunReader(b)
+	for err == nil {
+		ea, eb := ra.peek(), rb.peek()
+		if ea == nil && eb == nil {
+			break
 		}
-		return nil
-	})
+		c := 1
+		switch {
+		case ea == nil:
+		case eb == nil:
+			c = -1
+		default:
+			c = bytes.Compare(ea[:16], eb[:16])
+		}
+		switch {
+		case c == 0:
+			err = fmt.Errorf("id index: %x is in two runs", ea[:16])
+		case c < 0:
+			err = w.add(ea)
+			ra.next()
+		default:
+			err = w.add(eb)
+			rb.next()
+		}
+	}
+	m, err := w.close(err)
 	if err != nil {
 		return run{}, err
 	}

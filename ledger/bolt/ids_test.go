@@ -1,8 +1,10 @@
 package bolt
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bbolt "go.etcd.io/bbolt"
@@ -15,7 +17,7 @@ func TestIDsActAsAMap(t *testing.T) {
 	dir := t.TempDir()
 	checks := 0
 	rapid.Check(t, func(t *rapid.T) {
-		restore := SetRunLimits(uint64(rapid.IntRange(1, 40).Draw(t, "cap")), uint64(rapid.IntRange(2, 4).Draw(t, "ratio")))
+		restore := SetRunLimits(uint64(rapid.IntRange(1, 400).Draw(t, "cap")), uint64(rapid.IntRange(2, 4).Draw(t, "ratio")))
 		defer restore()
 		checks++
 		db, err := bbolt.Open(filepath.Join(dir, fmt.Sprintf("%d.db", checks)), 0o600, nil)
@@ -32,16 +34,19 @@ func TestIDsActAsAMap(t *testing.T) {
 		fresh := 0
 		for range rapid.IntRange(1, 30).Draw(t, "appends") {
 			var batch []string
-			for range rapid.IntRange(1, 12).Draw(t, "batch") {
-				switch {
-				case len(known) > 0 && rapid.IntRange(0, 30).Draw(t, "reuse") == 0:
-					batch = append(batch, rapid.SampledFrom(known).Draw(t, "old"))
-				case len(batch) > 0 && rapid.IntRange(0, 30).Draw(t, "repeat") == 0:
-					batch = append(batch, rapid.SampledFrom(batch).Draw(t, "again"))
-				default:
-					fresh++
-					batch = append(batch, id(fresh*7919%100003))
+			for range rapid.IntRange(1, rapid.SampledFrom([]int{3, 12, 300}).Draw(t, "batches up to")).Draw(t, "batch") {
+				fresh++
+				batch = append(batch, id(fresh*7919%100003))
+			}
+			// A quarter of the batches hold an id already indexed, or one
+			// twice; the rest are appended.
+			switch at := rapid.IntRange(0, len(batch)-1).Draw(t, "at"); rapid.IntRange(0, 7).Draw(t, "dup") {
+			case 0:
+				if len(known) > 0 {
+					batch[at] = rapid.SampledFrom(known).Draw(t, "old")
 				}
+			case 1:
+				batch[at] = batch[rapid.IntRange(0, len(batch)-1).Draw(t, "again")]
 			}
 			first := uint64(len(model))
 			wantDup, wantHeld := -1, uint64(0)
@@ -90,7 +95,22 @@ func TestIDsActAsAMap(t *testing.T) {
 			// due a merge: so sizes fall geometrically below the cap.
 			total, rs := uint64(0), x.runs()
 			for i, r := range rs {
-				if n := uint64(r.b.Stats().KeyN); n != r.n {
+				var n uint64
+				var last []byte
+				c := r.bucket().Cursor()
+				for k, v := c.First(); k != nil; k, v = c.Next() {
+					if len(v) == 0 || len(v)%entrySize != 0 || len(v) > blockIDs*entrySize || !bytes.Equal(k, v[:16]) {
+						t.Fatalf("run %d: block %x is malformed (%d bytes)", r.no, k, len(v))
+					}
+					for e := v; len(e) > 0; e = e[entrySize:] {
+						if last != nil && bytes.Compare(last, e[:16]) >= 0 {
+							t.Fatalf("run %d is out of order at %x", r.no, e[:16])
+						}
+						last = e[:16]
+						n++
+					}
+				}
+				if n != r.n {
 					t.Fatalf("run %d is named for %d ids and holds %d", r.no, r.n, n)
 				}
 				if r.filter == nil {
@@ -113,3 +133,34 @@ func TestIDsActAsAMap(t *testing.T) {
 }
 
 var errDup = fmt.Errorf("duplicate")
+
+// Only a UUID spelled as the ledger stores one can be in the index.
+func TestIDsTakeOnlyCanonicalUUIDs(t *testing.T) {
+	db, err := bbolt.Open(filepath.Join(t.TempDir(), "i.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id := "6f1c5a0e-3d0b-5b8e-9a57-5e9d2f0c7a41"
+	err = db.Update(func(tx *bbolt.Tx) error {
+		x := IDs{}
+		var err error
+		if x.Runs, err = tx.CreateBucket(bucketIDRuns); err != nil {
+			return err
+		}
+		if _, _, _, err := x.Add([]string{"not-an-id"}, 0); err == nil || !strings.Contains(err.Error(), `"not-an-id" is not a UUID`) {
+			t.Errorf("adding a non-UUID: %v", err)
+		}
+		if _, _, _, err := x.Add([]string{id}, 0); err != nil {
+			return err
+		}
+		_, found := x.SeqsOf([]string{id, strings.ToUpper(id), "urn:uuid:" + id, "{" + id + "}"})
+		if !found[0] || found[1] || found[2] || found[3] {
+			t.Errorf("found %v for an id and three other spellings of it", found)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
