@@ -1,8 +1,12 @@
 package ledger
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func i64(n int64) *int64 { return &n }
@@ -163,4 +167,29 @@ func TestVerifierKeyDerivedFromSigningKey(t *testing.T) {
 			t.Fatalf("VerifierKey(%q) = %q, %v; want %q", skey, got, err, vkey)
 		}
 	}
+}
+
+// dateShaped replaced a regexp on the hot path; it must accept exactly what
+// the regexp did.
+func TestDateShapedIsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	rapid.Check(t, func(t *rapid.T) {
+		// A date's shape with up to two characters changed, added or removed.
+		s := []rune(fmt.Sprintf("%04d-%02d-%02d", rapid.IntRange(0, 9999).Draw(t, "y"), rapid.IntRange(0, 99).Draw(t, "m"), rapid.IntRange(0, 99).Draw(t, "d")))
+		for range rapid.IntRange(0, 2).Draw(t, "edits") {
+			i := rapid.IntRange(0, len(s)-1).Draw(t, "at")
+			c := rapid.SampledFrom([]rune("05-x\n٣ ")).Draw(t, "char")
+			switch rapid.IntRange(0, 2).Draw(t, "edit") {
+			case 0:
+				s[i] = c
+			case 1:
+				s = append(s[:i], append([]rune{c}, s[i:]...)...)
+			default:
+				s = append(s[:i], s[i+1:]...)
+			}
+		}
+		if got, want := dateShaped(string(s)), re.MatchString(string(s)); got != want {
+			t.Fatalf("dateShaped(%q) = %v, the regexp says %v", string(s), got, want)
+		}
+	})
 }
