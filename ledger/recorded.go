@@ -127,12 +127,15 @@ func UnmarshalStored(data []byte, v any) error {
 	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
 }
 
+// marshalCanonical is json.Marshal: the same bytes as an Encoder's (HTML
+// characters escaped) without its newline, in one allocation instead of a
+// growing buffer.
 func marshalCanonical(v any) []byte {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	b, err := json.Marshal(v)
+	if err != nil {
 		panic("ledger: cannot encode: " + err.Error())
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return b
 }
 
 // HashHex prints a tree hash the way reports and replay show it.
