@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	bbolt "go.etcd.io/bbolt"
 	"pgregory.net/rapid"
 )
@@ -163,4 +164,45 @@ func TestIDsTakeOnlyCanonicalUUIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkIDsAdd indexes 300k content-derived (random) ids in batches of
+// 1000, each batch one transaction, as an import does; without fsync, to
+// measure the index's own work: 1.4 µs an id here, against 7.7 µs for
+// the one B-tree it replaced (a page write per id at this size).
+func BenchmarkIDsAdd(b *testing.B) {
+	const n, batch = 300_000, 1000
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprint(i))).String()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		db, err := bbolt.Open(filepath.Join(b.TempDir(), "i.db"), 0o600, &bbolt.Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for i := 0; i < n; i += batch {
+			err := db.Update(func(tx *bbolt.Tx) error {
+				runs, err := tx.CreateBucketIfNotExists(bucketIDRuns)
+				if err != nil {
+					return err
+				}
+				dup, _, _, err := IDs{Runs: runs}.Add(ids[i:i+batch], uint64(i))
+				if dup >= 0 {
+					return fmt.Errorf("id %d reported as a duplicate", dup)
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*b.N), "ns/id")
 }
