@@ -44,7 +44,7 @@ const (
 var (
 	// runCap bounds a merged run: a merge holds the whole new run in memory
 	// until its transaction commits, about 50 bytes an id with bbolt's copy
-	// of each page (12 MB at the cap). Runs at the cap stay; their filters
+	// of each page (25 MB at the cap). Runs at the cap stay; their filters
 	// keep lookups cheap however many there are.
 	runCap uint64 = 1 << 19
 	// mergeRatio: the two newest runs are merged while the older is at most
