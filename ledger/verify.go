@@ -32,7 +32,10 @@ func (v VerifyResult) RootAt(size uint64) (tlog.Hash, error) {
 // frontier, and ids are checked against the store's own id index where it has
 // one (an index maps each id to one seq, so each event finding its own seq
 // there proves no id is used twice).
-func Verify(ctx context.Context, s Store) (VerifyResult, error) {
+//
+// progress, if not nil, is told how many of how many events are verified,
+// every 32k or so and at the end.
+func Verify(ctx context.Context, s Store, progress func(done, total uint64)) (VerifyResult, error) {
 	head, err := s.Head(ctx)
 	if err != nil {
 		return VerifyResult{}, err
@@ -94,7 +97,12 @@ func Verify(ctx context.Context, s Store) (VerifyResult, error) {
 		// in key order, a page at a time (1M events: 18.7 s, 210 MB peak,
 		// against 23 s checking 2k at a time), small enough to stay cheap.
 		if len(pendIdx) >= 1<<16 {
-			return flush()
+			if err := flush(); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(uint64(tree.size), head.Size)
+			}
 		}
 		return nil
 	})
@@ -115,6 +123,9 @@ func Verify(ctx context.Context, s Store) (VerifyResult, error) {
 	}
 	if n := uint64(tree.size); n != head.Size {
 		return VerifyResult{}, Errorf(CodeVerify, "seq %d: the store says it holds %d events but only %d could be read", n, head.Size, n)
+	}
+	if progress != nil {
+		progress(head.Size, head.Size)
 	}
 	root := tree.root()
 	if root != head.Root {

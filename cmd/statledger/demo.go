@@ -88,7 +88,7 @@ func demoCommand() *cli.Command {
 			}
 			defer l.Close()
 			s, st := l.store, l.state
-			v, err := ledger.Verify(bg(), s)
+			v, err := ledger.Verify(bg(), s, verifyProgress(c))
 			if err != nil {
 				return err
 			}

@@ -127,6 +127,11 @@ func TestProgressOnTerminal(t *testing.T) {
 	if out := onTerminal("summary", "--month", "2025-03"); !strings.Contains(out, "reading the stream into this machine's index") {
 		t.Fatalf("first summary without an index:\n%q", out)
 	}
+	// 40k events: verify reports progress once before it is done.
+	must(t, sl(t, store, "import", eventsFile(t, "more", 20_000)), "import 20k more")
+	if out := onTerminal("verify"); !strings.Contains(out, "verifying every event") || !strings.Contains(out, "ok: 40000 events verified") {
+		t.Fatalf("verify of 40k events on a terminal:\n%q", out)
+	}
 	if out := onTerminal("import", "/no/such/file.csv"); !strings.Contains(out, "\r\x1b[Kstatledger: ") {
 		t.Fatalf("an error on a terminal does not start on a clean line:\n%q", out)
 	}

@@ -491,7 +491,7 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 	var res ledger.VerifyResult
 	s, err := openRefIndex(c, ref, name, write, false)
 	if err == nil {
-		if res, err = ledger.Verify(bg(), s); err == nil {
+		if res, err = ledger.Verify(bg(), s, verifyProgress(c)); err == nil {
 			if err := verifyIndex(s, res); err != nil {
 				s.Close()
 				return nil, res, err
@@ -507,13 +507,31 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 		return nil, res, err
 	}
 	defer s.Close()
-	if res, err = ledger.Verify(bg(), s); err != nil {
+	if res, err = ledger.Verify(bg(), s, verifyProgress(c)); err != nil {
 		return nil, res, err
 	}
 	if err := verifyIndex(s, res); err != nil {
 		return nil, res, err
 	}
 	return nil, res, ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(*esdb.Store).Stream())
+}
+
+// verifyProgress shows a bar on a terminal while verify reads the ledger
+// (1M events: 13 s on the embedded store, 25 s on EventStoreDB). Verify
+// reports every 32k events or so: a ledger done before its first report
+// gets no bar.
+func verifyProgress(c *cli.Context) func(done, total uint64) {
+	show := barOnTerminal(c, "verifying every event")
+	if show == nil {
+		return nil
+	}
+	long := false
+	return func(done, total uint64) {
+		long = long || done < total
+		if long {
+			show(done, total)
+		}
+	}
 }
 
 // verifyIndex compares what this machine's index of an EventStoreDB stream

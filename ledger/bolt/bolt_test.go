@@ -85,7 +85,7 @@ func TestVersion2FileIsReadThenUpgraded(t *testing.T) {
 	s.Close()
 	s = open(t, path)
 	ctx := context.Background()
-	if _, err := ledger.Verify(ctx, s); err != nil {
+	if _, err := ledger.Verify(ctx, s, nil); err != nil {
 		t.Fatalf("verify of a version 2 file: %v", err)
 	}
 	if r, ok, err := s.Lookup(ctx, ids[7]); err != nil || !ok || r.Seq != 7 {
@@ -114,7 +114,7 @@ func TestVersion2FileIsReadThenUpgraded(t *testing.T) {
 	}
 	s.Close()
 	s = open(t, path)
-	if _, err := ledger.Verify(ctx, s); err != nil {
+	if _, err := ledger.Verify(ctx, s, nil); err != nil {
 		t.Fatalf("verify after the upgrade: %v", err)
 	}
 	if r, ok, err := s.Lookup(ctx, more[2].Event.ID); err != nil || !ok || r.Seq != 22 {

@@ -45,7 +45,7 @@ func filled(t *testing.T, n int) (*bolt.Store, ledger.Checkpoint) {
 
 func wantVerifyFail(t *testing.T, s ledger.Store, wantSeq string) {
 	t.Helper()
-	_, err := ledger.Verify(context.Background(), s)
+	_, err := ledger.Verify(context.Background(), s, nil)
 	if err == nil {
 		t.Fatal("verify passed on a tampered ledger")
 	}
@@ -89,7 +89,7 @@ func TestTamperRewrittenHistoryFailsCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ledger.Verify(context.Background(), s)
+	res, err := ledger.Verify(context.Background(), s, nil)
 	if err != nil {
 		t.Fatalf("a self-consistent forgery should pass the internal check, got %v", err)
 	}
@@ -182,7 +182,7 @@ func TestTamperDeletedAndSwappedEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ledger.Verify(context.Background(), s2); err == nil || ledger.CodeOf(err) != ledger.CodeVerify {
+	if _, err := ledger.Verify(context.Background(), s2, nil); err == nil || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("verify of swapped events = %v", err)
 	}
 }

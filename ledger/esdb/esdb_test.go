@@ -97,7 +97,7 @@ func size(t *testing.T, s ledger.Store) uint64 {
 // checkExactlyOnce verifies the ledger and that it holds each of want's ids once.
 func checkExactlyOnce(t *testing.T, s ledger.Store, want []ledger.Recorded) {
 	t.Helper()
-	if _, err := ledger.Verify(context.Background(), s); err != nil {
+	if _, err := ledger.Verify(context.Background(), s, nil); err != nil {
 		t.Fatalf("ledger does not verify: %v", err)
 	}
 	seen := map[string]int{}

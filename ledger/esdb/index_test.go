@@ -151,7 +151,7 @@ func TestIndexPinsHistory(t *testing.T) {
 	if !ok || before.Size != 10 || before.Root != first.Root {
 		t.Fatalf("IndexBefore = %+v %v, want size 10 and the first root", before, ok)
 	}
-	if _, err := ledger.Verify(context.Background(), r); err != nil {
+	if _, err := ledger.Verify(context.Background(), r, nil); err != nil {
 		t.Fatalf("the rewritten stream is consistent in itself: %v", err)
 	}
 	if head(t, r).Root == first.Root {

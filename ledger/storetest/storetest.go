@@ -247,8 +247,12 @@ func Run(t *testing.T, f Factory) {
 		if err != nil || tlog.CheckTree(tp, 37, roots[36], 13, roots[12]) != nil {
 			t.Fatalf("consistency proof 13 -> 37 failed: %v", err)
 		}
-		if _, err := ledger.Verify(ctx, s); err != nil {
+		var told [][2]uint64
+		if _, err := ledger.Verify(ctx, s, func(done, total uint64) { told = append(told, [2]uint64{done, total}) }); err != nil {
 			t.Fatalf("Verify on an untouched ledger: %v", err)
+		}
+		if len(told) == 0 || told[len(told)-1] != [2]uint64{uint64(len(all)), uint64(len(all))} {
+			t.Fatalf("Verify of %d events told its progress as %v", len(all), told)
 		}
 	})
 
