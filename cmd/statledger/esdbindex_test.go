@@ -132,6 +132,10 @@ func TestProgressOnTerminal(t *testing.T) {
 	if out := onTerminal("verify"); !strings.Contains(out, "verifying every event") || !strings.Contains(out, "ok: 40000 events verified") {
 		t.Fatalf("verify of 40k events on a terminal:\n%q", out)
 	}
+	exported := filepath.Join(t.TempDir(), "all.csv")
+	if out := onTerminal("export", "--format", "csv", "-o", exported); !strings.Contains(out, "exporting") || !strings.Contains(out, "wrote 40000 events") {
+		t.Fatalf("export of 40k events to a file on a terminal:\n%q", out)
+	}
 	if out := onTerminal("import", "/no/such/file.csv"); !strings.Contains(out, "\r\x1b[Kstatledger: ") {
 		t.Fatalf("an error on a terminal does not start on a clean line:\n%q", out)
 	}

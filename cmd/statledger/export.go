@@ -74,7 +74,23 @@ func exportCommand() *cli.Command {
 					return err
 				}
 				defer s.Close()
+				// Into a file, on a terminal, a long export shows a bar (1M events: 18 s).
+				var show func(done, total uint64)
+				if file != nil {
+					show = barOnTerminal(c, "exporting")
+				}
+				head, err := s.Head(bg())
+				if err != nil {
+					return err
+				}
+				total := head.Size
+				if asOf.Size != nil {
+					total = min(total, *asOf.Size)
+				}
 				_, err = ledger.ReadAsOf(bg(), s, asOf, 0, func(r ledger.Recorded) error {
+					if show != nil && (r.Seq+1)%(16<<10) == 0 {
+						show(r.Seq+1, total)
+					}
 					if r.Event.Type == ledger.ReportPublished {
 						return nil
 					}
@@ -82,6 +98,9 @@ func exportCommand() *cli.Command {
 				})
 				if err != nil {
 					return err
+				}
+				if show != nil && total > 16<<10 {
+					show(total, total)
 				}
 			} else {
 				l, err := openState(c, asOf, false)
