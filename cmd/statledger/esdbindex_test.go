@@ -141,6 +141,22 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 }
 
+// A demo of 20k events shows a bar for each long step, generation included
+// (verify reports first at 32k: TestProgressOnTerminal).
+func TestDemoProgressOnTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("no script(1) to give statledger a terminal")
+	}
+	cmd := strings.Join([]string{shellQuote(bin), "demo", "--dir", shellQuote(t.TempDir()), "--events", "20000", "--seed", "5"}, " ")
+	out, err := exec.Command(script, "-qec", cmd, "/dev/null").CombinedOutput()
+	for _, want := range []string{"generating events", "appending", "folding the projection", "generated 20000 synthetic events"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("demo of 20k events on a terminal (%v) shows no %q:\n%q", err, want, out)
+		}
+	}
+}
+
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // TestVerifyReportFromAnotherMachine: on EventStoreDB each machine keeps its
