@@ -250,12 +250,16 @@ func verifyCommand() *cli.Command {
 			"still has the checkpoint's root at the checkpoint's size: history only grew.\n" +
 			"It trusts nothing derived: the projection checkpoint is compared with a fresh fold of the\n" +
 			"ledger, and on EventStoreDB every event of the stream is checked against this machine's\n" +
-			"index of it; if anything fails, the index is rebuilt from the stream to tell which is wrong.\n\n" +
-			"Example:\n   statledger verify --checkpoint checkpoint-2025-10.txt --key verifier.txt",
+			"index of it; if anything fails, the index is rebuilt from the stream to tell which is wrong.\n" +
+			"With --report it rebuilds a monthly workbook from the ledger and compares it byte for byte.\n" +
+			"An auditor, who has no signing key, adds --key: the workbook's own signed checkpoint is\n" +
+			"then checked with it, and must have the ledger's root at the report's tree size.\n\n" +
+			"Examples:\n   statledger verify --checkpoint checkpoint-2025-10.txt --key verifier.txt\n" +
+			"   statledger verify --report oct.xlsx --key verifier.txt",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "checkpoint", Usage: "a signed checkpoint file"},
-			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint must be signed with"},
-			&cli.StringFlag{Name: "report", Usage: "also rebuild this monthly workbook from the ledger and compare it"},
+			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint, and the --report workbook's checkpoint, must be signed with"},
+			&cli.StringFlag{Name: "report", Usage: "also rebuild this monthly workbook from the ledger and compare it (with --key, no signing key is needed)"},
 			&cli.BoolFlag{Name: "rebuild-projection", Usage: "discard the projection checkpoint; the next report rebuilds it from the ledger"},
 		},
 		Action: func(c *cli.Context) error {
@@ -274,8 +278,8 @@ func verifyCommand() *cli.Command {
 					return err
 				}
 				cp = &x
-			} else if c.IsSet("key") {
-				return usageError("--key goes with --checkpoint")
+			} else if c.IsSet("key") && !c.IsSet("report") {
+				return usageError("--key goes with --checkpoint or --report")
 			}
 			ref, err := storeFlag(c)
 			if err != nil {

@@ -6,11 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -175,16 +177,36 @@ func reportCommand() *cli.Command {
 // of the ledger. The Audit sheet records the point as the tree size it
 // resolved to, whether it was given as a size, an instant or not at all: the
 // same prefix, the same bytes.
-func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string) ([]byte, xlsx.Input, error) {
-	text, cp, err := signedCheckpoint(c, s, st.Size, true)
+// reportSeal is what proves a workbook's origin: a checkpoint of the ledger
+// signed at the report's tree size, and the key that verifies it.
+type reportSeal struct {
+	text string
+	cp   ledger.Checkpoint
+	vkey string
+}
+
+// signSeal signs a checkpoint at size with the ledger's signing key.
+func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
+	text, cp, err := signedCheckpoint(c, s, size, true)
 	if err != nil {
-		return nil, xlsx.Input{}, err
+		return reportSeal{}, err
 	}
 	keyPath, _ := signingKeyPath(c)
 	_, vkey, err := ledger.LoadSigner(keyPath)
+	return reportSeal{text: text, cp: cp, vkey: vkey}, err
+}
+
+func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string) ([]byte, xlsx.Input, error) {
+	seal, err := signSeal(c, s, st.Size)
 	if err != nil {
 		return nil, xlsx.Input{}, err
 	}
+	return buildSealed(st, month, seal)
+}
+
+// buildSealed builds the monthly workbook of st with seal in its Audit sheet.
+func buildSealed(st *projections.State, month string, seal reportSeal) ([]byte, xlsx.Input, error) {
+	text, cp, vkey := seal.text, seal.cp, seal.vkey
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
 		VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
 	if pub, ok := st.LatestPublication(month); ok {
@@ -295,6 +317,38 @@ func (f *atomicFile) commit() error {
 //
 // fold, if not nil, is the fresh fold verify compared the projection
 // checkpoint with; the report is rebuilt from it, carried on if it is short.
+// workbookSeal is the signed checkpoint a workbook carries, once it is
+// verified with the key given (--key), is of the report's tree size and has
+// the ledger's root there.
+func workbookSeal(c *cli.Context, s ledger.Store, meta map[string]string, size uint64, path string) (reportSeal, error) {
+	vkey, err := readKeyArg(c.String("key"))
+	if err != nil {
+		return reportSeal{}, err
+	}
+	text := meta["Signed checkpoint"]
+	cp, err := ledger.OpenCheckpoint([]byte(text), vkey)
+	if err != nil {
+		if ledger.CodeOf(err) == ledger.CodeVerify {
+			return reportSeal{}, ledger.Wrap(ledger.CodeVerify, err, "%s: its signed checkpoint", path)
+		}
+		return reportSeal{}, err
+	}
+	if cp.Size != size {
+		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s: its signed checkpoint is of tree size %d, its figures of tree size %d", path, cp.Size, size)
+	}
+	if strings.TrimSpace(meta["Verifier key"]) != strings.TrimSpace(vkey) {
+		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s names the verifier key %s, not the one given", path, meta["Verifier key"])
+	}
+	root, err := ledger.TreeRoot(bg(), s, size)
+	if err != nil {
+		return reportSeal{}, err
+	}
+	if root != cp.Root {
+		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s was signed at tree size %d with root %s; the ledger has %s there: history was changed", path, size, ledger.HashHex(cp.Root), ledger.HashHex(root))
+	}
+	return reportSeal{text: text, cp: cp, vkey: meta["Verifier key"]}, nil
+}
+
 func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -336,12 +390,25 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	} else if err := fold.To(bg(), s, size, foldProgress(c)); err != nil {
 		return err
 	}
+	// An official re-signs the checkpoint (Ed25519 signatures are
+	// deterministic, so the bytes are the same); an auditor, who has no
+	// signing key, gives the verifier key and the workbook's own signed
+	// checkpoint is checked with it.
+	var seal reportSeal
+	if c.IsSet("key") {
+		seal, err = workbookSeal(c, s, meta, size, path)
+	} else if seal, err = signSeal(c, s, size); errors.Is(err, os.ErrNotExist) || ledger.CodeOf(err) == ledger.CodeInput {
+		err = usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
+	}
+	if err != nil {
+		return err
+	}
 	folded, done, err := fold.View(s)
 	if err != nil {
 		return err
 	}
 	defer done()
-	want, in, err := buildMonthly(c, s, folded.At(size), meta["Period"])
+	want, in, err := buildSealed(folded.At(size), meta["Period"], seal)
 	if err != nil {
 		return err
 	}

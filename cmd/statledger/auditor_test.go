@@ -1,0 +1,106 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// copyTo copies src to a new file at dst, mode 0600 like a ledger.
+func copyTo(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fileFormat is the format version an embedded ledger file records.
+func fileFormat(t *testing.T, path string) string {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var f string
+	db.View(func(tx *bbolt.Tx) error {
+		f = string(tx.Bucket([]byte("meta")).Get([]byte("format")))
+		return nil
+	})
+	return f
+}
+
+// An auditor has a copy of the ledger and the verifier key, never the
+// signing key: verify --report checks the workbook's own signed checkpoint
+// with the key, and rebuilds the rest from the ledger.
+func TestAuditorVerifiesReportWithoutSigningKey(t *testing.T) {
+	store, verifier := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", eventsFile(t, "a", 80)), "import")
+	report := filepath.Join(t.TempDir(), "oct.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", report), "report")
+	must(t, sl(t, store, "import", eventsFile(t, "b", 20)), "import after the report")
+
+	copyOf := filepath.Join(t.TempDir(), "auditors-copy.db")
+	copyTo(t, store, copyOf)
+	r := must(t, sl(t, copyOf, "verify", "--report", report, "--key", verifier), "the auditor's verify --report")
+	if !strings.Contains(r.stdout, "100 events verified") || !strings.Contains(r.stdout, "byte-identical to the report rebuilt at tree size 80") {
+		t.Fatalf("the auditor's verify --report said:\n%s", r.stdout)
+	}
+
+	// Without the signing key and without --key: told what to pass.
+	r = sl(t, copyOf, "verify", "--report", report)
+	if r.code != 2 || !strings.Contains(r.stderr, "--key VERIFIER-KEY") {
+		t.Fatalf("verify --report with no key at all: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// Another ledger's key: the workbook's checkpoint does not verify with it.
+	_, other := newLedger(t, "bolt")
+	r = sl(t, copyOf, "verify", "--report", report, "--key", other)
+	if r.code != 3 || !strings.Contains(r.stderr, "its signed checkpoint") {
+		t.Fatalf("verify --report with another ledger's key: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// testdata/v2 is a ledger and a workbook made by statledger before the id
+// index was runs (format statledger-bolt-2). Today's statledger verifies
+// both as an auditor would, finds the old ids in the old tree, and makes the
+// file version 3 with its first new event, after which all still verifies.
+func TestVersion2LedgerAndWorkbook(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "v2.db")
+	copyTo(t, "../../testdata/v2/statledger.db", store)
+	report, err := filepath.Abs("../../testdata/v2/statledger-2025-10.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "../../testdata/v2/verifier.txt"
+	seed := "../../testdata/seed.jsonl"
+	verified := func(n string) {
+		t.Helper()
+		r := must(t, sl(t, store, "verify", "--report", report, "--key", key), "verify --report")
+		if !strings.Contains(r.stdout, n+" events verified") || !strings.Contains(r.stdout, "byte-identical to the report rebuilt at tree size 5") {
+			t.Fatalf("verify --report of the version 2 workbook said:\n%s", r.stdout)
+		}
+	}
+	verified("5")
+	if r := must(t, sl(t, store, "import", seed), "import the seed again"); !strings.Contains(r.stdout, "appended 0, duplicates 4") {
+		t.Fatalf("the seed imported again into the version 2 file: %s", r.stdout)
+	}
+	if f := fileFormat(t, store); f != "statledger-bolt-2" {
+		t.Fatalf("with nothing appended, the file became %q", f)
+	}
+	must(t, sl(t, store, "record", "arrest", "--date", "2025-10-20", "--count", "2", "--nationality", "KR", "--country", "KH", "--source-publisher", "after the upgrade"), "record")
+	if f := fileFormat(t, store); f != "statledger-bolt-3" {
+		t.Fatalf("after its first new event the file is %q", f)
+	}
+	verified("6")
+	if r := must(t, sl(t, store, "import", seed), "import the seed after the upgrade"); !strings.Contains(r.stdout, "appended 0, duplicates 4") {
+		t.Fatalf("the seed imported after the upgrade: %s", r.stdout)
+	}
+}
