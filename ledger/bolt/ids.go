@@ -272,6 +272,9 @@ func (x IDs) Add(ids []string, first uint64) (dup int, held uint64, merged int, 
 		next = rs[len(rs)-1].no + 1
 	}
 	w, err := x.create(next, uint64(len(ps)))
+	if err != nil {
+		return -1, 0, 0, err
+	}
 	for _, p := range ps {
 		if err != nil {
 			break
@@ -385,6 +388,9 @@ func (rr *runReader) next() { rr.block = rr.block[entrySize:] }
 // merge writes a and b, in key order, as run no, then deletes them.
 func (x IDs) merge(a, b run, no uint64) (run, error) {
 	w, err := x.create(no, a.n+b.n)
+	if err != nil {
+		return run{}, err
+	}
 	ra, rb := newRunReader(a), newRunReader(b)
 	for err == nil {
 		ea, eb := ra.peek(), rb.peek()
