@@ -415,6 +415,17 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(r.stdout, "appended 0, duplicates 4") {
 		t.Fatalf("second demo = %s", r.stdout)
 	}
+	// With the verifier key the demo prints, an auditor's copy of the ledger
+	// (no signing key) verifies the demo's workbook.
+	vkey := regexp.MustCompile(`verifier key: (\S+)`).FindStringSubmatch(r.stdout)
+	if vkey == nil {
+		t.Fatalf("the second demo does not print the verifier key:\n%s", r.stdout)
+	}
+	copyOf := filepath.Join(t.TempDir(), "copy.db")
+	copyTo(t, filepath.Join(dir, "statledger.db"), copyOf)
+	if r := must(t, sl(t, copyOf, "verify", "--report", filepath.Join(dir, "statledger-2025-10.xlsx"), "--key", vkey[1]), "verify the demo's workbook"); !strings.Contains(r.stdout, "byte-identical") {
+		t.Fatalf("verify --report of the demo's workbook: %s", r.stdout)
+	}
 }
 
 // TestMonthlyReportPublishReviseVerify is the official's and the auditor's
