@@ -104,3 +104,13 @@ func TestVersion2LedgerAndWorkbook(t *testing.T) {
 		t.Fatalf("the seed imported after the upgrade: %s", r.stdout)
 	}
 }
+
+// init on a ledger that has its signing key refuses, and gives the verifier
+// key again: the one thing an official must hand to auditors.
+func TestInitAgainGivesTheVerifierKey(t *testing.T) {
+	store, verifier := newLedger(t, "bolt")
+	r := sl(t, store, "init")
+	if r.code != 2 || !strings.Contains(r.stderr, "already exists") || !strings.Contains(r.stderr, verifier) {
+		t.Fatalf("init again: exit %d\n%s\n(the verifier key is %s)", r.code, r.stderr, verifier)
+	}
+}

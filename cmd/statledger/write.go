@@ -39,6 +39,10 @@ func initCommand() *cli.Command {
 				origin = defaultOrigin(ref, c.String("ledger"))
 			}
 			if _, err := os.Stat(keyPath); err == nil {
+				// Its verifier key again, for whoever lost what init printed.
+				if _, vkey, err := ledger.LoadSigner(keyPath); err == nil {
+					return usageError("a signing key already exists at %s: this ledger is initialised; its verifier key (for auditors) is\n%s", keyPath, vkey)
+				}
 				return usageError("a signing key already exists at %s: this ledger is initialised (remove both files to start over)", keyPath)
 			}
 			if ref.kind == "bolt" {
