@@ -3,30 +3,13 @@ package bolt
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/storetest"
 )
-
-func rssFileKB(t *testing.T) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssFile:" {
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	t.Skip("no RssFile in /proc/self/status")
-	return 0
-}
 
 // TestReleasePages: after a pass over the ledger, released pages leave the
 // resident set, and every event reads back the same afterwards.
@@ -57,9 +40,9 @@ func TestReleasePages(t *testing.T) {
 		return out
 	}
 	first = read()
-	before := rssFileKB(t)
+	before := storetest.ResidentFileKB(t)
 	ReleasePages(s.db)
-	after := rssFileKB(t)
+	after := storetest.ResidentFileKB(t)
 	if before-after < 1024 {
 		t.Fatalf("RssFile %d KB before releasing, %d KB after: the pass's pages were not released", before, after)
 	}

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -301,4 +304,22 @@ func Run(t *testing.T, f Factory) {
 			}
 		})
 	}
+}
+
+// ResidentFileKB is how much of files mapped by this process is resident
+// (RssFile in /proc/self/status): what a pass that should release bbolt's
+// mapped pages must keep small. It skips the test where Linux cannot say.
+func ResidentFileKB(t testing.TB) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssFile:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	t.Skip("no RssFile in /proc/self/status")
+	return 0
 }

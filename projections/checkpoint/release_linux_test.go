@@ -1,28 +1,11 @@
 package checkpoint
 
 import (
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/storetest"
 )
-
-func rssFileKB(t *testing.T) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "RssFile:" {
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	t.Skip("no RssFile in /proc/self/status")
-	return 0
-}
 
 // A view as of an earlier size reads facts all over the file; what it reads
 // counts towards releasing the mapped pages, so they do not pile up in the
@@ -42,7 +25,7 @@ func TestViewReleasesPages(t *testing.T) {
 	}
 	defer done()
 	bolt.ReleasePages(s.DB())
-	before := rssFileKB(t)
+	before := storetest.ResidentFileKB(t)
 	// As of an earlier size nothing comes from the head's cached cells:
 	// every month is counted again from its facts.
 	old := head.At(15_000)
@@ -54,7 +37,7 @@ func TestViewReleasesPages(t *testing.T) {
 	if n < 10_000 {
 		t.Fatalf("as of 15000 the view read only %d incidents", n)
 	}
-	if grew := rssFileKB(t) - before; grew > 4<<10 {
+	if grew := storetest.ResidentFileKB(t) - before; grew > 4<<10 {
 		t.Fatalf("reading %d incidents as of an earlier size left %d KB of the file resident", n, grew)
 	}
 }
