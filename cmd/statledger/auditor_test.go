@@ -54,10 +54,16 @@ func TestAuditorVerifiesReportWithoutSigningKey(t *testing.T) {
 		t.Fatalf("the auditor's verify --report said:\n%s", r.stdout)
 	}
 
-	// Without the signing key and without --key: told what to pass.
+	// Without the signing key and without --key: told what to pass, before
+	// the ledger is read (so nothing was verified).
 	r = sl(t, copyOf, "verify", "--report", report)
-	if r.code != 2 || !strings.Contains(r.stderr, "--key VERIFIER-KEY") {
-		t.Fatalf("verify --report with no key at all: exit %d\n%s", r.code, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stderr, "--key VERIFIER-KEY") || strings.Contains(r.stdout, "verified") {
+		t.Fatalf("verify --report with no key at all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"--report", report, "--key", ""}, {"--report", filepath.Join(t.TempDir(), "missing.xlsx"), "--key", verifier}} {
+		if r := sl(t, copyOf, append([]string{"verify"}, args...)...); r.code != 2 || strings.Contains(r.stdout, "verified") {
+			t.Fatalf("verify %v: exit %d, want 2 before reading the ledger\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
 	}
 
 	// Another ledger's key: the workbook's checkpoint does not verify with it.

@@ -281,6 +281,11 @@ func verifyCommand() *cli.Command {
 			} else if c.IsSet("key") && !c.IsSet("report") {
 				return usageError("--key goes with --checkpoint or --report")
 			}
+			if c.IsSet("report") {
+				if err := checkReportArgs(c); err != nil {
+					return err
+				}
+			}
 			ref, err := storeFlag(c)
 			if err != nil {
 				return err

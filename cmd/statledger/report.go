@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -317,6 +316,28 @@ func (f *atomicFile) commit() error {
 //
 // fold, if not nil, is the fresh fold verify compared the projection
 // checkpoint with; the report is rebuilt from it, carried on if it is short.
+// checkReportArgs checks what verify --report needs before the ledger is
+// read (at 1M events that takes a minute): the workbook, and a key to check
+// its signed checkpoint with, the verifier key or this ledger's signing key.
+func checkReportArgs(c *cli.Context) error {
+	path := c.String("report")
+	if _, err := os.Stat(path); err != nil {
+		return usageError("--report %s: %v", path, err)
+	}
+	if c.IsSet("key") {
+		_, err := readKeyArg(c.String("key"))
+		return err
+	}
+	keyPath, err := signingKeyPath(c)
+	if err == nil {
+		_, _, err = ledger.LoadSigner(keyPath)
+	}
+	if err != nil {
+		return usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
+	}
+	return nil
+}
+
 // workbookSeal is the signed checkpoint a workbook carries, once it is
 // verified with the key given (--key), is of the report's tree size and has
 // the ledger's root there.
@@ -397,8 +418,8 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	var seal reportSeal
 	if c.IsSet("key") {
 		seal, err = workbookSeal(c, s, meta, size, path)
-	} else if seal, err = signSeal(c, s, size); errors.Is(err, os.ErrNotExist) || ledger.CodeOf(err) == ledger.CodeInput {
-		err = usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
+	} else {
+		seal, err = signSeal(c, s, size)
 	}
 	if err != nil {
 		return err
