@@ -40,6 +40,14 @@ func chartCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// Made before the fold, which may take long: a file that cannot be
+			// written fails at once.
+			out := c.String("output")
+			file, err := createAtomic(out)
+			if err != nil {
+				return err
+			}
+			defer file.abort() // a no-op once committed
 			l, err := openState(c, asOf, false)
 			if err != nil {
 				return err
@@ -50,8 +58,7 @@ func chartCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			out := c.String("output")
-			if err := writeFileAtomic(out, page); err != nil {
+			if err := file.writeAll(page); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)

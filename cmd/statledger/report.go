@@ -130,6 +130,13 @@ func reportCommand() *cli.Command {
 				if out == "" {
 					out = "statledger-" + month + ".xlsx"
 				}
+				// Made before the fold, which may take long: a file that cannot
+				// be written fails at once.
+				file, err := createAtomic(out)
+				if err != nil {
+					return err
+				}
+				defer file.abort() // a no-op once committed
 				l, err := openState(c, asOf, c.Bool("publish"))
 				if err != nil {
 					return err
@@ -142,7 +149,7 @@ func reportCommand() *cli.Command {
 				size := in.State.Size
 				l.release() // the projection is read; the store may now be written to
 				s := l.store
-				if err := writeFileAtomic(out, data); err != nil {
+				if err := file.writeAll(data); err != nil {
 					return err
 				}
 				sum := sha256.Sum256(data)
@@ -230,9 +237,14 @@ func writeFileAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return f.writeAll(data)
+}
+
+// writeAll writes data and commits the file, or aborts it.
+func (f *atomicFile) writeAll(data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.abort()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
 	}
 	return f.commit()
 }
