@@ -756,3 +756,22 @@ func TestOutputNeverReplacesLedgerOrKey(t *testing.T) {
 		t.Fatal("the signing key changed")
 	}
 }
+
+// An output that cannot be written fails before the projection is folded,
+// which on a large ledger with no checkpoint yet takes long.
+func TestUnwritableOutputFailsBeforeTheFold(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", eventsFile(t, "a", 50)), "import")
+	nowhere := filepath.Join(t.TempDir(), "no", "such", "folder")
+	for _, args := range [][]string{
+		{"report", "monthly", "--month", "2025-10", "-o", filepath.Join(nowhere, "oct.xlsx")},
+		{"chart", "-o", filepath.Join(nowhere, "charts.html")},
+	} {
+		if r := sl(t, store, args...); r.code == 0 || !strings.Contains(r.stderr, "cannot write") {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "none yet") {
+		t.Fatalf("a report or chart that could not be written folded the projection first:\n%s", r.stdout)
+	}
+}
