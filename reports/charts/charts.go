@@ -212,6 +212,9 @@ func cumulative(s projections.Series) chartData {
 	return chartData{ID: "cumulative", Option: options(line), Marks: marks}
 }
 
+// timelineRows is how many task forces the timeline shows at once.
+const timelineRows = 20
+
 func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 	sc := gocharts.NewScatter()
 	names := make([]string, len(tfs))
@@ -221,12 +224,20 @@ func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 			names[i] = tf.Name
 		}
 	}
-	sc.SetGlobalOptions(append(base("taskforces", "Task forces", "announced → established → dissolved"),
+	global := append(base("taskforces", "Task forces", "announced → established → dissolved"),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		// The axis spans the page's period, so a single date is not drawn as a day.
 		gocharts.WithXAxisOpts(opts.XAxis{Type: "time", Min: from + "-01", Max: projections.AddMonths(to, 1) + "-01"}),
 		gocharts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names}),
-	)...)
+	)
+	// More task forces than the chart has rows for would draw one blot of
+	// dots with every other name hidden: show timelineRows at a time, the
+	// last ones first, with a slider beside the names to scroll the rest.
+	if len(tfs) > timelineRows {
+		global = append(global, gocharts.WithDataZoomOpts(opts.DataZoom{Type: "slider", YAxisIndex: 0, Orient: "vertical",
+			Start: 100 - 100*float32(timelineRows)/float32(len(tfs)), End: 100}))
+	}
+	sc.SetGlobalOptions(global...)
 	for _, stage := range []string{"announced", "established", "dissolved"} {
 		var data []opts.ScatterData
 		for i, tf := range tfs {

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,4 +162,39 @@ func BenchmarkPage10Years(b *testing.B) {
 		size = buf.Len()
 	}
 	b.ReportMetric(float64(size)/1024, "KB/page")
+}
+
+// A timeline of more task forces than it has rows scrolls, showing the last
+// timelineRows; a short one has no slider.
+func TestTaskforceTimelineScrollsWhenLong(t *testing.T) {
+	type dataZoom struct {
+		YAxisIndex *int    `json:"yAxisIndex"`
+		Start      float64 `json:"start"`
+		End        float64 `json:"end"`
+	}
+	// As the page carries it: the option's JSON.
+	zoomOf := func(n int) []dataZoom {
+		tfs := make([]projections.Taskforce, n)
+		for i := range tfs {
+			tfs[i] = projections.Taskforce{Slug: fmt.Sprintf("tf-%d", i), Announced: "2025-10-01"}
+		}
+		b, err := json.Marshal(taskforceTimeline(tfs, "2025-01", "2025-12").Option)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o struct {
+			DataZoom []dataZoom `json:"dataZoom"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			t.Fatal(err)
+		}
+		return o.DataZoom
+	}
+	if z := zoomOf(timelineRows); len(z) != 0 {
+		t.Fatalf("%d task forces got a slider: %+v", timelineRows, z)
+	}
+	z := zoomOf(200)
+	if len(z) != 1 || z[0].YAxisIndex == nil || *z[0].YAxisIndex != 0 || z[0].End != 100 || int((z[0].End-z[0].Start)*200/100+0.5) != timelineRows {
+		t.Fatalf("200 task forces: dataZoom %+v, want the last %d rows of the y axis shown", z, timelineRows)
+	}
 }
