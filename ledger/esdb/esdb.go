@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +135,12 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 		f, err := openFileIndex(s, opt.Index)
 		if err != nil {
 			s.note = fmt.Sprintf("the local index %s cannot be used (%v), so the whole stream was read", opt.Index, err)
-		} else {
+			f, err = openTempIndex(s, filepath.Dir(opt.Index))
+			if err == nil {
+				s.note += " into a temporary index"
+			}
+		}
+		if err == nil {
 			s.ix = f
 		}
 	}

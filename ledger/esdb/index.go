@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -94,6 +96,7 @@ type fileIndex struct {
 	// build, or a fold pinning every event it reads, would otherwise keep the
 	// whole file resident (1M events: 362 MB peak for a cold summary).
 	pages *bolt.Releaser
+	temp  string // the file's path, if it is this process's own, removed on close
 }
 
 var (
@@ -168,7 +171,43 @@ func (f *fileIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 
 func (f *fileIndex) size() uint64      { return f.n }
 func (f *fileIndex) lastAt() time.Time { return f.last }
-func (f *fileIndex) close() error      { return f.db.Close() }
+func (f *fileIndex) close() error {
+	err := f.db.Close()
+	if f.temp != "" {
+		os.Remove(f.temp)
+	}
+	return err
+}
+
+// openTempIndex makes an index file of this process's own in dir, for when
+// the shared one is held by another statledger: the whole stream is read
+// into it, as into memory, but within the memory a file index needs (1M
+// events into a map: 425 MB peak for a summary). Files left by processes
+// that were killed are removed first.
+func openTempIndex(s *Store, dir string) (*fileIndex, error) {
+	if old, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db")); len(old) > 0 {
+		for _, p := range old {
+			var pid int
+			if _, err := fmt.Sscanf(filepath.Base(p), "index-tmp-%d-", &pid); err == nil && !processAlive(pid) {
+				os.Remove(p)
+			}
+		}
+	}
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf("index-tmp-%d-*.db", os.Getpid()))
+	if err != nil {
+		return nil, err
+	}
+	path := tmp.Name()
+	tmp.Close()
+	f, err := openFileIndex(s, path)
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	f.db.NoSync = true // thrown away on close: nothing to make durable
+	f.temp = path
+	return f, nil
+}
 
 func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
 	defer f.pages.TouchScattered(len(ids))

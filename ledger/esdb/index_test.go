@@ -159,15 +159,31 @@ func TestIndexPinsHistory(t *testing.T) {
 	}
 }
 
+// A second statledger whose index file is held by another reads the whole
+// stream into an index file of its own, removed when it closes, so its
+// memory stays bounded; files left by killed processes are cleared.
 func TestIndexHeldByAnotherProcess(t *testing.T) {
 	srv, w, opt := indexedLedger(t, 5)
+	dir := filepath.Dir(opt.Index)
+	stale := filepath.Join(dir, "index-tmp-999999999-1.db") // no such process
+	if err := os.WriteFile(stale, []byte("left by a killed process"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	a := open(t, srv.URL, w.Stream(), opt)
 	b := open(t, srv.URL, w.Stream(), opt) // bbolt's lock is per open file, so this waits as another process would
-	if !strings.Contains(b.Note(), "cannot be used") {
+	if !strings.Contains(b.Note(), "cannot be used") || !strings.Contains(b.Note(), "into a temporary index") {
 		t.Fatalf("note = %q", b.Note())
 	}
 	if head(t, a) != head(t, b) {
 		t.Fatal("the store without its index disagrees")
+	}
+	temps, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db"))
+	if len(temps) != 1 || temps[0] == stale {
+		t.Fatalf("while the second store is open, its folder holds %v: want its own index file only", temps)
+	}
+	b.Close()
+	if temps, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db")); len(temps) != 0 {
+		t.Fatalf("closed, the second store left %v", temps)
 	}
 }
 
