@@ -242,3 +242,32 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 		t.Fatalf("the rebuilt index is not used: %q", s.Note())
 	}
 }
+
+// A stream given an id twice behind statledger's back, each event otherwise
+// self-consistent (seq, leaf hash), is refused however it is indexed: by a
+// new index file, by an index in memory, and as an index catches up.
+func TestStreamWithAnIDTwiceIsRefused(t *testing.T) {
+	srv, w, opt := indexedLedger(t, 5)
+	caughtUp := open(t, srv.URL, w.Stream(), opt) // an index file holding seqs 0..4
+	caughtUp.Close()
+	// Another stream where seq 5 is event 2 again, sealed as seq 5.
+	other := fresh(t, srv)
+	recs := storetest.Sealed(0, 6)
+	for i := range 5 {
+		recs[i] = ledger.NewRecorded(uint64(i), recs[i].RecordedAt, "other", storetest.Arrest(100+i))
+	}
+	recs[5] = ledger.NewRecorded(5, recs[5].RecordedAt, "rogue", storetest.Arrest(2))
+	appendAll(t, other, recs)
+	rogue := srv.Events(other.Stream())[5]
+	srv.Tamper(w.Stream(), func(rs []esdbtest.Record) []esdbtest.Record { return append(rs, rogue) })
+
+	for name, o := range map[string]esdb.Options{"catching up": opt, "new index file": indexed(t), "in memory": {}} {
+		s, err := esdb.Open(context.Background(), srv.URL, w.Stream(), o)
+		if err == nil {
+			s.Close()
+		}
+		if ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "seq 5: id") || !strings.Contains(err.Error(), "first at seq 2") {
+			t.Errorf("%s: opening a stream with an id twice: %v", name, err)
+		}
+	}
+}
