@@ -179,10 +179,6 @@ func reportCommand() *cli.Command {
 	}
 }
 
-// buildMonthly builds the workbook of a month from a projection as of a point
-// of the ledger. The Audit sheet records the point as the tree size it
-// resolved to, whether it was given as a size, an instant or not at all: the
-// same prefix, the same bytes.
 // reportSeal is what proves a workbook's origin: a checkpoint of the ledger
 // signed at the report's tree size, and the key that verifies it.
 type reportSeal struct {
@@ -202,6 +198,10 @@ func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
 	return reportSeal{text: text, cp: cp, vkey: vkey}, err
 }
 
+// buildMonthly builds the workbook of a month from a projection as of a point
+// of the ledger. The Audit sheet records the point as the tree size it
+// resolved to, whether it was given as a size, an instant or not at all: the
+// same prefix, the same bytes.
 func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string) ([]byte, xlsx.Input, error) {
 	seal, err := signSeal(c, s, st.Size)
 	if err != nil {
@@ -322,12 +322,6 @@ func (f *atomicFile) commit() error {
 	return nil
 }
 
-// verifyReport rebuilds a workbook from the ledger as of the tree size written
-// in it and compares: byte for byte when the same statledger version made it,
-// cell by cell otherwise.
-//
-// fold, if not nil, is the fresh fold verify compared the projection
-// checkpoint with; the report is rebuilt from it, carried on if it is short.
 // checkReportArgs checks what verify --report needs before the ledger is
 // read (at 1M events that takes a minute): the workbook, and a key to check
 // its signed checkpoint with, the verifier key or this ledger's signing key.
@@ -382,6 +376,12 @@ func workbookSeal(c *cli.Context, s ledger.Store, meta map[string]string, size u
 	return reportSeal{text: text, cp: cp, vkey: meta["Verifier key"]}, nil
 }
 
+// verifyReport rebuilds a workbook from the ledger as of the tree size written
+// in it and compares: byte for byte when the same statledger version made it,
+// cell by cell otherwise.
+//
+// fold, if not nil, is the fresh fold verify compared the projection
+// checkpoint with; the report is rebuilt from it, carried on if it is short.
 func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
