@@ -281,8 +281,10 @@ func verifyCommand() *cli.Command {
 			} else if c.IsSet("key") && !c.IsSet("report") {
 				return usageError("--key goes with --checkpoint or --report")
 			}
+			var vkey string // for --report
 			if c.IsSet("report") {
-				if err := checkReportArgs(c); err != nil {
+				var err error
+				if vkey, err = checkReportArgs(c); err != nil {
 					return err
 				}
 			}
@@ -312,7 +314,7 @@ func verifyCommand() *cli.Command {
 				defer fold.Close()
 			}
 			if c.IsSet("report") {
-				return verifyReport(c, s, c.String("report"), fold)
+				return verifyReport(c, s, c.String("report"), fold, vkey)
 			}
 			return nil
 		},

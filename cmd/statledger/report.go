@@ -324,34 +324,30 @@ func (f *atomicFile) commit() error {
 
 // checkReportArgs checks what verify --report needs before the ledger is
 // read (at 1M events that takes a minute): the workbook, and a key to check
-// its signed checkpoint with, the verifier key or this ledger's signing key.
-func checkReportArgs(c *cli.Context) error {
+// its signed checkpoint with. It returns the verifier key given (--key), or
+// "" when this ledger's signing key is to sign the checkpoint again.
+func checkReportArgs(c *cli.Context) (vkey string, err error) {
 	path := c.String("report")
 	if _, err := os.Stat(path); err != nil {
-		return usageError("--report %s: %v", path, err)
+		return "", usageError("--report %s: %v", path, err)
 	}
 	if c.IsSet("key") {
-		_, err := readKeyArg(c.String("key"))
-		return err
+		return readKeyArg(c.String("key"))
 	}
 	keyPath, err := signingKeyPath(c)
 	if err == nil {
 		_, _, err = ledger.LoadSigner(keyPath)
 	}
 	if err != nil {
-		return usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
+		return "", usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
 	}
-	return nil
+	return "", nil
 }
 
 // workbookSeal is the signed checkpoint a workbook carries, once it is
-// verified with the key given (--key), is of the report's tree size and has
-// the ledger's root there.
-func workbookSeal(c *cli.Context, s ledger.Store, meta map[string]string, size uint64, path string) (reportSeal, error) {
-	vkey, err := readKeyArg(c.String("key"))
-	if err != nil {
-		return reportSeal{}, err
-	}
+// verified with vkey, is of the report's tree size and has the ledger's root
+// there.
+func workbookSeal(s ledger.Store, meta map[string]string, size uint64, path, vkey string) (reportSeal, error) {
 	text := meta["Signed checkpoint"]
 	cp, err := ledger.OpenCheckpoint([]byte(text), vkey)
 	if err != nil {
@@ -382,7 +378,8 @@ func workbookSeal(c *cli.Context, s ledger.Store, meta map[string]string, size u
 //
 // fold, if not nil, is the fresh fold verify compared the projection
 // checkpoint with; the report is rebuilt from it, carried on if it is short.
-func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold) error {
+// vkey is checkReportArgs's.
+func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold, vkey string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return usageError("--report %s: %v", path, err)
@@ -428,8 +425,8 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	// signing key, gives the verifier key and the workbook's own signed
 	// checkpoint is checked with it.
 	var seal reportSeal
-	if c.IsSet("key") {
-		seal, err = workbookSeal(c, s, meta, size, path)
+	if vkey != "" {
+		seal, err = workbookSeal(s, meta, size, path, vkey)
 	} else {
 		seal, err = signSeal(c, s, size)
 	}
