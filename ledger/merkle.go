@@ -9,10 +9,16 @@ import (
 
 // TreeRoot returns the root of the ledger's first size events.
 func TreeRoot(ctx context.Context, s Store, size uint64) (tlog.Hash, error) {
+	return RootOf(size, HashReader(ctx, s))
+}
+
+// RootOf is the root of a tree of size leaves whose stored hashes r reads;
+// an empty tree's root is the zero hash, which tlog does not define.
+func RootOf(size uint64, r tlog.HashReader) (tlog.Hash, error) {
 	if size == 0 {
 		return tlog.Hash{}, nil
 	}
-	return tlog.TreeHash(int64(size), HashReader(ctx, s))
+	return tlog.TreeHash(int64(size), r)
 }
 
 // MemTree is an in-memory Merkle tree built from leaf hashes, used to recompute

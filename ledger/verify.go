@@ -16,12 +16,7 @@ type VerifyResult struct {
 }
 
 // RootAt is the verified tree's root at an earlier size.
-func (v VerifyResult) RootAt(size uint64) (tlog.Hash, error) {
-	if size == 0 {
-		return tlog.Hash{}, nil
-	}
-	return tlog.TreeHash(int64(size), v.hashes)
-}
+func (v VerifyResult) RootAt(size uint64) (tlog.Hash, error) { return RootOf(size, v.hashes) }
 
 // Verify re-reads every event, checks that it is well formed and in order,
 // recomputes every leaf and tree hash from the event bytes, and compares them

@@ -519,15 +519,11 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 		return ledger.Head{}, err
 	}
 	n := s.ix.size()
-	h := ledger.Head{Size: n, LastRecordedAt: s.ix.lastAt()}
-	if n > 0 {
-		root, err := tlog.TreeHash(int64(n), s.ix)
-		if err != nil {
-			return h, s.fail(err, "reading the local index")
-		}
-		h.Root = root
+	root, err := ledger.RootOf(n, s.ix)
+	if err != nil {
+		return ledger.Head{}, s.fail(err, "reading the local index")
 	}
-	return h, nil
+	return ledger.Head{Size: n, Root: root, LastRecordedAt: s.ix.lastAt()}, nil
 }
 
 // SeqsOf answers from the store's id index: no round trip. Ids appended by
