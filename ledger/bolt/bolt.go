@@ -326,7 +326,8 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 
 // SeqsOf reads the id index only, not the events.
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
-	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
+	var seqs []uint64
+	var found []bool
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		seqs, found = idsOf(tx).SeqsOf(ids)
 		return nil
@@ -339,13 +340,13 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 	var r ledger.Recorded
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		seqs, ok := idsOf(tx).SeqsOf([]string{id})
-		if !ok[0] {
+		seq, ok := idsOf(tx).SeqOf(id)
+		if !ok {
 			return nil
 		}
-		v := tx.Bucket(bucketEvents).Get(seqKey(seqs[0]))
+		v := tx.Bucket(bucketEvents).Get(seqKey(seq))
 		if v == nil {
-			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", seqs[0], id)
+			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", seq, id)
 		}
 		var err error
 		r, err = ledger.ParseRecorded(v)

@@ -210,6 +210,9 @@ func (x IDs) find(rs []run, id string) (uint64, bool) {
 	return 0, false
 }
 
+// SeqOf says where one id is.
+func (x IDs) SeqOf(id string) (uint64, bool) { return x.find(x.runs(), id) }
+
 // SeqsOf says where each of ids is: at seqs[i], if found[i]. In key order,
 // each page of the index is visited once per call, not once per id: Verify
 // asks for tens of thousands at a time.
