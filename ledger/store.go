@@ -45,6 +45,16 @@ type IDIndex interface {
 	SeqsOf(ctx context.Context, ids []string) (seqs []uint64, found []bool, err error)
 }
 
+// IDsOf lists the event ids of recs, in order: what a store checks against
+// its id index before appending them.
+func IDsOf(recs []Recorded) []string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Event.ID
+	}
+	return ids
+}
+
 // SeqOf asks an IDIndex for one id.
 func SeqOf(ctx context.Context, ix IDIndex, id string) (uint64, bool, error) {
 	seqs, found, err := ix.SeqsOf(ctx, []string{id})

@@ -193,10 +193,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		if err != nil {
 			return err
 		}
-		batch := make([]string, len(recs))
-		for i, r := range recs {
-			batch[i] = r.Event.ID
-		}
+		batch := ledger.IDsOf(recs)
 		dup, held, m, err := ids.Add(batch, expectedNext)
 		merged = m
 		if err != nil {

@@ -432,7 +432,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if n := s.ix.size(); n != expectedNext {
 		return ledger.ConflictError(expectedNext, n)
 	}
-	seqs, held, err := s.ix.seqsOf(idsOf(recs))
+	seqs, held, err := s.ix.seqsOf(ledger.IDsOf(recs))
 	if err != nil {
 		return s.fail(err, "reading the local index")
 	}
@@ -480,14 +480,6 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	return s.fail(err, fmt.Sprintf("appending %d events; none were appended", len(recs)))
 }
 
-func idsOf(recs []ledger.Recorded) []string {
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.Event.ID
-	}
-	return ids
-}
-
 // landed reports whether recs are in the stream, byte for byte, at their seqs.
 func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -495,7 +487,7 @@ func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 	if err := s.sync(ctx); err != nil {
 		return false, err
 	}
-	seqs, found, err := s.ix.seqsOf(idsOf(recs))
+	seqs, found, err := s.ix.seqsOf(ledger.IDsOf(recs))
 	if err != nil {
 		return false, err
 	}
