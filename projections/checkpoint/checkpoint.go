@@ -114,15 +114,9 @@ func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
 	} else {
 		key, v = c.Seek(from)
 	}
-	n := 0
-	defer func() {
-		if k.pages != nil {
-			k.pages.Touch(n % 1024)
-		}
-	}()
 	for ; key != nil; key, v = c.Next() {
-		if n++; k.pages != nil && n%1024 == 0 {
-			k.pages.Touch(1024)
+		if k.pages != nil {
+			k.pages.Touch(1)
 		}
 		if !fn(key, v) {
 			return nil
@@ -454,17 +448,12 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 	err = db.View(func(tx *bbolt.Tx) error {
 		return fresh.View(func(ftx *bbolt.Tx) error {
 			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
-			pairs := 0
 			// A pass over both files would otherwise stay resident; often, as
 			// the checkpoint's pages lie scattered through the ledger file and
 			// each read maps a whole folio around its page (1M events: 463 MB
 			// peak releasing every 64k pairs).
-			release := func() {
-				if pairs++; pairs%(8<<10) == 0 {
-					bolt.ReleasePages(db)
-					bolt.ReleasePages(fresh)
-				}
-			}
+			inLedger, inFresh := &bolt.Releaser{DB: db, Every: 8 << 10}, &bolt.Releaser{DB: fresh, Every: 8 << 10}
+			release := func() { inLedger.Touch(1); inFresh.Touch(1) }
 			for _, name := range projections.Buckets {
 				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {
 					return ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed; 'statledger verify --rebuild-projection' discards it", size, name, key)
