@@ -99,7 +99,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 		Commands: []*cli.Command{
 			initCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
-			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(),
+			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(), witnessCommand(),
 			summaryCommand(), reportCommand(), chartCommand(), exportCommand(), copyCommand(), demoCommand(),
 		},
 		// The exit code is decided in run, from the error's ledger.Code.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/esdb"
@@ -171,14 +168,31 @@ func checkpointCommand() *cli.Command {
 		Name:  "checkpoint",
 		Usage: "print a signed checkpoint (origin, tree size, root) of the ledger",
 		Description: "Save it: 'statledger verify --checkpoint FILE --key VERIFIER' later proves the ledger\n" +
-			"still holds exactly this history.\n\nExample:\n   statledger checkpoint > checkpoint-2025-10.txt",
-		Flags: []cli.Flag{&cli.Uint64Flag{Name: "size", Usage: "sign the tree at this size instead of the current one"}},
+			"still holds exactly this history.\n" +
+			"With --cosigned, the checkpoints that witnesses cosigned ('statledger witness cosign') are\n" +
+			"merged into one, which every later report carries on its Audit sheet.\n\n" +
+			"Examples:\n   statledger checkpoint > checkpoint-2025-10.txt\n" +
+			"   statledger checkpoint --cosigned audit-office.txt ministry.txt > cosigned-2025-10.txt",
+		Flags: []cli.Flag{
+			&cli.Uint64Flag{Name: "size", Usage: "sign the tree at this size instead of the current one"},
+			&cli.BoolFlag{Name: "cosigned", Usage: "merge the witnesses' cosignatures in the FILEs given, keep the result as the ledger's latest cosigned checkpoint (reports carry it), and print it"},
+		},
+		ArgsUsage: "[--cosigned FILE…]",
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 && !c.Bool("cosigned") {
+				return usageError("checkpoint takes files only with --cosigned")
+			}
 			s, _, err := openStore(c, false)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			if c.Bool("cosigned") {
+				if c.IsSet("size") {
+					return usageError("--size does not go with --cosigned: the witnesses chose the size they cosigned")
+				}
+				return mergeCosigned(c, s)
+			}
 			text, _, err := signedCheckpoint(c, s, c.Uint64("size"), c.IsSet("size"))
 			if err != nil {
 				return err
@@ -261,6 +275,8 @@ func verifyCommand() *cli.Command {
 			&cli.StringFlag{Name: "key", Usage: "the verifier key (text or file) the checkpoint, and the --report workbook's checkpoint, must be signed with"},
 			&cli.StringFlag{Name: "report", Usage: "also rebuild this monthly workbook from the ledger and compare it (with --key, no signing key is needed)"},
 			&cli.BoolFlag{Name: "rebuild-projection", Usage: "discard the projection checkpoint; the next report rebuilds it from the ledger"},
+			&cli.StringSliceFlag{Name: "witness", Usage: "with --report: a witness's verifier key (text or file) whose cosignature must be on the workbook's cosigned checkpoint (repeatable)"},
+			&cli.IntFlag{Name: "quorum", Usage: "with --witness: how many of the witnesses must have cosigned (default: all given)"},
 		},
 		Action: func(c *cli.Context) error {
 			var cp *ledger.Checkpoint
@@ -280,6 +296,9 @@ func verifyCommand() *cli.Command {
 				cp = &x
 			} else if c.IsSet("key") && !c.IsSet("report") {
 				return usageError("--key goes with --checkpoint or --report")
+			}
+			if (c.IsSet("witness") || c.IsSet("quorum")) && !c.IsSet("report") {
+				return usageError("--witness and --quorum go with --report")
 			}
 			var vkey string // for --report
 			if c.IsSet("report") {
@@ -319,176 +338,6 @@ func verifyCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// proofBundle is everything verify-proof needs, with no access to the ledger.
-type proofBundle struct {
-	Format     string   `json:"format"`
-	Seq        uint64   `json:"seq"`
-	TreeSize   uint64   `json:"tree_size"`
-	Record     string   `json:"record"` // the exact canonical bytes that were hashed
-	LeafHash   string   `json:"leaf_hash"`
-	Proof      []string `json:"proof"`
-	Checkpoint string   `json:"checkpoint"`
-}
-
-const proofFormat = "statledger-inclusion-proof-1"
-
-func proveCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "prove",
-		Usage:     "print an inclusion proof of an event in a signed checkpoint",
-		ArgsUsage: "ID",
-		Description: "Without --checkpoint, a checkpoint of the current ledger is signed and included.\n" +
-			"Anyone with the verifier key checks the output with 'statledger verify-proof'.\n\n" +
-			"Example:\n   statledger prove 3f1c…-… > proof.json",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "checkpoint", Usage: "prove inclusion in this earlier signed checkpoint"}},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("prove needs exactly one event ID")
-			}
-			s, _, err := openStore(c, false)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			id := strings.ToLower(c.Args().First())
-			r, found, err := s.Lookup(bg(), id)
-			if err != nil {
-				return err
-			}
-			if !found {
-				return usageError("no event %s in the ledger", id)
-			}
-			var text string
-			var cp ledger.Checkpoint
-			if c.IsSet("checkpoint") {
-				keyPath, err := signingKeyPath(c)
-				if err != nil {
-					return err
-				}
-				_, vkey, err := ledger.LoadSigner(keyPath)
-				if err != nil {
-					return err
-				}
-				b, err := readFileArg("--checkpoint", c.String("checkpoint"))
-				if err != nil {
-					return err
-				}
-				if cp, err = ledger.OpenCheckpoint(b, vkey); err != nil {
-					return err
-				}
-				head, err := s.Head(bg())
-				if err != nil {
-					return err
-				}
-				if cp.Size > head.Size {
-					return ledger.Errorf(ledger.CodeVerify, "the checkpoint has tree size %d but the ledger holds only %d events", cp.Size, head.Size)
-				}
-				root, err := ledger.TreeRoot(bg(), s, cp.Size)
-				if err != nil {
-					return err
-				}
-				if root != cp.Root {
-					return ledger.Errorf(ledger.CodeVerify, "the ledger no longer has the checkpoint's root at tree size %d", cp.Size)
-				}
-				text = string(b)
-			} else if text, cp, err = signedCheckpoint(c, s, 0, false); err != nil {
-				return err
-			}
-			if r.Seq >= cp.Size {
-				return usageError("event %s is seq %d, after the checkpoint's tree size %d", id, r.Seq, cp.Size)
-			}
-			p, err := ledger.ProveInclusion(bg(), s, r.Seq, cp.Size)
-			if err != nil {
-				return err
-			}
-			b := proofBundle{Format: proofFormat, Seq: r.Seq, TreeSize: cp.Size, Record: string(r.Raw), LeafHash: r.LeafHex(), Checkpoint: text}
-			for _, h := range p {
-				b.Proof = append(b.Proof, hex.EncodeToString(h[:]))
-			}
-			enc := json.NewEncoder(c.App.Writer)
-			enc.SetIndent("", "  ")
-			return enc.Encode(b)
-		},
-	}
-}
-
-func verifyProofCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "verify-proof",
-		Usage:     "check an inclusion proof with only the verifier key (no ledger needed)",
-		ArgsUsage: "PROOF-FILE",
-		Description: "Exit 0 if the event is in the signed checkpoint, 3 if not.\n\n" +
-			"Example:\n   statledger verify-proof --key verifier.txt proof.json",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true}},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("verify-proof needs exactly one PROOF-FILE")
-			}
-			key, err := readKeyArg(c.String("key"))
-			if err != nil {
-				return err
-			}
-			raw, err := readFileArg("proof", c.Args().First())
-			if err != nil {
-				return err
-			}
-			r, cp, err := checkProof(raw, key)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n",
-				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root))
-			return nil
-		},
-	}
-}
-
-// checkProof verifies a proof bundle and returns the proven event. Every
-// failure is a verification failure: a proof is either sound or refused.
-func checkProof(raw []byte, key string) (ledger.Recorded, ledger.Checkpoint, error) {
-	fail := func(format string, args ...any) (ledger.Recorded, ledger.Checkpoint, error) {
-		return ledger.Recorded{}, ledger.Checkpoint{}, ledger.Errorf(ledger.CodeVerify, "proof refused: "+format, args...)
-	}
-	var b proofBundle
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil || b.Format != proofFormat {
-		return fail("not a statledger inclusion proof")
-	}
-	cp, err := ledger.OpenCheckpoint([]byte(b.Checkpoint), key)
-	if err != nil {
-		return ledger.Recorded{}, cp, err
-	}
-	if cp.Size != b.TreeSize {
-		return fail("the proof is for tree size %d but its checkpoint is of size %d", b.TreeSize, cp.Size)
-	}
-	r, err := ledger.ParseRecorded([]byte(b.Record))
-	if err != nil {
-		return fail("the record is not a canonical statledger event: %v", err)
-	}
-	if r.Seq != b.Seq {
-		return fail("the record is seq %d, the proof says %d", r.Seq, b.Seq)
-	}
-	if b.LeafHash != r.LeafHex() {
-		return fail("the leaf hash does not match the record")
-	}
-	var p tlog.RecordProof
-	for _, s := range b.Proof {
-		h, err := ledger.ParseHashHex(s)
-		if err != nil {
-			return fail("%v", err)
-		}
-		p = append(p, h)
-	}
-	if b.Seq >= cp.Size {
-		return fail("seq %d is not in a tree of size %d", b.Seq, cp.Size)
-	}
-	if err := tlog.CheckRecord(p, int64(cp.Size), cp.Root, int64(b.Seq), r.Leaf); err != nil {
-		return fail("the event is not in the checkpoint's tree: %v", err)
-	}
-	return r, cp, nil
 }
 
 // verifyLedger opens the ledger and verifies it. On EventStoreDB a failure

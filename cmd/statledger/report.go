@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/witness"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/xlsx"
@@ -182,9 +183,10 @@ func reportCommand() *cli.Command {
 // reportSeal is what proves a workbook's origin: a checkpoint of the ledger
 // signed at the report's tree size, and the key that verifies it.
 type reportSeal struct {
-	text string
-	cp   ledger.Checkpoint
-	vkey string
+	text     string
+	cp       ledger.Checkpoint
+	vkey     string
+	cosigned string // the latest checkpoint witnesses cosigned, or ""
 }
 
 // signSeal signs a checkpoint at size with the ledger's signing key.
@@ -195,7 +197,11 @@ func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
 	}
 	keyPath, _ := signingKeyPath(c)
 	_, vkey, err := ledger.LoadSigner(keyPath)
-	return reportSeal{text: text, cp: cp, vkey: vkey}, err
+	if err != nil {
+		return reportSeal{}, err
+	}
+	_, cosigned, err := latestCosigned(c, s, vkey)
+	return reportSeal{text: text, cp: cp, vkey: vkey, cosigned: cosigned}, err
 }
 
 // buildMonthly builds the workbook of a month from a projection as of a point
@@ -214,7 +220,7 @@ func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month s
 func buildSealed(st *projections.State, month string, seal reportSeal) ([]byte, xlsx.Input, error) {
 	text, cp, vkey := seal.text, seal.cp, seal.vkey
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
-		VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
+		Cosigned: seal.cosigned, VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
 	if pub, ok := st.LatestPublication(month); ok {
 		// The figures as published come from the same fold: its facts keep
 		// every version, so no second pass over the ledger is needed.
@@ -331,6 +337,9 @@ func checkReportArgs(c *cli.Context) (vkey string, err error) {
 	if _, err := os.Stat(path); err != nil {
 		return "", usageError("--report %s: %v", path, err)
 	}
+	if _, err := witnessKeys(c); err != nil {
+		return "", err
+	}
 	if c.IsSet("key") {
 		return readKeyArg(c.String("key"))
 	}
@@ -348,7 +357,7 @@ func checkReportArgs(c *cli.Context) (vkey string, err error) {
 // verified with vkey, is of the report's tree size and has the ledger's root
 // there.
 func workbookSeal(s ledger.Store, meta map[string]string, size uint64, path, vkey string) (reportSeal, error) {
-	text := meta["Signed checkpoint"]
+	text := meta[xlsx.AuditSigned]
 	cp, err := ledger.OpenCheckpoint([]byte(text), vkey)
 	if err != nil {
 		if ledger.CodeOf(err) == ledger.CodeVerify {
@@ -362,14 +371,50 @@ func workbookSeal(s ledger.Store, meta map[string]string, size uint64, path, vke
 	if strings.TrimSpace(meta["Verifier key"]) != strings.TrimSpace(vkey) {
 		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s names the verifier key %s, not the one given", path, meta["Verifier key"])
 	}
-	root, err := ledger.TreeRoot(bg(), s, size)
-	if err != nil {
-		return reportSeal{}, err
-	}
-	if root != cp.Root {
-		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s was signed at tree size %d with root %s; the ledger has %s there: history was changed", path, size, ledger.HashHex(cp.Root), ledger.HashHex(root))
+	if err := ledger.CheckRootAt(bg(), s, cp); err != nil {
+		return reportSeal{}, ledger.Wrap(ledger.CodeOf(err), err, "%s: its signed checkpoint", path)
 	}
 	return reportSeal{text: text, cp: cp, vkey: meta["Verifier key"]}, nil
+}
+
+// checkCosigned checks the cosigned checkpoint a workbook carries, if any:
+// signed by the ledger's key, with the ledger's root at its size, and, when
+// witnesses are given, cosigned by at least quorum of them at a tree at
+// least as large as the report's. It returns the text, for the rebuild.
+func checkCosigned(c *cli.Context, s ledger.Store, meta map[string]string, size uint64, path, vkey string) (string, error) {
+	text := meta[xlsx.AuditCosigned]
+	witnesses, err := witnessKeys(c)
+	if err != nil {
+		return "", err
+	}
+	if text == "" {
+		if len(witnesses) > 0 {
+			return "", ledger.Errorf(ledger.CodeVerify, "%s carries no cosigned checkpoint: no witness vouched for its history (the keeper merges cosignatures with 'statledger checkpoint --cosigned' before the report)", path)
+		}
+		return "", nil
+	}
+	cp, names, err := witness.Count([]byte(text), vkey, witnesses)
+	if err == nil {
+		err = ledger.CheckRootAt(c.Context, s, cp)
+	}
+	if err != nil {
+		return "", ledger.Wrap(ledger.CodeOf(err), err, "%s: its cosigned checkpoint", path)
+	}
+	if len(witnesses) == 0 {
+		return text, nil
+	}
+	quorum := len(witnesses)
+	if c.IsSet("quorum") {
+		quorum = c.Int("quorum")
+	}
+	if len(names) < quorum {
+		return "", ledger.Errorf(ledger.CodeVerify, "%s: its checkpoint at tree size %d is cosigned by %d of the witnesses given (%s), fewer than the quorum of %d", path, cp.Size, len(names), strings.Join(names, ", "), quorum)
+	}
+	if cp.Size < size {
+		return "", ledger.Errorf(ledger.CodeVerify, "%s: its witnesses cosigned tree size %d, before the report's %d: the last %d events of its history were seen by no witness (have them cosign at %d: 'statledger prove --consistency LAST --to %d')", path, cp.Size, size, size-cp.Size, size, size)
+	}
+	fmt.Fprintf(c.App.Writer, "ok: %s is cosigned by %d witnesses (%s; quorum %d) at tree size %d, which holds the report's %d events\n", cp.Origin, len(names), strings.Join(names, ", "), quorum, cp.Size, size)
+	return text, nil
 }
 
 // verifyReport rebuilds a workbook from the ledger as of the tree size written
@@ -431,6 +476,11 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 		seal, err = signSeal(c, s, size)
 	}
 	if err != nil {
+		return err
+	}
+	// The cosigned checkpoint is evidence gathered outside the ledger: it is
+	// checked, then carried into the rebuild as the workbook has it.
+	if seal.cosigned, err = checkCosigned(c, s, meta, size, path, seal.vkey); err != nil {
 		return err
 	}
 	folded, done, err := fold.View(s)

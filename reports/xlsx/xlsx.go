@@ -5,6 +5,7 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -23,6 +24,7 @@ type Input struct {
 	Origin      string
 	Root        string // hex
 	Checkpoint  string // signed checkpoint text at the report's tree size
+	Cosigned    string // the ledger's latest checkpoint cosigned by witnesses, or ""
 	VerifierKey string
 	Version     string // statledger version
 	AsOf        string // the --as-of option as given ("latest" when absent)
@@ -400,10 +402,12 @@ func (b *book) revisions() {
 	b.widths(s, 16, 12, 12, 12, 100)
 }
 
-// Audit rows, by label; verify --report reads the tree size back from here.
+// Audit rows, by label; verify --report reads them back from here.
 const (
 	AuditTreeSize = "Tree size"
 	AuditVersion  = "statledger version"
+	AuditSigned   = "Signed checkpoint"
+	AuditCosigned = "Cosigned checkpoint"
 )
 
 func (b *book) audit() {
@@ -420,12 +424,18 @@ func (b *book) audit() {
 		{"As of", b.in.AsOf},
 		{AuditVersion, b.in.Version},
 		{"Verifier key", b.in.VerifierKey},
-		{"Signed checkpoint", b.in.Checkpoint},
+		{AuditSigned, b.in.Checkpoint},
+		{AuditCosigned, b.in.Cosigned},
 		{"How to verify", "statledger verify --report THIS-FILE (rebuilds it from the ledger and compares); statledger verify --checkpoint CHECKPOINT --key VERIFIER-KEY"},
+	}
+	if b.in.Cosigned == "" {
+		// Workbooks made before witnesses existed have no such row; without
+		// one, this workbook keeps their bytes.
+		rows = slices.DeleteFunc(rows, func(r [2]any) bool { return r[0] == AuditCosigned })
 	}
 	for i, r := range rows {
 		b.row(s, i+3, r[0], r[1])
-		if r[0] == "Signed checkpoint" {
+		if r[0] == AuditSigned || r[0] == AuditCosigned {
 			b.check(b.f.SetCellStyle(s, cell(2, i+3), cell(2, i+3), b.styles.checkpoint))
 		}
 	}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+func proveCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "prove",
+		Usage:     "print an inclusion proof of an event, or a consistency proof between two checkpoints",
+		ArgsUsage: "ID",
+		Description: "With an event ID: a proof that the event is in a signed checkpoint (without --checkpoint,\n" +
+			"one of the current ledger is signed and included).\n" +
+			"With --consistency OLD-CHECKPOINT: a proof that the ledger's tree now (or at --to SIZE)\n" +
+			"holds the old checkpoint's tree as its prefix: history only grew. Witnesses cosign it\n" +
+			"('statledger witness cosign').\n" +
+			"Anyone with the verifier key checks either with 'statledger verify-proof', no ledger needed.\n\n" +
+			"Examples:\n   statledger prove 3f1c…-… > proof.json\n" +
+			"   statledger prove --consistency checkpoint-2025-09.txt > consistency.json",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "checkpoint", Usage: "prove inclusion in this earlier signed checkpoint"},
+			&cli.StringFlag{Name: "consistency", Usage: "prove that the ledger holds this earlier signed checkpoint's tree as its prefix"},
+			&cli.Uint64Flag{Name: "to", Usage: "with --consistency: sign the newer checkpoint at this tree size, not at the head"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.IsSet("consistency") {
+				if c.NArg() != 0 || c.IsSet("checkpoint") {
+					return usageError("prove --consistency takes no event ID and no --checkpoint")
+				}
+				return proveConsistency(c)
+			}
+			if c.IsSet("to") {
+				return usageError("--to goes with --consistency")
+			}
+			if c.NArg() != 1 {
+				return usageError("prove needs exactly one event ID (or --consistency OLD-CHECKPOINT)")
+			}
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			id := strings.ToLower(c.Args().First())
+			r, found, err := s.Lookup(c.Context, id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return usageError("no event %s in the ledger", id)
+			}
+			var text string
+			var cp ledger.Checkpoint
+			if c.IsSet("checkpoint") {
+				if text, cp, err = ledgerCheckpointArg(c, s, "--checkpoint", c.String("checkpoint")); err != nil {
+					return err
+				}
+			} else if text, cp, err = signedCheckpoint(c, s, 0, false); err != nil {
+				return err
+			}
+			if r.Seq >= cp.Size {
+				return usageError("event %s is seq %d, after the checkpoint's tree size %d", id, r.Seq, cp.Size)
+			}
+			b, err := ledger.NewInclusionProof(c.Context, s, r, text, cp)
+			if err != nil {
+				return err
+			}
+			return printJSON(c, b)
+		},
+	}
+}
+
+// ledgerCheckpointArg reads a checkpoint file this ledger signed (checked
+// with the verifier key of the signing key) and checks that the ledger still
+// has its root at its size.
+func ledgerCheckpointArg(c *cli.Context, s ledger.Store, flag, path string) (string, ledger.Checkpoint, error) {
+	keyPath, err := signingKeyPath(c)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	_, vkey, err := ledger.LoadSigner(keyPath)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	b, err := readFileArg(flag, path)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	cp, err := ledger.OpenCheckpoint(b, vkey)
+	if err != nil {
+		return "", cp, ledger.Wrap(ledger.CodeOf(err), err, "%s %s", flag, path)
+	}
+	if err := ledger.CheckRootAt(c.Context, s, cp); err != nil {
+		return "", cp, ledger.Wrap(ledger.CodeOf(err), err, "%s %s", flag, path)
+	}
+	return string(b), cp, nil
+}
+
+// proveConsistency prints a consistency proof from the --consistency
+// checkpoint to a checkpoint signed now, at the head or at --to.
+func proveConsistency(c *cli.Context) error {
+	s, _, err := openStore(c, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	oldText, old, err := ledgerCheckpointArg(c, s, "--consistency", c.String("consistency"))
+	if err != nil {
+		return err
+	}
+	if c.IsSet("to") && c.Uint64("to") < old.Size {
+		return usageError("--to %d: the old checkpoint is of tree size %d; a consistency proof goes to a tree at least as large", c.Uint64("to"), old.Size)
+	}
+	newText, cur, err := signedCheckpoint(c, s, c.Uint64("to"), c.IsSet("to"))
+	if err != nil {
+		return err
+	}
+	b, err := ledger.NewConsistencyProof(c.Context, s, oldText, old, newText, cur)
+	if err != nil {
+		return err
+	}
+	return printJSON(c, b)
+}
+
+func printJSON(c *cli.Context, v any) error {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func verifyProofCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify-proof",
+		Usage:     "check an inclusion or consistency proof with only the verifier key (no ledger needed)",
+		ArgsUsage: "PROOF-FILE",
+		Description: "Exit 0 if the proof holds, 3 if not. An inclusion proof ('statledger prove ID') shows an\n" +
+			"event is in a signed checkpoint; a consistency proof ('statledger prove --consistency')\n" +
+			"shows a newer signed checkpoint's tree holds an older one's: history only grew.\n\n" +
+			"Example:\n   statledger verify-proof --key verifier.txt proof.json",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError("verify-proof needs exactly one PROOF-FILE")
+			}
+			key, err := readKeyArg(c.String("key"))
+			if err != nil {
+				return err
+			}
+			raw, err := readFileArg("proof", c.Args().First())
+			if err != nil {
+				return err
+			}
+			kind, err := ledger.ProofKind(raw)
+			if err != nil {
+				return err
+			}
+			if kind == ledger.ConsistencyProofFormat {
+				old, cur, err := ledger.CheckConsistency(raw, key)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.Writer, "ok: %s at tree size %d (root %s) holds tree size %d (root %s) as its prefix\n",
+					cur.Origin, cur.Size, ledger.HashHex(cur.Root), old.Size, ledger.HashHex(old.Root))
+				return nil
+			}
+			r, cp, err := ledger.CheckInclusion(raw, key)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n",
+				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root))
+			return nil
+		},
+	}
+}

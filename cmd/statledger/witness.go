@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/witness"
+)
+
+func witnessCommand() *cli.Command {
+	dir := &cli.StringFlag{Name: "dir", Usage: "the witness's folder (its key and what it has cosigned)", Required: true}
+	return &cli.Command{
+		Name:  "witness",
+		Usage: "cosign a ledger's checkpoints as an independent witness (audit office, partner ministry…)",
+		Description: "A witness keeps its own key and, per ledger, the latest checkpoint it cosigned. It cosigns\n" +
+			"a new checkpoint only if a consistency proof shows the new tree holds that one: a keeper\n" +
+			"who rewrote history, or showed two histories to two people, gets no cosignature.\n" +
+			"Cosignatures are C2SP cosignature/v1 (Ed25519); see ledger/VERIFYING.md.",
+		Subcommands: []*cli.Command{{
+			Name:  "init",
+			Usage: "create a witness key in --dir and print its verifier key",
+			Description: "Give the printed verifier key to whoever must count your cosignatures\n" +
+				"('statledger verify --report FILE --witness KEY').\n\n" +
+				"Example:\n   statledger witness init --dir ~/witness --name audit.example.gov/witness",
+			Flags: []cli.Flag{dir, &cli.StringFlag{Name: "name", Required: true, Usage: "the witness's name, like audit.example.gov/witness"}},
+			Action: func(c *cli.Context) error {
+				vkey, err := witness.Init(c.String("dir"), c.String("name"))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, vkey)
+				return nil
+			},
+		}, {
+			Name:      "cosign",
+			Usage:     "check a consistency proof from a ledger and print its new checkpoint, cosigned",
+			ArgsUsage: "PROOF-FILE",
+			Description: "PROOF-FILE is what 'statledger prove --consistency LAST' printed, where LAST is the\n" +
+				"checkpoint this witness cosigned last for that ledger (the first time, any checkpoint).\n" +
+				"Exit 3, cosigning nothing, on a fork, a smaller tree, a proof from another checkpoint\n" +
+				"or another key for a known ledger.\n\n" +
+				"Example:\n   statledger witness cosign --dir ~/witness --log-key ledger-verifier.txt consistency.json > cosigned.txt",
+			Flags: []cli.Flag{dir, &cli.StringFlag{Name: "log-key", Required: true, Usage: "the ledger's verifier key (text or file)"}},
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return usageError("witness cosign needs exactly one PROOF-FILE")
+				}
+				logKey, err := readKeyArg(c.String("log-key"))
+				if err != nil {
+					return err
+				}
+				proof, err := readFileArg("proof", c.Args().First())
+				if err != nil {
+					return err
+				}
+				w, err := witness.Open(c.String("dir"), nil)
+				if err != nil {
+					return err
+				}
+				text, cp, err := w.Cosign(proof, logKey)
+				if err != nil {
+					return err
+				}
+				if _, err := io.WriteString(c.App.Writer, text); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.ErrWriter, "cosigned %s at tree size %d\n", cp.Origin, cp.Size)
+				return nil
+			},
+		}},
+	}
+}
+
+// cosignedPath is where the keeper keeps the ledger's latest cosigned
+// checkpoint: beside the signing key, since only the keeper merges them.
+func cosignedPath(c *cli.Context) (string, error) {
+	keyPath, err := signingKeyPath(c)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(keyPath, ".key") + ".cosigned", nil
+}
+
+// mergeCosigned is 'checkpoint --cosigned FILE…': the witnesses' cosignatures
+// of one checkpoint joined, checked against this ledger, kept as the latest
+// unless an older tree's, and printed.
+func mergeCosigned(c *cli.Context, s ledger.Store) error {
+	if c.NArg() == 0 {
+		return usageError("checkpoint --cosigned needs the files that 'statledger witness cosign' printed")
+	}
+	keyPath, err := signingKeyPath(c)
+	if err != nil {
+		return err
+	}
+	_, vkey, err := ledger.LoadSigner(keyPath)
+	if err != nil {
+		return err
+	}
+	var texts [][]byte
+	for _, p := range c.Args().Slice() {
+		b, err := readFileArg("cosigned checkpoint", p)
+		if err != nil {
+			return err
+		}
+		texts = append(texts, b)
+	}
+	text, cp, err := witness.Merge(vkey, texts...)
+	if err != nil {
+		return err
+	}
+	if err := ledger.CheckRootAt(c.Context, s, cp); err != nil {
+		return ledger.Wrap(ledger.CodeVerify, err, "the witnesses cosigned a checkpoint this ledger does not hold")
+	}
+	path, err := cosignedPath(c)
+	if err != nil {
+		return err
+	}
+	prev, _, err := latestCosigned(c, s, vkey)
+	if err != nil {
+		return err
+	}
+	if prev != nil && prev.Size > cp.Size {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s keeps the cosigned checkpoint of tree size %d, later than this one (%d)\n", path, prev.Size, cp.Size)
+	} else if err := writeFileAtomic(path, []byte(text)); err != nil {
+		return err
+	}
+	_, err = io.WriteString(c.App.Writer, text)
+	return err
+}
+
+// latestCosigned reads the ledger's latest cosigned checkpoint, if it has
+// one. It must be signed with the ledger's key and hold the ledger's root at
+// its size: witnesses vouched for that history, and a ledger that no longer
+// has it was changed.
+func latestCosigned(c *cli.Context, s ledger.Store, vkey string) (*ledger.Checkpoint, string, error) {
+	path, err := cosignedPath(c)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", ledger.Wrap(ledger.CodeRuntime, err, "cannot read the cosigned checkpoint")
+	}
+	cp, _, err := witness.Count(b, vkey, nil)
+	if err == nil {
+		err = ledger.CheckRootAt(c.Context, s, cp)
+	}
+	if err != nil {
+		return nil, "", ledger.Wrap(ledger.CodeOf(err), err, "the cosigned checkpoint %s", path)
+	}
+	return &cp, string(b), nil
+}
+
+// witnessKeys reads verify's --witness keys, each given as text or as a
+// file holding it, and checks --quorum against them.
+func witnessKeys(c *cli.Context) ([]string, error) {
+	var keys []string
+	for _, v := range c.StringSlice("witness") {
+		if _, err := witness.NewVerifier(v); err != nil {
+			b, ferr := os.ReadFile(v)
+			if ferr != nil {
+				return nil, usageError("--witness %s: %v, and not a readable file", v, err)
+			}
+			v = strings.TrimSpace(string(b))
+			if _, err := witness.NewVerifier(v); err != nil {
+				return nil, usageError("--witness: %v", err)
+			}
+		}
+		if v = strings.TrimSpace(v); !slices.Contains(keys, v) { // one witness counts once
+			keys = append(keys, v)
+		}
+	}
+	if c.IsSet("quorum") && (c.Int("quorum") < 1 || c.Int("quorum") > len(keys)) {
+		return nil, usageError("--quorum %d: give a number from 1 to the %d --witness keys given", c.Int("quorum"), len(keys))
+	}
+	return keys, nil
+}

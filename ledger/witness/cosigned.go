@@ -1,0 +1,106 @@
+package witness
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+// Merge joins the cosignatures of several witnesses on one checkpoint: each
+// text is the checkpoint signed by the log whose verifier key is logKey, with
+// cosignature lines after. All must have the same body. The result has the
+// log's signature, then every cosignature line once, in the order given. The
+// keeper need not know the witnesses' keys: a line that is not a well-formed
+// cosignature is refused, but only auditors, who know whom they trust, count
+// them (Count).
+func Merge(logKey string, texts ...[]byte) (string, ledger.Checkpoint, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(logKey))
+	if err != nil {
+		return "", ledger.Checkpoint{}, ledger.Wrap(ledger.CodeInput, err, "the log's verifier key is not valid")
+	}
+	if len(texts) == 0 {
+		return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "no cosigned checkpoint to merge")
+	}
+	var merged *note.Note
+	seen := map[string]bool{}
+	for i, t := range texts {
+		n, err := note.Open(t, note.VerifierList(v))
+		if err != nil {
+			return "", ledger.Checkpoint{}, ledger.Wrap(ledger.CodeVerify, err, "cosigned checkpoint %d is not signed by %s", i+1, v.Name())
+		}
+		if merged == nil {
+			merged = &note.Note{Text: n.Text, Sigs: n.Sigs}
+		} else if n.Text != merged.Text {
+			return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "cosigned checkpoint %d is of another tree than the first: merge cosignatures of one checkpoint at a time", i+1)
+		}
+		for _, s := range n.UnverifiedSigs {
+			raw, err := base64.StdEncoding.DecodeString(s.Base64)
+			if err != nil || len(raw) != 4+sigLen {
+				return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "cosigned checkpoint %d: the line of %s is not a cosignature/v1", i+1, s.Name)
+			}
+			if !seen[s.Base64] {
+				seen[s.Base64] = true
+				merged.UnverifiedSigs = append(merged.UnverifiedSigs, s)
+			}
+		}
+	}
+	if len(merged.UnverifiedSigs) == 0 {
+		return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "the checkpoints carry no cosignature: give the files that 'statledger witness cosign' printed")
+	}
+	cp, err := ledger.ParseCheckpointBody(merged.Text)
+	if err != nil {
+		return "", ledger.Checkpoint{}, ledger.Wrap(ledger.CodeVerify, err, "the cosigned checkpoint is malformed")
+	}
+	out, err := note.Sign(merged)
+	if err != nil {
+		return "", cp, ledger.Wrap(ledger.CodeInput, err, "cannot merge the cosignatures")
+	}
+	return string(out), cp, nil
+}
+
+// Count checks a cosigned checkpoint: it must be signed by the log whose
+// verifier key is logKey, and it returns the names of the witnesses, among
+// those given by their verifier keys, whose cosignatures verify. A
+// cosignature by a given witness that does not verify is an error, not
+// merely left uncounted: somebody altered the checkpoint or the line.
+func Count(text []byte, logKey string, witnesses []string) (ledger.Checkpoint, []string, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(logKey))
+	if err != nil {
+		return ledger.Checkpoint{}, nil, ledger.Wrap(ledger.CodeInput, err, "the log's verifier key is not valid")
+	}
+	list := []note.Verifier{v}
+	for _, w := range witnesses {
+		wv, err := NewVerifier(w)
+		if err != nil {
+			return ledger.Checkpoint{}, nil, ledger.Errorf(ledger.CodeInput, "%v", err)
+		}
+		list = append(list, wv)
+	}
+	n, err := note.Open(text, note.VerifierList(list...))
+	if err != nil {
+		return ledger.Checkpoint{}, nil, ledger.Wrap(ledger.CodeVerify, err, "the cosigned checkpoint does not verify")
+	}
+	cp, err := ledger.ParseCheckpointBody(n.Text)
+	if err != nil {
+		return cp, nil, ledger.Wrap(ledger.CodeVerify, err, "the cosigned checkpoint is malformed")
+	}
+	if cp.Origin != v.Name() {
+		return cp, nil, ledger.Errorf(ledger.CodeVerify, "the cosigned checkpoint is of %q, not of %q", cp.Origin, v.Name())
+	}
+	var logSigned bool
+	var names []string
+	for _, s := range n.Sigs {
+		if s.Name == v.Name() && s.Hash == v.KeyHash() {
+			logSigned = true
+			continue
+		}
+		names = append(names, s.Name)
+	}
+	if !logSigned {
+		return cp, nil, ledger.Errorf(ledger.CodeVerify, "the cosigned checkpoint is not signed by the log %s", v.Name())
+	}
+	return cp, names, nil
+}
