@@ -140,9 +140,12 @@ func TestWitnessRefusesForksAndRollbacks(t *testing.T) {
 	if _, cp, err = w.Cosign(a.proof(t, 15, 15), a.vkey); err != nil || cp.Size != 15 {
 		t.Fatalf("cosigning the latest again: %v %v", cp, err)
 	}
-	// Another origin is a log of its own.
+	// Another origin is a log of its own, and needs its own key.
 	c := newLog(t, "stats.example.gov/ledger")
 	c.grow(3, "x")
+	refused(t, "another origin's proof with this log's key", wErr(w.Cosign(c.proof(t, 0, 3), a.vkey)), "")
+	ac := mix(t, a.proof(t, 15, 15), c.proof(t, 1, 3)) // old of one origin, new of the other
+	refused(t, "a proof joining two origins", wErr(w.Cosign(ac, a.vkey)), "the new checkpoint")
 	if _, _, err := w.Cosign(c.proof(t, 0, 3), c.vkey); err != nil {
 		t.Fatalf("a second log: %v", err)
 	}
