@@ -82,6 +82,9 @@ type Event struct {
 	RootHash   string  `json:"root_hash,omitempty"`
 	FileName   string  `json:"file_name,omitempty"`
 	FileSHA256 string  `json:"file_sha256,omitempty"`
+	// SuppressBelow is the disclosure-control threshold a report was
+	// published with (report --suppress-below), absent when none.
+	SuppressBelow *int `json:"suppress_below,omitempty"`
 }
 
 // Changes holds the fields a correction replaces. A nil field is left alone; a
@@ -206,6 +209,10 @@ func (e Event) Clone() Event {
 	if e.TreeSize != nil {
 		n := *e.TreeSize
 		e.TreeSize = &n
+	}
+	if e.SuppressBelow != nil {
+		n := *e.SuppressBelow
+		e.SuppressBelow = &n
 	}
 	if e.Changes != nil {
 		c := *e.Changes

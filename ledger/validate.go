@@ -186,8 +186,15 @@ func (v *validator) event(e *Event) {
 		if !hex64Re.MatchString(e.FileSHA256) {
 			v.add("file_sha256", "must be 64 lower-case hex digits")
 		}
+		if e.SuppressBelow != nil && (*e.SuppressBelow < 2 || *e.SuppressBelow > MaxSuppressBelow) {
+			v.add("suppress_below", "must be from 2 to %d", MaxSuppressBelow)
+		}
 	}
 }
+
+// MaxSuppressBelow bounds a disclosure-control threshold: above it, a
+// threshold would withhold nearly every figure of a month.
+const MaxSuppressBelow = 1000
 
 func (v *validator) changes(c *Changes) {
 	if c.Date != nil {
@@ -490,6 +497,7 @@ func presentFields(e *Event) []string {
 	add(e.RootHash != "", "root_hash")
 	add(e.FileName != "", "file_name")
 	add(e.FileSHA256 != "", "file_sha256")
+	add(e.SuppressBelow != nil, "suppress_below")
 	return out
 }
 
@@ -504,7 +512,7 @@ func allowedFields(t Type) []string {
 	case t == Retraction:
 		return []string{"retracts", "reason"}
 	case t == ReportPublished:
-		return []string{"report", "period", "tree_size", "root_hash", "file_name", "file_sha256"}
+		return []string{"report", "period", "tree_size", "root_hash", "file_name", "file_sha256", "suppress_below"}
 	}
 	return nil
 }

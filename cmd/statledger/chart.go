@@ -33,11 +33,14 @@ func chartCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "charts.html", Usage: "the page to write"},
 			&cli.StringFlag{Name: "from", Usage: "first month, YYYY-MM (default: the earliest incident's month)"},
 			&cli.StringFlag{Name: "to", Usage: "last month, YYYY-MM (default: the latest incident's month)"},
-			asOfFlag(), echartsFlag(),
+			asOfFlag(), echartsFlag(), suppressFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			asOf, err := ledger.ParseAsOf(c.String("as-of"))
 			if err != nil {
+				return err
+			}
+			if _, err := suppressBelow(c); err != nil {
 				return err
 			}
 			// Made before the fold, which may take long: a file that cannot be
@@ -117,7 +120,11 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 			origin = signer.Name()
 		}
 	}
-	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version}
+	below, err := suppressBelow(c)
+	if err != nil {
+		return nil, charts.Input{}, err
+	}
+	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version, SuppressBelow: below}
 	if p := c.String("echarts-js"); p != "" {
 		lib, err := os.ReadFile(p)
 		if err != nil {

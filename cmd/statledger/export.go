@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 
@@ -9,29 +10,45 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/sdmx"
 )
 
 func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "export",
-		Usage: "write the ledger's events (or a month's incidents) as JSONL or CSV",
+		Usage: "write the ledger's events (or a month's incidents) as JSONL or CSV, or its monthly figures as SDMX-CSV",
 		Description: "Without --month: every incident, task-force, correction and retraction event as recorded,\n" +
 			"in ledger order; importing the JSONL into an empty ledger gives the same ids and figures.\n" +
 			"With --month: the month's effective incidents (corrections applied, retractions left out).\n" +
 			"CSV is for spreadsheets: a cell starting with =, +, -, @, a tab or a carriage return is\n" +
 			"prefixed with ' so that no spreadsheet runs it as a formula (OWASP CSV injection).\n" +
-			"Publications (report_published) are not exported: they belong to this ledger only.\n\n" +
-			"Examples:\n   statledger export --format jsonl -o ledger.jsonl\n   statledger export --format csv --month 2025-10 -o october.csv",
+			"Publications (report_published) are not exported: they belong to this ledger only.\n" +
+			"--format sdmx-csv writes the monthly figures (totals, by nationality, by country) as SDMX-CSV\n" +
+			"2.0 for statistics offices, from --from to --to, with --suppress-below as the workbook has it;\n" +
+			"reports/sdmx/README.md describes its data structure.\n\n" +
+			"Examples:\n   statledger export --format jsonl -o ledger.jsonl\n   statledger export --format csv --month 2025-10 -o october.csv\n" +
+			"   statledger export --format sdmx-csv --from 2025-01 --to 2025-10 --suppress-below 5 -o figures.csv",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl or csv"},
+			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl, csv or sdmx-csv"},
+			&cli.StringFlag{Name: "from", Usage: "with sdmx-csv: the first month, YYYY-MM (default: the earliest incident's)"},
+			&cli.StringFlag{Name: "to", Usage: "with sdmx-csv: the last month, YYYY-MM (default: the latest incident's)"},
+			suppressFlag(),
 			&cli.StringFlag{Name: "month", Usage: "only the effective incidents of this month, YYYY-MM"},
 			asOfFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
-			if format != "jsonl" && format != "csv" {
-				return usageError("--format %q: use jsonl or csv", format)
+			if format != "jsonl" && format != "csv" && format != "sdmx-csv" {
+				return usageError("--format %q: use jsonl, csv or sdmx-csv", format)
+			}
+			if format == "sdmx-csv" {
+				return exportSDMX(c)
+			}
+			for _, f := range []string{"from", "to", "suppress-below"} {
+				if c.IsSet(f) {
+					return usageError("--%s goes with --format sdmx-csv", f)
+				}
 			}
 			asOf, err := ledger.ParseAsOf(c.String("as-of"))
 			if err != nil {
@@ -129,4 +146,76 @@ func exportCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// exportSDMX writes the monthly figures as SDMX-CSV.
+func exportSDMX(c *cli.Context) error {
+	if c.IsSet("month") {
+		return usageError("--month does not go with --format sdmx-csv: use --from and --to")
+	}
+	below, err := suppressBelow(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := ledger.ParseAsOf(c.String("as-of"))
+	if err != nil {
+		return err
+	}
+	from, to := c.String("from"), c.String("to")
+	for _, m := range []string{from, to} {
+		if m != "" {
+			if _, err := parseMonth(m); err != nil {
+				return usageError("--from/--to %q: give a month as YYYY-MM", m)
+			}
+		}
+	}
+	var w io.Writer = c.App.Writer
+	var file *atomicFile
+	if out := c.String("output"); out != "" {
+		if file, err = createAtomic(out); err != nil {
+			return err
+		}
+		defer file.abort() // a no-op once committed
+		w = file
+	}
+	l, err := openState(c, asOf, false)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	st := l.state
+	lo, hi := incidentSpan(st)
+	if from == "" {
+		from = lo
+	}
+	if to == "" {
+		to = hi
+	}
+	if from == "" || to == "" {
+		from, to = cmp.Or(from, to), cmp.Or(to, from)
+	}
+	if from != "" && len(projections.MonthRange(from, to)) == 0 {
+		return usageError("--from %s is after --to %s", from, to)
+	}
+	root, err := ledger.TreeRoot(c.Context, l.store, st.Size)
+	if err != nil {
+		return err
+	}
+	buf := bufio.NewWriter(w)
+	if err := sdmx.Write(buf, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: ledger.HashHex(root)}); err != nil {
+		return err
+	}
+	if err := st.Err(); err != nil {
+		return damaged(err)
+	}
+	if err := buf.Flush(); err != nil {
+		return err
+	}
+	if file != nil {
+		if err := file.commit(); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s: %s to %s as of tree size %d, root %s\n", file.path, from, to, st.Size, ledger.HashHex(root))
+	}
+	return nil
 }

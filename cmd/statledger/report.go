@@ -29,6 +29,21 @@ func monthFlag(required bool) cli.Flag {
 	return &cli.StringFlag{Name: "month", Usage: "the period, YYYY-MM", Required: required}
 }
 
+// suppressFlag is --suppress-below, on every command that publishes figures.
+func suppressFlag() cli.Flag {
+	return &cli.IntFlag{Name: "suppress-below", EnvVars: []string{"STATLEDGER_SUPPRESS_BELOW"},
+		Usage: "withhold (x) every breakdown figure of 1 to N-1 persons, and the figures that would reveal one (disclosure control)"}
+}
+
+// suppressBelow reads --suppress-below: 0 (off), or a threshold of 2 or more.
+func suppressBelow(c *cli.Context) (int, error) {
+	n := c.Int("suppress-below")
+	if n != 0 && (n < 2 || n > ledger.MaxSuppressBelow) {
+		return 0, usageError("--suppress-below %d: give a threshold from 2 to %d (0 or no flag: nothing withheld)", n, ledger.MaxSuppressBelow)
+	}
+	return n, nil
+}
+
 func parseMonth(s string) (string, error) {
 	if _, err := time.Parse("2006-01", s); err != nil || len(s) != 7 {
 		return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
@@ -51,9 +66,13 @@ func summaryCommand() *cli.Command {
 		Usage: "print a month's Summary table (events, persons, qualifier per incident type)",
 		Description: "The same figures as the Summary sheet of 'report monthly'.\n\n" +
 			"Example:\n   statledger summary --month 2025-10 --as-of 4",
-		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}},
+		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
 		Action: func(c *cli.Context) error {
 			month, asOf, err := monthAndAsOf(c)
+			if err != nil {
+				return err
+			}
+			below, err := suppressBelow(c)
 			if err != nil {
 				return err
 			}
@@ -71,24 +90,36 @@ func summaryCommand() *cli.Command {
 				return err
 			}
 			sum := st.MonthSummary(month)
+			disc := st.MonthDisclosure(month, below)
 			if err := st.Err(); err != nil {
 				return damaged(err)
 			}
 			if c.String("format") == "json" {
+				// A withheld figure has no value (null) and says why.
 				type row struct {
-					Type      ledger.Type `json:"type"`
-					Events    int         `json:"events"`
-					Persons   int64       `json:"persons"`
-					Qualifier string      `json:"qualifier"`
+					Type       ledger.Type `json:"type"`
+					Events     *int        `json:"events"`
+					Persons    *int64      `json:"persons"`
+					Qualifier  string      `json:"qualifier,omitempty"`
+					Suppressed string      `json:"suppressed,omitempty"`
 				}
 				out := struct {
-					Period   string `json:"period"`
-					TreeSize uint64 `json:"tree_size"`
-					RootHash string `json:"root_hash"`
-					Rows     []row  `json:"rows"`
-				}{month, st.Size, ledger.HashHex(root), nil}
+					Period        string `json:"period"`
+					TreeSize      uint64 `json:"tree_size"`
+					RootHash      string `json:"root_hash"`
+					SuppressBelow int    `json:"suppress_below,omitempty"`
+					Rows          []row  `json:"rows"`
+				}{month, st.Size, ledger.HashHex(root), below, nil}
 				for _, t := range ledger.IncidentTypes {
-					out.Rows = append(out.Rows, row{t, sum[t].Events, sum[t].Persons, sum[t].Qual()})
+					c := sum[t]
+					switch disc.Type(t) {
+					case projections.Primary:
+						out.Rows = append(out.Rows, row{Type: t, Suppressed: "primary"})
+					case projections.Secondary:
+						out.Rows = append(out.Rows, row{Type: t, Suppressed: "secondary"})
+					default:
+						out.Rows = append(out.Rows, row{Type: t, Events: &c.Events, Persons: &c.Persons, Qualifier: c.Qual()})
+					}
 				}
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -98,9 +129,19 @@ func summaryCommand() *cli.Command {
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
 			for _, t := range ledger.IncidentTypes {
+				if disc.Type(t).Suppressed() {
+					fmt.Fprintf(tw, "%s\tx\tx\tx\t\n", t)
+					continue
+				}
 				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", t, sum[t].Events, sum[t].Persons, sum[t].Qual())
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if disc.Any() {
+				fmt.Fprintf(c.App.Writer, "\nx: withheld (1 to %d persons, or would reveal such a figure: --suppress-below %d)\n", below-1, below)
+			}
+			return nil
 		},
 	}
 }
@@ -121,9 +162,14 @@ func reportCommand() *cli.Command {
 				monthFlag(true), asOfFlag(),
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
 				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
+				suppressFlag(),
 			},
 			Action: func(c *cli.Context) error {
 				month, asOf, err := monthAndAsOf(c)
+				if err != nil {
+					return err
+				}
+				below, err := suppressBelow(c)
 				if err != nil {
 					return err
 				}
@@ -143,7 +189,7 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				defer l.Close()
-				data, in, err := buildMonthly(c, l.store, l.state, month)
+				data, in, err := buildMonthly(c, l.store, l.state, month, below)
 				if err != nil {
 					return err
 				}
@@ -160,6 +206,9 @@ func reportCommand() *cli.Command {
 				}
 				e := ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: month, TreeSize: &size,
 					RootHash: in.Root, FileName: filepath.Base(out), FileSHA256: hex.EncodeToString(sum[:])}
+				if below > 0 {
+					e.SuppressBelow = &below
+				}
 				ledger.Normalize(&e)
 				if errs := ledger.Validate(&e); len(errs) > 0 {
 					return ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
@@ -208,19 +257,19 @@ func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
 // of the ledger. The Audit sheet records the point as the tree size it
 // resolved to, whether it was given as a size, an instant or not at all: the
 // same prefix, the same bytes.
-func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string) ([]byte, xlsx.Input, error) {
+func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string, below int) ([]byte, xlsx.Input, error) {
 	seal, err := signSeal(c, s, st.Size)
 	if err != nil {
 		return nil, xlsx.Input{}, err
 	}
-	return buildSealed(st, month, seal)
+	return buildSealed(st, month, seal, below)
 }
 
 // buildSealed builds the monthly workbook of st with seal in its Audit sheet.
-func buildSealed(st *projections.State, month string, seal reportSeal) ([]byte, xlsx.Input, error) {
+func buildSealed(st *projections.State, month string, seal reportSeal, below int) ([]byte, xlsx.Input, error) {
 	text, cp, vkey := seal.text, seal.cp, seal.vkey
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
-		Cosigned: seal.cosigned, VerifierKey: vkey, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
+		Cosigned: seal.cosigned, VerifierKey: vkey, SuppressBelow: below, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
 	if pub, ok := st.LatestPublication(month); ok {
 		// The figures as published come from the same fold: its facts keep
 		// every version, so no second pass over the ledger is needed.
@@ -488,7 +537,15 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 		return err
 	}
 	defer done()
-	want, in, err := buildSealed(folded.At(size), meta["Period"], seal)
+	// The threshold is part of what was published: rebuilt with it, a
+	// workbook with figures withheld is byte-identical too.
+	below := 0
+	if v := meta[xlsx.AuditSuppress]; v != "" {
+		if below, err = strconv.Atoi(v); err != nil || below < 2 || below > ledger.MaxSuppressBelow {
+			return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet's threshold %q is not one statledger writes", path, v)
+		}
+	}
+	want, in, err := buildSealed(folded.At(size), meta["Period"], seal, below)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,11 @@ func TestPageInBrowser(t *testing.T) {
 	lib := echartsJS(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "charts.html")
-	if err := os.WriteFile(path, page(t, input(hostileState(t), lib)), 0o644); err != nil {
+	// With a threshold of 5, August's one death is withheld: the page draws
+	// no bar for it and the tooltip says x.
+	in := input(hostileState(t), lib)
+	in.SuppressBelow = 5
+	if err := os.WriteFile(path, page(t, in), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -73,6 +77,7 @@ func TestPageInBrowser(t *testing.T) {
 		Pwned        bool   `json:"pwned"`
 		Tooltip      string `json:"tooltip"`
 		QualifierTip string `json:"qualifierTip"`
+		WithheldTip  string `json:"withheldTip"`
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate("file://"+path),
@@ -133,6 +138,9 @@ func TestPageInBrowser(t *testing.T) {
 	if !strings.Contains(report.QualifierTip, "Repatriations: ≥61 (at least)") || !strings.Contains(report.QualifierTip, "Arrests: ~60 (approximately)") {
 		t.Errorf("bar tooltip = %q, want the qualifiers marked", report.QualifierTip)
 	}
+	if !strings.Contains(report.WithheldTip, "Deaths: x (withheld)") || strings.Contains(report.WithheldTip, "Deaths: 1") {
+		t.Errorf("tooltip over August = %q, want the death withheld", report.WithheldTip)
+	}
 	if len(problems) > 0 {
 		t.Errorf("the browser reported problems:\n%s", strings.Join(problems, "\n"))
 	}
@@ -160,6 +168,7 @@ const checkScript = `(function () {
   }
   out.tooltip = tip('taskforces', 0, 0);
   out.qualifierTip = tip('persons-by-type', 1, 2); // repatriations, 2025-10
+  out.withheldTip = tip('persons-by-type', 0, 0); // 2025-08, where the death is withheld
   out.pwned = out.pwned || document.title.indexOf('pwned') >= 0;
   return JSON.stringify(out);
 })()`

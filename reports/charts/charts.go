@@ -35,6 +35,40 @@ type Input struct {
 	// ECharts is the library's source to inline (an offline page); nil makes a
 	// page that loads it from PublicECharts.
 	ECharts []byte
+	// SuppressBelow withholds the figures a monthly report withholds at this
+	// threshold (projections.Suppress); 0 shows everything.
+	SuppressBelow int
+}
+
+// withheld is the mark of a suppressed figure: the page's data carries no
+// value for it, the chart draws nothing, and the tooltip says "x".
+const withheld = "x"
+
+// noValue is ECharts' "no data here": no bar segment, a gap in a line.
+const noValue = "-"
+
+// disclosures gives each month's suppression pattern, computed once.
+type disclosures struct {
+	st    *projections.State
+	below int
+	month map[string]projections.Disclosure
+}
+
+func (d *disclosures) of(month string) projections.Disclosure {
+	if x, ok := d.month[month]; ok {
+		return x
+	}
+	x := d.st.MonthDisclosure(month, d.below)
+	d.month[month] = x
+	return x
+}
+
+// note is the subtitle's word on withheld figures.
+func (d *disclosures) note() string {
+	if d.below < 2 {
+		return ""
+	}
+	return fmt.Sprintf("; x: withheld (1 to %d persons, or would reveal such a figure)", d.below-1)
 }
 
 var typeLabel = map[ledger.Type]string{
@@ -57,10 +91,11 @@ const TopNationalities = 8
 // Build returns the charts of the page, in page order.
 func Build(in Input) []chartData {
 	series := in.State.Trend(in.From, in.To)
+	d := &disclosures{st: in.State, below: in.SuppressBelow, month: map[string]projections.Disclosure{}}
 	return []chartData{
-		personsByType(series),
-		personsByNationality(in.State, series.Months),
-		cumulative(series),
+		personsByType(series, d),
+		personsByNationality(in.State, series.Months, d),
+		cumulative(series, d),
 		taskforceTimeline(in.State.Taskforces(), in.From, in.To),
 	}
 }
@@ -86,9 +121,9 @@ func options(c interface {
 	return c.JSON()
 }
 
-func personsByType(s projections.Series) chartData {
+func personsByType(s projections.Series, d *disclosures) chartData {
 	bar := gocharts.NewBar()
-	bar.SetGlobalOptions(append(base("persons-by-type", "Persons per month by incident type", "stacked; ≥ at least, ≤ at most, ~ approximately"),
+	bar.SetGlobalOptions(append(base("persons-by-type", "Persons per month by incident type", "stacked; ≥ at least, ≤ at most, ~ approximately"+d.note()),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		gocharts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100}, opts.DataZoom{Type: "inside"}),
 	)...)
@@ -101,6 +136,9 @@ func personsByType(s projections.Series) chartData {
 			c := s.Cells[month][t]
 			data[i] = opts.BarData{Value: c.Persons}
 			m[i] = mark(c)
+			if d.of(month).Type(t).Suppressed() {
+				data[i], m[i] = opts.BarData{Value: noValue}, withheld
+			}
 		}
 		bar.AddSeries(typeLabel[t], data, gocharts.WithBarChartOpts(opts.BarChart{Stack: "persons"}))
 		marks = append(marks, m)
@@ -116,10 +154,11 @@ func mark(c projections.Cell) string {
 	return ""
 }
 
-func personsByNationality(st *projections.State, months []string) chartData {
+func personsByNationality(st *projections.State, months []string, d *disclosures) chartData {
 	// Persons per nationality and month, all incident types together.
 	cells := map[string]map[string]projections.Cell{}
 	totals := map[string]int64{}
+	withheldCells := map[string]bool{}
 	for _, m := range months {
 		for code, row := range st.ByNationality(m) {
 			if cells[code] == nil {
@@ -134,6 +173,10 @@ func personsByNationality(st *projections.State, months []string) chartData {
 				}
 			}
 			cells[code][m] = c
+			if d.of(m).NationalityTotal(code).Suppressed() {
+				withheldCells[code+"|"+m] = true
+				continue // the ranking shows nothing of a withheld figure either
+			}
 			totals[code] += c.Persons
 		}
 	}
@@ -152,7 +195,7 @@ func personsByNationality(st *projections.State, months []string) chartData {
 		top, rest = codes[:TopNationalities], codes[TopNationalities:]
 	}
 	line := gocharts.NewLine()
-	line.SetGlobalOptions(append(base("persons-by-nationality", "Persons per month by nationality", fmt.Sprintf("top %d and other; all incident types", TopNationalities)),
+	line.SetGlobalOptions(append(base("persons-by-nationality", "Persons per month by nationality", fmt.Sprintf("top %d and other; all incident types", TopNationalities)+d.note()),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(months)
@@ -162,7 +205,11 @@ func personsByNationality(st *projections.State, months []string) chartData {
 		m := make([]string, len(months))
 		for i, month := range months {
 			var c projections.Cell
+			hidden := false
 			for _, code := range codes {
+				// "Other" with one withheld nationality in it would give
+				// that one away beside the month's total: it is withheld too.
+				hidden = hidden || withheldCells[code+"|"+month]
 				cc := cells[code][month]
 				c.Persons += cc.Persons
 				c.Events += cc.Events
@@ -172,6 +219,9 @@ func personsByNationality(st *projections.State, months []string) chartData {
 			}
 			data[i] = opts.LineData{Value: c.Persons}
 			m[i] = mark(c)
+			if hidden {
+				data[i], m[i] = opts.LineData{Value: noValue}, withheld
+			}
 		}
 		line.AddSeries(name, data)
 		marks = append(marks, m)
@@ -185,9 +235,9 @@ func personsByNationality(st *projections.State, months []string) chartData {
 	return chartData{ID: "persons-by-nationality", Option: options(line), Marks: marks}
 }
 
-func cumulative(s projections.Series) chartData {
+func cumulative(s projections.Series, d *disclosures) chartData {
 	line := gocharts.NewLine()
-	line.SetGlobalOptions(append(base("cumulative", "Cumulative arrests and repatriations", "running total over the period"),
+	line.SetGlobalOptions(append(base("cumulative", "Cumulative arrests and repatriations", "running total over the period"+d.note()),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(s.Months)
@@ -196,6 +246,7 @@ func cumulative(s projections.Series) chartData {
 		data := make([]opts.LineData, len(s.Months))
 		m := make([]string, len(s.Months))
 		var run projections.Cell
+		hidden := false
 		for i, month := range s.Months {
 			c := s.Cells[month][t]
 			run.Persons += c.Persons
@@ -205,6 +256,11 @@ func cumulative(s projections.Series) chartData {
 			}
 			data[i] = opts.LineData{Value: run.Persons}
 			m[i] = mark(run)
+			// From a withheld month on, each running total minus the one
+			// before it would be the withheld figure.
+			if hidden = hidden || d.of(month).Type(t).Suppressed(); hidden {
+				data[i], m[i] = opts.LineData{Value: noValue}, withheld
+			}
 		}
 		line.AddSeries(typeLabel[t], data)
 		marks = append(marks, m)
@@ -359,6 +415,7 @@ data.charts.forEach(function (c) {
       ps.forEach(function (p) {
         var q = (c.marks[p.seriesIndex] || [])[p.dataIndex] || '';
         var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+        if (q === 'x') { out += '<br>' + p.marker + esc(p.seriesName) + ': x (withheld)'; return; }
         out += '<br>' + p.marker + esc(p.seriesName) + ': ' + (q ? sign[q] : '') + esc(v) + (q ? ' (' + word[q] + ')' : '');
       });
       return out;

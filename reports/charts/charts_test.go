@@ -198,3 +198,56 @@ func TestTaskforceTimelineScrollsWhenLong(t *testing.T) {
 		t.Fatalf("200 task forces: dataZoom %+v, want the last %d rows of the y axis shown", z, timelineRows)
 	}
 }
+
+// A withheld figure is not in the page's data at all: no value for the
+// chart to draw, an "x" for the tooltip, and the running total after it
+// withheld too; published figures are those of the page without a threshold.
+func TestSuppressedFiguresCarryNoValue(t *testing.T) {
+	in := input(hostileState(t), nil)
+	plain := Build(in)
+	in.SuppressBelow = 5
+	sup := Build(in)
+	type option struct {
+		Series []struct {
+			Name string `json:"name"`
+			Data []struct {
+				Value any `json:"value"`
+			} `json:"data"`
+		} `json:"series"`
+	}
+	decode := func(c chartData) (option, []byte) {
+		b, _ := json.Marshal(c.Option)
+		var o option
+		if err := json.Unmarshal(b, &o); err != nil {
+			t.Fatal(err)
+		}
+		return o, b
+	}
+	opt, raw := decode(sup[0])
+	deaths := opt.Series[3]
+	if deaths.Name != "Deaths" || deaths.Data[0].Value != "-" || sup[0].Marks[3][0] != "x" {
+		t.Fatalf("August's death: %+v, mark %q", deaths.Data[0], sup[0].Marks[3][0])
+	}
+	if bytes.Contains(raw, []byte(`"value":1}`)) {
+		t.Fatalf("the withheld death is in the page's data: %s", raw)
+	}
+	withheld := 0
+	for i := range plain[:3] {
+		a, _ := decode(plain[i])
+		b, _ := decode(sup[i])
+		for s := range sup[i].Marks {
+			for j, m := range sup[i].Marks[s] {
+				if m == "x" {
+					withheld++
+					continue
+				}
+				if x, y := a.Series[s].Data[j].Value, b.Series[s].Data[j].Value; x != y {
+					t.Errorf("chart %s series %d point %d: %v without a threshold, %v with one", plain[i].ID, s, j, x, y)
+				}
+			}
+		}
+	}
+	if withheld < 2 { // the death, and KR's total of August
+		t.Errorf("only %d points withheld", withheld)
+	}
+}

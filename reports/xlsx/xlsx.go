@@ -28,6 +28,10 @@ type Input struct {
 	VerifierKey string
 	Version     string // statledger version
 	AsOf        string // the --as-of option as given ("latest" when absent)
+	// SuppressBelow withholds every breakdown figure of 1 to SuppressBelow-1
+	// persons, and the figures that would reveal one (projections.Suppress);
+	// 0 publishes everything.
+	SuppressBelow int
 }
 
 // Sheet names, in workbook order.
@@ -57,7 +61,16 @@ type book struct {
 	in     Input
 	styles struct{ title, header, int, intRevised, wrap, checkpoint int }
 	revs   []projections.Revision // nil when nothing of this period was published
+	disc   projections.Disclosure // the month's suppression pattern
 	err    error
+}
+
+// withheld is what a suppressed figure reads, as statistics offices print it.
+const withheld = "x"
+
+// suppressionNote says, on every sheet that shows figures, what "x" means.
+func (b *book) suppressionNote() string {
+	return fmt.Sprintf("x: withheld, a count of 1 to %d persons, or a figure from which one could be worked out (disclosure control, threshold %d).", b.in.SuppressBelow-1, b.in.SuppressBelow)
 }
 
 // Write builds the workbook and writes it to w.
@@ -68,10 +81,11 @@ func Write(w io.Writer, in Input) error {
 	if in.Published != nil {
 		b.revs = projections.Revisions(in.State, in.Published, in.Month)
 	}
+	b.disc = in.State.MonthDisclosure(in.Month, in.SuppressBelow)
 	b.setup()
 	b.summary()
-	b.breakdown(SheetNationality, "Nationality", in.State.ByNationality(in.Month))
-	b.breakdown(SheetCountry, "Country", in.State.ByCountry(in.Month))
+	b.breakdown(SheetNationality, "Nationality", in.State.ByNationality(in.Month), b.disc.Nationality, b.disc.NationalityTotal)
+	b.breakdown(SheetCountry, "Country", in.State.ByCountry(in.Month), b.disc.Country, b.disc.CountryTotal)
 	b.events()
 	b.taskforces()
 	b.trend()
@@ -196,6 +210,9 @@ func (b *book) summary() {
 	s := SheetSummary
 	b.titleBlock(s, "Monthly statistics, "+b.in.Month)
 	b.row(s, 6, "Figures marked r differ from the report published for this period; see Revisions.")
+	if b.in.SuppressBelow > 0 {
+		b.row(s, 7, b.suppressionNote())
+	}
 	h := SummaryHeaderRow
 	b.header(s, h, "Type", "Events", "Persons", "Qualifier")
 	sum := b.in.State.MonthSummary(b.in.Month)
@@ -206,6 +223,11 @@ func (b *book) summary() {
 	for i, t := range ledger.IncidentTypes {
 		r := h + 1 + i
 		c := sum[t]
+		if b.disc.Type(t).Suppressed() {
+			// Nothing of a withheld figure is shown, its revision included.
+			b.row(s, r, typeLabel[t], withheld, withheld, withheld)
+			continue
+		}
 		b.row(s, r, typeLabel[t], c.Events, c.Persons, c.Qual())
 		b.check(b.f.SetCellStyle(s, cell(2, r), cell(3, r), b.styles.int))
 		for i, fig := range []string{"Events", "Persons", "Qualifier"} {
@@ -232,8 +254,11 @@ func (b *book) summary() {
 	b.check(b.f.SetColWidth(s, "B", "B", 66)) // root hash of the title block
 }
 
-func (b *book) breakdown(sheet, what string, bd projections.Breakdown) {
+func (b *book) breakdown(sheet, what string, bd projections.Breakdown, status func(string, ledger.Type) projections.Status, rowStatus func(string) projections.Status) {
 	b.titleBlock(sheet, "Persons by "+strings.ToLower(what)+", "+b.in.Month)
+	if b.in.SuppressBelow > 0 {
+		b.row(sheet, 6, b.suppressionNote())
+	}
 	h := 7
 	names := []string{what + " code", what}
 	for _, t := range ledger.IncidentTypes {
@@ -247,10 +272,18 @@ func (b *book) breakdown(sheet, what string, bd projections.Breakdown) {
 		vals := []any{k, ledger.CountryName(k)}
 		var total int64
 		for _, t := range ledger.IncidentTypes {
-			vals = append(vals, bd[k][t].Persons)
+			if status(k, t).Suppressed() {
+				vals = append(vals, withheld)
+			} else {
+				vals = append(vals, bd[k][t].Persons)
+			}
 			total += bd[k][t].Persons
 		}
-		vals = append(vals, total)
+		if rowStatus(k).Suppressed() {
+			vals = append(vals, withheld)
+		} else {
+			vals = append(vals, total)
+		}
 		b.row(sheet, r, vals...)
 		b.check(b.f.SetCellStyle(sheet, cell(3, r), cell(len(names), r), b.styles.int))
 	}
@@ -284,7 +317,17 @@ func (b *book) events() {
 	// the month's incidents are never all in memory.
 	row := make([]any, len(eventColumns))
 	n := 0
-	err = b.in.State.EachIncident(b.in.Month, func(f *projections.Fact) error {
+	if b.disc.Any() {
+		// Each incident's count and nationality would undo the suppression
+		// of the other sheets; the list is withheld whole.
+		b.check(sw.SetRow("A2", []any{"The incidents of " + b.in.Month + " are not listed: some figures of the month are withheld, and the list would show them. " + b.suppressionNote()}))
+		n = 1
+	}
+	each := b.in.State.EachIncident
+	if b.disc.Any() {
+		each = func(string, func(*projections.Fact) error) error { return nil }
+	}
+	err = each(b.in.Month, func(f *projections.Fact) error {
 		e := &f.Event
 		src := e.Source
 		if src == nil {
@@ -349,10 +392,18 @@ func (b *book) trend() {
 		names = append(names, typeLabel[t])
 	}
 	b.header(s, h, names...)
+	if b.in.SuppressBelow > 0 {
+		b.row(s, 6, b.suppressionNote())
+	}
 	for i, m := range series.Months {
 		vals := []any{m}
+		d := b.in.State.MonthDisclosure(m, b.in.SuppressBelow)
 		for _, t := range ledger.IncidentTypes {
-			vals = append(vals, series.Cells[m][t].Persons)
+			if d.Type(t).Suppressed() {
+				vals = append(vals, withheld)
+			} else {
+				vals = append(vals, series.Cells[m][t].Persons)
+			}
 		}
 		b.row(s, h+1+i, vals...)
 		b.check(b.f.SetCellStyle(s, cell(2, h+1+i), cell(len(names), h+1+i), b.styles.int))
@@ -391,6 +442,10 @@ func (b *book) revisions() {
 	b.header(s, h, "Type", "Figure", "Published", "Now", "Changed by")
 	revs := b.revs
 	for i, r := range revs {
+		if b.disc.Type(r.Type).Suppressed() {
+			b.row(s, h+1+i, typeLabel[r.Type], r.Figure, withheld, withheld, "withheld (disclosure control)")
+			continue
+		}
 		b.row(s, h+1+i, typeLabel[r.Type], r.Figure, r.Old, r.New, clip(strings.Join(r.Causes, "\n"), 32000))
 		b.check(b.f.SetCellStyle(s, cell(5, h+1+i), cell(5, h+1+i), b.styles.wrap))
 	}
@@ -408,6 +463,7 @@ const (
 	AuditVersion  = "statledger version"
 	AuditSigned   = "Signed checkpoint"
 	AuditCosigned = "Cosigned checkpoint"
+	AuditSuppress = "Suppressed below"
 )
 
 func (b *book) audit() {
@@ -426,13 +482,14 @@ func (b *book) audit() {
 		{"Verifier key", b.in.VerifierKey},
 		{AuditSigned, b.in.Checkpoint},
 		{AuditCosigned, b.in.Cosigned},
+		{AuditSuppress, b.in.SuppressBelow},
 		{"How to verify", "statledger verify --report THIS-FILE (rebuilds it from the ledger and compares); statledger verify --checkpoint CHECKPOINT --key VERIFIER-KEY"},
 	}
-	if b.in.Cosigned == "" {
-		// Workbooks made before witnesses existed have no such row; without
-		// one, this workbook keeps their bytes.
-		rows = slices.DeleteFunc(rows, func(r [2]any) bool { return r[0] == AuditCosigned })
-	}
+	// Workbooks made before witnesses and disclosure control have neither
+	// row; without them, a workbook keeps the bytes of one made then.
+	rows = slices.DeleteFunc(rows, func(r [2]any) bool {
+		return (r[0] == AuditCosigned && b.in.Cosigned == "") || (r[0] == AuditSuppress && b.in.SuppressBelow == 0)
+	})
 	for i, r := range rows {
 		b.row(s, i+3, r[0], r[1])
 		if r[0] == AuditSigned || r[0] == AuditCosigned {

@@ -3,9 +3,11 @@ package xlsx
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +191,80 @@ func TestLibreOfficeReadsEverySheet(t *testing.T) {
 	}
 	if got := strings.Join(rows[SummaryHeaderRow][:4], "|"); got != "Arrests|1|60|approx" {
 		t.Fatalf("LibreOffice reads the first Summary row as %q", got)
+	}
+}
+
+// With a threshold, every sheet that shows a figure the pattern withholds
+// reads "x" there, the figures it publishes are those of the workbook
+// without a threshold, the incident list is withheld whole, and the Audit
+// sheet records the threshold.
+func TestSuppressedWorkbook(t *testing.T) {
+	s := state(t)
+	plain := input(s)
+	sup := input(s)
+	sup.SuppressBelow = 25 // CN's 21 rescued are withheld, and what would reveal them
+	open := func(data []byte) *excelize.File {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	a, b := open(build(t, plain)), open(build(t, sup))
+	d := s.MonthDisclosure("2025-10", 25)
+	if d.Nationality("CN", ledger.Rescue) != projections.Primary {
+		t.Fatal("the test month has no primary suppression")
+	}
+	withheld := 0
+	for _, sheet := range []string{SheetSummary, SheetNationality, SheetCountry, SheetTrend} {
+		ra, _ := a.GetRows(sheet)
+		rb, _ := b.GetRows(sheet)
+		for r := range min(len(ra), len(rb)) {
+			for c := range min(len(ra[r]), len(rb[r])) {
+				x, y := ra[r][c], rb[r][c]
+				switch {
+				case y == "x":
+					withheld++
+				case r < 7: // title rows and notes
+				case x != y:
+					t.Errorf("%s row %d col %d: %q without a threshold, %q with one", sheet, r+1, c+1, x, y)
+				}
+			}
+		}
+	}
+	rows, _ := b.GetRows(SheetNationality)
+	for _, row := range rows[7:] {
+		if row[0] == "CN" && (row[4] != "x" || row[7] != "x") {
+			t.Errorf("CN's rescues and total are not withheld: %q", row)
+		}
+		for _, v := range row[2:] {
+			if n, err := strconv.Atoi(v); err == nil && n >= 1 && n < 25 {
+				t.Errorf("a figure of %d persons published under threshold 25: %q", n, row)
+			}
+		}
+	}
+	sum, _ := b.GetRows(SheetSummary)
+	if got := strings.Join(sum[SummaryHeaderRow+2], "|"); got != "Rescues|x|x|x" {
+		t.Errorf("the Summary's rescues: %s", got)
+	}
+	if !strings.Contains(sum[6][0], "x: withheld, a count of 1 to 24 persons") {
+		t.Errorf("the Summary has no note on x: %q", sum[6])
+	}
+	ev, _ := b.GetRows(SheetEvents)
+	if len(ev) != 2 || !strings.Contains(ev[1][0], "not listed") {
+		t.Errorf("the Events sheet of a month with withheld figures lists %d rows", len(ev)-1)
+	}
+	audit, _ := b.GetRows(SheetAudit)
+	found := false
+	for _, r := range audit {
+		found = found || (len(r) == 2 && r[0] == AuditSuppress && r[1] == "25")
+	}
+	if !found || withheld < 6 {
+		t.Errorf("threshold on the Audit sheet: %v; %d cells withheld", found, withheld)
+	}
+	// Without a threshold the workbook is the one made before thresholds.
+	if rows, _ := a.GetRows(SheetAudit); strings.Contains(fmt.Sprint(rows), AuditSuppress) {
+		t.Error("a workbook without a threshold has a threshold row")
 	}
 }
