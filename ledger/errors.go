@@ -67,3 +67,8 @@ func ConflictError(expected, actual uint64) *Error {
 
 // ErrIDExists is wrapped when a store is asked to append an id it already holds.
 var ErrIDExists = errors.New("event id already in the ledger")
+
+// ErrDamaged is wrapped when a ledger file, or a file derived from one, cannot
+// be read as written: bbolt found a page it cannot read, or the file is
+// shorter than its pages. Derived files are made again; a ledger is salvaged.
+var ErrDamaged = errors.New("damaged file")

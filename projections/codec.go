@@ -13,7 +13,9 @@ import (
 // with nothing but varints and length-prefixed strings, so a record holds no
 // pointers and a fold of a million events gives the collector nothing to scan.
 
-var errDamaged = errors.New("damaged projection record")
+// ErrDamaged is wrapped by every error of a projection record that does not
+// read back as it was written: the fold is then made again from the ledger.
+var ErrDamaged = errors.New("damaged projection record")
 
 type enc struct{ b []byte }
 
@@ -150,7 +152,7 @@ func decodeEvent(b []byte) (ledger.Event, error) {
 	}
 	ev.Notes = d.str()
 	if d.bad || len(d.b) != 0 {
-		return ledger.Event{}, errDamaged
+		return ledger.Event{}, ErrDamaged
 	}
 	return ev, nil
 }
@@ -200,7 +202,7 @@ func decodeHot(b []byte) (hot, error) {
 		h.month = string(date[:7])
 	}
 	if d.bad {
-		return hot{}, errDamaged
+		return hot{}, ErrDamaged
 	}
 	return h, nil
 }
@@ -246,14 +248,14 @@ func decodeFact(b []byte) (factRec, error) {
 	d := dec{b: b}
 	n := d.uint()
 	if n == 0 || n > uint64(len(b)) {
-		return factRec{}, errDamaged
+		return factRec{}, ErrDamaged
 	}
 	r := factRec{versions: make([]version, n)}
 	for i := range r.versions {
 		v := &r.versions[i]
 		v.seq = d.uint()
 		if len(d.b) == 0 {
-			return factRec{}, errDamaged
+			return factRec{}, ErrDamaged
 		}
 		v.kind, d.b = d.b[0], d.b[1:]
 		v.id = d.str()
@@ -262,7 +264,7 @@ func decodeFact(b []byte) (factRec, error) {
 		v.event = d.raw()
 	}
 	if d.bad || len(d.b) != 0 || r.versions[0].kind != kindRecorded || len(r.versions[0].event) == 0 {
-		return factRec{}, errDamaged
+		return factRec{}, ErrDamaged
 	}
 	return r, nil
 }
@@ -402,7 +404,7 @@ func decodeCells(b []byte) (*monthCells, error) {
 	for _, mm := range []map[string]*[5]qcell{m.byNat, m.byCountry} {
 		n := d.uint()
 		if n > uint64(len(d.b)) {
-			return nil, errDamaged
+			return nil, ErrDamaged
 		}
 		for range n {
 			k := d.str()
@@ -412,7 +414,7 @@ func decodeCells(b []byte) (*monthCells, error) {
 		}
 	}
 	if d.bad || len(d.b) != 0 {
-		return nil, errDamaged
+		return nil, ErrDamaged
 	}
 	return m, nil
 }

@@ -151,7 +151,7 @@ func (s *State) view(size uint64) {
 		var p Publication
 		p.Seq = binary.BigEndian.Uint64(k)
 		if len(v) < 8 || json.Unmarshal(v[8:], &p.Event) != nil {
-			s.fail(errDamaged)
+			s.fail(ErrDamaged)
 			return false
 		}
 		p.RecordedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(v))).UTC()
@@ -332,7 +332,7 @@ func (s *State) factByKey(fk []byte) (factRec, bool) {
 	if err != nil || v == nil {
 		s.fail(err)
 		if err == nil {
-			s.fail(fmt.Errorf("%w: no fact at key %x", errDamaged, fk))
+			s.fail(fmt.Errorf("%w: no fact at key %x", ErrDamaged, fk))
 		}
 		return factRec{}, false
 	}

@@ -51,16 +51,17 @@ func chartCommand() *cli.Command {
 				return err
 			}
 			defer file.abort() // a no-op once committed
-			l, err := openState(c, asOf, false)
+			var page []byte
+			var in charts.Input
+			l, err := openBuilt(c, asOf, false, func(l *ledgerState) (err error) {
+				page, in, err = buildChartPage(c, l.store, l.state, c.String("from"), c.String("to"))
+				return err
+			})
 			if err != nil {
 				return err
 			}
 			defer l.Close()
 			st := l.state
-			page, in, err := buildChartPage(c, l.store, st, c.String("from"), c.String("to"))
-			if err != nil {
-				return err
-			}
 			if err := file.writeAll(page); err != nil {
 				return err
 			}

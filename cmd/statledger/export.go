@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
@@ -178,44 +180,44 @@ func exportSDMX(c *cli.Context) error {
 		defer file.abort() // a no-op once committed
 		w = file
 	}
-	l, err := openState(c, asOf, false)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	st := l.state
-	lo, hi := incidentSpan(st)
-	if from == "" {
-		from = lo
-	}
-	if to == "" {
-		to = hi
-	}
-	if from == "" || to == "" {
+	// Built in memory (a few rows a key and month), so that a projection
+	// found damaged half-way is folded again without half a file written.
+	var out bytes.Buffer
+	var size uint64
+	var root tlog.Hash
+	l, err := openBuilt(c, asOf, false, func(l *ledgerState) (err error) {
+		out.Reset()
+		st := l.state
+		lo, hi := incidentSpan(st)
+		from, to := cmp.Or(from, lo), cmp.Or(to, hi)
 		from, to = cmp.Or(from, to), cmp.Or(to, from)
-	}
-	if from != "" && len(projections.MonthRange(from, to)) == 0 {
-		return usageError("--from %s is after --to %s", from, to)
-	}
-	root, err := ledger.TreeRoot(c.Context, l.store, st.Size)
+		if from != "" && len(projections.MonthRange(from, to)) == 0 {
+			return usageError("--from %s is after --to %s", from, to)
+		}
+		size = st.Size
+		if root, err = ledger.TreeRoot(c.Context, l.store, st.Size); err != nil {
+			return err
+		}
+		if err := sdmx.Write(&out, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: ledger.HashHex(root)}); err != nil {
+			return err
+		}
+		if err := st.Err(); err != nil {
+			return damaged(err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	buf := bufio.NewWriter(w)
-	if err := sdmx.Write(buf, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: ledger.HashHex(root)}); err != nil {
-		return err
-	}
-	if err := st.Err(); err != nil {
-		return damaged(err)
-	}
-	if err := buf.Flush(); err != nil {
+	l.Close()
+	if _, err := w.Write(out.Bytes()); err != nil {
 		return err
 	}
 	if file != nil {
 		if err := file.commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.ErrWriter, "wrote %s: %s to %s as of tree size %d, root %s\n", file.path, from, to, st.Size, ledger.HashHex(root))
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, ledger.HashHex(root))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/witness"
@@ -79,21 +80,26 @@ func summaryCommand() *cli.Command {
 			if f := c.String("format"); f != "table" && f != "json" {
 				return usageError("--format %q: use table or json", f)
 			}
-			l, err := openState(c, asOf, false)
+			var size uint64
+			var root tlog.Hash
+			var sum projections.Summary
+			var disc projections.Disclosure
+			l, err := openBuilt(c, asOf, false, func(l *ledgerState) error {
+				st := l.state
+				r, err := ledger.TreeRoot(bg(), l.store, st.Size)
+				if err != nil {
+					return err
+				}
+				size, root, sum, disc = st.Size, r, st.MonthSummary(month), st.MonthDisclosure(month, below)
+				if err := st.Err(); err != nil {
+					return damaged(err)
+				}
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			defer l.Close()
-			st := l.state
-			root, err := ledger.TreeRoot(bg(), l.store, st.Size)
-			if err != nil {
-				return err
-			}
-			sum := st.MonthSummary(month)
-			disc := st.MonthDisclosure(month, below)
-			if err := st.Err(); err != nil {
-				return damaged(err)
-			}
+			l.Close()
 			if c.String("format") == "json" {
 				// A withheld figure has no value (null) and says why.
 				type row struct {
@@ -109,7 +115,7 @@ func summaryCommand() *cli.Command {
 					RootHash      string `json:"root_hash"`
 					SuppressBelow int    `json:"suppress_below,omitempty"`
 					Rows          []row  `json:"rows"`
-				}{month, st.Size, ledger.HashHex(root), below, nil}
+				}{month, size, ledger.HashHex(root), below, nil}
 				for _, t := range ledger.IncidentTypes {
 					c := sum[t]
 					switch disc.Type(t) {
@@ -125,7 +131,7 @@ func summaryCommand() *cli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
 			}
-			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, st.Size, ledger.HashHex(root))
+			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, size, ledger.HashHex(root))
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
 			for _, t := range ledger.IncidentTypes {
@@ -184,15 +190,16 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				defer file.abort() // a no-op once committed
-				l, err := openState(c, asOf, c.Bool("publish"))
+				var data []byte
+				var in xlsx.Input
+				l, err := openBuilt(c, asOf, c.Bool("publish"), func(l *ledgerState) (err error) {
+					data, in, err = buildMonthly(c, l.store, l.state, month, below)
+					return err
+				})
 				if err != nil {
 					return err
 				}
 				defer l.Close()
-				data, in, err := buildMonthly(c, l.store, l.state, month, below)
-				if err != nil {
-					return err
-				}
 				size := in.State.Size
 				l.release() // the projection is read; the store may now be written to
 				s := l.store

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -232,4 +233,65 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) (*checkpoint
 		fmt.Fprintf(c.App.Writer, "ok: the projection checkpoint at tree size %d matches a fresh fold of the ledger\n", status.Size)
 	}
 	return fold, nil
+}
+
+// openBuilt opens the ledger's projection as of asOf and runs build on it,
+// returning the ledger open (the caller closes it) once build has succeeded.
+// A projection found damaged while build reads it is never used: a record
+// that fails its checksum discards the checkpoint, which is folded again
+// from the ledger in place; a page that cannot be read at all (the file's
+// structure is damaged there) is left alone, and the figures are folded
+// from the ledger into a temporary file. Either way build runs once more,
+// on figures that come from the ledger, and the user is told. build must
+// have no effect but on its own variables: it may run twice.
+func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerState) error) (*ledgerState, error) {
+	l, err := openState(c, asOf, write)
+	if err == nil {
+		if err = build(l); err == nil {
+			return l, nil
+		}
+		l.Close()
+	}
+	if !errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) {
+		return nil, err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "warning: the projection checkpoint cannot be used (%v); the figures are folded again from the ledger\n", err)
+	if errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) && discardProjection(c) == nil {
+		l, err = openState(c, asOf, write)
+	} else {
+		var s ledger.Store
+		if s, _, err = openStore(c, write); err == nil {
+			l = &ledgerState{store: s}
+			if err = l.fresh(c, asOf); err != nil {
+				l.Close()
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := build(l); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// discardProjection throws the projection checkpoint away, so the next
+// openState rebuilds it.
+func discardProjection(c *cli.Context) error {
+	s, ref, err := openStore(c, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if b, ok := s.(*bolt.Store); ok {
+		return checkpoint.Discard(b.DB())
+	}
+	db, err := openCacheFile(ref, c.String("ledger"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return checkpoint.Discard(db)
 }

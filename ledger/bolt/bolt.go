@@ -26,6 +26,11 @@ var (
 	keyFormat    = []byte("format")
 	keyLastAt    = []byte("last_recorded_at")
 	keySize      = []byte("size") // written with every append: a deleted last event shows as a gap
+	// keyRoot is the root at size, written with every append: a damaged
+	// stored hash among the few a root is computed from would otherwise give
+	// every command a wrong root with no error. Files written before it have
+	// none until their next append.
+	keyRoot = []byte("root")
 )
 
 // formatVersion is written at creation; a file of another version is refused
@@ -92,7 +97,14 @@ func Open(path string, opt Options) (*Store, error) {
 	if wait == 0 {
 		wait = LockTimeout
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: wait, ReadOnly: opt.ReadOnly})
+	var db *bbolt.DB
+	err := Guard(path, func() (err error) {
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: wait, ReadOnly: opt.ReadOnly})
+		return err
+	})
+	if errors.Is(err, ledger.ErrDamaged) {
+		return nil, err
+	}
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, wait)
 	}
@@ -100,8 +112,12 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
 	s := &Store{db: db, path: path, pages: &Releaser{DB: db, Every: 4 << 10}}
+	if err := checkLength(db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	fresh := false
-	err = db.View(func(tx *bbolt.Tx) error {
+	err = s.view(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil && opt.Create && !opt.ReadOnly {
 			fresh = true
 			return nil
@@ -111,7 +127,7 @@ func Open(path string, opt Options) (*Store, error) {
 	// Only a new file is written to here: a write transaction that changes
 	// nothing still commits, and two fsyncs would double the cost of record.
 	if err == nil && fresh {
-		err = db.Update(func(tx *bbolt.Tx) error {
+		err = s.update(func(tx *bbolt.Tx) error {
 			if tx.Bucket(bucketMeta) == nil {
 				for _, b := range [][]byte{bucketEvents, bucketIDRuns, bucketHashes, bucketMeta} {
 					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -137,7 +153,15 @@ func Open(path string, opt Options) (*Store, error) {
 // command; remade then says why.
 func OpenDerived(path string, wait time.Duration) (db *bbolt.DB, remade, err error) {
 	opts := &bbolt.Options{Timeout: wait}
-	db, err = bbolt.Open(path, 0o600, opts)
+	err = Guard(path, func() (err error) {
+		db, err = bbolt.Open(path, 0o600, opts)
+		if err == nil {
+			if err = checkLength(db, path); err != nil {
+				db.Close()
+			}
+		}
+		return err
+	})
 	if err != nil && !errors.Is(err, bbolt.ErrTimeout) && os.Remove(path) == nil {
 		remade = err
 		db, err = bbolt.Open(path, 0o600, opts)
@@ -185,7 +209,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	merged := 0
 	defer func() { s.pages.Touch(len(recs) + merged) }()
 	// One bbolt write transaction: all or nothing, fsynced before Update returns.
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
 			return ledger.ConflictError(expectedNext, n)
 		}
@@ -214,7 +238,15 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			}
 		}
 		last := recs[len(recs)-1].RecordedAt.Format(ledger.TimeFormat)
-		if err := tx.Bucket(bucketMeta).Put(keySize, seqKey(expectedNext+uint64(len(recs)))); err != nil {
+		n := expectedNext + uint64(len(recs))
+		if err := tx.Bucket(bucketMeta).Put(keySize, seqKey(n)); err != nil {
+			return err
+		}
+		root, err := tlog.TreeHash(int64(n), hashes)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keyRoot, root[:]); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last))
@@ -241,7 +273,7 @@ func idsToWrite(tx *bbolt.Tx) (IDs, error) {
 
 func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
 	var out []tlog.Hash
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
 		out, err = Hashes{tx.Bucket(bucketHashes)}.ReadHashes(idx)
 		return err
@@ -257,7 +289,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 	next := from
 	for {
 		var batch []ledger.Recorded
-		err := s.db.View(func(tx *bbolt.Tx) error {
+		err := s.view(func(tx *bbolt.Tx) error {
 			c := tx.Bucket(bucketEvents).Cursor()
 			hashes := tx.Bucket(bucketHashes)
 			for k, v := c.Seek(seqKey(next)); k != nil && len(batch) < readChunk; k, v = c.Next() {
@@ -302,7 +334,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	var h ledger.Head
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		h.Size = size(tx)
 		if h.Size == 0 {
 			return nil
@@ -316,7 +348,13 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 		}
 		root, err := tlog.TreeHash(int64(h.Size), Hashes{tx.Bucket(bucketHashes)})
 		h.Root = root
-		return err
+		if err != nil {
+			return err
+		}
+		if want := tx.Bucket(bucketMeta).Get(keyRoot); want != nil && !bytes.Equal(want, root[:]) {
+			return ledger.Errorf(ledger.CodeVerify, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged; 'statledger verify' names the first bad seq", ledger.HashHex(root), h.Size, want)
+		}
+		return nil
 	})
 	return h, err
 }
@@ -325,7 +363,7 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
 	var seqs []uint64
 	var found []bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		seqs, found = idsOf(tx).SeqsOf(ids)
 		return nil
 	})
@@ -336,7 +374,7 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 	defer s.pages.TouchScattered(1)
 	var r ledger.Recorded
 	var found bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		seq, ok := idsOf(tx).SeqOf(id)
 		if !ok {
 			return nil

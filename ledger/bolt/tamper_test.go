@@ -99,6 +99,9 @@ func TestTamperRewrittenHistoryFailsCheckpoint(t *testing.T) {
 }
 
 // rehash recomputes every stored hash from the events, as a careful forger would.
+//
+// A forger rewrites the root the last append recorded too: the file is then
+// self-consistent, and only a checkpoint taken before can tell.
 func rehash(events, hashes *bbolt.Bucket) error {
 	var mem ledger.MemTree
 	c := events.Cursor()
@@ -114,7 +117,13 @@ func rehash(events, hashes *bbolt.Bucket) error {
 			}
 		}
 	}
-	return nil
+	meta := events.Tx().Bucket([]byte("meta"))
+	size := meta.Get([]byte("size"))
+	if len(size) != 8 {
+		return nil
+	}
+	root := mem.Root(binary.BigEndian.Uint64(size))
+	return meta.Put([]byte("root"), root[:])
 }
 
 // Verify checks ids through the store's id index, not a map of its own; a
@@ -223,4 +232,31 @@ func TestTamperFirstBadSeqIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantVerifyFail(t, s, "seq 3:")
+}
+
+// A damaged stored hash among the few the root is computed from would give
+// every command a wrong root with no error: Head compares it with the root
+// the last append recorded.
+func TestDamagedRootHashIsAnError(t *testing.T) {
+	s, _ := filled(t, 10)
+	before, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.DB().Update(func(tx *bbolt.Tx) error {
+		// The tree of 10 is the subtree of the first 8 and that of the last 2:
+		// damage the stored hash of the first 8 (level 3, index 0).
+		h := tx.Bucket([]byte("hashes"))
+		k := key(uint64(tlog.StoredHashIndex(3, 0)))
+		v := bytes.Clone(h.Get(k))
+		v[0] ^= 1
+		return h.Put(k, v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Head(context.Background())
+	if ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "recorded "+ledger.HashHex(before.Root)) {
+		t.Fatalf("Head with a damaged root hash: %v", err)
+	}
 }

@@ -10,6 +10,7 @@ package checkpoint
 
 import (
 	"bytes"
+	"hash/crc32"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -30,7 +31,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-3" // 2: facts kept by month; 3: ids found through the ledger
+const format = "statledger-projection-4" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed
 
 var (
 	keyFormat = []byte("format")
@@ -56,6 +57,7 @@ var viewRelease int64 = 64 << 10
 // kv is a projections.KV over one bbolt transaction.
 type kv struct {
 	root *bbolt.Bucket
+	path string // the file, for the error of a damaged page
 	// pages, when not nil, counts what a view reads towards releasing the
 	// file's mapped pages: a view as of an earlier size reads facts across
 	// the whole file (see viewRelease).
@@ -72,37 +74,85 @@ func (k kv) bucket(name string, create bool) (*bbolt.Bucket, error) {
 	return k.root.CreateBucket([]byte(name))
 }
 
-func (k kv) Get(bucket string, key []byte) ([]byte, error) {
-	b, err := k.bucket(bucket, false)
-	if b == nil {
-		return nil, err
+// Every access is guarded (bolt.Guard): a view's transaction outlives the
+// call that opened it, and its reads happen while a report is written.
+func (k kv) Get(bucket string, key []byte) (v []byte, err error) {
+	err = bolt.Guard(k.path, func() error {
+		b, err := k.bucket(bucket, false)
+		if b == nil {
+			return err
+		}
+		if k.pages != nil {
+			k.pages.TouchScattered(1)
+		}
+		v = b.Get(key)
+		return nil
+	})
+	if err == nil && v != nil {
+		v, err = checked(bucket, key, v)
 	}
-	if k.pages != nil {
-		k.pages.TouchScattered(1)
+	return v, err
+}
+
+// Every record carries a CRC-32C of its bucket, key and value, checked on
+// every read: a flipped bit or an edited figure in the checkpoint is found
+// before any figure is printed, written or signed, and the fold is made
+// again from the ledger (projections.ErrDamaged). A record whose key was
+// damaged is found the same way, under the key it now has.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+const sumLen = 4
+
+func sum(bucket string, key, value []byte) uint32 {
+	c := crc32.Update(0, castagnoli, []byte(bucket))
+	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, key)
+	c = crc32.Update(c, castagnoli, []byte{0})
+	return crc32.Update(c, castagnoli, value)
+}
+
+func sealed(bucket string, key, value []byte) []byte {
+	out := make([]byte, len(value), len(value)+sumLen)
+	copy(out, value)
+	return binary.BigEndian.AppendUint32(out, sum(bucket, key, value))
+}
+
+func checked(bucket string, key, v []byte) ([]byte, error) {
+	if len(v) < sumLen {
+		return nil, fmt.Errorf("%w: %s record %x is cut short", projections.ErrDamaged, bucket, key)
 	}
-	return b.Get(key), nil
+	value := v[:len(v)-sumLen]
+	if binary.BigEndian.Uint32(v[len(v)-sumLen:]) != sum(bucket, key, value) {
+		return nil, fmt.Errorf("%w: %s record %x does not match its checksum", projections.ErrDamaged, bucket, key)
+	}
+	return value, nil
 }
 
 func (k kv) Put(bucket string, key, value []byte) error {
-	b, err := k.bucket(bucket, true)
-	if err != nil {
-		return err
-	}
-	if value == nil {
-		value = []byte{} // bbolt treats nil as empty anyway; be explicit
-	}
-	return b.Put(key, value)
+	return bolt.Guard(k.path, func() error {
+		b, err := k.bucket(bucket, true)
+		if err != nil {
+			return err
+		}
+		return b.Put(key, sealed(bucket, key, value))
+	})
 }
 
 func (k kv) Delete(bucket string, key []byte) error {
-	b, err := k.bucket(bucket, false)
-	if b == nil {
-		return err
-	}
-	return b.Delete(key)
+	return bolt.Guard(k.path, func() error {
+		b, err := k.bucket(bucket, false)
+		if b == nil {
+			return err
+		}
+		return b.Delete(key)
+	})
 }
 
 func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
+	return bolt.Guard(k.path, func() error { return k.scan(bucket, from, fn) })
+}
+
+func (k kv) scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
 	b, err := k.bucket(bucket, false)
 	if b == nil {
 		return err
@@ -118,7 +168,11 @@ func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
 		if k.pages != nil {
 			k.pages.Touch(1)
 		}
-		if !fn(key, v) {
+		value, err := checked(bucket, key, v)
+		if err != nil {
+			return err
+		}
+		if !fn(key, value) {
 			return nil
 		}
 	}
@@ -152,7 +206,7 @@ func Check(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
 		return s, err
 	}
 	s.Head = head.Size
-	err = db.View(func(tx *bbolt.Tx) error {
+	err = view(db, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(Bucket)
 		if b == nil || string(b.Get(keyFormat)) != format {
 			return nil
@@ -209,7 +263,7 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 		if status.Present {
 			res.Discarded = status.Mismatch()
 		}
-		if err := db.Update(func(tx *bbolt.Tx) error {
+		if err := update1(db, func(tx *bbolt.Tx) error {
 			if tx.Bucket(Bucket) != nil {
 				if err := tx.DeleteBucket(Bucket); err != nil {
 					return err
@@ -246,8 +300,8 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 			return res, err
 		}
 		end := c.recs[len(c.recs)-1].Seq + 1
-		err := db.Update(func(tx *bbolt.Tx) error {
-			k := kv{root: tx.Bucket(Bucket)}
+		err := update1(db, func(tx *bbolt.Tx) error {
+			k := kv{root: tx.Bucket(Bucket), path: db.Path()}
 			if state == nil {
 				var err error
 				if state, err = projections.Open(k); err != nil {
@@ -340,12 +394,18 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 	if err != nil {
 		return nil, nil, err
 	}
-	b := tx.Bucket(Bucket)
-	if b == nil || string(b.Get(keyFormat)) != format {
+	var b *bbolt.Bucket
+	err = bolt.Guard(db.Path(), func() error {
+		if b = tx.Bucket(Bucket); b == nil || string(b.Get(keyFormat)) != format {
+			return errors.New("no projection checkpoint: run Update first")
+		}
+		return nil
+	})
+	if err != nil {
 		tx.Rollback()
-		return nil, nil, errors.New("no projection checkpoint: run Update first")
+		return nil, nil, err
 	}
-	state, err = projections.Open(kv{root: b, pages: &bolt.Releaser{DB: db, Every: viewRelease}})
+	state, err = projections.Open(kv{root: b, path: db.Path(), pages: &bolt.Releaser{DB: db, Every: viewRelease}})
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, err
@@ -445,7 +505,7 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 		return status, nil, err
 	}
 	fresh := f.db
-	err = db.View(func(tx *bbolt.Tx) error {
+	err = view(db, func(tx *bbolt.Tx) error {
 		return fresh.View(func(ftx *bbolt.Tx) error {
 			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
 			// A pass over both files would otherwise stay resident; often, as
@@ -504,7 +564,7 @@ func sameBucket(a, b *bbolt.Bucket, step func()) (key []byte, same bool) {
 
 // Discard deletes the checkpoint; the next report rebuilds it.
 func Discard(db *bbolt.DB) error {
-	return db.Update(func(tx *bbolt.Tx) error {
+	return update1(db, func(tx *bbolt.Tx) error {
 		if tx.Bucket(Bucket) == nil {
 			return nil
 		}
@@ -520,4 +580,13 @@ func Discard(db *bbolt.DB) error {
 func OpenFile(path string) (*bbolt.DB, error) {
 	db, _, err := bolt.OpenDerived(path, time.Second)
 	return db, err
+}
+
+// view and update1 are bbolt's, guarded: a damaged file is an error.
+func view(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
+	return bolt.Guard(db.Path(), func() error { return db.View(fn) })
+}
+
+func update1(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
+	return bolt.Guard(db.Path(), func() error { return db.Update(fn) })
 }
