@@ -10,11 +10,11 @@ package checkpoint
 
 import (
 	"bytes"
-	"hash/crc32"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"time"
 
