@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -129,4 +131,37 @@ func TestDamageHarness(t *testing.T) {
 		}
 	}
 	t.Logf("260 damaged copies × 4 commands: %v", counts)
+}
+
+// An EventStoreDB ledger's local files (the index of the stream and the
+// projection checkpoint) are derived data: damaged, they are made again from
+// the stream, with a note, and the figures are the stream's.
+func TestDamagedCacheFilesAreRebuilt(t *testing.T) {
+	store, _ := newLedger(t, "esdb")
+	must(t, sl(t, store, "import", eventsFile(t, "cache", 300)), "import")
+	want := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary").stdout
+	sum := sha256.Sum256([]byte(redact(store) + "\x00statledger"))
+	cache := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "statledger")
+	for _, kind := range []string{"index", "projection"} {
+		path := filepath.Join(cache, kind+"-"+hex.EncodeToString(sum[:12])+".db")
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("the %s file: %v", kind, err)
+		}
+		for _, damage := range []struct {
+			name string
+			b    []byte
+		}{
+			{"truncated", orig[:len(orig)/3]},
+			{"a page of zeros", append(append(bytes.Clone(orig[:8192]), make([]byte, 4096)...), orig[12288:]...)},
+		} {
+			if err := os.WriteFile(path, damage.b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := sl(t, store, "summary", "--month", "2025-10")
+			if r.code != 0 || r.stdout != want {
+				t.Fatalf("%s %s: exit %d\n%s%s", kind, damage.name, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
 }

@@ -255,6 +255,24 @@ func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerS
 	if !errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) {
 		return nil, err
 	}
+	// A damaged file that is not the ledger is derived data (the local index
+	// or projection file of an EventStoreDB ledger): it is made again.
+	if path, ok := bolt.DamagedFile(err); ok {
+		if ref, rerr := storeFlag(c); rerr == nil && (ref.kind != "bolt" || path != ref.path) {
+			fmt.Fprintf(c.App.ErrWriter, "warning: %v; it is made again from the ledger\n", err)
+			if rerr := os.Remove(path); rerr != nil {
+				return nil, err
+			}
+			if l, err = openState(c, asOf, write); err != nil {
+				return nil, err
+			}
+			if err := build(l); err != nil {
+				l.Close()
+				return nil, err
+			}
+			return l, nil
+		}
+	}
 	fmt.Fprintf(c.App.ErrWriter, "warning: the projection checkpoint cannot be used (%v); the figures are folded again from the ledger\n", err)
 	if errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) && discardProjection(c) == nil {
 		l, err = openState(c, asOf, write)

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -31,14 +32,23 @@ func Damaged(path, what string) error {
 	if len(what) > 200 {
 		what = what[:200] + "…"
 	}
-	return &ledger.Error{Code: ledger.CodeRuntime, Err: damaged(fmt.Sprintf("the file %s is damaged (%s)", path, what))}
+	return &ledger.Error{Code: ledger.CodeRuntime, Err: &damaged{path: path, msg: fmt.Sprintf("the file %s is damaged (%s)", path, what)}}
 }
 
-// damaged is a message that is ledger.ErrDamaged.
-type damaged string
+// damaged is ledger.ErrDamaged, naming the file.
+type damaged struct{ path, msg string }
 
-func (d damaged) Error() string        { return string(d) }
-func (d damaged) Is(target error) bool { return target == ledger.ErrDamaged }
+func (d *damaged) Error() string        { return d.msg }
+func (d *damaged) Is(target error) bool { return target == ledger.ErrDamaged }
+
+// DamagedFile is the file a damage error names.
+func DamagedFile(err error) (string, bool) {
+	var d *damaged
+	if errors.As(err, &d) {
+		return d.path, true
+	}
+	return "", false
+}
 
 // checkLength refuses a file shorter than the pages its newest meta page
 // counts: a truncated file, whose missing pages the memory map would fault

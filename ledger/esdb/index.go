@@ -126,7 +126,7 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 	}
 	f := &fileIndex{s: s, db: db, pages: &bolt.Releaser{DB: db, Every: 1 << 14}}
 	var ok bool
-	err = db.View(func(tx *bbolt.Tx) error {
+	err = f.view(func(tx *bbolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if m == nil || string(m.Get(keyFormat)) != indexFormat || string(m.Get(keyStream)) != s.stream {
 			return nil
@@ -149,6 +149,19 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 		// derived data, so start it again.
 		err = f.reset()
 	}
+	if errors.Is(err, ledger.ErrDamaged) {
+		// Derived data: a damaged file is made again from the stream.
+		db.Close()
+		if rerr := os.Remove(path); rerr == nil {
+			damage := err
+			f, err := openFileIndex(s, path)
+			if err == nil {
+				s.note = fmt.Sprintf("the local index %s was damaged (%v); it was rebuilt from the stream", path, damage)
+			}
+			return f, err
+		}
+		return nil, err
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -156,12 +169,22 @@ func openFileIndex(s *Store, path string) (*fileIndex, error) {
 	return f, nil
 }
 
+// view and update are bbolt's, guarded: a damaged index file is an error,
+// never a crash.
+func (f *fileIndex) view(fn func(*bbolt.Tx) error) error {
+	return bolt.Guard(f.db.Path(), func() error { return f.db.View(fn) })
+}
+
+func (f *fileIndex) update(fn func(*bbolt.Tx) error) error {
+	return bolt.Guard(f.db.Path(), func() error { return f.db.Update(fn) })
+}
+
 func key(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 func (f *fileIndex) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	defer f.pages.Touch(len(idx))
 	var out []tlog.Hash
-	err := f.db.View(func(tx *bbolt.Tx) error {
+	err := f.view(func(tx *bbolt.Tx) error {
 		var err error
 		out, err = bolt.Hashes{B: tx.Bucket(bucketHashes)}.ReadHashes(idx)
 		return err
@@ -213,7 +236,7 @@ func (f *fileIndex) seqsOf(ids []string) ([]uint64, []bool, error) {
 	defer f.pages.TouchScattered(len(ids))
 	var seqs []uint64
 	var found []bool
-	err := f.db.View(func(tx *bbolt.Tx) error {
+	err := f.view(func(tx *bbolt.Tx) error {
 		seqs, found = bolt.IDs{Runs: tx.Bucket(bucketIDRuns)}.SeqsOf(ids)
 		return nil
 	})
@@ -225,7 +248,7 @@ func (f *fileIndex) add(es []entry) error {
 		return nil
 	}
 	merged := 0
-	err := f.db.Update(func(tx *bbolt.Tx) error {
+	err := f.update(func(tx *bbolt.Tx) error {
 		hashes, m := bolt.Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
 		ids := make([]string, len(es))
 		for i, e := range es {
@@ -262,7 +285,7 @@ func (f *fileIndex) add(es []entry) error {
 }
 
 func (f *fileIndex) reset() error {
-	err := f.db.Update(func(tx *bbolt.Tx) error {
+	err := f.update(func(tx *bbolt.Tx) error {
 		// "ids": format 1's id tree.
 		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
 			return err
