@@ -46,7 +46,7 @@ func chartCommand() *cli.Command {
 			// Made before the fold, which may take long: a file that cannot be
 			// written fails at once.
 			out := c.String("output")
-			file, err := createAtomic(out)
+			file, err := createOutput(c, out)
 			if err != nil {
 				return err
 			}
@@ -65,7 +65,7 @@ func chartCommand() *cli.Command {
 			if err := file.writeAll(page); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
+			fmt.Fprintf(infoWriter(c, out), "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
 			if in.ECharts == nil {
 				fmt.Fprintf(c.App.ErrWriter, "note: the page loads ECharts from %s; for a page that works offline pass --echarts-js (see 'statledger chart --help')\n", charts.PublicECharts)
 			}

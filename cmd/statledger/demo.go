@@ -113,7 +113,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(xlsxPath, data); err != nil {
+			if err := writeFile(c, xlsxPath, data); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "5. wrote the monthly workbook for %s: %s\n", month, xlsxPath)
@@ -122,7 +122,7 @@ func demoCommand() *cli.Command {
 				return err
 			}
 			chartPath := filepath.Join(dir, "charts.html")
-			if err := writeFileAtomic(chartPath, page); err != nil {
+			if err := writeFile(c, chartPath, page); err != nil {
 				return err
 			}
 			how := "offline: ECharts is inlined"

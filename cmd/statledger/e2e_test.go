@@ -745,7 +745,7 @@ func TestOutputNeverReplacesLedgerOrKey(t *testing.T) {
 		{"report", "monthly", "--month", "2025-10", "-o", store + ".key"},
 	} {
 		r := sl(t, store, args...)
-		if r.code != 2 || !strings.Contains(r.stderr, "never writes an output over one") {
+		if r.code != 2 || !strings.Contains(r.stderr, "never writes an output over") {
 			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
 		}
 	}

@@ -63,9 +63,9 @@ func exportCommand() *cli.Command {
 				}
 			}
 			var w io.Writer = c.App.Writer
-			var file *atomicFile
+			var file *output
 			if out := c.String("output"); out != "" {
-				if file, err = createAtomic(out); err != nil {
+				if file, err = createOutput(c, out); err != nil {
 					return err
 				}
 				defer file.abort() // a no-op once committed
@@ -172,9 +172,9 @@ func exportSDMX(c *cli.Context) error {
 		}
 	}
 	var w io.Writer = c.App.Writer
-	var file *atomicFile
+	var file *output
 	if out := c.String("output"); out != "" {
-		if file, err = createAtomic(out); err != nil {
+		if file, err = createOutput(c, out); err != nil {
 			return err
 		}
 		defer file.abort() // a no-op once committed

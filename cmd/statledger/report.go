@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -185,7 +183,7 @@ func reportCommand() *cli.Command {
 				}
 				// Made before the fold, which may take long: a file that cannot
 				// be written fails at once.
-				file, err := createAtomic(out)
+				file, err := createOutput(c, out)
 				if err != nil {
 					return err
 				}
@@ -207,7 +205,7 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				sum := sha256.Sum256(data)
-				fmt.Fprintf(c.App.Writer, "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, size, in.Root, hex.EncodeToString(sum[:]))
+				fmt.Fprintf(infoWriter(c, out), "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, size, in.Root, hex.EncodeToString(sum[:]))
 				if !c.Bool("publish") {
 					return nil
 				}
@@ -229,7 +227,7 @@ func reportCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "published: report_published %s at seq %d\n", e.ID, res.Head.Size-1)
+				fmt.Fprintf(infoWriter(c, out), "published: report_published %s at seq %d\n", e.ID, res.Head.Size-1)
 				return nil
 			},
 		}},
@@ -290,98 +288,6 @@ func buildSealed(st *projections.State, month string, seal reportSeal, below int
 		return nil, in, damaged(err)
 	}
 	return buf.Bytes(), in, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a reader
-// never sees half a workbook and a failure leaves the old file in place.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := createAtomic(path)
-	if err != nil {
-		return err
-	}
-	return f.writeAll(data)
-}
-
-// writeAll writes data and commits the file, or aborts it.
-func (f *atomicFile) writeAll(data []byte) error {
-	if _, err := f.Write(data); err != nil {
-		f.abort()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
-	}
-	return f.commit()
-}
-
-// atomicFile is a file written in full under a temporary name, then renamed
-// over its path: a reader never sees a half-written file, and a failed write
-// leaves whatever was there before.
-type atomicFile struct {
-	*os.File
-	path string
-	done bool
-}
-
-func createAtomic(path string) (*atomicFile, error) {
-	if err := refuseToReplace(path); err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".statledger-*.tmp")
-	if err != nil {
-		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
-	}
-	return &atomicFile{File: tmp, path: path}, nil
-}
-
-// refuseToReplace keeps an output from replacing a ledger file or a signing
-// key: one mistyped -o would otherwise destroy what every report comes from.
-func refuseToReplace(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil // nothing there to lose
-	}
-	defer f.Close()
-	head := make([]byte, 20)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	// bbolt's first meta page: a 16-byte page header, then its magic number.
-	if n == 20 && (binary.LittleEndian.Uint32(head[16:]) == 0xED0CDAED || binary.BigEndian.Uint32(head[16:]) == 0xED0CDAED) {
-		return usageError("%s is a ledger (or another bbolt database): statledger never writes an output over one; choose another file name", path)
-	}
-	if bytes.HasPrefix(head, []byte("PRIVATE+KEY+")) {
-		return usageError("%s is a signing key: statledger never writes an output over one; choose another file name", path)
-	}
-	return nil
-}
-
-func (f *atomicFile) abort() {
-	if !f.done {
-		f.done = true
-		f.Close()
-		os.Remove(f.Name())
-	}
-}
-
-// commit makes the file durable under its path: synced before the rename, so
-// a crash never leaves an empty file where a report was published.
-func (f *atomicFile) commit() error {
-	fail := func(err error) error {
-		f.abort()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		return fail(err)
-	}
-	f.done = true
-	if err := os.Rename(f.Name(), f.path); err != nil {
-		os.Remove(f.Name())
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", f.path)
-	}
-	return nil
 }
 
 // checkReportArgs checks what verify --report needs before the ledger is

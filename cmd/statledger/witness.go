@@ -129,7 +129,7 @@ func mergeCosigned(c *cli.Context, s ledger.Store) error {
 	}
 	if prev != nil && prev.Size > cp.Size {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s keeps the cosigned checkpoint of tree size %d, later than this one (%d)\n", path, prev.Size, cp.Size)
-	} else if err := writeFileAtomic(path, []byte(text)); err != nil {
+	} else if err := writeFile(c, path, []byte(text)); err != nil {
 		return err
 	}
 	_, err = io.WriteString(c.App.Writer, text)
