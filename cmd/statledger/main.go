@@ -100,7 +100,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			initCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
 			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(), witnessCommand(),
-			summaryCommand(), reportCommand(), chartCommand(), exportCommand(), copyCommand(), demoCommand(),
+			summaryCommand(), reportCommand(), chartCommand(), exportCommand(), copyCommand(), backupCommand(), salvageCommand(), demoCommand(),
 		},
 		// The exit code is decided in run, from the error's ledger.Code.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -28,6 +28,7 @@ type output struct {
 	file *os.File // the temporary or the direct file; nil for standard output
 	path string   // what the user named
 	dest string   // the regular file a temporary one is renamed over, or ""
+	mode os.FileMode
 	done bool
 }
 
@@ -61,7 +62,7 @@ func createOutput(c *cli.Context, path string) (*output, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
-	return &output{w: tmp, file: tmp, path: path, dest: dest}, nil
+	return &output{w: tmp, file: tmp, path: path, dest: dest, mode: 0o644}, nil
 }
 
 func (o *output) Write(p []byte) (int, error) { return o.w.Write(p) }
@@ -152,7 +153,7 @@ func (o *output) commit() error {
 	if err := o.file.Sync(); err != nil {
 		return fail(err)
 	}
-	if err := o.file.Chmod(0o644); err != nil {
+	if err := o.file.Chmod(o.mode); err != nil {
 		return fail(err)
 	}
 	if err := o.file.Close(); err != nil {

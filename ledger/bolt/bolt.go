@@ -334,29 +334,35 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	var h ledger.Head
-	err := s.view(func(tx *bbolt.Tx) error {
-		h.Size = size(tx)
-		if h.Size == 0 {
-			return nil
-		}
-		if v := tx.Bucket(bucketMeta).Get(keyLastAt); v != nil {
-			t, err := time.Parse(ledger.TimeFormat, string(v))
-			if err != nil {
-				return ledger.Errorf(ledger.CodeVerify, "stored last recorded_at %q is malformed", v)
-			}
-			h.LastRecordedAt = t
-		}
-		root, err := tlog.TreeHash(int64(h.Size), Hashes{tx.Bucket(bucketHashes)})
-		h.Root = root
-		if err != nil {
-			return err
-		}
-		if want := tx.Bucket(bucketMeta).Get(keyRoot); want != nil && !bytes.Equal(want, root[:]) {
-			return ledger.Errorf(ledger.CodeVerify, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged; 'statledger verify' names the first bad seq", ledger.HashHex(root), h.Size, want)
-		}
-		return nil
+	err := s.view(func(tx *bbolt.Tx) (err error) {
+		h, err = headOf(tx)
+		return err
 	})
 	return h, err
+}
+
+func headOf(tx *bbolt.Tx) (ledger.Head, error) {
+	var h ledger.Head
+	h.Size = size(tx)
+	if h.Size == 0 {
+		return h, nil
+	}
+	if v := tx.Bucket(bucketMeta).Get(keyLastAt); v != nil {
+		t, err := time.Parse(ledger.TimeFormat, string(v))
+		if err != nil {
+			return h, ledger.Errorf(ledger.CodeVerify, "stored last recorded_at %q is malformed", v)
+		}
+		h.LastRecordedAt = t
+	}
+	root, err := tlog.TreeHash(int64(h.Size), Hashes{tx.Bucket(bucketHashes)})
+	h.Root = root
+	if err != nil {
+		return h, err
+	}
+	if want := tx.Bucket(bucketMeta).Get(keyRoot); want != nil && !bytes.Equal(want, root[:]) {
+		return h, ledger.Errorf(ledger.CodeVerify, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged; 'statledger verify' names the first bad seq", ledger.HashHex(root), h.Size, want)
+	}
+	return h, nil
 }
 
 // SeqsOf reads the id index only, not the events.

@@ -1,0 +1,249 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+// Backup writes a consistent copy of the whole file to w, as of one read
+// transaction: writers may go on meanwhile, and the copy holds whole
+// appends only. It returns the head the copy holds.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (ledger.Head, error) {
+	var h ledger.Head
+	err := s.view(func(tx *bbolt.Tx) error {
+		var err error
+		if h, err = headOf(tx); err != nil {
+			return err
+		}
+		_, err = tx.WriteTo(w)
+		return err
+	})
+	return h, err
+}
+
+// SalvageResult says what Salvage recovered of a damaged file.
+type SalvageResult struct {
+	Recovered uint64 // events 0…Recovered-1 verified and were handed on
+	Recorded  uint64 // the size the file says it has, when that can be read
+	Stopped   string // why the salvage stopped before Recorded, or ""
+}
+
+// Salvage reads the ledger file at path, however damaged, and hands fn every
+// event in seq order that verifies, until the first that does not: each
+// must be stored at its seq, in canonical form, with the leaf hash the file
+// keeps for it, recorded no earlier than the one before. Pages that cannot
+// be read end the salvage there, as a failed event does. fn sees nothing
+// after the first gap: a history with a hole is not a history.
+//
+// Where the file's tree cannot be walked as far as it recorded, its pages are
+// read as they lie (salvagePages), and whichever read recovers more is the
+// one handed on: fn sees the events of one of the two reads only.
+func Salvage(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
+	var walked []ledger.Recorded
+	res, err := salvageTree(ctx, path, func(r ledger.Recorded) error { walked = append(walked, r); return nil })
+	if err != nil {
+		return res, err
+	}
+	if res.Stopped != "" {
+		var pages []ledger.Recorded
+		pres, err := salvagePages(ctx, path, func(r ledger.Recorded) error { pages = append(pages, r); return nil })
+		if err == nil && pres.Recovered > res.Recovered {
+			pres.Recorded = res.Recorded
+			if pres.Stopped == "" {
+				pres.Stopped = res.Stopped
+			}
+			res, walked = pres, pages
+		}
+	}
+	for _, r := range walked {
+		if err := fn(r); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// salvageTree walks the file's tree from its root.
+func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
+	var res SalvageResult
+	if _, err := os.Stat(path); err != nil {
+		return res, ledger.Wrap(ledger.CodeInput, err, "cannot read %s", path)
+	}
+	var db *bbolt.DB
+	err := Guard(path, func() (err error) {
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: LockTimeout})
+		return err
+	})
+	if err != nil {
+		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s even to salvage it: bbolt cannot read either of its meta pages", path)
+	}
+	defer db.Close()
+	tx, err := db.Begin(false)
+	if err != nil {
+		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", path)
+	}
+	defer tx.Rollback()
+	var events, hashes, meta *bbolt.Bucket
+	if err := Guard(path, func() error {
+		events, hashes, meta = tx.Bucket(bucketEvents), tx.Bucket(bucketHashes), tx.Bucket(bucketMeta)
+		if meta != nil {
+			if v := meta.Get(keySize); len(v) == 8 {
+				res.Recorded = binary.BigEndian.Uint64(v)
+			}
+		}
+		return nil
+	}); err != nil {
+		res.Stopped = err.Error()
+		return res, nil
+	}
+	if events == nil || hashes == nil {
+		res.Stopped = "the file holds no events bucket a ledger would have"
+		return res, nil
+	}
+	var prev ledger.Recorded
+	for seq := uint64(0); ; seq++ {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		var r ledger.Recorded
+		var found bool
+		why := ""
+		err := Guard(path, func() error {
+			v := events.Get(seqKey(seq))
+			if v == nil {
+				return nil
+			}
+			found = true
+			var err error
+			if r, err = ledger.ParseRecorded(bytes.Clone(v)); err != nil {
+				why = fmt.Sprintf("seq %d: %v", seq, err)
+				return nil
+			}
+			switch h := hashes.Get(seqKey(uint64(tlog.StoredHashIndex(0, int64(seq))))); {
+			case r.Seq != seq:
+				why = fmt.Sprintf("seq %d holds the event of seq %d", seq, r.Seq)
+			case !bytes.Equal(h, r.Leaf[:]):
+				why = fmt.Sprintf("seq %d: the event does not match the leaf hash the file keeps for it", seq)
+			case seq > 0 && r.RecordedAt.Before(prev.RecordedAt):
+				why = fmt.Sprintf("seq %d: recorded before the event before it", seq)
+			}
+			return nil
+		})
+		if err != nil {
+			why = fmt.Sprintf("seq %d: %v", seq, err)
+		}
+		if why == "" && !found {
+			if res.Recorded > seq {
+				why = fmt.Sprintf("seq %d is missing", seq)
+			} else {
+				return res, nil // the whole history the file recorded
+			}
+		}
+		if why != "" {
+			res.Stopped = why
+			return res, nil
+		}
+		if err := fn(r); err != nil {
+			return res, err
+		}
+		res.Recovered, prev = seq+1, r
+	}
+}
+
+// salvagePages is Salvage for a file whose tree cannot be walked from its
+// root (a truncated file has lost the pages written last, the roots among
+// them): it reads every leaf page of the file as it lies, keeping the
+// events (an 8-byte seq key and a canonical envelope of that seq) and the
+// leaf hashes (an 8-byte key and a 32-byte hash) it finds. Events and
+// hashes are never changed once written, so an old copy of a page is as
+// good as the current one. fn then gets the events from seq 0 while each
+// is present and matches the hash found for its leaf.
+func salvagePages(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
+	var res SalvageResult
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", path)
+	}
+	pageSize := 4096
+	for _, off := range []int{0, 4096} { // either meta page may be the damaged one
+		if off+32 <= len(data) && binary.NativeEndian.Uint32(data[off+16:]) == 0xED0CDAED {
+			if ps := int(binary.NativeEndian.Uint32(data[off+24:])); ps >= 512 && ps <= 1<<16 {
+				pageSize = ps
+				break
+			}
+		}
+	}
+	type span struct{ off, n int }
+	events := map[uint64]span{}
+	hashes := map[uint64]span{}
+	for off := 0; off+16 <= len(data); off += pageSize {
+		if int(binary.NativeEndian.Uint64(data[off:])) != off/pageSize || binary.NativeEndian.Uint16(data[off+8:]) != 0x02 {
+			continue // not a leaf page where it lies
+		}
+		count := int(binary.NativeEndian.Uint16(data[off+10:]))
+		end := min(len(data), off+(int(binary.NativeEndian.Uint32(data[off+12:]))+1)*pageSize)
+		for i := range count {
+			e := off + 16 + i*16
+			if e+16 > end {
+				break
+			}
+			flags := binary.NativeEndian.Uint32(data[e:])
+			pos := int(binary.NativeEndian.Uint32(data[e+4:]))
+			ksize := int(binary.NativeEndian.Uint32(data[e+8:]))
+			vsize := int(binary.NativeEndian.Uint32(data[e+12:]))
+			k := e + pos
+			if flags != 0 || ksize != 8 || pos < 0 || vsize < 0 || k+ksize+vsize > end || k < e {
+				continue
+			}
+			key := binary.BigEndian.Uint64(data[k:])
+			v := span{k + ksize, vsize}
+			switch {
+			case vsize == 32:
+				hashes[key] = v
+			case bytes.HasPrefix(data[v.off:v.off+v.n], []byte(`{"seq":`)):
+				events[key] = v
+			}
+		}
+	}
+	var prev ledger.Recorded
+	for seq := uint64(0); ; seq++ {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		ev, ok := events[seq]
+		if !ok {
+			if len(events) > int(seq) {
+				res.Stopped = fmt.Sprintf("seq %d is in no page that can be read", seq)
+			}
+			return res, nil
+		}
+		r, err := ledger.ParseRecorded(bytes.Clone(data[ev.off : ev.off+ev.n]))
+		h, hok := hashes[uint64(tlog.StoredHashIndex(0, int64(seq)))]
+		switch {
+		case err != nil:
+			res.Stopped = fmt.Sprintf("seq %d: %v", seq, err)
+		case r.Seq != seq:
+			res.Stopped = fmt.Sprintf("seq %d holds the event of seq %d", seq, r.Seq)
+		case !hok || !bytes.Equal(data[h.off:h.off+h.n], r.Leaf[:]):
+			res.Stopped = fmt.Sprintf("seq %d: no leaf hash that matches the event is left in the file", seq)
+		case seq > 0 && r.RecordedAt.Before(prev.RecordedAt):
+			res.Stopped = fmt.Sprintf("seq %d: recorded before the event before it", seq)
+		}
+		if res.Stopped != "" {
+			return res, nil
+		}
+		if err := fn(r); err != nil {
+			return res, err
+		}
+		res.Recovered, prev = seq+1, r
+	}
+}
