@@ -325,10 +325,43 @@ func CheckCountry(s string) string {
 	r, err := language.ParseRegion(s)
 	// ParseRegion also maps deprecated codes onto their successors and accepts
 	// private-use codes; only an assigned code that is its own canonical form passes.
+	if now, ok := withdrawn[s]; ok {
+		return fmt.Sprintf("%q is a withdrawn ISO 3166-1 code (ISO 3166-3); use %s", s, now)
+	}
 	if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != s || exceptionallyReserved[s] {
 		return fmt.Sprintf("%q is not an assigned ISO 3166-1 country code", s)
 	}
 	return ""
+}
+
+// withdrawn are the codes ISO 3166-3 lists as formerly used, with what
+// replaced them. x/text still parses them as the regions that succeeded
+// them (DD shows as Germany), so a DD row would sit beside DE's, splitting
+// one country's figures in two.
+var withdrawn = map[string]string{
+	"AN": "BQ, CW or SX (the Netherlands Antilles were divided in 2010)",
+	"BU": "MM (Myanmar)",
+	"CS": "RS or ME (Serbia and Montenegro; CZ or SK for Czechoslovakia)",
+	"CT": "KI (Kiribati)",
+	"DD": "DE (Germany)",
+	"DY": "BJ (Benin)",
+	"FQ": "AQ or TF",
+	"HV": "BF (Burkina Faso)",
+	"JT": "UM (U.S. Outlying Islands)",
+	"MI": "UM (U.S. Outlying Islands)",
+	"NH": "VU (Vanuatu)",
+	"NQ": "AQ (Antarctica)",
+	"NT": "IQ or SA (the Neutral Zone was divided)",
+	"PC": "FM, MH, MP or PW",
+	"PU": "UM (U.S. Outlying Islands)",
+	"PZ": "PA (Panama)",
+	"RH": "ZW (Zimbabwe)",
+	"TP": "TL (Timor-Leste)",
+	"VD": "VN (Viet Nam)",
+	"WK": "UM (U.S. Outlying Islands)",
+	"YD": "YE (Yemen)",
+	"YU": "RS or ME (Yugoslavia's successors today; see ISO 3166-3)",
+	"ZR": "CD (Democratic Republic of the Congo)",
 }
 
 // exceptionallyReserved are ISO 3166-1 codes reserved on request (UK for GB,

@@ -60,6 +60,12 @@ func TestValidateRules(t *testing.T) {
 		{"nationality lower case ok", validArrest, func(e *Event) { e.Nationality = "kr" }, ""},
 		{"country missing", validArrest, func(e *Event) { e.Country = "" }, "country"},
 		{"country deprecated UK", validArrest, func(e *Event) { e.Country = "UK" }, "country"},
+		{"country withdrawn DD", validArrest, func(e *Event) { e.Country = "DD" }, "country"},
+		{"nationality withdrawn YU", validArrest, func(e *Event) { e.Nationality = "YU" }, "nationality"},
+		{"nationality withdrawn BU", validArrest, func(e *Event) { e.Nationality = "BU" }, "nationality"},
+		{"country withdrawn TP", validArrest, func(e *Event) { e.Country = "TP" }, "country"},
+		{"country withdrawn CS", validArrest, func(e *Event) { e.Country = "CS" }, "country"},
+		{"country withdrawn AN", validArrest, func(e *Event) { e.Country = "AN" }, "country"},
 		{"location too long", validArrest, func(e *Event) { e.Location = long(501) }, "location"},
 		{"location newline", validArrest, func(e *Event) { e.Location = "a\nb" }, "location"},
 		{"location bidi ok as text", validArrest, func(e *Event) { e.Location = "ភ្នំពេញ 프놈펜" }, ""},
@@ -192,4 +198,19 @@ func TestDateShapedIsTheRegexp(t *testing.T) {
 			t.Fatalf("dateShaped(%q) = %v, the regexp says %v", string(s), got, want)
 		}
 	})
+}
+
+// A withdrawn code is refused naming what replaced it: x/text parses DD as
+// Germany, and a DD row would sit beside DE's.
+func TestWithdrawnCodesNameTheirSuccessors(t *testing.T) {
+	for code, want := range map[string]string{"DD": "DE", "BU": "MM", "TP": "TL", "YU": "RS or ME", "CS": "RS or ME", "AN": "BQ, CW or SX", "ZR": "CD"} {
+		if msg := CheckCountry(code); !strings.Contains(msg, "withdrawn") || !strings.Contains(msg, "use "+want) {
+			t.Errorf("CheckCountry(%s) = %q, want it withdrawn in favour of %s", code, msg, want)
+		}
+	}
+	for _, code := range []string{"DE", "MM", "TL", "RS", "ME", "CD", "KH", "KR"} {
+		if msg := CheckCountry(code); msg != "" {
+			t.Errorf("CheckCountry(%s) = %q", code, msg)
+		}
+	}
 }
