@@ -63,14 +63,14 @@ func OpenCheckpoint(signed []byte, verifierKey string) (Checkpoint, error) {
 	}
 	n, err := note.Open(signed, note.VerifierList(v))
 	if err != nil {
-		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint signature does not verify with key %s", v.Name())
+		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint signature does not verify with key %s (key hash %08x)", v.Name(), v.KeyHash())
 	}
 	c, err := ParseCheckpointBody(n.Text)
 	if err != nil {
 		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint is malformed")
 	}
 	if c.Origin != v.Name() {
-		return Checkpoint{}, Errorf(CodeVerify, "checkpoint origin %q is not the key's name %q", c.Origin, v.Name())
+		return Checkpoint{}, Errorf(CodeVerify, "checkpoint origin %q is not the name of key %s (key hash %08x)", c.Origin, v.Name(), v.KeyHash())
 	}
 	return c, nil
 }

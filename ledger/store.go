@@ -84,6 +84,16 @@ func CheckBatch(expectedNext uint64, recs []Recorded) error {
 }
 
 // HashReader adapts a store to tlog.
+// Origins is a store that records the origin (the checkpoints' name, the
+// signing key's name) it was created under, so a command given another
+// ledger's signing key can refuse it instead of signing checkpoints no
+// auditor of this ledger can check.
+type Origins interface {
+	// Origin is "" when none was recorded (a ledger made before origins were).
+	Origin(ctx context.Context) (string, error)
+	SetOrigin(ctx context.Context, origin string) error
+}
+
 func HashReader(ctx context.Context, s Store) tlog.HashReader {
 	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return s.ReadHashes(ctx, idx) })
 }

@@ -120,3 +120,30 @@ func TestInitAgainGivesTheVerifierKey(t *testing.T) {
 		t.Fatalf("init again: exit %d\n%s\n(the verifier key is %s)", r.code, r.stderr, verifier)
 	}
 }
+
+// Two ledgers made with the defaults have distinct origins, and a ledger
+// refuses another ledger's signing key, naming the key's hash: checkpoints it
+// signed would name another origin, and no auditor of this ledger could
+// check a report sealed with them.
+func TestOriginsAreDistinctAndKeysMatch(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a", "statledger.db"), filepath.Join(dir, "b", "statledger.db")
+	va := strings.TrimSpace(must(t, sl(t, a, "init"), "init a").stdout)
+	vb := strings.TrimSpace(must(t, sl(t, b, "init"), "init b").stdout)
+	oa, ob := strings.SplitN(va, "+", 2)[0], strings.SplitN(vb, "+", 2)[0]
+	if oa == ob || !strings.HasPrefix(oa, "statledger.local/") || !strings.Contains(oa, "/statledger-") {
+		t.Fatalf("default origins %q and %q", oa, ob)
+	}
+	must(t, sl(t, a, "import", seed), "import")
+	must(t, sl(t, a, "checkpoint"), "checkpoint with its own key")
+	for _, args := range [][]string{
+		{"--signing-key", b + ".key", "checkpoint"},
+		{"--signing-key", b + ".key", "report", "monthly", "--month", "2025-10", "-o", filepath.Join(dir, "oct.xlsx")},
+	} {
+		r := sl(t, a, args...)
+		hash := strings.SplitN(vb, "+", 3)[1]
+		if r.code != 2 || !strings.Contains(r.stderr, "another ledger's key") || !strings.Contains(r.stderr, hash) || !strings.Contains(r.stderr, oa) {
+			t.Fatalf("%v with another ledger's key: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+}

@@ -53,7 +53,11 @@ func demoCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				err = s.SetOrigin(c.Context, "statledger.local/demo")
 				s.Close()
+				if err != nil {
+					return err
+				}
 				if err := writeKey(keyPath, skey); err != nil {
 					return err
 				}

@@ -130,11 +130,10 @@ func forEachStore(t *testing.T, test func(t *testing.T, kind string)) {
 func newLedger(t *testing.T, kind string) (store, verifier string) {
 	t.Helper()
 	dir := t.TempDir()
-	args := []string{"init"}
+	args := []string{"init", "--origin", "statledger.local/l"}
 	if kind == "esdb" {
 		store = esdbtest.Start(t).URL
 		signingKeys.Store(store, filepath.Join(dir, "l.key"))
-		args = append(args, "--origin", "statledger.local/l")
 	} else {
 		store = filepath.Join(dir, "l.db")
 	}

@@ -79,11 +79,7 @@ func proveCommand() *cli.Command {
 // with the verifier key of the signing key) and checks that the ledger still
 // has its root at its size.
 func ledgerCheckpointArg(c *cli.Context, s ledger.Store, flag, path string) (string, ledger.Checkpoint, error) {
-	keyPath, err := signingKeyPath(c)
-	if err != nil {
-		return "", ledger.Checkpoint{}, err
-	}
-	_, vkey, err := ledger.LoadSigner(keyPath)
+	_, vkey, err := ledgerSigner(c, s)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
 	}

@@ -205,11 +205,7 @@ func checkpointCommand() *cli.Command {
 
 // signedCheckpoint signs the tree at size (or the current head).
 func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) (string, ledger.Checkpoint, error) {
-	keyPath, err := signingKeyPath(c)
-	if err != nil {
-		return "", ledger.Checkpoint{}, err
-	}
-	signer, _, err := ledger.LoadSigner(keyPath)
+	signer, _, err := ledgerSigner(c, s)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
 	}

@@ -249,8 +249,7 @@ func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
 	if err != nil {
 		return reportSeal{}, err
 	}
-	keyPath, _ := signingKeyPath(c)
-	_, vkey, err := ledger.LoadSigner(keyPath)
+	_, vkey, err := ledgerSigner(c, s)
 	if err != nil {
 		return reportSeal{}, err
 	}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
@@ -125,20 +128,30 @@ func signingKeyPath(c *cli.Context) (string, error) {
 	return ref.path + ".key", nil
 }
 
-// defaultOrigin names a new ledger's log after its file: checkpoints of two
-// ledgers on one machine then never share an origin.
+// defaultOrigin names a new ledger's log after its machine, its file (or
+// stream) and a short random id: two ledgers never share an origin, even
+// two "statledger.db" on two machines, so a checkpoint or a key of one is
+// never taken for the other's.
 func defaultOrigin(ref storeRef, ledgerName string) string {
 	name := ledgerName
 	if ref.kind == "bolt" {
 		name = strings.TrimSuffix(filepath.Base(ref.path), filepath.Ext(ref.path))
 	}
-	name = strings.Map(func(r rune) rune {
-		if r == '+' || r <= ' ' {
-			return '-'
-		}
-		return r
-	}, name)
-	return "statledger.local/" + name
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '+' || r == '/' || r <= ' ' || unicode.IsSpace(r) {
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	id := make([]byte, 3)
+	rand.Read(id)
+	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
 }
 
 func bg() context.Context { return context.Background() }
@@ -150,4 +163,29 @@ func createBolt(path string) error {
 		return err
 	}
 	return s.Close()
+}
+
+// ledgerSigner loads the signing key (--signing-key) for the ledger s, and
+// its verifier key. A key made for another ledger is refused: checkpoints it
+// signed would name another origin, and no auditor of this ledger could
+// check a report sealed with them.
+func ledgerSigner(c *cli.Context, s ledger.Store) (note.Signer, string, error) {
+	keyPath, err := signingKeyPath(c)
+	if err != nil {
+		return nil, "", err
+	}
+	signer, vkey, err := ledger.LoadSigner(keyPath)
+	if err != nil {
+		return nil, "", err
+	}
+	if o, ok := s.(ledger.Origins); ok {
+		origin, err := o.Origin(c.Context)
+		if err != nil {
+			return nil, "", err
+		}
+		if origin != "" && origin != signer.Name() {
+			return nil, "", usageError("the signing key %s is for %s (key hash %08x), but this ledger is %s: it is another ledger's key; pass this ledger's (--signing-key)", keyPath, signer.Name(), signer.KeyHash(), origin)
+		}
+	}
+	return signer, vkey, nil
 }

@@ -96,11 +96,7 @@ func mergeCosigned(c *cli.Context, s ledger.Store) error {
 	if c.NArg() == 0 {
 		return usageError("checkpoint --cosigned needs the files that 'statledger witness cosign' printed")
 	}
-	keyPath, err := signingKeyPath(c)
-	if err != nil {
-		return err
-	}
-	_, vkey, err := ledger.LoadSigner(keyPath)
+	_, vkey, err := ledgerSigner(c, s)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func initCommand() *cli.Command {
 			"stdout is public: give it to auditors; with it they check checkpoints and proofs.\n\n" +
 			"Example:\n   statledger --store moi.db init --origin moi.example.gov.kh/scam-ledger",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "origin", Usage: "the ledger's name in checkpoints (no spaces or '+'; default statledger.local/<file name>)"},
+			&cli.StringFlag{Name: "origin", Usage: "the ledger's name in checkpoints (no spaces or '+'; default statledger.local/HOST/NAME-RANDOM)"},
 		},
 		Action: func(c *cli.Context) error {
 			ref, err := storeFlag(c)
@@ -65,6 +65,9 @@ func initCommand() *cli.Command {
 					return err
 				}
 				defer s.Close()
+				if err := s.SetOrigin(c.Context, origin); err != nil {
+					return err
+				}
 			} else {
 				// An EventStoreDB ledger is its stream, created by the first append;
 				// init only checks that the stream is empty and makes the key.

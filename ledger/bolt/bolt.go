@@ -31,6 +31,8 @@ var (
 	// every command a wrong root with no error. Files written before it have
 	// none until their next append.
 	keyRoot = []byte("root")
+	// keyOrigin is the origin init made the ledger's signing key for.
+	keyOrigin = []byte("origin")
 )
 
 // formatVersion is written at creation; a file of another version is refused
@@ -363,6 +365,21 @@ func headOf(tx *bbolt.Tx) (ledger.Head, error) {
 		return h, ledger.Errorf(ledger.CodeVerify, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged; 'statledger verify' names the first bad seq", ledger.HashHex(root), h.Size, want)
 	}
 	return h, nil
+}
+
+// Origin is the origin recorded at init, or "".
+func (s *Store) Origin(ctx context.Context) (string, error) {
+	var o string
+	err := s.view(func(tx *bbolt.Tx) error {
+		o = string(tx.Bucket(bucketMeta).Get(keyOrigin))
+		return nil
+	})
+	return o, err
+}
+
+// SetOrigin records the ledger's origin.
+func (s *Store) SetOrigin(ctx context.Context, origin string) error {
+	return s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOrigin, []byte(origin)) })
 }
 
 // SeqsOf reads the id index only, not the events.
