@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -385,6 +386,10 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	if !seen["type"] {
 		d.fail(LineError{file, 1, "type", "column is required"})
 	}
+	// statledger's own export (every column, in the order CSVWriter writes
+	// them) neutralised formula-like text with a leading '; it is taken
+	// off again, so an export imports back to the same ids and figures.
+	own := slices.Equal(cols, CSVColumns)
 	if len(d.Errors) > 0 {
 		return nil
 	}
@@ -405,6 +410,11 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
+		if own {
+			for i, v := range rec {
+				rec[i] = Unneutralize(v)
+			}
+		}
 		decodeCSVRow(d, file, line, cols, rec)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"pgregory.net/rapid"
 )
 
 func TestDecodeSeedFile(t *testing.T) {
@@ -157,4 +159,45 @@ func FuzzJSONLineDecoders(f *testing.F) {
 			t.Fatalf("the decoders disagree on %q:\n%+v\n%+v", b, fast, slow)
 		}
 	})
+}
+
+// Neutralize makes no cell a spreadsheet formula, and Unneutralize gives the
+// text back: statledger's own CSV export imports back to the same events.
+func TestNeutralizeRoundTrip(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		v := rapid.StringOf(rapid.SampledFrom([]rune("'=+-@\t\rab"))).Draw(rt, "v")
+		n := Neutralize(v)
+		if n != "" && strings.ContainsRune("=+-@\t\r", rune(n[0])) {
+			rt.Fatalf("Neutralize(%q) = %q starts a formula", v, n)
+		}
+		if got := Unneutralize(n); got != v {
+			rt.Fatalf("Unneutralize(Neutralize(%q)) = %q", v, got)
+		}
+	})
+}
+
+// A CSV with every column in the export's order is statledger's own export:
+// its neutralising ' is taken off. Any other CSV keeps its text as written.
+func TestOwnExportIsUnneutralized(t *testing.T) {
+	var b bytes.Buffer
+	w := NewCSVWriter(&b)
+	n := int64(3)
+	e := Event{Type: Rescue, Date: "2025-10-05", Count: &n, Nationality: "CN", Country: "KH", Location: "=HYPERLINK(1)", Notes: "'=already quoted", Source: &Source{Publisher: "@SUM(A1)"}}
+	if err := w.Write(&e); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	d, err := DecodeCSV("own.csv", &b)
+	if err != nil || len(d.Errors) > 0 || len(d.Events) != 1 {
+		t.Fatalf("%v %v", err, d.Errors)
+	}
+	got := d.Events[0]
+	if got.Location != e.Location || got.Notes != e.Notes || got.Source.Publisher != e.Source.Publisher {
+		t.Fatalf("round trip: %q %q %q", got.Location, got.Notes, got.Source.Publisher)
+	}
+	other := "type,date,count,nationality,country,location,source_publisher\nrescue,2025-10-05,3,CN,KH,'=kept,p\n"
+	d, _ = DecodeCSV("hand.csv", strings.NewReader(other))
+	if len(d.Events) != 1 || d.Events[0].Location != "'=kept" {
+		t.Fatalf("a hand-made CSV lost its text: %+v %v", d.Events, d.Errors)
+	}
 }

@@ -107,10 +107,26 @@ func (ew *CSVWriter) Flush() error {
 }
 
 // Neutralize keeps a spreadsheet from reading a cell as a formula: OWASP's
-// rule for CSV injection, a leading ' before =, +, -, @, tab or CR.
+// rule for CSV injection, a leading ' before =, +, -, @, tab or CR. A text
+// that already starts with ' before such a character gets one more, so
+// that Unneutralize can tell the two apart: statledger's own export imports
+// back to the very same events.
 func Neutralize(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if neutralized(v) || (v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))) {
 		return "'" + v
+	}
+	return v
+}
+
+// neutralized reports whether v is what Neutralize makes of some text.
+func neutralized(v string) bool {
+	return len(v) >= 2 && v[0] == '\'' && (strings.ContainsRune("=+-@\t\r", rune(v[1])) || neutralized(v[1:]))
+}
+
+// Unneutralize undoes Neutralize.
+func Unneutralize(v string) string {
+	if neutralized(v) {
+		return v[1:]
 	}
 	return v
 }
