@@ -25,13 +25,36 @@ type LineError struct {
 	Msg   string
 }
 
+// Error is one line of text: a file name, a field or a message that quotes
+// the input never brings a control character (a NUL, an escape sequence, a
+// line break) or a bidi override to the terminal; those are shown escaped.
 func (e LineError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+	return printable(fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg))
+}
+
+// printable escapes what a terminal would act on rather than show.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == utf8.RuneError
 }
 
 // maxErrors bounds how many problems one input reports; past it the rest of
 // the file is still read (to count lines) but not reported.
-const maxErrors = 1000
+const maxErrors = 100
 
 // Decoded is a whole input: its events (normalised and validated on their own)
 // and every problem found.
@@ -351,8 +374,33 @@ func ScanCSV(file string, r io.Reader, fn func(line int, e Event)) (Decoded, err
 	return d, err
 }
 
+// errRecordTooLong stops a CSV record that grew past MaxLineBytes: the CSV
+// reader holds a whole record in memory, and a file with no line breaks at
+// all (a binary file given by mistake) would be one record.
+var errRecordTooLong = errors.New("record too long")
+
+// boundedRecords is the CSV reader's input, failing once the record being
+// read has taken more than MaxLineBytes (start is where it began, as
+// csv.Reader.InputOffset tells after each record; the reader reads ahead at
+// most a buffer's worth).
+type boundedRecords struct {
+	r     io.Reader
+	read  int64
+	start int64
+}
+
+func (b *boundedRecords) Read(p []byte) (int, error) {
+	if b.read-b.start > MaxLineBytes+64<<10 {
+		return 0, errRecordTooLong
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
+}
+
 func decodeCSV(d *Decoded, file string, r io.Reader) error {
-	cr := csv.NewReader(r)
+	bounded := &boundedRecords{r: r}
+	cr := csv.NewReader(bounded)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -393,11 +441,18 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	if len(d.Errors) > 0 {
 		return nil
 	}
+	bounded.start = cr.InputOffset()
+	lastLine := 1
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
+		if errors.Is(err, errRecordTooLong) {
+			d.fail(LineError{file, lastLine + 1, "(row)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
+			return nil
+		}
+		bounded.start = cr.InputOffset()
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
@@ -410,6 +465,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
+		lastLine = line
 		if own {
 			for i, v := range rec {
 				rec[i] = Unneutralize(v)

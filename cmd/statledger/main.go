@@ -34,7 +34,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
-	fmt.Fprintln(stderr, "statledger: "+err.Error())
+	// A message may quote input; only its own line breaks reach the terminal.
+	fmt.Fprintln(stderr, "statledger: "+terminalLines(err.Error()))
 	return exitCode(err)
 }
 
@@ -122,4 +123,13 @@ func setUsageErrors(c *cli.Command) {
 	for _, s := range c.Subcommands {
 		setUsageErrors(s)
 	}
+}
+
+// terminalLines is terminalSafe for each line of a message of several.
+func terminalLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = terminalSafe(l, 1<<20)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -117,8 +117,9 @@ func writeKey(path, skey string) error {
 // any size is imported holding one event (and 33 bytes per event checked) at
 // a time.
 type source interface {
-	// scan calls fn with each good event in order and returns every bad line.
-	scan(fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, error)
+	// scan calls fn with each good event in order and returns the bad lines
+	// (the first maxListed or so of each file) and how many more there were.
+	scan(fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, int, error)
 }
 
 // events is a source held in memory: one event from flags.
@@ -127,33 +128,34 @@ type events struct {
 	list []ledger.Event
 }
 
-func (s events) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, error) {
+func (s events) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
 	for i, e := range s.list {
 		fn(s.file, i+1, e)
 	}
-	return nil, nil
+	return nil, 0, nil
 }
 
-// files is a source of JSONL and CSV files; "-" is stdin, kept in a temporary
-// file on the first scan so that the second can read it again.
+// files is a source of JSONL and CSV files; "-" is stdin. An input that
+// cannot be read twice (stdin, a FIFO, a device) is kept in a temporary
+// file first (spool), before the ledger is opened at all.
 type files struct {
-	c      *cli.Context
-	names  []string
-	format string
-	stdin  string // the temporary copy of stdin
+	c       *cli.Context
+	names   []string
+	format  string
+	spooled map[string]string // input name -> its temporary copy
 }
 
-func (fs *files) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, error) {
+func (fs *files) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
 	var errs []ledger.LineError
 	dropped := 0
 	for _, name := range fs.names {
 		format, err := inputFormat(name, fs.format)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		r, closeFn, err := fs.open(name)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		display := displayName(name)
 		emit := func(line int, e ledger.Event) { fn(display, line, e) }
@@ -165,46 +167,72 @@ func (fs *files) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, e
 		}
 		closeFn()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		errs = append(errs, d.Errors...)
 		dropped += d.Dropped
 	}
-	if dropped > 0 {
-		errs = append(errs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more problems not listed", dropped)})
+	return errs, dropped, nil
+}
+
+// spool copies every input that cannot be read twice into a temporary file.
+func (fs *files) spool() error {
+	for _, name := range fs.names {
+		if _, done := fs.spooled[name]; done {
+			continue
+		}
+		var r io.Reader = fs.c.App.Reader
+		if name != "-" {
+			fi, err := os.Stat(name)
+			if err != nil || fi.Mode().IsRegular() {
+				continue // open reports a missing file; a regular one is read twice
+			}
+			f, err := os.Open(name)
+			if err != nil {
+				return ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
+			}
+			defer f.Close()
+			r = f
+		}
+		tmp, err := os.CreateTemp("", "statledger-input-*")
+		if err != nil {
+			return ledger.Wrap(ledger.CodeRuntime, err, "cannot keep %s for the second pass", displayName(name))
+		}
+		if fs.spooled == nil {
+			fs.spooled = map[string]string{}
+		}
+		fs.spooled[name] = tmp.Name()
+		_, err = io.Copy(tmp, r)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", displayName(name))
+		}
 	}
-	return errs, nil
+	return nil
 }
 
 func (fs *files) open(name string) (io.Reader, func(), error) {
-	if name != "-" {
-		f, err := os.Open(name)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, usageError("%s: no such file", name)
-		}
-		if err != nil {
-			return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
-		}
-		return f, func() { f.Close() }, nil
+	path := name
+	if p, ok := fs.spooled[name]; ok {
+		path = p
+	} else if name == "-" {
+		return fs.c.App.Reader, func() {}, nil // read once only: a caller that reads twice spools first
 	}
-	if fs.stdin != "" {
-		f, err := os.Open(fs.stdin)
-		if err != nil {
-			return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot reread stdin")
-		}
-		return f, func() { f.Close() }, nil
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, usageError("%s: no such file", name)
 	}
-	tmp, err := os.CreateTemp("", "statledger-stdin-*")
 	if err != nil {
-		return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot keep stdin for the second pass")
+		return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
 	}
-	fs.stdin = tmp.Name()
-	return io.TeeReader(fs.c.App.Reader, tmp), func() { tmp.Close() }, nil
+	return f, func() { f.Close() }, nil
 }
 
 func (fs *files) cleanup() {
-	if fs.stdin != "" {
-		os.Remove(fs.stdin)
+	for _, p := range fs.spooled {
+		os.Remove(p)
 	}
 }
 
@@ -214,7 +242,7 @@ func (fs *files) cleanup() {
 // also encodes each event's canonical bytes for fn, which appending would
 // otherwise do on its own core, the one that waits. fn still sees every event
 // in input order, on the calling goroutine.
-func scanAhead(src source, canonical bool, fn func(file string, line int, e ledger.Event, canonical []byte)) ([]ledger.LineError, error) {
+func scanAhead(src source, canonical bool, fn func(file string, line int, e ledger.Event, canonical []byte)) ([]ledger.LineError, int, error) {
 	type item struct {
 		file      string
 		line      int
@@ -224,11 +252,12 @@ func scanAhead(src source, canonical bool, fn func(file string, line int, e ledg
 	const chunk = 256
 	ch := make(chan []item, 4)
 	var errs []ledger.LineError
+	var dropped int
 	var err error
 	go func() {
 		defer close(ch) // after errs and err are set: the range below then sees them
 		buf := make([]item, 0, chunk)
-		errs, err = src.scan(func(file string, line int, e ledger.Event) {
+		errs, dropped, err = src.scan(func(file string, line int, e ledger.Event) {
 			it := item{file: file, line: line, e: e}
 			if canonical {
 				it.canonical = e.Canonical()
@@ -248,7 +277,7 @@ func scanAhead(src source, canonical bool, fn func(file string, line int, e ledg
 			fn(items[i].file, items[i].line, items[i].e, items[i].canonical)
 		}
 	}
-	return errs, err
+	return errs, dropped, err
 }
 
 // appendOptions controls appendInput.
@@ -261,48 +290,58 @@ type appendOptions struct {
 // appendInput checks every event of src against the ledger, reports every bad
 // line at once (decoding and ledger problems together) and, if there is none
 // (or with skipInvalid), appends the new events in atomic batches.
+//
+// The ledger's write lock is held only while appending: an input that is not
+// a regular file (stdin, a FIFO) is first kept in a temporary file, with no
+// lock at all, and the check reads the ledger without the write lock. If
+// another writer appended in between, the check runs again, under the lock.
 func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendResult, error) {
+	if sp, ok := src.(interface{ spool() error }); ok {
+		if err := sp.spool(); err != nil {
+			return ledger.AppendResult{}, err
+		}
+	}
+	rs, _, err := openStore(c, false)
+	if err != nil {
+		return ledger.AppendResult{}, err
+	}
+	in, err := checkInput(rs, src)
+	rs.Close()
+	if err != nil {
+		return ledger.AppendResult{}, err
+	}
+	if len(in.lineErrs) > 0 {
+		for _, e := range in.lineErrs {
+			fmt.Fprintln(c.App.ErrWriter, e.Error())
+		}
+		n := in.bad
+		if !opt.skipInvalid {
+			return ledger.AppendResult{}, ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended (fix them, or pass --skip-invalid to append the good ones)", n, plural(n, "line", "lines"))
+		}
+		fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", n, plural(n, "line", "lines"))
+	}
 	s, _, err := openStore(c, true)
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
 	defer s.Close()
 	l := ledger.New(s)
-	checker := l.NewChecker()
-	var fresh []bool // by the ordinal of each good event, the same in both scans
-	var lineErrs []ledger.LineError
-	var lookupErr error
-	decodeErrs, err := scanAhead(src, false, func(file string, line int, e ledger.Event, _ []byte) {
-		if lookupErr != nil {
-			return
-		}
-		ok, fe, err := checker.Check(bg(), &e)
-		if err != nil {
-			lookupErr = err
-			return
-		}
-		if fe != nil {
-			lineErrs = append(lineErrs, ledger.LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
-		}
-		fresh = append(fresh, ok)
-	})
-	if err == nil {
-		err = lookupErr
-	}
-	if err != nil {
+	if head, err := s.Head(bg()); err != nil {
 		return ledger.AppendResult{}, err
-	}
-	checker.Done()
-	lineErrs = append(decodeErrs, lineErrs...)
-	if len(lineErrs) > 0 {
-		for _, e := range lineErrs {
-			fmt.Fprintln(c.App.ErrWriter, e.Error())
+	} else if head.Size != in.size {
+		// Another writer came between the check and the lock: what is new
+		// and what is a duplicate may have changed.
+		if in, err = checkInput(s, src); err != nil {
+			return ledger.AppendResult{}, err
 		}
-		if !opt.skipInvalid {
-			return ledger.AppendResult{}, ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended (fix them, or pass --skip-invalid to append the good ones)", len(lineErrs), plural(len(lineErrs), "line", "lines"))
+		if len(in.lineErrs) > 0 && !opt.skipInvalid {
+			for _, e := range in.lineErrs {
+				fmt.Fprintln(c.App.ErrWriter, e.Error())
+			}
+			return ledger.AppendResult{}, ledger.Errorf(ledger.CodeInput, "%d bad %s once another writer had appended; nothing was appended", in.bad, plural(in.bad, "line", "lines"))
 		}
-		fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", len(lineErrs), plural(len(lineErrs), "line", "lines"))
 	}
+	fresh, checker := in.fresh, in.checker
 	total := 0
 	for _, f := range fresh {
 		if f {
@@ -319,7 +358,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	}
 	var appendErr error
 	i := 0
-	_, err = scanAhead(src, true, func(_ string, _ int, e ledger.Event, canonical []byte) {
+	_, _, err = scanAhead(src, true, func(_ string, _ int, e ledger.Event, canonical []byte) {
 		if appendErr == nil && i < len(fresh) && fresh[i] {
 			appendErr = a.AddCanonical(bg(), e, canonical)
 		}
@@ -340,6 +379,64 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 		return res, fmt.Errorf("%w (%d events were appended in whole batches before this; re-running the same command appends the rest and nothing twice)", err, res.Appended)
 	}
 	return res, err
+}
+
+// checked is what a check of an input against the ledger found.
+type checked struct {
+	fresh    []bool // by the ordinal of each good event, the same in both scans
+	lineErrs []ledger.LineError
+	bad      int    // bad lines, listed or not
+	size     uint64 // the ledger's size when checked
+	checker  *ledger.Checker
+}
+
+// maxListed bounds how many bad lines an import lists: a million bad lines
+// are counted, not held.
+const maxListed = 100
+
+func checkInput(s ledger.Store, src source) (checked, error) {
+	var in checked
+	head, err := s.Head(bg())
+	if err != nil {
+		return in, err
+	}
+	in.size = head.Size
+	in.checker = ledger.New(s).NewChecker()
+	var lookupErr error
+	var ledgerErrs []ledger.LineError
+	decodeErrs, dropped, err := scanAhead(src, false, func(file string, line int, e ledger.Event, _ []byte) {
+		if lookupErr != nil {
+			return
+		}
+		ok, fe, err := in.checker.Check(bg(), &e)
+		if err != nil {
+			lookupErr = err
+			return
+		}
+		if fe != nil {
+			in.bad++
+			if len(ledgerErrs) < maxListed {
+				ledgerErrs = append(ledgerErrs, ledger.LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
+			}
+		}
+		in.fresh = append(in.fresh, ok)
+	})
+	if err == nil {
+		err = lookupErr
+	}
+	if err != nil {
+		return in, err
+	}
+	in.checker.Done()
+	in.bad += len(decodeErrs) + dropped
+	in.lineErrs = append(decodeErrs, ledgerErrs...)
+	if len(in.lineErrs) > maxListed {
+		in.lineErrs = in.lineErrs[:maxListed]
+	}
+	if more := in.bad - len(in.lineErrs); more > 0 {
+		in.lineErrs = append(in.lineErrs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more bad %s not listed", more, plural(more, "line", "lines"))})
+	}
+	return in, nil
 }
 
 func plural(n int, one, many string) string {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// An import reading a slow input (a FIFO whose writer takes its time) does
+// not hold the ledger's write lock while it reads: another writer records
+// meanwhile, and the import then appends all its events.
+func TestSlowInputDoesNotHoldTheLock(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	fifo := filepath.Join(t.TempDir(), "input.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imp := exec.Command(bin, "--store", store, "--actor", "e2e", "import", fifo)
+	var out bytes.Buffer
+	imp.Stdout, imp.Stderr = &out, &out
+	if err := imp.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(w, `{"type":"arrest","date":"2025-10-01","count":3,"nationality":"KR","country":"KH","source":{"publisher":"slow"},"notes":"first"}`)
+	time.Sleep(300 * time.Millisecond) // the import has opened its input and waits for more
+	start := time.Now()
+	must(t, sl(t, store, "record", "rescue", "--date", "2025-10-02", "--count", "1", "--nationality", "KR", "--country", "KH", "--source-publisher", "meanwhile"), "record while the import reads")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("record waited %s for the import's lock", d)
+	}
+	fmt.Fprintln(w, `{"type":"arrest","date":"2025-10-03","count":4,"nationality":"KR","country":"KH","source":{"publisher":"slow"},"notes":"second"}`)
+	w.Close()
+	if err := imp.Wait(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "appended 2, duplicates 0; tree size 3") {
+		t.Fatalf("import said %s", out.String())
+	}
+}
+
+// Bad inputs are listed in bounded memory: the first 100 bad lines, the rest
+// counted. A CSV row may not grow past the bound of a line (a file with no
+// line breaks is one row), and no message echoes a control byte.
+func TestBadInputsAreBounded(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	dir := t.TempDir()
+	var b bytes.Buffer
+	for i := range 1000 {
+		fmt.Fprintf(&b, `{"type":"arrest","date":"2025-13-%02d","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`+"\n", i%28+1)
+	}
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, b.Bytes(), 0o644)
+	r := sl(t, store, "import", bad)
+	if r.code != 2 || strings.Count(r.stderr, "bad.jsonl:") != 100 || !strings.Contains(r.stderr, "900 more bad lines not listed") || !strings.Contains(r.stderr, "1000 bad lines") {
+		t.Fatalf("1000 bad lines: exit %d, %d listed\n%s", r.code, strings.Count(r.stderr, "bad.jsonl:"), r.stderr[max(0, len(r.stderr)-400):])
+	}
+	zeros := filepath.Join(dir, "zeros.csv")
+	os.WriteFile(zeros, append([]byte("type,date,count,nationality,country,source_publisher,notes\n"), make([]byte, 3<<20)...), 0o644)
+	r = sl(t, store, "import", zeros)
+	if r.code != 2 || !strings.Contains(r.stderr, "zeros.csv:2: (row): is more than") || strings.ContainsRune(r.stderr, 0) {
+		t.Fatalf("a CSV of zeros: exit %d %q", r.code, r.stderr)
+	}
+	ctrl := filepath.Join(dir, "ctrl.csv")
+	os.WriteFile(ctrl, []byte("type,date,no\x00tes\x1b[31m\narrest,2025-10-01,x\n"), 0o644)
+	r = sl(t, store, "import", ctrl)
+	if r.code != 2 || strings.ContainsAny(r.stderr, "\x00\x1b") || !strings.Contains(r.stderr, `\x00`) {
+		t.Fatalf("control bytes in a header: exit %d %q", r.code, r.stderr)
+	}
+	if h := head(t, store); !strings.HasPrefix(h, "0 ") {
+		t.Fatalf("bad inputs changed the ledger: %s", h)
+	}
+}
