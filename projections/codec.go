@@ -226,54 +226,142 @@ const (
 	kindRetracted
 )
 
+// factRec is a fact's record. The facts bucket holds its head: the event as
+// recorded, how many versions it has, the latest content and whether it was
+// retracted: all a fold at the head reads. Every later version (a correction
+// or a retraction) is a record of its own in the versions bucket, read only
+// for a view as of an earlier size or for the fact's list of changes, so N
+// corrections of one event fold in O(N), not O(N²).
 type factRec struct {
-	versions []version // versions[0] is the recorded event
+	key        []byte    // its key in the facts bucket
+	first      version   // the event as recorded
+	cur        version   // the latest version with content (first, if never corrected)
+	lastSeq    uint64    // seq of the latest version
+	n          int       // how many versions: 1 + corrections + retractions
+	retracted  bool      // a retraction is among the versions
+	retractSeq uint64    // seq of the first retraction
+	versions   []version // all n, once loaded (State.versionsOf)
+}
+
+func newFactRec(key []byte, v version) factRec {
+	return factRec{key: key, first: v, cur: v, lastSeq: v.seq, n: 1}
+}
+
+// add records a later version in the head; the caller stores the version.
+func (r *factRec) add(v version) {
+	r.n++
+	r.lastSeq = v.seq
+	if v.kind == kindRetracted {
+		if !r.retracted {
+			r.retracted, r.retractSeq = true, v.seq
+		}
+	} else {
+		r.cur = v
+	}
+	if r.versions != nil {
+		r.versions = append(r.versions, v)
+	}
+}
+
+func appendVersion(e *enc, v *version) {
+	e.uint(v.seq)
+	e.b = append(e.b, v.kind)
+	e.str(v.id)
+	e.str(v.reason)
+	e.list(v.fields)
+	e.bytes(v.event)
+}
+
+func readVersion(d *dec, v *version) bool {
+	v.seq = d.uint()
+	if len(d.b) == 0 {
+		d.bad = true
+		return false
+	}
+	v.kind, d.b = d.b[0], d.b[1:]
+	v.id = d.str()
+	v.reason = d.str()
+	v.fields = d.list()
+	v.event = d.raw()
+	return !d.bad
 }
 
 func (r *factRec) encode() []byte {
-	e := enc{make([]byte, 0, 64+len(r.versions[0].event)*len(r.versions))}
-	e.uint(uint64(len(r.versions)))
-	for _, v := range r.versions {
-		e.uint(v.seq)
-		e.b = append(e.b, v.kind)
-		e.str(v.id)
-		e.str(v.reason)
-		e.list(v.fields)
-		e.bytes(v.event)
+	e := enc{make([]byte, 0, 64+2*len(r.first.event))}
+	e.uint(uint64(r.n))
+	appendVersion(&e, &r.first)
+	e.uint(r.lastSeq)
+	if r.retracted {
+		e.uint(1)
+		e.uint(r.retractSeq)
+	} else {
+		e.uint(0)
+	}
+	if r.cur.seq != r.first.seq {
+		e.uint(1)
+		appendVersion(&e, &r.cur)
+	} else {
+		e.uint(0)
 	}
 	return e.b
 }
 
-func decodeFact(b []byte) (factRec, error) {
+func decodeFact(key, b []byte) (factRec, error) {
 	d := dec{b: b}
+	r := factRec{key: key}
 	n := d.uint()
-	if n == 0 || n > uint64(len(b)) {
+	if n == 0 || n > 1<<40 || !readVersion(&d, &r.first) {
 		return factRec{}, ErrDamaged
 	}
-	r := factRec{versions: make([]version, n)}
-	for i := range r.versions {
-		v := &r.versions[i]
-		v.seq = d.uint()
-		if len(d.b) == 0 {
-			return factRec{}, ErrDamaged
-		}
-		v.kind, d.b = d.b[0], d.b[1:]
-		v.id = d.str()
-		v.reason = d.str()
-		v.fields = d.list()
-		v.event = d.raw()
+	r.n = int(n)
+	r.lastSeq = d.uint()
+	if d.uint() == 1 {
+		r.retracted, r.retractSeq = true, d.uint()
 	}
-	if d.bad || len(d.b) != 0 || r.versions[0].kind != kindRecorded || len(r.versions[0].event) == 0 {
+	r.cur = r.first
+	if d.uint() == 1 && !readVersion(&d, &r.cur) {
+		return factRec{}, ErrDamaged
+	}
+	if d.bad || len(d.b) != 0 || r.first.kind != kindRecorded || len(r.first.event) == 0 || r.lastSeq < r.first.seq {
 		return factRec{}, ErrDamaged
 	}
 	return r, nil
 }
 
+func encodeVersion(v *version) []byte {
+	e := enc{}
+	appendVersion(&e, v)
+	return e.b
+}
+
+func decodeVersion(b []byte) (version, error) {
+	d := dec{b: b}
+	var v version
+	if !readVersion(&d, &v) || len(d.b) != 0 || v.kind == kindRecorded {
+		return v, ErrDamaged
+	}
+	return v, nil
+}
+
+// versionKey is where the i-th version (from 1) of the fact at fk is kept.
+func versionKey(fk []byte, i int) []byte {
+	return binary.BigEndian.AppendUint32(append(append([]byte(nil), fk...), '/'), uint32(i))
+}
+
+// atHead answers at for a size past the fact's latest version, from the
+// head alone.
+func (r *factRec) atHead(size uint64) (content []byte, retracted bool, ok bool) {
+	if r.first.seq >= size {
+		return nil, false, false
+	}
+	return r.cur.event, r.retracted, true
+}
+
 // at returns the content and retraction of the fact as of a tree size, and the
-// index of the last version that size includes. ok is false when the fact
-// itself was recorded at or after size.
+// index of the last version it includes; ok is false if the fact was recorded
+// at or after size. It needs every version (State.versionsOf).
 func (r *factRec) at(size uint64) (content []byte, retracted bool, last int, ok bool) {
-	if r.versions[0].seq >= size {
+	if r.first.seq >= size {
 		return nil, false, 0, false
 	}
 	for i, v := range r.versions {

@@ -19,18 +19,19 @@ type KV interface {
 
 // Buckets of a State.
 const (
-	bucketFacts  = "facts"  // group (an incident's first month, or "taskforce") + seq -> factRec
-	bucketIDs    = "ids"    // event id -> key in facts, when the ledger's id index is not used
-	bucketSeqs   = "seqs"   // seq -> key in facts, when it is
-	bucketMonths = "months" // month (7 bytes) + seq -> key in facts: every month a fact was ever in
-	bucketCells  = "cells"  // month -> monthCells, at the head of the fold
-	bucketPubs   = "pubs"   // seq -> recorded_at (8 bytes) + canonical event
-	bucketTimes  = "times"  // tree size at the end of a run of equal recorded_at -> recorded_at
-	bucketMeta   = "meta"
+	bucketFacts    = "facts"    // group (an incident's first month, or "taskforce") + seq -> factRec's head
+	bucketVersions = "versions" // a fact's key + "/" + index (from 1) -> a correction or retraction of it
+	bucketIDs      = "ids"      // event id -> key in facts, when the ledger's id index is not used
+	bucketSeqs     = "seqs"     // seq -> key in facts, when it is
+	bucketMonths   = "months"   // month (7 bytes) + seq -> key in facts: every month a fact was ever in
+	bucketCells    = "cells"    // month -> monthCells, at the head of the fold
+	bucketPubs     = "pubs"     // seq -> recorded_at (8 bytes) + canonical event
+	bucketTimes    = "times"    // tree size at the end of a run of equal recorded_at -> recorded_at
+	bucketMeta     = "meta"
 )
 
 // Buckets lists every bucket a State writes.
-var Buckets = []string{bucketFacts, bucketIDs, bucketSeqs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
+var Buckets = []string{bucketFacts, bucketVersions, bucketIDs, bucketSeqs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
 
 // MemKV is a KV in memory.
 type MemKV struct{ buckets map[string]*memBucket }

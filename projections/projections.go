@@ -219,7 +219,6 @@ func (s *State) Apply(r ledger.Recorded) {
 	switch {
 	case e.Type.IsIncident() || e.Type.IsTaskforce():
 		content := appendEvent(nil, e)
-		rec := factRec{versions: []version{{seq: r.Seq, kind: kindRecorded, event: content}}}
 		// Facts are kept by group (an incident's month, or all task forces)
 		// then seq: a month's report reads one run of neighbouring pages,
 		// not one page per incident scattered over the whole history.
@@ -228,6 +227,7 @@ func (s *State) Apply(r ledger.Recorded) {
 			group = Month(e)
 		}
 		fk := append([]byte(group), key...)
+		rec := newFactRec(fk, version{seq: r.Seq, kind: kindRecorded, event: content})
 		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
 		if f.ix != nil {
 			s.fail(kv.Put(bucketSeqs, key, fk))
@@ -249,7 +249,7 @@ func (s *State) Apply(r ledger.Recorded) {
 		if !ok { // refused at append; nothing to fold
 			break
 		}
-		content, retracted, _, _ := rec.at(f.head)
+		content, retracted, _ := rec.atHead(f.head)
 		old, err := decodeEvent(content)
 		s.fail(err)
 		v := version{seq: r.Seq, id: e.ID, reason: e.Reason, kind: kindRetracted}
@@ -258,7 +258,8 @@ func (s *State) Apply(r ledger.Recorded) {
 			next = e.Changes.Apply(old)
 			v.kind, v.fields, v.event = kindCorrected, e.Changes.Fields(), appendEvent(nil, &next)
 		}
-		rec.versions = append(rec.versions, v)
+		s.fail(kv.Put(bucketVersions, versionKey(fk, rec.n), encodeVersion(&v)))
+		rec.add(v)
 		s.fail(kv.Put(bucketFacts, fk, rec.encode()))
 		if old.Type.IsIncident() {
 			old := hotOf(&old)
@@ -269,7 +270,7 @@ func (s *State) Apply(r ledger.Recorded) {
 			if v.kind == kindCorrected {
 				h := hotOf(&next)
 				if h.month != old.month {
-					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(rec.versions[0].seq)...), fk))
+					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(rec.first.seq)...), fk))
 				}
 				if !retracted {
 					s.cellsOf(h.month).add(&h, 1)
@@ -336,7 +337,7 @@ func (s *State) factByKey(fk []byte) (factRec, bool) {
 		}
 		return factRec{}, false
 	}
-	rec, err := decodeFact(v)
+	rec, err := decodeFact(fk, v)
 	if err != nil {
 		s.fail(fmt.Errorf("%w: fact at key %x", err, fk))
 		return factRec{}, false
@@ -366,9 +367,60 @@ func (s *State) factByID(id string) ([]byte, factRec, bool) {
 	return fk, rec, ok
 }
 
+// versionsOf loads every version of a fact, from its head and the versions
+// bucket. A version missing, out of place or one too many is damage.
+func (s *State) versionsOf(rec *factRec) bool {
+	if rec.versions != nil {
+		return true
+	}
+	vs := make([]version, 1, rec.n)
+	vs[0] = rec.first
+	prefix := append(bytes.Clone(rec.key), '/')
+	bad := false
+	s.fail(s.f.kv.Scan(bucketVersions, prefix, func(k, b []byte) bool {
+		if !bytes.HasPrefix(k, prefix) {
+			return false
+		}
+		v, err := decodeVersion(b)
+		if err != nil || len(vs) >= rec.n || !bytes.Equal(k, versionKey(rec.key, len(vs))) || v.seq <= vs[len(vs)-1].seq {
+			bad = true
+			return false
+		}
+		vs = append(vs, cloneVersion(v))
+		return true
+	}))
+	if bad || len(vs) != rec.n || vs[len(vs)-1].seq != rec.lastSeq {
+		s.fail(fmt.Errorf("%w: the versions of fact %x", ErrDamaged, rec.key))
+		return false
+	}
+	rec.versions = vs
+	return true
+}
+
+// cloneVersion copies what a version holds of a KV's memory, which is only
+// valid until the next write.
+func cloneVersion(v version) version {
+	v.event = bytes.Clone(v.event)
+	v.fields = slices.Clone(v.fields)
+	return v
+}
+
+// at is factRec.at, from the head alone when size is past the fact's
+// latest version (at the head of a fold, always).
+func (s *State) at(rec *factRec, size uint64) (content []byte, retracted bool, last int, ok bool) {
+	if size > rec.lastSeq {
+		content, retracted, ok = rec.atHead(size)
+		return content, retracted, rec.n - 1, ok
+	}
+	if !s.versionsOf(rec) {
+		return nil, false, 0, false
+	}
+	return rec.at(size)
+}
+
 // fact builds the Fact of a record as of the view's size.
 func (s *State) fact(rec *factRec) *Fact {
-	content, retracted, last, ok := rec.at(s.Size)
+	content, retracted, last, ok := s.at(rec, s.Size)
 	if !ok {
 		return nil
 	}
@@ -377,9 +429,15 @@ func (s *State) fact(rec *factRec) *Fact {
 		s.fail(err)
 		return nil
 	}
-	f := &Fact{Event: ev, OriginalMonth: string(monthOf(rec.versions[0].event)), Seq: rec.versions[0].seq, LastChange: rec.versions[last].seq, Retracted: retracted}
-	for _, v := range rec.versions[1 : last+1] {
-		f.Changes = append(f.Changes, Change{Seq: v.seq, ID: v.id, Fields: v.fields, Reason: v.reason, Retract: v.kind == kindRetracted})
+	f := &Fact{Event: ev, OriginalMonth: string(monthOf(rec.first.event)), Seq: rec.first.seq, LastChange: rec.first.seq, Retracted: retracted}
+	if last > 0 {
+		if !s.versionsOf(rec) {
+			return nil
+		}
+		f.LastChange = rec.versions[last].seq
+		for _, v := range rec.versions[1 : last+1] {
+			f.Changes = append(f.Changes, Change{Seq: v.seq, ID: v.id, Fields: v.fields, Reason: v.reason, Retract: v.kind == kindRetracted})
+		}
 	}
 	return f
 }
@@ -429,7 +487,7 @@ func (s *State) eachInMonth(month string, fn func(rec *factRec) bool) {
 func (s *State) EachIncident(month string, fn func(*Fact) error) error {
 	var err error
 	s.eachInMonth(month, func(rec *factRec) bool {
-		content, retracted, _, ok := rec.at(s.Size)
+		content, retracted, _, ok := s.at(rec, s.Size)
 		if !ok || retracted {
 			return true
 		}
@@ -465,7 +523,7 @@ func (s *State) cellsAt(month string) *monthCells {
 	}
 	c := newMonthCells()
 	s.eachInMonth(month, func(rec *factRec) bool {
-		content, retracted, _, ok := rec.at(s.Size)
+		content, retracted, _, ok := s.at(rec, s.Size)
 		if !ok || retracted {
 			return true
 		}
@@ -662,7 +720,7 @@ func (s *State) Taskforces() []Taskforce {
 		if binary.BigEndian.Uint64(k[len(taskforceGroup):]) >= s.Size {
 			return false
 		}
-		rec, err := decodeFact(v)
+		rec, err := decodeFact(bytes.Clone(k), v)
 		if err != nil {
 			s.fail(fmt.Errorf("%w: fact at key %x", err, k))
 			return false

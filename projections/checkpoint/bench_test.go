@@ -56,3 +56,51 @@ func BenchmarkUpdateAfter1k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCorrectionsOfOneEvent folds a ledger of one arrest and N
+// corrections of it into a checkpoint, then reads the fact with all its
+// changes as a report would. A fact's versions are records of their own, so
+// the cost grows with N, not N²: compare the ns/op of the sizes.
+func BenchmarkCorrectionsOfOneEvent(b *testing.B) {
+	for _, n := range []int{2_500, 10_000} {
+		b.Run(fmt.Sprintf("corrections=%d", n), func(b *testing.B) {
+			at := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+			arrest := ledger.Event{Type: ledger.Arrest, Date: "2025-10-20", Count: new(int64(60)), Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "b"}}
+			ledger.Normalize(&arrest)
+			recs := []ledger.Recorded{ledger.NewRecorded(0, at, "b", arrest)}
+			for i := range n {
+				c := ledger.Event{Type: ledger.Correction, Corrects: arrest.ID, Changes: &ledger.Changes{Count: new(int64(i % 100))}, Reason: fmt.Sprintf("list %d", i)}
+				ledger.Normalize(&c)
+				recs = append(recs, ledger.NewRecorded(uint64(len(recs)), at, "b", c))
+			}
+			for range b.N {
+				b.StopTimer()
+				s, err := bolt.Open(filepath.Join(b.TempDir(), "l.db"), bolt.Options{Create: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i < len(recs); i += 1000 {
+					if err := s.Append(ctx, uint64(i), recs[i:min(i+1000, len(recs))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+					b.Fatal(err)
+				}
+				st, done, err := View(s.DB(), s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f := st.Fact(arrest.ID)
+				if f == nil || len(f.Changes) != n || *f.Event.Count != int64((n-1)%100) {
+					b.Fatalf("the fact after %d corrections: %+v", n, f)
+				}
+				done()
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-4" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed
+const format = "statledger-projection-5" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed; 5: versions kept apart
 
 var (
 	keyFormat = []byte("format")
