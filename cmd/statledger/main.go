@@ -9,12 +9,14 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -34,8 +36,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
+	msg := err.Error()
+	if path, ok := bolt.DamagedFile(err); ok {
+		if base := filepath.Base(path); strings.HasPrefix(base, "index-") || strings.HasPrefix(base, "projection-") {
+			msg += fmt.Sprintf("\n%s holds only data derived from the ledger: remove it, and the next command makes it again", path)
+		} else {
+			msg += fmt.Sprintf("\n'statledger salvage --from %s --to NEW.db' recovers the events that still verify into a new ledger; a backup ('statledger backup') is another way back", path)
+		}
+	}
 	// A message may quote input; only its own line breaks reach the terminal.
-	fmt.Fprintln(stderr, "statledger: "+terminalLines(err.Error()))
+	fmt.Fprintln(stderr, "statledger: "+terminalLines(msg))
 	return exitCode(err)
 }
 

@@ -246,7 +246,8 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) (*checkpoint
 // have no effect but on its own variables: it may run twice.
 func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerState) error) (*ledgerState, error) {
 	l, err := openState(c, asOf, write)
-	if err == nil {
+	opened := err == nil
+	if opened {
 		if err = build(l); err == nil {
 			return l, nil
 		}
@@ -254,6 +255,11 @@ func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerS
 	}
 	if !errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) {
 		return nil, err
+	}
+	if path, ok := bolt.DamagedFile(err); ok && !opened {
+		if ref, rerr := storeFlag(c); rerr == nil && ref.kind == "bolt" && path == ref.path {
+			return nil, err // the ledger itself cannot be opened: nothing to fold from
+		}
 	}
 	// A damaged file that is not the ledger is derived data (the local index
 	// or projection file of an EventStoreDB ledger): it is made again.
