@@ -455,8 +455,8 @@ func importCommand() *cli.Command {
 		Name:      "import",
 		Usage:     "validate and append events from JSONL or CSV files ('-' for stdin)",
 		ArgsUsage: "FILE…",
-		Description: "The whole input is validated first: every bad line is reported as FILE:LINE: field: problem\n" +
-			"and, if there is any, nothing is appended (exit 2). Events without an id get one derived\n" +
+		Description: "The whole input is validated first: bad lines are reported as FILE:LINE: field: problem\n" +
+			"(the first 100, and how many more) and, if there is any, nothing is appended (exit 2). Events without an id get one derived\n" +
 			"from their content, so importing the same file twice appends nothing. Events are appended\n" +
 			"in batches, each all or nothing: if the import is interrupted, run it again to finish.\n\n" +
 			"Examples:\n   statledger import testdata/seed.jsonl\n   statledger import --format csv - < october.csv",
