@@ -30,6 +30,10 @@ const (
 	bucketMeta     = "meta"
 )
 
+// SmallBuckets hold a record a month or a publication: few enough that a
+// checkpoint checks them whole on every read.
+var SmallBuckets = []string{bucketCells, bucketPubs}
+
 // Buckets lists every bucket a State writes.
 var Buckets = []string{bucketFacts, bucketVersions, bucketIDs, bucketSeqs, bucketMonths, bucketCells, bucketPubs, bucketTimes, bucketMeta}
 

@@ -92,6 +92,13 @@ func testProjectionCheckpoint(t *testing.T, kind string) {
 	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size 85 matches") {
 		t.Fatalf("verify after the checkpoint was folded again: %s", r.stdout)
 	}
+	// A month's record removed from the checkpoint (a damaged key does the
+	// same): not a month of zeros, but the figures folded again.
+	editCheckpoint(t, store, func(b *bbolt.Bucket) error { return b.Bucket([]byte("cells")).Delete([]byte("2025-03")) })
+	r = must(t, sl(t, store, "summary", "--month", "2025-03"), "summary with a month's record removed")
+	if r.stdout != want || !strings.Contains(r.stderr, "a record was removed or replaced") {
+		t.Fatalf("summary with a month's record removed:\n%s%s\nwant:\n%s", r.stdout, r.stderr, want)
+	}
 	must(t, sl(t, store, "verify", "--rebuild-projection"), "verify --rebuild-projection")
 	must(t, sl(t, store, "summary", "--month", "2025-03"), "summary")
 	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size 85 matches") {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"slices"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -31,7 +32,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-5" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed; 5: versions kept apart
+const format = "statledger-projection-6" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed; 5: versions kept apart; 6: small buckets rooted
 
 var (
 	keyFormat = []byte("format")
@@ -135,7 +136,11 @@ func (k kv) Put(bucket string, key, value []byte) error {
 		if err != nil {
 			return err
 		}
-		return b.Put(key, sealed(bucket, key, value))
+		v := sealed(bucket, key, value)
+		if err := k.reroot(b, bucket, key, v); err != nil {
+			return err
+		}
+		return b.Put(key, v)
 	})
 }
 
@@ -145,8 +150,62 @@ func (k kv) Delete(bucket string, key []byte) error {
 		if b == nil {
 			return err
 		}
+		if err := k.reroot(b, bucket, key, nil); err != nil {
+			return err
+		}
 		return b.Delete(key)
 	})
+}
+
+// A removed record leaves no checksum to fail: Get finds nothing, and a
+// month whose cells record is gone would read as a month of zeros. The
+// small buckets (projections.SmallBuckets: one record a month, one a
+// publication) are rooted: the checkpoint keeps, for each, how many records
+// it holds and the XOR of their checksums, and every view checks both
+// against the bucket first (checkRoots).
+func rootKey(bucket string) []byte { return []byte("root/" + bucket) }
+
+// reroot updates a small bucket's root for key's record becoming v (nil:
+// removed).
+func (k kv) reroot(b *bbolt.Bucket, bucket string, key, v []byte) error {
+	if !slices.Contains(projections.SmallBuckets, bucket) {
+		return nil
+	}
+	count, x := uint64(0), uint32(0)
+	if r := k.root.Get(rootKey(bucket)); len(r) == 12 {
+		count, x = binary.BigEndian.Uint64(r), binary.BigEndian.Uint32(r[8:])
+	}
+	if old := b.Get(key); len(old) >= sumLen {
+		count--
+		x ^= binary.BigEndian.Uint32(old[len(old)-sumLen:])
+	}
+	if v != nil {
+		count++
+		x ^= binary.BigEndian.Uint32(v[len(v)-sumLen:])
+	}
+	return k.root.Put(rootKey(bucket), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, count), x))
+}
+
+// checkRoots checks every record of the small buckets and their roots.
+func checkRoots(top *bbolt.Bucket) error {
+	for _, name := range projections.SmallBuckets {
+		count, x := uint64(0), uint32(0)
+		if b := top.Bucket([]byte(name)); b != nil {
+			c := b.Cursor()
+			for key, v := c.First(); key != nil; key, v = c.Next() {
+				if _, err := checked(name, key, v); err != nil {
+					return err
+				}
+				count++
+				x ^= binary.BigEndian.Uint32(v[len(v)-sumLen:])
+			}
+		}
+		want := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, count), x)
+		if r := top.Get(rootKey(name)); !bytes.Equal(r, want) && (r != nil || count > 0) {
+			return fmt.Errorf("%w: the %s bucket holds %d records that do not give its root: a record was removed or replaced", projections.ErrDamaged, name, count)
+		}
+	}
+	return nil
 }
 
 func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
@@ -400,7 +459,7 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 		if b = tx.Bucket(Bucket); b == nil || string(b.Get(keyFormat)) != format {
 			return errors.New("no projection checkpoint: run Update first")
 		}
-		return nil
+		return checkRoots(b)
 	})
 	if err != nil {
 		tx.Rollback()
