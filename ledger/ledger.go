@@ -277,6 +277,10 @@ func (a *Appender) flush(ctx context.Context) error {
 	return err
 }
 
+// Result is what was appended so far: after a failure, what is in the
+// ledger of this appender's events.
+func (a *Appender) Result() AppendResult { return a.res }
+
 // Close appends what is queued and returns what was done and the new head.
 func (a *Appender) Close(ctx context.Context) (AppendResult, error) {
 	if err := a.flush(ctx); err != nil {

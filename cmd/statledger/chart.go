@@ -111,7 +111,7 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 	} else if len(months) > maxChartMonths {
 		return nil, charts.Input{}, usageError("%s to %s is %d months; a page shows at most %d", from, to, len(months), maxChartMonths)
 	}
-	root, err := ledger.TreeRoot(bg(), s, st.Size)
+	root, err := ledger.TreeRoot(c.Context, s, st.Size)
 	if err != nil {
 		return nil, charts.Input{}, err
 	}

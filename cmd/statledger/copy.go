@@ -59,7 +59,7 @@ func copyCommand() *cli.Command {
 				return err
 			}
 			defer dst.Close()
-			n, head, err := copyLedger(bg(), src, dst, c.Int("batch-size"), func(done uint64) {})
+			n, head, err := copyLedger(c.Context, src, dst, c.Int("batch-size"), func(done uint64) {})
 			if err != nil {
 				return err
 			}

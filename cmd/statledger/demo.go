@@ -97,7 +97,7 @@ func demoCommand() *cli.Command {
 			}
 			defer l.Close()
 			s, st := l.store, l.state
-			v, err := ledger.Verify(bg(), s, verifyProgress(c))
+			v, err := ledger.Verify(c.Context, s, verifyProgress(c))
 			if err != nil {
 				return err
 			}

@@ -98,7 +98,7 @@ func exportCommand() *cli.Command {
 				if file != nil {
 					show = barOnTerminal(c, "exporting")
 				}
-				head, err := s.Head(bg())
+				head, err := s.Head(c.Context)
 				if err != nil {
 					return err
 				}
@@ -106,7 +106,7 @@ func exportCommand() *cli.Command {
 				if asOf.Size != nil {
 					total = min(total, *asOf.Size)
 				}
-				_, err = ledger.ReadAsOf(bg(), s, asOf, 0, func(r ledger.Recorded) error {
+				_, err = ledger.ReadAsOf(c.Context, s, asOf, 0, func(r ledger.Recorded) error {
 					if show != nil && (r.Seq+1)%(16<<10) == 0 {
 						show(r.Seq+1, total)
 					}

@@ -80,3 +80,42 @@ func TestBadInputsAreBounded(t *testing.T) {
 		t.Fatalf("bad inputs changed the ledger: %s", h)
 	}
 }
+
+// Ctrl-C stops an import cleanly: at a batch boundary, saying what was
+// appended and how to finish; running it again appends the rest, nothing
+// twice.
+func TestInterruptedImport(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	events := eventsFile(t, "interrupt", 150000)
+	cmd := exec.Command(bin, "--store", store, "--actor", "e2e", "import", events)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	size, _, verr := verifiedHead(t, store)
+	if verr != nil {
+		t.Fatalf("after Ctrl-C the ledger does not verify: %v", verr)
+	}
+	if err == nil {
+		t.Logf("the import finished before Ctrl-C (%d events): nothing was interrupted", size)
+	} else {
+		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(out.String(), "interrupted") {
+			t.Fatalf("Ctrl-C: exit %d\n%s", code, out.String())
+		}
+		if size > 0 && !strings.Contains(out.String(), "re-running the same command appends the rest") {
+			t.Fatalf("Ctrl-C after %d events appended, and no word of how to finish:\n%s", size, out.String())
+		}
+		t.Logf("interrupted at %d of 150000 events: %s", size, strings.TrimSpace(out.String()))
+	}
+	if size%1000 != 0 {
+		t.Fatalf("the interrupted import left %d events: not whole batches", size)
+	}
+	r := must(t, sl(t, store, "import", events), "import again")
+	if !strings.Contains(r.stdout, fmt.Sprintf("appended %d, duplicates %d", 150000-size, size)) {
+		t.Fatalf("import again: %s", r.stdout)
+	}
+}

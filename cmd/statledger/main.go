@@ -4,13 +4,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -23,13 +26,19 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	// Ctrl-C (or a TERM from a service manager) cancels the command's
+	// context: an import stops at the end of a batch, a fold or a verify
+	// between two reads, each saying what was done; a second Ctrl-C kills.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run is main without the process: the exit code it returns follows DESIGN.md.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(interspersed(app, args))
+	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return 0
 	}
@@ -37,6 +46,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
 	msg := err.Error()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		msg = strings.Replace(msg, context.Canceled.Error(), "interrupted", 1)
+	}
 	if path, ok := bolt.DamagedFile(err); ok {
 		if base := filepath.Base(path); strings.HasPrefix(base, "index-") || strings.HasPrefix(base, "projection-") {
 			msg += fmt.Sprintf("\n%s holds only data derived from the ledger: remove it, and the next command makes it again", path)

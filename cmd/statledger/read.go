@@ -75,7 +75,7 @@ func replayCommand() *cli.Command {
 				return w.WriteByte('\n')
 			}
 			next := c.Uint64("from")
-			_, err = ledger.ReadAsOf(bg(), s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
+			_, err = ledger.ReadAsOf(c.Context, s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
 				if c.IsSet("to") && r.Seq > c.Uint64("to") {
 					return errDone
 				}
@@ -209,7 +209,7 @@ func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) 
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
 	}
-	head, err := s.Head(bg())
+	head, err := s.Head(c.Context)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
 	}
@@ -218,7 +218,7 @@ func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) 
 		if size > head.Size {
 			return "", cp, usageError("--size %d: the ledger holds only %d events", size, head.Size)
 		}
-		root, err := ledger.TreeRoot(bg(), s, size)
+		root, err := ledger.TreeRoot(c.Context, s, size)
 		if err != nil {
 			return "", cp, err
 		}
@@ -347,7 +347,7 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 	var res ledger.VerifyResult
 	s, err := openRefIndex(c, ref, name, write, false)
 	if err == nil {
-		if res, err = ledger.Verify(bg(), s, verifyProgress(c)); err == nil {
+		if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err == nil {
 			if err := verifyIndex(s, res); err != nil {
 				s.Close()
 				return nil, res, err
@@ -363,7 +363,7 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 		return nil, res, err
 	}
 	defer s.Close()
-	if res, err = ledger.Verify(bg(), s, verifyProgress(c)); err != nil {
+	if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err != nil {
 		return nil, res, err
 	}
 	if err := verifyIndex(s, res); err != nil {

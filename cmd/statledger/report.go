@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -84,7 +85,7 @@ func summaryCommand() *cli.Command {
 			var disc projections.Disclosure
 			l, err := openBuilt(c, asOf, false, func(l *ledgerState) error {
 				st := l.state
-				r, err := ledger.TreeRoot(bg(), l.store, st.Size)
+				r, err := ledger.TreeRoot(c.Context, l.store, st.Size)
 				if err != nil {
 					return err
 				}
@@ -219,11 +220,11 @@ func reportCommand() *cli.Command {
 					return ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
 				}
 				lg := ledger.New(s)
-				p, _, err := lg.Prepare(bg(), []ledger.Event{e})
+				p, _, err := lg.Prepare(c.Context, []ledger.Event{e})
 				if err != nil {
 					return err
 				}
-				res, err := lg.Append(bg(), c.String("actor"), p, 1, nil)
+				res, err := lg.Append(c.Context, c.String("actor"), p, 1, nil)
 				if err != nil {
 					return err
 				}
@@ -317,7 +318,7 @@ func checkReportArgs(c *cli.Context) (vkey string, err error) {
 // workbookSeal is the signed checkpoint a workbook carries, once it is
 // verified with vkey, is of the report's tree size and has the ledger's root
 // there.
-func workbookSeal(s ledger.Store, meta map[string]string, size uint64, path, vkey string) (reportSeal, error) {
+func workbookSeal(ctx context.Context, s ledger.Store, meta map[string]string, size uint64, path, vkey string) (reportSeal, error) {
 	text := meta[xlsx.AuditSigned]
 	cp, err := ledger.OpenCheckpoint([]byte(text), vkey)
 	if err != nil {
@@ -332,7 +333,7 @@ func workbookSeal(s ledger.Store, meta map[string]string, size uint64, path, vke
 	if strings.TrimSpace(meta["Verifier key"]) != strings.TrimSpace(vkey) {
 		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s names the verifier key %s, not the one given", path, meta["Verifier key"])
 	}
-	if err := ledger.CheckRootAt(bg(), s, cp); err != nil {
+	if err := ledger.CheckRootAt(ctx, s, cp); err != nil {
 		return reportSeal{}, ledger.Wrap(ledger.CodeOf(err), err, "%s: its signed checkpoint", path)
 	}
 	return reportSeal{text: text, cp: cp, vkey: meta["Verifier key"]}, nil
@@ -409,7 +410,7 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	if err != nil || meta["Period"] == "" {
 		return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet has no tree size or period", path)
 	}
-	head, err := s.Head(bg())
+	head, err := s.Head(c.Context)
 	if err != nil {
 		return err
 	}
@@ -419,11 +420,11 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	// An auditor's check trusts no derived data: the report is rebuilt from
 	// a fresh fold of the ledger, not from the projection checkpoint.
 	if fold == nil {
-		if fold, err = checkpoint.NewFold(bg(), s, size, foldProgress(c)); err != nil {
+		if fold, err = checkpoint.NewFold(c.Context, s, size, foldProgress(c)); err != nil {
 			return err
 		}
 		defer fold.Close()
-	} else if err := fold.To(bg(), s, size, foldProgress(c)); err != nil {
+	} else if err := fold.To(c.Context, s, size, foldProgress(c)); err != nil {
 		return err
 	}
 	// An official re-signs the checkpoint (Ed25519 signatures are
@@ -432,7 +433,7 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	// checkpoint is checked with it.
 	var seal reportSeal
 	if vkey != "" {
-		seal, err = workbookSeal(s, meta, size, path, vkey)
+		seal, err = workbookSeal(c.Context, s, meta, size, path, vkey)
 	} else {
 		seal, err = signSeal(c, s, size)
 	}

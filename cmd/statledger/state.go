@@ -71,7 +71,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 	} else {
 		l.cache = db
 	}
-	status, err := checkpoint.Check(bg(), db, s)
+	status, err := checkpoint.Check(c.Context, db, s)
 	if err != nil {
 		return fail(err)
 	}
@@ -96,7 +96,7 @@ func openState(c *cli.Context, asOf ledger.AsOf, write bool) (*ledgerState, erro
 			}
 			s, l.store, db = w, w, w.DB()
 		}
-		res, err := checkpoint.Update(bg(), db, s, foldProgress(c))
+		res, err := checkpoint.Update(c.Context, db, s, foldProgress(c))
 		if err != nil {
 			return fail(err)
 		}
@@ -128,11 +128,11 @@ func (l *ledgerState) use(head *projections.State, done func(), asOf ledger.AsOf
 // fresh folds the whole ledger into a temporary checkpoint of its own, for
 // when the checkpoint kept beside the ledger cannot be used.
 func (l *ledgerState) fresh(c *cli.Context, asOf ledger.AsOf) error {
-	head, err := l.store.Head(bg())
+	head, err := l.store.Head(c.Context)
 	if err != nil {
 		return err
 	}
-	st, done, err := checkpoint.Fresh(bg(), l.store, head.Size, foldProgress(c))
+	st, done, err := checkpoint.Fresh(c.Context, l.store, head.Size, foldProgress(c))
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) (*checkpoint
 		fmt.Fprintln(c.App.Writer, "projection checkpoint discarded; the next report rebuilds it from the ledger")
 		return nil, nil
 	}
-	status, fold, err := checkpoint.Verify(bg(), db, s, foldProgress(c))
+	status, fold, err := checkpoint.Verify(c.Context, db, s, foldProgress(c))
 	switch {
 	case err != nil:
 		return nil, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -153,8 +152,6 @@ func defaultOrigin(ref storeRef, ledgerName string) string {
 	rand.Read(id)
 	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
 }
-
-func bg() context.Context { return context.Background() }
 
 // createBolt creates an empty embedded ledger file if there is none.
 func createBolt(path string) error {

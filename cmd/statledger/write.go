@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -75,7 +76,7 @@ func initCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				h, err := s.Head(bg())
+				h, err := s.Head(c.Context)
 				s.Close()
 				if err != nil {
 					return err
@@ -305,7 +306,7 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	if err != nil {
 		return ledger.AppendResult{}, err
 	}
-	in, err := checkInput(rs, src)
+	in, err := checkInput(c.Context, rs, src)
 	rs.Close()
 	if err != nil {
 		return ledger.AppendResult{}, err
@@ -326,12 +327,12 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	}
 	defer s.Close()
 	l := ledger.New(s)
-	if head, err := s.Head(bg()); err != nil {
+	if head, err := s.Head(c.Context); err != nil {
 		return ledger.AppendResult{}, err
 	} else if head.Size != in.size {
 		// Another writer came between the check and the lock: what is new
 		// and what is a duplicate may have changed.
-		if in, err = checkInput(s, src); err != nil {
+		if in, err = checkInput(c.Context, s, src); err != nil {
 			return ledger.AppendResult{}, err
 		}
 		if len(in.lineErrs) > 0 && !opt.skipInvalid {
@@ -360,16 +361,16 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	i := 0
 	_, _, err = scanAhead(src, true, func(_ string, _ int, e ledger.Event, canonical []byte) {
 		if appendErr == nil && i < len(fresh) && fresh[i] {
-			appendErr = a.AddCanonical(bg(), e, canonical)
+			appendErr = a.AddCanonical(c.Context, e, canonical)
 		}
 		i++
 	})
 	if err == nil {
 		err = appendErr
 	}
-	var res ledger.AppendResult
+	res := a.Result()
 	if err == nil {
-		res, err = a.Close(bg())
+		res, err = a.Close(c.Context)
 	}
 	res.Duplicates += checker.Duplicates
 	if err == nil && i != len(fresh) {
@@ -394,9 +395,9 @@ type checked struct {
 // are counted, not held.
 const maxListed = 100
 
-func checkInput(s ledger.Store, src source) (checked, error) {
+func checkInput(ctx context.Context, s ledger.Store, src source) (checked, error) {
 	var in checked
-	head, err := s.Head(bg())
+	head, err := s.Head(ctx)
 	if err != nil {
 		return in, err
 	}
@@ -408,7 +409,7 @@ func checkInput(s ledger.Store, src source) (checked, error) {
 		if lookupErr != nil {
 			return
 		}
-		ok, fe, err := in.checker.Check(bg(), &e)
+		ok, fe, err := in.checker.Check(ctx, &e)
 		if err != nil {
 			lookupErr = err
 			return
