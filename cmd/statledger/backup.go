@@ -90,22 +90,11 @@ func salvageCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			from, to := c.String("from"), c.String("to")
-			var cp *ledger.Checkpoint
-			if c.IsSet("checkpoint") {
-				key, err := readKeyArg(c.String("key"))
-				if err != nil {
-					return err
-				}
-				b, err := readFileArg("--checkpoint", c.String("checkpoint"))
-				if err != nil {
-					return err
-				}
-				x, err := ledger.OpenCheckpoint(b, key)
-				if err != nil {
-					return err
-				}
-				cp = &x
-			} else if c.IsSet("key") {
+			cp, err := signedCheckpointArg(c)
+			if err != nil {
+				return err
+			}
+			if cp == nil && c.IsSet("key") {
 				return usageError("--key goes with --checkpoint")
 			}
 			if _, err := os.Stat(to); !errors.Is(err, fs.ErrNotExist) {

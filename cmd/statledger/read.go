@@ -275,22 +275,11 @@ func verifyCommand() *cli.Command {
 			&cli.IntFlag{Name: "quorum", Usage: "with --witness: how many of the witnesses must have cosigned (default: all given)"},
 		},
 		Action: func(c *cli.Context) error {
-			var cp *ledger.Checkpoint
-			if c.IsSet("checkpoint") {
-				key, err := readKeyArg(c.String("key"))
-				if err != nil {
-					return err
-				}
-				b, err := readFileArg("--checkpoint", c.String("checkpoint"))
-				if err != nil {
-					return err
-				}
-				x, err := ledger.OpenCheckpoint(b, key)
-				if err != nil {
-					return err
-				}
-				cp = &x
-			} else if c.IsSet("key") && !c.IsSet("report") {
+			cp, err := signedCheckpointArg(c)
+			if err != nil {
+				return err
+			}
+			if cp == nil && c.IsSet("key") && !c.IsSet("report") {
 				return usageError("--key goes with --checkpoint or --report")
 			}
 			if (c.IsSet("witness") || c.IsSet("quorum")) && !c.IsSet("report") {
@@ -416,4 +405,25 @@ func verifyIndex(s ledger.Store, res ledger.VerifyResult) error {
 		return ledger.Errorf(ledger.CodeVerify, "at tree size %d this machine's index of stream %s had root %s, the stream now has %s: history was changed on the server in seq 0…%d since this machine read it (or the index was damaged); the index was rebuilt from the stream", before.Size, e.Stream(), ledger.HashHex(before.Root), ledger.HashHex(got), before.Size-1)
 	}
 	return nil
+}
+
+// signedCheckpointArg reads --checkpoint, checked with the verifier key
+// --key; nil when no --checkpoint is given.
+func signedCheckpointArg(c *cli.Context) (*ledger.Checkpoint, error) {
+	if !c.IsSet("checkpoint") {
+		return nil, nil
+	}
+	key, err := readKeyArg(c.String("key"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := readFileArg("--checkpoint", c.String("checkpoint"))
+	if err != nil {
+		return nil, err
+	}
+	cp, err := ledger.OpenCheckpoint(b, key)
+	if err != nil {
+		return nil, err
+	}
+	return &cp, nil
 }
