@@ -75,6 +75,16 @@ func OpenCheckpoint(signed []byte, verifierKey string) (Checkpoint, error) {
 	return c, nil
 }
 
+// Signer signs checkpoints: a ledger's signing key, loaded by LoadSigner.
+type Signer = note.Signer
+
+// IsVerifierKey reports whether s is a verifier key (a C2SP vkey) that
+// checkpoints can be checked with.
+func IsVerifierKey(s string) bool {
+	_, err := note.NewVerifier(strings.TrimSpace(s))
+	return err == nil
+}
+
 // GenerateKey makes a new Ed25519 signing key named origin and returns the
 // private key text and the verifier key text.
 func GenerateKey(origin string) (skey, vkey string, err error) {

@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
@@ -184,7 +183,7 @@ func exportSDMX(c *cli.Context) error {
 	// found damaged half-way is folded again without half a file written.
 	var out bytes.Buffer
 	var size uint64
-	var root tlog.Hash
+	var root string
 	l, err := openBuilt(c, asOf, false, func(l *ledgerState) (err error) {
 		out.Reset()
 		st := l.state
@@ -195,10 +194,12 @@ func exportSDMX(c *cli.Context) error {
 			return usageError("--from %s is after --to %s", from, to)
 		}
 		size = st.Size
-		if root, err = ledger.TreeRoot(c.Context, l.store, st.Size); err != nil {
+		r, err := ledger.TreeRoot(c.Context, l.store, st.Size)
+		if err != nil {
 			return err
 		}
-		if err := sdmx.Write(&out, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: ledger.HashHex(root)}); err != nil {
+		root = ledger.HashHex(r)
+		if err := sdmx.Write(&out, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: root}); err != nil {
 			return err
 		}
 		if err := st.Err(); err != nil {
@@ -217,7 +218,7 @@ func exportSDMX(c *cli.Context) error {
 		if err := file.commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, ledger.HashHex(root))
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, root)
 	}
 	return nil
 }

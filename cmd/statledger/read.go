@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/mod/sumdb/note"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/esdb"
@@ -233,7 +232,7 @@ func readKeyArg(v string) (string, error) {
 	if v == "" {
 		return "", usageError("--key is required: the ledger's verifier key (printed by 'statledger init'), or a file holding it")
 	}
-	if _, err := note.NewVerifier(strings.TrimSpace(v)); err == nil {
+	if ledger.IsVerifierKey(v) {
 		return strings.TrimSpace(v), nil
 	}
 	b, err := os.ReadFile(v)

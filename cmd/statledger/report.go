@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/witness"
@@ -80,7 +78,7 @@ func summaryCommand() *cli.Command {
 				return usageError("--format %q: use table or json", f)
 			}
 			var size uint64
-			var root tlog.Hash
+			var root string
 			var sum projections.Summary
 			var disc projections.Disclosure
 			l, err := openBuilt(c, asOf, false, func(l *ledgerState) error {
@@ -89,7 +87,7 @@ func summaryCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				size, root, sum, disc = st.Size, r, st.MonthSummary(month), st.MonthDisclosure(month, below)
+				size, root, sum, disc = st.Size, ledger.HashHex(r), st.MonthSummary(month), st.MonthDisclosure(month, below)
 				if err := st.Err(); err != nil {
 					return damaged(err)
 				}
@@ -114,7 +112,7 @@ func summaryCommand() *cli.Command {
 					RootHash      string `json:"root_hash"`
 					SuppressBelow int    `json:"suppress_below,omitempty"`
 					Rows          []row  `json:"rows"`
-				}{month, size, ledger.HashHex(root), below, nil}
+				}{month, size, root, below, nil}
 				for _, t := range ledger.IncidentTypes {
 					c := sum[t]
 					switch disc.Type(t) {
@@ -130,7 +128,7 @@ func summaryCommand() *cli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
 			}
-			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, size, ledger.HashHex(root))
+			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, size, root)
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
 			for _, t := range ledger.IncidentTypes {
@@ -391,20 +389,9 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	if err != nil {
 		return usageError("--report %s: %v", path, err)
 	}
-	got, err := excelize.OpenReader(bytes.NewReader(data))
+	meta, err := xlsx.ReadAudit(data)
 	if err != nil {
-		return ledger.Wrap(ledger.CodeVerify, err, "%s is not a workbook", path)
-	}
-	defer got.Close()
-	meta := map[string]string{}
-	rows, err := got.GetRows(xlsx.SheetAudit)
-	if err != nil {
-		return ledger.Errorf(ledger.CodeVerify, "%s has no Audit sheet: not a statledger report", path)
-	}
-	for _, r := range rows {
-		if len(r) >= 2 {
-			meta[r[0]] = r[1]
-		}
+		return ledger.Wrap(ledger.CodeVerify, err, "%s is not a statledger report (no workbook with an Audit sheet)", path)
 	}
 	size, err := strconv.ParseUint(meta[xlsx.AuditTreeSize], 10, 64)
 	if err != nil || meta["Period"] == "" {
@@ -472,12 +459,10 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 		fmt.Fprintf(c.App.Writer, "ok: %s is byte-identical to the report rebuilt at tree size %d (root %s)\n", path, size, in.Root)
 		return nil
 	}
-	wb, err := excelize.OpenReader(bytes.NewReader(want))
+	diffs, err := xlsx.Diff(data, want)
 	if err != nil {
-		return err
+		return ledger.Wrap(ledger.CodeVerify, err, "%s", path)
 	}
-	defer wb.Close()
-	diffs := diffWorkbooks(got, wb)
 	if len(diffs) == 0 && meta[xlsx.AuditVersion] != version {
 		fmt.Fprintf(c.App.Writer, "ok: %s (made by statledger %s) has the same cells as the report rebuilt at tree size %d by %s\n", path, meta[xlsx.AuditVersion], size, version)
 		return nil
@@ -487,43 +472,10 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 			fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(diffs)-20)
 			break
 		}
-		fmt.Fprintln(c.App.ErrWriter, d)
+		fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, terminalSafe(d.A, 60), terminalSafe(d.B, 60))
 	}
 	if len(diffs) == 0 {
 		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
 	}
 	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d cells", path, size, len(diffs))
 }
-
-func diffWorkbooks(a, b *excelize.File) []string {
-	var out []string
-	for _, sheet := range xlsx.Sheets {
-		ra, _ := a.GetRows(sheet)
-		rb, _ := b.GetRows(sheet)
-		for r := 0; r < max(len(ra), len(rb)); r++ {
-			var x, y []string
-			if r < len(ra) {
-				x = ra[r]
-			}
-			if r < len(rb) {
-				y = rb[r]
-			}
-			for col := 0; col < max(len(x), len(y)); col++ {
-				var u, v string
-				if col < len(x) {
-					u = x[col]
-				}
-				if col < len(y) {
-					v = y[col]
-				}
-				if u != v {
-					name, _ := excelize.CoordinatesToCellName(col+1, r+1)
-					out = append(out, fmt.Sprintf("%s!%s: file has %q, ledger gives %q", sheet, name, clipText(u), clipText(v)))
-				}
-			}
-		}
-	}
-	return out
-}
-
-func clipText(s string) string { return terminalSafe(s, 60) }

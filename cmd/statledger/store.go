@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/mod/sumdb/note"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
@@ -166,7 +165,7 @@ func createBolt(path string) error {
 // its verifier key. A key made for another ledger is refused: checkpoints it
 // signed would name another origin, and no auditor of this ledger could
 // check a report sealed with them.
-func ledgerSigner(c *cli.Context, s ledger.Store) (note.Signer, string, error) {
+func ledgerSigner(c *cli.Context, s ledger.Store) (ledger.Signer, string, error) {
 	keyPath, err := signingKeyPath(c)
 	if err != nil {
 		return nil, "", err

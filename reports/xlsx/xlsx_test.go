@@ -268,3 +268,33 @@ func TestSuppressedWorkbook(t *testing.T) {
 		t.Error("a workbook without a threshold has a threshold row")
 	}
 }
+
+// ReadAudit gives back what the Audit sheet says; Diff names the cells two
+// workbooks differ in, and finds none between a workbook and itself.
+func TestReadAuditAndDiff(t *testing.T) {
+	s := state(t)
+	a := build(t, input(s))
+	meta, err := ReadAudit(a)
+	if err != nil || meta[AuditTreeSize] != fmt.Sprint(s.Size) || meta["Period"] != "2025-10" || !strings.HasPrefix(meta[AuditSigned], "statledger.local/test\n") {
+		t.Fatalf("ReadAudit = %v, %v", meta, err)
+	}
+	if d, err := Diff(a, a); err != nil || len(d) != 0 {
+		t.Fatalf("a workbook differs from itself: %v %v", d, err)
+	}
+	in := input(s)
+	in.SuppressBelow = 25
+	d, err := Diff(a, build(t, in))
+	if err != nil || len(d) == 0 {
+		t.Fatalf("Diff found nothing between a workbook and its suppressed twin: %v", err)
+	}
+	found := false
+	for _, c := range d {
+		found = found || (c.Sheet == SheetSummary && c.B == "x")
+	}
+	if !found {
+		t.Fatalf("no Summary cell reads x in the diff: %+v", d[:min(5, len(d))])
+	}
+	if _, err := ReadAudit([]byte("not a workbook")); err == nil {
+		t.Fatal("ReadAudit of a text file")
+	}
+}
