@@ -84,4 +84,3 @@ func ExampleCheckConsistency() {
 }
 
 func ledgerLeaf(i int) tlog.Hash { return tlog.RecordHash([]byte(fmt.Sprintf("event %d", i))) }
-
