@@ -113,7 +113,7 @@ func LoadSigner(path string) (note.Signer, string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, "", Errorf(CodeInput, "no signing key at %s: run 'statledger init' first, or pass --signing-key", path)
+			return nil, "", KindErrorf(CodeInput, ErrNoSigningKey, "no signing key at %s", path)
 		}
 		return nil, "", Wrap(CodeRuntime, err, "cannot read signing key")
 	}

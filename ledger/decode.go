@@ -80,7 +80,7 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 	Normalize(&ev)
 	errs := Validate(&ev)
 	if ev.Type == ReportPublished {
-		errs = append(errs, FieldError{"type", "report_published events are written by 'statledger report --publish', never imported"})
+		errs = append(errs, FieldError{"type", "report_published events are written when a report is published, never imported"})
 	}
 	for _, fe := range errs {
 		d.fail(LineError{file, line, fe.Field, fe.Msg})

@@ -16,12 +16,35 @@ const (
 	CodeConflict Code = 4 // another writer changed the ledger first
 )
 
-// Error is the one error type of the ledger. Op names what was being done,
-// Msg says what went wrong in words a user can act on.
+// Error is the one error type of the ledger. Msg says what went wrong in
+// words a user can act on; Kind, when set, is one of the Err… kinds below,
+// which a caller matches with errors.Is to add what only it can say (the
+// CLI names its commands and flags; this package never does).
 type Error struct {
 	Code Code
 	Msg  string
 	Err  error
+	Kind error
+}
+
+// Kinds of error a caller may add a hint to.
+var (
+	ErrNoLedger        = errors.New("no ledger there")
+	ErrNoSigningKey    = errors.New("no signing key there")
+	ErrAsOf            = errors.New("a point of the ledger that is not there")
+	ErrStoreAddress    = errors.New("not a store address")
+	ErrHistoryChanged  = errors.New("the stored history does not agree with itself")
+	ErrStaleProjection = errors.New("the projection checkpoint differs from the ledger")
+	ErrNoWitness       = errors.New("no witness there")
+	ErrStaleProof      = errors.New("a consistency proof from another checkpoint")
+)
+
+// Is matches the error's Kind.
+func (e *Error) Is(target error) bool { return e.Kind != nil && target == e.Kind }
+
+// KindErrorf is Errorf with a Kind.
+func KindErrorf(code Code, kind error, format string, args ...any) *Error {
+	return &Error{Code: code, Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (e *Error) Error() string {

@@ -354,7 +354,7 @@ func ParseAsOf(s string) (AsOf, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return AsOf{}, Errorf(CodeInput, "--as-of %q is neither a tree size (like 1234) nor an RFC 3339 time (like 2025-10-31T23:59:59Z)", clip(s))
+		return AsOf{}, KindErrorf(CodeInput, ErrAsOf, "%q is neither a tree size (like 1234) nor an RFC 3339 time (like 2025-10-31T23:59:59Z)", clip(s))
 	}
 	t = t.UTC()
 	return AsOf{Time: &t}, nil
@@ -394,7 +394,7 @@ func ReadAsOf(ctx context.Context, s Store, a AsOf, from uint64, fn func(Recorde
 	size := head.Size
 	if a.Size != nil {
 		if *a.Size > head.Size {
-			return 0, Errorf(CodeInput, "--as-of %d: the ledger holds only %d events", *a.Size, head.Size)
+			return 0, KindErrorf(CodeInput, ErrAsOf, "as of tree size %d: the ledger holds only %d events", *a.Size, head.Size)
 		}
 		size = *a.Size
 	}

@@ -184,7 +184,7 @@ func (s *State) SizeAt(a ledger.AsOf) (uint64, error) {
 	switch {
 	case a.Size != nil:
 		if *a.Size > s.f.head {
-			return 0, ledger.Errorf(ledger.CodeInput, "--as-of %d: the ledger holds only %d events", *a.Size, s.f.head)
+			return 0, ledger.KindErrorf(ledger.CodeInput, ledger.ErrAsOf, "as of tree size %d: the ledger holds only %d events", *a.Size, s.f.head)
 		}
 		return *a.Size, nil
 	case a.Time != nil:

@@ -49,6 +49,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		msg = strings.Replace(msg, context.Canceled.Error(), "interrupted", 1)
 	}
+	for _, h := range hints {
+		if errors.Is(err, h.kind) {
+			msg += "\n" + h.hint
+			break
+		}
+	}
 	if path, ok := bolt.DamagedFile(err); ok {
 		if base := filepath.Base(path); strings.HasPrefix(base, "index-") || strings.HasPrefix(base, "projection-") {
 			msg += fmt.Sprintf("\n%s holds only data derived from the ledger: remove it, and the next command makes it again", path)
@@ -59,6 +65,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// A message may quote input; only its own line breaks reach the terminal.
 	fmt.Fprintln(stderr, "statledger: "+terminalLines(msg))
 	return exitCode(err)
+}
+
+// hints are what the CLI adds to an error of a kind the libraries mark:
+// only the CLI knows its commands and flags.
+var hints = []struct {
+	kind error
+	hint string
+}{
+	{ledger.ErrNoLedger, "run 'statledger init' to create one, or pass --store (or $STATLEDGER_STORE)"},
+	{ledger.ErrNoSigningKey, "run 'statledger init' first, or pass --signing-key (or $STATLEDGER_SIGNING_KEY)"},
+	{ledger.ErrAsOf, "--as-of takes a tree size (the first N events) or an RFC 3339 instant (the events recorded by then)"},
+	{ledger.ErrStoreAddress, "check --store (or $STATLEDGER_STORE): a file path, bolt:PATH, or esdb://HOST:PORT?tls=…"},
+	{ledger.ErrHistoryChanged, "'statledger verify' names the first bad seq"},
+	{ledger.ErrStaleProjection, "'statledger verify --rebuild-projection' discards it; the next report folds it again from the ledger"},
+	{ledger.ErrNoWitness, "make one with 'statledger witness init --dir DIR --name NAME'"},
+	{ledger.ErrStaleProof, "ask the ledger's keeper for 'statledger prove --consistency' from the checkpoint this witness cosigned last"},
 }
 
 func exitCode(err error) int {

@@ -93,7 +93,7 @@ type Options struct {
 // Open opens (or with Create, creates) the ledger file at path.
 func Open(path string, opt Options) (*Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opt.Create {
-		return nil, ledger.Errorf(ledger.CodeInput, "no ledger at %s: run 'statledger init' to create one, or pass --store", path)
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrNoLedger, "no ledger at %s", path)
 	}
 	wait := opt.Wait
 	if wait == 0 {
@@ -362,7 +362,7 @@ func headOf(tx *bbolt.Tx) (ledger.Head, error) {
 		return h, err
 	}
 	if want := tx.Bucket(bucketMeta).Get(keyRoot); want != nil && !bytes.Equal(want, root[:]) {
-		return h, ledger.Errorf(ledger.CodeVerify, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged; 'statledger verify' names the first bad seq", ledger.HashHex(root), h.Size, want)
+		return h, ledger.KindErrorf(ledger.CodeVerify, ledger.ErrHistoryChanged, "the ledger's stored tree hashes give the root %s at tree size %d, but the last append recorded %x: the file was changed or damaged", ledger.HashHex(root), h.Size, want)
 	}
 	return h, nil
 }

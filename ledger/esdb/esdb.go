@@ -119,12 +119,12 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 	cfg, err := esdb.ParseConnectionString(connection)
 	if err != nil {
 		// The client's message may quote the string; never show it.
-		return nil, ledger.Errorf(ledger.CodeInput, "--store %s is not a valid EventStoreDB connection string", display)
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s is not a valid EventStoreDB connection string", display)
 	}
 	cfg.Logger = esdb.NoopLogging() // errors reach the user through our messages, without secrets
 	client, err := esdb.NewClient(cfg)
 	if err != nil {
-		return nil, ledger.Errorf(ledger.CodeInput, "--store %s: %s", display, scrub(err, connection))
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s: %s", display, scrub(err, connection))
 	}
 	if ledgerName == "" {
 		ledgerName = DefaultLedger

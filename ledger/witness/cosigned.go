@@ -48,7 +48,7 @@ func Merge(logKey string, texts ...[]byte) (string, ledger.Checkpoint, error) {
 		}
 	}
 	if len(merged.UnverifiedSigs) == 0 {
-		return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "the checkpoints carry no cosignature: give the files that 'statledger witness cosign' printed")
+		return "", ledger.Checkpoint{}, ledger.Errorf(ledger.CodeInput, "the checkpoints carry no cosignature: give the checkpoints the witnesses cosigned")
 	}
 	cp, err := ledger.ParseCheckpointBody(merged.Text)
 	if err != nil {

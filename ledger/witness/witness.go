@@ -77,7 +77,7 @@ func Open(dir string, now func() time.Time) (*Witness, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, ledger.Errorf(ledger.CodeInput, "%s holds no witness key: make one with 'statledger witness init'", dir)
+			return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrNoWitness, "%s holds no witness key", dir)
 		}
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot read the witness key")
 	}
@@ -176,7 +176,7 @@ func (w *Witness) Cosign(proof []byte, logKey string) (string, ledger.Checkpoint
 		case cur.Size == latest.Size && cur.Root != latest.Root:
 			return "", cur, ledger.Errorf(ledger.CodeVerify, "refused: FORK of %s: at tree size %d this witness cosigned root %s, the new checkpoint has %s", cur.Origin, cur.Size, ledger.HashHex(latest.Root), ledger.HashHex(cur.Root))
 		case old.Size != latest.Size:
-			return "", cur, ledger.Errorf(ledger.CodeVerify, "refused: the proof starts from tree size %d, but the latest checkpoint this witness cosigned for %s is of tree size %d: prove consistency from that one ('statledger prove --consistency' with it)", old.Size, cur.Origin, latest.Size)
+			return "", cur, ledger.KindErrorf(ledger.CodeVerify, ledger.ErrStaleProof, "refused: the proof starts from tree size %d, but the latest checkpoint this witness cosigned for %s is of tree size %d: consistency must be proved from that one", old.Size, cur.Origin, latest.Size)
 		}
 	}
 	v, err := note.NewVerifier(logKey)

@@ -315,7 +315,7 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 	}
 	if to != nil {
 		if *to > status.Head {
-			return res, ledger.Errorf(ledger.CodeInput, "--as-of %d: the ledger holds only %d events", *to, status.Head)
+			return res, ledger.KindErrorf(ledger.CodeInput, ledger.ErrAsOf, "as of tree size %d: the ledger holds only %d events", *to, status.Head)
 		}
 		status.Head = *to
 	}
@@ -576,7 +576,7 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 			release := func() { inLedger.Touch(1); inFresh.Touch(1) }
 			for _, name := range projections.Buckets {
 				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {
-					return ledger.Errorf(ledger.CodeVerify, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed; 'statledger verify --rebuild-projection' discards it", size, name, key)
+					return ledger.KindErrorf(ledger.CodeVerify, ledger.ErrStaleProjection, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed", size, name, key)
 				}
 			}
 			return nil
