@@ -35,6 +35,12 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 		cmd := findCommand(cmds, a)
 		if cmd == nil {
+			if len(cmds) > 0 {
+				// A word where a subcommand belongs that is none: hand it to
+				// the parent alone, which names it, rather than its flags,
+				// which the parent does not have.
+				return append(out, "--", a)
+			}
 			break
 		}
 		out = append(out, a)

@@ -119,3 +119,48 @@ func TestInterruptedImport(t *testing.T) {
 		t.Fatalf("import again: %s", r.stdout)
 	}
 }
+
+// Messages a newcomer meets in the first hour: each says what was wrong in
+// the words the user typed, names only flags the command has, and exits 2.
+func TestNewcomerMessages(t *testing.T) {
+	store, verifier := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	for _, tc := range []struct {
+		args []string
+		want []string
+		not  []string
+	}{
+		{[]string{"record", "arrests", "--date", "2025-10-01", "--count", "3"}, []string{`"arrests" is not an event type`, "arrest, repatriation"}, []string{"flag provided"}},
+		{[]string{"report", "montly", "--month", "2025-10"}, []string{`"montly" is not a subcommand of report`, "monthly"}, []string{"help topic"}},
+		{[]string{"correct", "00000000-0000-4000-8000-000000000000", "--count", "3", "--reason", "x"}, []string{"ID: no event 00000000-0000-4000-8000-000000000000 in the ledger"}, []string{"bad line", "--skip-invalid", "earlier in this input"}},
+		{[]string{"--store", "esdb://localhost:99999?tls=false", "summary", "--month", "2025-10"}, []string{`"99999" is not a port`}, nil},
+		{[]string{"summary", "--month", "2025-10", "--as-of", "99"}, []string{"the ledger holds only 4 events", "--as-of takes a tree size"}, nil},
+	} {
+		r := sl(t, store, tc.args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", tc.args, r.code, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", tc.args, w, r.stderr)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(r.stderr, n) {
+				t.Errorf("%v: stderr has %q:\n%s", tc.args, n, r.stderr)
+			}
+		}
+	}
+	// The format's spelling of a type works where the CLI's does.
+	must(t, sl(t, store, "record", "taskforce_established", "--taskforce", "kh-kr-joint-working-group", "--date", "2025-11-10", "--source-publisher", "newcomer test"), "record taskforce_established")
+	if r := must(t, sl(t, store, "key"), "key"); strings.TrimSpace(r.stdout) != verifier {
+		t.Errorf("key printed %q, init %q", r.stdout, verifier)
+	}
+	r := must(t, sl(t, store, "replay", "--as-of", "2000-01-01T00:00:00Z"), "replay as of 2000")
+	if !strings.Contains(r.stderr, "selects events by when they were recorded") {
+		t.Errorf("replay as of an instant before the first event said nothing: %q", r.stderr)
+	}
+	if r := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary"); !strings.Contains(r.stdout, "Repatriations") {
+		t.Errorf("summary does not use the workbook's words:\n%s", r.stdout)
+	}
+}

@@ -143,7 +143,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Usage: "the ledger's private signing key file (default: the store path + \".key\")"},
 		},
 		Commands: []*cli.Command{
-			initCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
+			initCommand(), keyCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
 			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(), witnessCommand(),
 			summaryCommand(), reportCommand(), chartCommand(), exportCommand(), copyCommand(), backupCommand(), salvageCommand(), demoCommand(),
 		},
@@ -161,6 +161,20 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 
 func setUsageErrors(c *cli.Command) {
 	name := c.Name
+	if len(c.Subcommands) > 0 && c.Action == nil {
+		// urfave/cli answers an unknown subcommand with "No help topic"
+		// and exit 3, the code of a failed verification.
+		var names []string
+		for _, s := range c.Subcommands {
+			names = append(names, s.Name)
+		}
+		c.Action = func(ctx *cli.Context) error {
+			if ctx.NArg() == 0 {
+				return usageError("%s needs one of: %s", name, strings.Join(names, ", "))
+			}
+			return usageError("%q is not a subcommand of %s; it has: %s", ctx.Args().First(), name, strings.Join(names, ", "))
+		}
+	}
 	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 		return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger %s --help')", name)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -74,13 +75,24 @@ func replayCommand() *cli.Command {
 				return w.WriteByte('\n')
 			}
 			next := c.Uint64("from")
+			printed := 0
 			_, err = ledger.ReadAsOf(c.Context, s, asOf, c.Uint64("from"), func(r ledger.Recorded) error {
 				if c.IsSet("to") && r.Seq > c.Uint64("to") {
 					return errDone
 				}
 				next = r.Seq + 1
+				printed++
 				return print(r)
 			})
+			if err == nil && printed == 0 && asOf.Time != nil {
+				// An instant selects by when events were recorded, which is
+				// not the date they report: say so rather than print nothing.
+				note := "the ledger is empty"
+				if first, ferr := firstRecorded(c, s); ferr == nil && !first.IsZero() {
+					note = "its first event was recorded at " + first.Format(ledger.TimeFormat)
+				}
+				fmt.Fprintf(c.App.ErrWriter, "note: no event was recorded at or before %s; --as-of with an instant selects events by when they were recorded (recorded_at), not by the date they report; %s\n", asOf.Time.UTC().Format(time.RFC3339), note)
+			}
 			s.Close()
 			if tw != nil {
 				tw.Flush()
@@ -425,4 +437,17 @@ func signedCheckpointArg(c *cli.Context) (*ledger.Checkpoint, error) {
 		return nil, err
 	}
 	return &cp, nil
+}
+
+// firstRecorded is when the ledger's first event was recorded (zero: empty).
+func firstRecorded(c *cli.Context, s ledger.Store) (time.Time, error) {
+	var at time.Time
+	err := s.Read(c.Context, 0, func(r ledger.Recorded) error {
+		at = r.RecordedAt
+		return errDone
+	})
+	if err == errDone {
+		err = nil
+	}
+	return at, err
 }

@@ -110,8 +110,9 @@ func recordCommand() *cli.Command {
 		name := strings.ReplaceAll(string(t), "_", "-")
 		verb := strings.TrimPrefix(string(t), "taskforce_")
 		subs = append(subs, &cli.Command{
-			Name:  name,
-			Usage: "record that a task force was " + verb,
+			Name:    name,
+			Aliases: []string{string(t)}, // as JSONL, CSV and replay spell it
+			Usage:   "record that a task force was " + verb,
 			Description: fmt.Sprintf("Example:\n   statledger record %s --taskforce kh-kr-joint-working-group \\\n"+
 				"     --name \"Cambodia–Korea joint ad-hoc working group\" --member KH --member KR \\\n"+
 				"     --date 2025-10-27 --source-publisher \"Phnom Penh news report\"", name),
@@ -124,11 +125,23 @@ func recordCommand() *cli.Command {
 			},
 		})
 	}
+	var names []string
+	for _, sc := range subs {
+		names = append(names, sc.Name)
+	}
 	return &cli.Command{
 		Name:        "record",
 		Usage:       "record one event from flags",
 		Description: "Each event type has its own subcommand; 'statledger record TYPE --help' shows its flags and an example.",
 		Subcommands: subs,
+		// Reached with a type that is no subcommand (interspersed leaves it
+		// alone, without the flags meant for it).
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError("record needs an event type: %s", strings.Join(names, ", "))
+			}
+			return usageError("%q is not an event type; the types are: %s", c.Args().First(), strings.Join(names, ", "))
+		},
 	}
 }
 

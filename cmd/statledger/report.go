@@ -132,11 +132,12 @@ func summaryCommand() *cli.Command {
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
 			for _, t := range ledger.IncidentTypes {
+				// The workbook's words; --format json keeps the format's codes.
 				if disc.Type(t).Suppressed() {
-					fmt.Fprintf(tw, "%s\tx\tx\tx\t\n", t)
+					fmt.Fprintf(tw, "%s\tx\tx\tx\t\n", xlsx.TypeLabel(t))
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", t, sum[t].Events, sum[t].Persons, sum[t].Qual())
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", xlsx.TypeLabel(t), sum[t].Events, sum[t].Persons, sum[t].Qual())
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -477,5 +478,5 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	if len(diffs) == 0 {
 		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
 	}
-	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d cells", path, size, len(diffs))
+	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", path, size, len(diffs), plural(len(diffs), "cell", "cells"))
 }

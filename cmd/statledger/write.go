@@ -42,7 +42,7 @@ func initCommand() *cli.Command {
 			if _, err := os.Stat(keyPath); err == nil {
 				// Its verifier key again, for whoever lost what init printed.
 				if _, vkey, err := ledger.LoadSigner(keyPath); err == nil {
-					return usageError("a signing key already exists at %s: this ledger is initialised; its verifier key (for auditors) is\n%s", keyPath, vkey)
+					return usageError("a signing key already exists at %s: this ledger is initialised ('statledger key' prints its verifier key on stdout); its verifier key (for auditors) is\n%s", keyPath, vkey)
 				}
 				return usageError("a signing key already exists at %s: this ledger is initialised (remove both files to start over)", keyPath)
 			}
@@ -89,6 +89,29 @@ func initCommand() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(c.App.ErrWriter, "created ledger %s (origin %s)\nsigning key: %s (keep it secret; back it up)\nverifier key (give this to auditors):\n", ref, origin, keyPath)
+			fmt.Fprintln(c.App.Writer, vkey)
+			return nil
+		},
+	}
+}
+
+func keyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "key",
+		Usage: "print the ledger's verifier key (for auditors) on stdout",
+		Description: "The verifier key is derived from the signing key (--signing-key, default the store path +\n" +
+			"\".key\"), and checked against the ledger's origin. It is public: give it to auditors.\n\n" +
+			"Example:\n   VK=$(statledger key)\n   statledger verify-proof --key \"$VK\" proof.json",
+		Action: func(c *cli.Context) error {
+			s, _, err := openStore(c, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			_, vkey, err := ledgerSigner(c, s)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintln(c.App.Writer, vkey)
 			return nil
 		},
@@ -310,6 +333,15 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 	rs.Close()
 	if err != nil {
 		return ledger.AppendResult{}, err
+	}
+	if _, fromFlags := src.(events); fromFlags && len(in.lineErrs) > 0 {
+		// One event from flags: there are no lines, and no --skip-invalid.
+		e := in.lineErrs[0]
+		name := flagName(e.Field)
+		if e.Field == "corrects" || e.Field == "retracts" {
+			name = "ID"
+		}
+		return ledger.AppendResult{}, usageError("%s: %s", name, strings.TrimSuffix(e.Msg, " or earlier in this input"))
 	}
 	if len(in.lineErrs) > 0 {
 		for _, e := range in.lineErrs {

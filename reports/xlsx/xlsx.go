@@ -56,6 +56,9 @@ var typeLabel = map[ledger.Type]string{
 	ledger.Death: "Deaths", ledger.Deportation: "Deportations",
 }
 
+// TypeLabel is an incident type as the workbook names it ("Arrests").
+func TypeLabel(t ledger.Type) string { return typeLabel[t] }
+
 type book struct {
 	f      *excelize.File
 	in     Input
