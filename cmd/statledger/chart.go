@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,8 +27,9 @@ func chartCommand() *cli.Command {
 		Usage: "write the interactive HTML chart page",
 		Description: "One self-contained page: persons per month by type, by nationality, cumulative arrests and\n" +
 			"repatriations, and the task forces on a timeline. With --echarts-js the ECharts library is\n" +
-			"inlined and the page works offline with no external reference; without it the page loads\n" +
-			"ECharts from " + charts.PublicECharts + ".\n\n" +
+			"inlined and the page works offline with no external reference. Without it, ECharts installed\n" +
+			"with npm in this folder (or beside the binary) is inlined; failing that, the page loads\n" +
+			"ECharts from " + charts.PublicECharts + ", and shows its figures as tables where it cannot.\n\n" +
 			"Example:\n   npm install echarts\n   statledger chart -o charts.html --echarts-js node_modules/echarts/dist/echarts.min.js",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "charts.html", Usage: "the page to write"},
@@ -67,7 +69,9 @@ func chartCommand() *cli.Command {
 			}
 			fmt.Fprintf(infoWriter(c, out), "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
 			if in.ECharts == nil {
-				fmt.Fprintf(c.App.ErrWriter, "note: the page loads ECharts from %s; for a page that works offline pass --echarts-js (see 'statledger chart --help')\n", charts.PublicECharts)
+				fmt.Fprintf(c.App.ErrWriter, "note: the page loads ECharts from %s (offline it shows its figures as tables); for interactive charts offline, run 'npm install echarts' here or pass --echarts-js\n", charts.PublicECharts)
+			} else {
+				fmt.Fprintf(c.App.ErrWriter, "ECharts inlined from %s: the page works offline\n", echartsPath(c))
 			}
 			return nil
 		},
@@ -126,7 +130,7 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 		return nil, charts.Input{}, err
 	}
 	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version, SuppressBelow: below}
-	if p := c.String("echarts-js"); p != "" {
+	if p := echartsPath(c); p != "" {
 		lib, err := os.ReadFile(p)
 		if err != nil {
 			return nil, in, usageError("--echarts-js %s: %v (install it with 'npm install echarts')", p, err)
@@ -153,4 +157,38 @@ func incidentSpan(st *projections.State) (lo, hi string) {
 		return "", ""
 	}
 	return months[0], months[len(months)-1]
+}
+
+// echartsLib is where npm puts ECharts: 'npm install echarts' in a folder.
+const echartsLib = "node_modules/echarts/dist/echarts.min.js"
+
+// echartsPath is the ECharts file to inline: --echarts-js (or
+// $STATLEDGER_ECHARTS_JS), else one installed with npm in the working folder
+// or beside the statledger binary (or a folder above it: go run builds it
+// elsewhere, go install puts it in GOBIN); "" when there is none, and the
+// page loads ECharts from the public host.
+func echartsPath(c *cli.Context) string {
+	if p := c.String("echarts-js"); p != "" {
+		return p
+	}
+	dirs := []string{"."}
+	if exe, err := os.Executable(); err == nil {
+		for d := filepath.Dir(exe); ; d = filepath.Dir(d) {
+			dirs = append(dirs, d)
+			if d == filepath.Dir(d) || len(dirs) > 4 {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		if p := filepath.Join(d, echartsLib); fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }

@@ -172,3 +172,67 @@ const checkScript = `(function () {
   out.pwned = out.pwned || document.title.indexOf('pwned') >= 0;
   return JSON.stringify(out);
 })()`
+
+// TestPageWithoutECharts loads a page that could not inline ECharts, with no
+// network: the notice says what happened and the figures are there as open
+// tables, not a blank area.
+func TestPageWithoutECharts(t *testing.T) {
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed (apt-get install -y chromium); skipping the browser test")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "charts.html")
+	if err := os.WriteFile(path, page(t, input(hostileState(t), nil)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		// No network at all: the public host is unreachable, as offline.
+		chromedp.ProxyServer("127.0.0.1:9"), chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 2400))
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var report struct {
+		Rendered     string `json:"rendered"`
+		Notice       bool   `json:"notice"`
+		OpenTables   int    `json:"openTables"`
+		ChartsHidden bool   `json:"chartsHidden"`
+		Text         string `json:"text"`
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate("file://"+path),
+		chromedp.WaitVisible(`body[data-charts-rendered]`),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
+		rendered: document.body.getAttribute('data-charts-rendered'),
+		notice: document.getElementById('no-charts').offsetParent !== null,
+		openTables: document.querySelectorAll('details.figures[open]').length,
+		chartsHidden: document.getElementById('persons-by-type').offsetParent === null,
+		text: document.body.innerText})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80)); err == nil {
+		os.WriteFile(filepath.Join(dir, "offline.png"), png, 0o644)
+	}
+	if err := json.Unmarshal([]byte(raw), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Rendered != "0" || !report.Notice || report.OpenTables != 4 || !report.ChartsHidden {
+		t.Fatalf("offline page: %+v", report)
+	}
+	for _, want := range []string{"need the ECharts library", "≥61", "~60", "Repatriations"} {
+		if !strings.Contains(report.Text, want) {
+			t.Errorf("the offline page does not show %q", want)
+		}
+	}
+}

@@ -83,6 +83,46 @@ type chartData struct {
 	ID     string         `json:"id"`
 	Option map[string]any `json:"option"`
 	Marks  [][]string     `json:"marks,omitempty"`
+	// Table is the chart's figures as an HTML table under it: what a reader
+	// without ECharts (offline, printing, a screen reader) gets instead.
+	Table table `json:"-"`
+}
+
+// table is a chart's figures as text: a header row and one row a category.
+type table struct {
+	Caption string
+	Head    []string
+	Rows    [][]string
+}
+
+// seriesTable is the table of series over months: a row a month, a column a
+// series, each figure as the tooltip writes it.
+func seriesTable(caption string, months, names []string, cells [][]string) table {
+	t := table{Caption: caption, Head: append([]string{"Month"}, names...)}
+	for i, m := range months {
+		row := []string{m}
+		for _, c := range cells {
+			row = append(row, c[i])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// figure writes a figure as the page shows it: "x" when withheld, else the
+// number with its qualifier's sign (≥ at least, ≤ at most, ~ approximately).
+func figure(persons int64, mark string) string {
+	switch mark {
+	case withheld:
+		return withheld
+	case "at_least":
+		return fmt.Sprintf("≥%d", persons)
+	case "at_most":
+		return fmt.Sprintf("≤%d", persons)
+	case "approx":
+		return fmt.Sprintf("~%d", persons)
+	}
+	return fmt.Sprint(persons)
 }
 
 // TopNationalities is how many nationalities get a line of their own.
@@ -128,10 +168,12 @@ func personsByType(s projections.Series, d *disclosures) chartData {
 		gocharts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100}, opts.DataZoom{Type: "inside"}),
 	)...)
 	bar.SetXAxis(s.Months)
-	var marks [][]string
+	var marks, cells [][]string
+	var names []string
 	for _, t := range ledger.IncidentTypes {
 		data := make([]opts.BarData, len(s.Months))
 		m := make([]string, len(s.Months))
+		text := make([]string, len(s.Months))
 		for i, month := range s.Months {
 			c := s.Cells[month][t]
 			data[i] = opts.BarData{Value: c.Persons}
@@ -139,11 +181,13 @@ func personsByType(s projections.Series, d *disclosures) chartData {
 			if d.of(month).Type(t).Suppressed() {
 				data[i], m[i] = opts.BarData{Value: noValue}, withheld
 			}
+			text[i] = figure(c.Persons, m[i])
 		}
 		bar.AddSeries(typeLabel[t], data, gocharts.WithBarChartOpts(opts.BarChart{Stack: "persons"}))
-		marks = append(marks, m)
+		marks, cells, names = append(marks, m), append(cells, text), append(names, typeLabel[t])
 	}
-	return chartData{ID: "persons-by-type", Option: options(bar), Marks: marks}
+	return chartData{ID: "persons-by-type", Option: options(bar), Marks: marks,
+		Table: seriesTable("Persons per month by incident type", s.Months, names, cells)}
 }
 
 // mark is a figure's qualifier as the tooltip shows it; exact figures carry none.
@@ -199,10 +243,12 @@ func personsByNationality(st *projections.State, months []string, d *disclosures
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(months)
-	var marks [][]string
+	var marks, texts [][]string
+	var names []string
 	add := func(name string, codes []string) {
 		data := make([]opts.LineData, len(months))
 		m := make([]string, len(months))
+		text := make([]string, len(months))
 		for i, month := range months {
 			var c projections.Cell
 			hidden := false
@@ -222,9 +268,10 @@ func personsByNationality(st *projections.State, months []string, d *disclosures
 			if hidden {
 				data[i], m[i] = opts.LineData{Value: noValue}, withheld
 			}
+			text[i] = figure(c.Persons, m[i])
 		}
 		line.AddSeries(name, data)
-		marks = append(marks, m)
+		marks, texts, names = append(marks, m), append(texts, text), append(names, name)
 	}
 	for _, code := range top {
 		add(code+" "+ledger.CountryName(code), []string{code})
@@ -232,7 +279,8 @@ func personsByNationality(st *projections.State, months []string, d *disclosures
 	if len(rest) > 0 {
 		add("Other", rest)
 	}
-	return chartData{ID: "persons-by-nationality", Option: options(line), Marks: marks}
+	return chartData{ID: "persons-by-nationality", Option: options(line), Marks: marks,
+		Table: seriesTable("Persons per month by nationality", months, names, texts)}
 }
 
 func cumulative(s projections.Series, d *disclosures) chartData {
@@ -241,10 +289,12 @@ func cumulative(s projections.Series, d *disclosures) chartData {
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(s.Months)
-	var marks [][]string
+	var marks, texts [][]string
+	var names []string
 	for _, t := range []ledger.Type{ledger.Arrest, ledger.Repatriation} {
 		data := make([]opts.LineData, len(s.Months))
 		m := make([]string, len(s.Months))
+		text := make([]string, len(s.Months))
 		var run projections.Cell
 		hidden := false
 		for i, month := range s.Months {
@@ -261,11 +311,13 @@ func cumulative(s projections.Series, d *disclosures) chartData {
 			if hidden = hidden || d.of(month).Type(t).Suppressed(); hidden {
 				data[i], m[i] = opts.LineData{Value: noValue}, withheld
 			}
+			text[i] = figure(run.Persons, m[i])
 		}
 		line.AddSeries(typeLabel[t], data)
-		marks = append(marks, m)
+		marks, texts, names = append(marks, m), append(texts, text), append(names, typeLabel[t])
 	}
-	return chartData{ID: "cumulative", Option: options(line), Marks: marks}
+	return chartData{ID: "cumulative", Option: options(line), Marks: marks,
+		Table: seriesTable("Cumulative arrests and repatriations", s.Months, names, texts)}
 }
 
 // timelineRows is how many task forces the timeline shows at once.
@@ -304,7 +356,11 @@ func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 		}
 		sc.AddSeries(stage, data)
 	}
-	return chartData{ID: "taskforces", Option: options(sc)}
+	t := table{Caption: "Task forces", Head: []string{"Task force", "Announced", "Established", "Dissolved"}}
+	for i, tf := range tfs {
+		t.Rows = append(t.Rows, []string{names[i], tf.Announced, tf.Established, tf.Dissolved})
+	}
+	return chartData{ID: "taskforces", Option: options(sc), Table: t}
 }
 
 // Write renders the page.
@@ -355,8 +411,30 @@ func Write(w io.Writer, in Input) error {
 <main>
 `, scriptSrc, esc(in.Origin), esc(in.From), esc(in.To), pageStyle, libTag,
 		esc(in.From), esc(in.To), esc(in.Origin), in.State.Size, esc(in.Root), esc(lastRecorded(in.State)))
+	// Without ECharts (offline, with no library inlined) or without
+	// scripts, the notice and the open tables are what a reader sees; the
+	// page's script hides the one and folds the others once charts draw.
+	fmt.Fprintf(&b, `<p id="no-charts" class="notice">The interactive charts need the ECharts library, which this page could not load (it is offline, and the library was not built into it). Every figure is in the tables below. For the charts, rebuild the page where ECharts is installed: <code>npm install echarts</code>, then <code>statledger chart</code> in that folder (or <code>--echarts-js node_modules/echarts/dist/echarts.min.js</code>).</p>
+`)
 	for _, c := range charts {
-		fmt.Fprintf(&b, "<section><div class=\"chart\" id=\"%s\"></div></section>\n", esc(c.ID))
+		fmt.Fprintf(&b, "<section><div class=\"chart\" id=\"%s\"></div>\n", esc(c.ID))
+		fmt.Fprintf(&b, "<details class=\"figures\" open><summary>%s: the figures</summary><table>\n<thead><tr>", esc(c.Table.Caption))
+		for _, h := range c.Table.Head {
+			fmt.Fprintf(&b, "<th scope=\"col\">%s</th>", esc(h))
+		}
+		b.WriteString("</tr></thead>\n<tbody>\n")
+		for _, r := range c.Table.Rows {
+			b.WriteString("<tr>")
+			for i, v := range r {
+				if i == 0 {
+					fmt.Fprintf(&b, "<th scope=\"row\">%s</th>", esc(v))
+				} else {
+					fmt.Fprintf(&b, "<td>%s</td>", esc(v))
+				}
+			}
+			b.WriteString("</tr>\n")
+		}
+		b.WriteString("</tbody></table></details></section>\n")
 	}
 	fmt.Fprintf(&b, `</main>
 <footer>
@@ -391,7 +469,11 @@ func hash(script string) string {
 const pageStyle = `body{font-family:system-ui,sans-serif;margin:1.5em;color:#1b1b1b}
 header dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}
 header dt{font-weight:600}code{font-size:.85em;word-break:break-all}
-.chart{width:100%;height:440px;margin:1.5em 0}footer{font-size:.85em;color:#444;border-top:1px solid #ccc}`
+.chart{width:100%;height:440px;margin:1.5em 0}footer{font-size:.85em;color:#444;border-top:1px solid #ccc}
+.notice{border:2px solid #b45309;background:#fffbeb;padding:.8em 1em;font-weight:600}
+body.charts-drawn .notice{display:none}body:not(.charts-drawn) .chart{display:none}
+.figures table{border-collapse:collapse;font-size:.9em;margin:.5em 0 1.5em}
+.figures th,.figures td{border:1px solid #bbb;padding:.2em .6em;text-align:right}.figures th[scope=row]{text-align:left}`
 
 // pageScript is the page's only code. It reads the data as JSON (never as
 // script), and the tooltip it adds escapes every text it shows, because
@@ -403,6 +485,13 @@ function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return {'&
 var sign = {at_least: '\u2265', at_most: '\u2264', approx: '~'};
 var word = {at_least: 'at least', at_most: 'at most', approx: 'approximately'};
 var shown = 0;
+if (typeof echarts === 'undefined') {
+  // No library: the notice and the tables stay as the HTML has them.
+  document.body.setAttribute('data-charts-rendered', '0');
+  return;
+}
+document.body.classList.add('charts-drawn');
+document.querySelectorAll('details.figures').forEach(function (d) { d.open = false; });
 data.charts.forEach(function (c) {
   var el = document.getElementById(c.id);
   var chart = echarts.init(el, null, {renderer: 'canvas'});

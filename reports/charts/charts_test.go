@@ -2,6 +2,7 @@ package charts
 
 import (
 	"bytes"
+	"html"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -249,5 +250,31 @@ func TestSuppressedFiguresCarryNoValue(t *testing.T) {
 	}
 	if withheld < 2 { // the death, and KR's total of August
 		t.Errorf("only %d points withheld", withheld)
+	}
+}
+
+// Under every chart, its figures as an HTML table: open, with a notice, for
+// a reader without ECharts; the qualifiers and withheld figures marked as
+// the tooltip marks them; every text escaped.
+func TestEveryChartHasItsTable(t *testing.T) {
+	in := input(hostileState(t), nil)
+	in.SuppressBelow = 5
+	page := string(page(t, in))
+	if !strings.Contains(page, `<p id="no-charts" class="notice">`) || strings.Count(page, `<details class="figures" open>`) != 4 {
+		t.Fatal("the page lacks its notice or its four tables")
+	}
+	for _, want := range []string{
+		"<tr><th scope=\"row\">2025-10</th><td>~60</td><td>≥61</td><td>0</td><td>0</td><td>0</td></tr>", // by type, October
+		"<tr><th scope=\"row\">2025-08</th><td>0</td><td>0</td><td>0</td><td>x</td><td>0</td></tr>",      // August's withheld death
+		"<th scope=\"col\">Announced</th>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the tables lack %s", want)
+		}
+	}
+	for _, h := range Hostile {
+		if !strings.Contains(page, "<th scope=\"row\">"+html.EscapeString(h)+"</th>") {
+			t.Errorf("task-force name %q is not in the table as escaped text", h)
+		}
 	}
 }
