@@ -2,9 +2,9 @@ package charts
 
 import (
 	"bytes"
-	"html"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -265,7 +265,7 @@ func TestEveryChartHasItsTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<tr><th scope=\"row\">2025-10</th><td>~60</td><td>≥61</td><td>0</td><td>0</td><td>0</td></tr>", // by type, October
-		"<tr><th scope=\"row\">2025-08</th><td>0</td><td>0</td><td>0</td><td>x</td><td>0</td></tr>",      // August's withheld death
+		"<tr><th scope=\"row\">2025-08</th><td>0</td><td>0</td><td>0</td><td>x</td><td>0</td></tr>",     // August's withheld death
 		"<th scope=\"col\">Announced</th>",
 	} {
 		if !strings.Contains(page, want) {
