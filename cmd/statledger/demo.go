@@ -33,6 +33,13 @@ func demoCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			dir := c.String("dir")
 			out := c.App.Writer
+			// Checked before anything is made: run elsewhere, the demo must
+			// not leave a ledger and a key behind it and then fail.
+			if c.Int("events") == 0 {
+				if _, err := os.Stat(c.String("file")); err != nil {
+					return usageError("cannot read the events %s: run the demo from the repository's top folder, or pass --file EVENTS.jsonl (nothing was created)", c.String("file"))
+				}
+			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
 			}

@@ -164,3 +164,16 @@ func TestNewcomerMessages(t *testing.T) {
 		t.Errorf("summary does not use the workbook's words:\n%s", r.stdout)
 	}
 }
+
+// The demo run outside the repository says what it needs and creates
+// nothing.
+func TestDemoElsewhereCreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	r := slIn(t, dir, "ignored.db", nil, "demo")
+	if r.code != 2 || !strings.Contains(r.stderr, "nothing was created") {
+		t.Fatalf("demo outside the repository: exit %d %s", r.code, r.stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("the demo left %v", left)
+	}
+}
