@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -175,5 +176,26 @@ func TestDemoElsewhereCreatesNothing(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Fatalf("the demo left %v", left)
+	}
+}
+
+// A retracted event can be neither corrected nor retracted again: it counts
+// in no figure, and either would look like a change that changes nothing.
+func TestRetractedEventIsFinal(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	r := must(t, sl(t, store, "record", "rescue", "--date", "2025-10-09", "--count", "3", "--nationality", "KR", "--country", "KH", "--source-publisher", "retract test"), "record")
+	id := regexp.MustCompile(`recorded rescue (\S+)`).FindStringSubmatch(r.stdout)[1]
+	must(t, sl(t, store, "retract", id, "--reason", "duplicate of the ministry report"), "retract")
+	before := head(t, store)
+	for _, args := range [][]string{
+		{"retract", id, "--reason", "again"},
+		{"correct", id, "--count", "4", "--reason", "ministry list"},
+	} {
+		if r := sl(t, store, args...); r.code != 2 || !strings.Contains(r.stderr, "was retracted at seq 1") {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+	}
+	if head(t, store) != before {
+		t.Fatal("a refused correction changed the ledger")
 	}
 }

@@ -555,6 +555,11 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 		}
 		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), plural(len(lineErrs), "flag", "flags"))
 	}
+	if target := e.Corrects + e.Retracts; target != "" {
+		if err := refuseRetracted(c, e.Type, target); err != nil {
+			return err
+		}
+	}
 	res, err := appendInput(c, events{file: "(flags)", list: []ledger.Event{e}}, appendOptions{batchSize: 1, quiet: true})
 	if err != nil {
 		return err
@@ -585,4 +590,29 @@ func flagName(field string) string {
 		return "--source-publisher/--source-url"
 	}
 	return "--" + strings.ReplaceAll(f, "_", "-")
+}
+
+// refuseRetracted refuses to correct or retract an event that was retracted:
+// a retracted event counts in no figure, so either would change nothing a
+// report shows while looking like it did.
+func refuseRetracted(c *cli.Context, t ledger.Type, id string) error {
+	l, err := openState(c, ledger.AsOf{}, false)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	f := l.state.Fact(strings.ToLower(id))
+	if err := l.state.Err(); err != nil {
+		return damaged(err)
+	}
+	if f == nil || !f.Retracted {
+		return nil // unknown ids are refused by the append's own check
+	}
+	for _, ch := range f.Changes {
+		if ch.Retract {
+			verb := map[ledger.Type]string{ledger.Correction: "corrected", ledger.Retraction: "retracted again"}[t]
+			return usageError("%s was retracted at seq %d (%s): it cannot be %s; record a new event instead", f.Event.ID, ch.Seq, ch.Reason, verb)
+		}
+	}
+	return nil
 }
