@@ -180,6 +180,10 @@ func personsByType(s projections.Series, d *disclosures) chartData {
 			m[i] = mark(c)
 			if d.of(month).Type(t).Suppressed() {
 				data[i], m[i] = opts.BarData{Value: noValue}, withheld
+			} else if m[i] != "" {
+				// Marked on the bar itself, not only in the tooltip: a
+				// reader of a printed or saved chart sees "~60", not 60.
+				data[i].Label = &opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: figure(c.Persons, m[i])}
 			}
 			text[i] = figure(c.Persons, m[i])
 		}

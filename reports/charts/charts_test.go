@@ -278,3 +278,16 @@ func TestEveryChartHasItsTable(t *testing.T) {
 		}
 	}
 }
+
+// A figure that is not exact is marked on its bar, not only in the tooltip.
+func TestQualifiedBarsAreLabelled(t *testing.T) {
+	b, _ := json.Marshal(Build(input(hostileState(t), nil))[0].Option)
+	for _, want := range []string{`"formatter":"~60"`, `"formatter":"≥61"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("the bar chart has no label %s", want)
+		}
+	}
+	if bytes.Contains(b, []byte(`"formatter":"1"`)) {
+		t.Error("an exact figure is labelled")
+	}
+}
