@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/statledger/statledger"
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/synth"
@@ -24,7 +25,7 @@ func demoCommand() *cli.Command {
 			"Example:\n   go run ./cmd/statledger demo --dir /tmp/statledger-demo",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "statledger-demo", Usage: "where to put the demo ledger and its outputs"},
-			&cli.StringFlag{Name: "file", Value: filepath.Join("testdata", "seed.jsonl"), Usage: "the events to import (JSONL)"},
+			&cli.StringFlag{Name: "file", Usage: "the events to import (JSONL; default the seed events built into statledger, testdata/seed.jsonl)"},
 			echartsFlag(),
 			&cli.IntFlag{Name: "events", Usage: "instead of the seed, a realistic synthetic ledger of N events"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "the random seed of --events: the same seed gives the same events"},
@@ -35,9 +36,9 @@ func demoCommand() *cli.Command {
 			out := c.App.Writer
 			// Checked before anything is made: run elsewhere, the demo must
 			// not leave a ledger and a key behind it and then fail.
-			if c.Int("events") == 0 {
+			if c.Int("events") == 0 && c.String("file") != "" {
 				if _, err := os.Stat(c.String("file")); err != nil {
-					return usageError("cannot read the events %s: run the demo from the repository's top folder, or pass --file EVENTS.jsonl (nothing was created)", c.String("file"))
+					return usageError("--file %s: cannot read it (nothing was created)", c.String("file"))
 				}
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -77,7 +78,24 @@ func demoCommand() *cli.Command {
 				}
 				fmt.Fprintf(out, "1. reusing the ledger %s\n   verifier key: %s\n", dbPath, vkey)
 			}
-			source := c.String("file")
+			source, shown := c.String("file"), c.String("file")
+			if source == "" {
+				// The seed built into the binary, through a file: import
+				// reads its input twice.
+				tmp, err := os.CreateTemp("", "statledger-seed-*.jsonl")
+				if err != nil {
+					return ledger.Wrap(ledger.CodeRuntime, err, "cannot write the seed events")
+				}
+				defer os.Remove(tmp.Name())
+				_, err = tmp.Write(statledger.Seed)
+				if cerr := tmp.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return ledger.Wrap(ledger.CodeRuntime, err, "cannot write the seed events")
+				}
+				source, shown = tmp.Name(), "testdata/seed.jsonl"
+			}
 			if n := c.Int("events"); n > 0 {
 				var err error
 				dir := c.String("export-dir")
@@ -88,6 +106,7 @@ func demoCommand() *cli.Command {
 					return err
 				}
 				fmt.Fprintf(out, "   generated %d synthetic events (seed %d): %s and its .csv twin\n", n, c.Uint64("seed"), source)
+				shown = source
 			}
 			if _, err := os.Stat(source); err != nil {
 				return usageError("cannot read the events %s (run the demo from the repository's top folder, or pass --file): %v", source, err)
@@ -96,7 +115,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "2. imported %s: ", source)
+			fmt.Fprintf(out, "2. imported %s: ", shown)
 			printSummary(out, res)
 			l, err := openState(c, ledger.AsOf{}, false)
 			if err != nil {
@@ -138,7 +157,7 @@ func demoCommand() *cli.Command {
 			}
 			how := "offline: ECharts is inlined"
 			if pageIn.ECharts == nil {
-				how = "it loads ECharts from " + charts.PublicECharts + "; for an offline page: npm install echarts, then --echarts-js node_modules/echarts/dist/echarts.min.js"
+				how = "it loads ECharts from " + charts.PublicECharts + ", and offline shows its figures as tables; for interactive charts offline: npm install echarts here, then run the demo again"
 			}
 			fmt.Fprintf(out, "6. wrote the chart page %s (%s)\n\n", chartPath, how)
 			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n  %s  the workbook\n  %s  the chart page\n", dir, dbPath, keyPath, cpPath, xlsxPath, chartPath)

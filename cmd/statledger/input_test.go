@@ -166,16 +166,25 @@ func TestNewcomerMessages(t *testing.T) {
 	}
 }
 
-// The demo run outside the repository says what it needs and creates
-// nothing.
-func TestDemoElsewhereCreatesNothing(t *testing.T) {
+// The demo works from any folder (its seed events are built in); a --file
+// that cannot be read is refused before anything is made.
+func TestDemoWorksAnywhere(t *testing.T) {
 	dir := t.TempDir()
-	r := slIn(t, dir, "ignored.db", nil, "demo")
+	r := slIn(t, dir, "ignored.db", nil, "demo", "--dir", "d", "--file", "missing.jsonl")
 	if r.code != 2 || !strings.Contains(r.stderr, "nothing was created") {
-		t.Fatalf("demo outside the repository: exit %d %s", r.code, r.stderr)
+		t.Fatalf("demo --file missing.jsonl: exit %d %s", r.code, r.stderr)
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Fatalf("the demo left %v", left)
+	}
+	r = must(t, slIn(t, dir, "ignored.db", nil, "demo"), "demo outside the repository")
+	if !strings.Contains(r.stdout, "imported testdata/seed.jsonl: appended 4") {
+		t.Fatalf("demo outside the repository: %s", r.stdout)
+	}
+	for _, f := range []string{"statledger.db", "statledger-2025-10.xlsx", "charts.html"} {
+		if _, err := os.Stat(filepath.Join(dir, "statledger-demo", f)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
