@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/statledger/statledger/internal/clienttest"
 )
 
 // pandasPython is a python3 that can import pandas (Debian's python3-pandas
@@ -90,11 +92,7 @@ func TestSuppressionAndSDMX(t *testing.T) {
 		}
 		py := pandasPython()
 		if py == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("pandas is missing (apt-get install -y python3-pandas); CI must read the SDMX file with it")
-			}
-			t.Log("pandas is not installed: the SDMX file was not read by a real consumer")
-			continue
+			clienttest.Missing(t, "the SDMX file read by pandas", "apt-get install -y python3-pandas")
 		}
 		out, err := exec.Command(py, "-c", `
 import json, sys, pandas as pd

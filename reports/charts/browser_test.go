@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/statledger/statledger/internal/clienttest"
 )
 
 // TestPageInBrowser loads the offline page from file:// in headless Chromium,
@@ -20,7 +22,7 @@ import (
 func TestPageInBrowser(t *testing.T) {
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium not installed (apt-get install -y chromium); skipping the browser test")
+		clienttest.Missing(t, "the chart page in a browser", "apt-get install -y chromium")
 	}
 	lib := echartsJS(t)
 	dir := t.TempDir()
@@ -179,7 +181,7 @@ const checkScript = `(function () {
 func TestPageWithoutECharts(t *testing.T) {
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium not installed (apt-get install -y chromium); skipping the browser test")
+		clienttest.Missing(t, "the chart page in a browser", "apt-get install -y chromium")
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "charts.html")

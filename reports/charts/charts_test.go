@@ -14,6 +14,8 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+
+	"github.com/statledger/statledger/internal/clienttest"
 )
 
 // Hostile is event text meant to break out of the page, run script or confuse
@@ -98,7 +100,7 @@ func echartsJS(t testing.TB) []byte {
 	}
 	lib, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("no ECharts library at %s (npm install echarts, or set STATLEDGER_ECHARTS_JS): %v", path, err)
+		clienttest.Missing(t, "the offline page with ECharts inlined", fmt.Sprintf("npm install echarts, for %s, or set STATLEDGER_ECHARTS_JS (%v)", path, err))
 	}
 	return lib
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+
+	"github.com/statledger/statledger/internal/clienttest"
 )
 
 var hostile = []string{
@@ -165,7 +167,7 @@ func TestRevisedFiguresAreMarked(t *testing.T) {
 func TestLibreOfficeReadsEverySheet(t *testing.T) {
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
-		t.Skip("soffice not installed (apt-get install -y libreoffice-calc-nogui); skipping the LibreOffice check")
+		clienttest.Missing(t, "the workbook reopened by LibreOffice", "apt-get install -y libreoffice-calc-nogui")
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.xlsx")
