@@ -52,6 +52,7 @@ func damageCases(size int, rng *rand.Rand) []damageCase {
 // exit is 1 (runtime: the file is damaged) or 3 (verification failed), with
 // a message.
 func TestDamageHarness(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	store, _ := newLedger(t, "bolt")
 	must(t, sl(t, store, "import", eventsFile(t, "damage", 240)), "import")
 	must(t, sl(t, store, "record", "death", "--date", "2025-10-03", "--count", "1", "--nationality", "KR", "--country", "KH", "--source-publisher", "damage harness"), "record")

@@ -350,7 +350,10 @@ func testImportCSVFromStdin(t *testing.T, kind string) {
 // TestCrashDuringImport kills an import with SIGKILL at random moments. After
 // each kill the ledger verifies and holds whole batches only; re-running the
 // import completes it without appending anything twice.
-func TestCrashDuringImport(t *testing.T) { forEachStore(t, testCrashDuringImport) }
+func TestCrashDuringImport(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
+	forEachStore(t, testCrashDuringImport)
+}
 
 func testCrashDuringImport(t *testing.T, kind string) {
 	store, _ := newLedger(t, kind)

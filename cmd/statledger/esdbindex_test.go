@@ -100,6 +100,7 @@ func forge(t *testing.T, r esdbtest.Record) esdbtest.Record {
 // gives it one): long work shows a bar, and an error after a bar starts on a
 // clean line.
 func TestProgressOnTerminal(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	script, err := exec.LookPath("script")
 	if err != nil {
 		t.Skip("no script(1) to give statledger a terminal")

@@ -13,6 +13,7 @@ import (
 // testdata/bad: each is refused with FILE:LINE: field and the ledger unchanged,
 // or accepted and shown as inert text.
 func TestHostileGenerated(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	store, _ := newLedger(t, "bolt")
 	dir := t.TempDir()
 	write := func(name, body string) string {

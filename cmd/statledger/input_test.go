@@ -86,6 +86,7 @@ func TestBadInputsAreBounded(t *testing.T) {
 // appended and how to finish; running it again appends the rest, nothing
 // twice.
 func TestInterruptedImport(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	store, _ := newLedger(t, "bolt")
 	events := eventsFile(t, "interrupt", 150000)
 	cmd := exec.Command(bin, "--store", store, "--actor", "e2e", "import", events)

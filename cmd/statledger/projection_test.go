@@ -157,6 +157,7 @@ func ledgerAndServer(t *testing.T, kind string) (string, *esdbtest.Server) {
 // chunk boundary (verify compares it record by record with a fresh fold),
 // and the next report must finish the fold and give the right figures.
 func TestCrashDuringProjectionFold(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	store, _ := newLedger(t, "bolt")
 	must(t, sl(t, store, "import", eventsFile(t, "crash", 20000)), "import")
 	want := must(t, sl(t, store, "summary", "--month", "2025-06", "--format", "json"), "summary").stdout

@@ -64,6 +64,7 @@ func idsIn(t *testing.T, store string) map[string]int {
 // whole batches only and every acknowledged event, and that re-running
 // completes without duplicates.
 func TestCrashHarness(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	const importKills, recordKills = 70, 40
 	const batch, perFile = 20, 2000
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -177,7 +178,10 @@ func TestCrashHarness(t *testing.T) {
 
 // TestConcurrentWriters runs 4 writer processes at once (2 imports, 2 loops
 // of records) on one ledger, with a reader replaying meanwhile, on both stores.
-func TestConcurrentWriters(t *testing.T) { forEachStore(t, testConcurrentWriters) }
+func TestConcurrentWriters(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
+	forEachStore(t, testConcurrentWriters)
+}
 
 func testConcurrentWriters(t *testing.T, kind string) {
 	store, _ := newLedger(t, kind)

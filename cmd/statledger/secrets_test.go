@@ -15,6 +15,7 @@ import (
 // (a running server, and one that is not there) and checks that no output,
 // error or written file holds the password.
 func TestPasswordNeverShown(t *testing.T) {
+	t.Parallel() // a harness of its own: it runs beside the others
 	const password = "Sup3r-S3cret-pw"
 	srv := esdbtest.Start(t)
 	live := strings.Replace(srv.URL, "esdb://", "esdb://admin:"+password+"@", 1)
