@@ -59,6 +59,10 @@ var viewRelease int64 = 64 << 10
 type kv struct {
 	root *bbolt.Bucket
 	path string // the file, for the error of a damaged page
+	// view is set on a view's kv, whose transaction outlives the call that
+	// opened it: each access is guarded on its own. A fold's kv lives
+	// inside one guarded transaction already.
+	view bool
 	// pages, when not nil, counts what a view reads towards releasing the
 	// file's mapped pages: a view as of an earlier size reads facts across
 	// the whole file (see viewRelease).
@@ -75,10 +79,19 @@ func (k kv) bucket(name string, create bool) (*bbolt.Bucket, error) {
 	return k.root.CreateBucket([]byte(name))
 }
 
-// Every access is guarded (bolt.Guard): a view's transaction outlives the
-// call that opened it, and its reads happen while a report is written.
+// guard runs fn under bolt.Guard on a view (its reads happen while a
+// report is written, outside any transaction call of ours); a fold's
+// accesses are inside its guarded transaction.
+func (k kv) guard(fn func() error) error {
+	if !k.view {
+		return fn()
+	}
+	return bolt.Guard(k.path, fn)
+}
+
+// Every access is checked, and guarded where it is not already.
 func (k kv) Get(bucket string, key []byte) (v []byte, err error) {
-	err = bolt.Guard(k.path, func() error {
+	err = k.guard(func() error {
 		b, err := k.bucket(bucket, false)
 		if b == nil {
 			return err
@@ -131,7 +144,7 @@ func checked(bucket string, key, v []byte) ([]byte, error) {
 }
 
 func (k kv) Put(bucket string, key, value []byte) error {
-	return bolt.Guard(k.path, func() error {
+	return k.guard(func() error {
 		b, err := k.bucket(bucket, true)
 		if err != nil {
 			return err
@@ -145,7 +158,7 @@ func (k kv) Put(bucket string, key, value []byte) error {
 }
 
 func (k kv) Delete(bucket string, key []byte) error {
-	return bolt.Guard(k.path, func() error {
+	return k.guard(func() error {
 		b, err := k.bucket(bucket, false)
 		if b == nil {
 			return err
@@ -209,7 +222,7 @@ func checkRoots(top *bbolt.Bucket) error {
 }
 
 func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
-	return bolt.Guard(k.path, func() error { return k.scan(bucket, from, fn) })
+	return k.guard(func() error { return k.scan(bucket, from, fn) })
 }
 
 func (k kv) scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
@@ -465,7 +478,7 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 		tx.Rollback()
 		return nil, nil, err
 	}
-	state, err = projections.Open(kv{root: b, path: db.Path(), pages: &bolt.Releaser{DB: db, Every: viewRelease}})
+	state, err = projections.Open(kv{root: b, path: db.Path(), view: true, pages: &bolt.Releaser{DB: db, Every: viewRelease}})
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, err
