@@ -61,14 +61,12 @@ func exportCommand() *cli.Command {
 					return err
 				}
 			}
-			var w io.Writer = c.App.Writer
-			var file *output
-			if out := c.String("output"); out != "" {
-				if file, err = createOutput(c, out); err != nil {
-					return err
-				}
+			w, file, err := exportOutput(c)
+			if err != nil {
+				return err
+			}
+			if file != nil {
 				defer file.abort() // a no-op once committed
-				w = file
 			}
 			// Events are written as they are read: an export of any ledger
 			// runs in constant memory.
@@ -170,14 +168,12 @@ func exportSDMX(c *cli.Context) error {
 			}
 		}
 	}
-	var w io.Writer = c.App.Writer
-	var file *output
-	if out := c.String("output"); out != "" {
-		if file, err = createOutput(c, out); err != nil {
-			return err
-		}
+	w, file, err := exportOutput(c)
+	if err != nil {
+		return err
+	}
+	if file != nil {
 		defer file.abort() // a no-op once committed
-		w = file
 	}
 	// Built in memory (a few rows a key and month), so that a projection
 	// found damaged half-way is folded again without half a file written.
@@ -221,4 +217,17 @@ func exportSDMX(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, root)
 	}
 	return nil
+}
+
+// exportOutput is where an export writes: -o FILE, or standard output.
+func exportOutput(c *cli.Context) (io.Writer, *output, error) {
+	out := c.String("output")
+	if out == "" {
+		return c.App.Writer, nil, nil
+	}
+	file, err := createOutput(c, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file, file, nil
 }
