@@ -52,9 +52,10 @@ func unsafeRune(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == utf8.RuneError
 }
 
-// maxErrors bounds how many problems one input reports; past it the rest of
-// the file is still read (to count lines) but not reported.
-const maxErrors = 100
+// MaxListed bounds how many problems one input reports; past it the rest of
+// the file is still read (to count lines) but not reported: a million bad
+// lines are counted, not held.
+const MaxListed = 100
 
 // Decoded is a whole input: its events (normalised and validated on their own)
 // and every problem found.
@@ -68,7 +69,7 @@ type Decoded struct {
 }
 
 func (d *Decoded) fail(e LineError) {
-	if len(d.Errors) >= maxErrors {
+	if len(d.Errors) >= MaxListed {
 		d.Dropped++
 		return
 	}

@@ -195,13 +195,7 @@ func exportSDMX(c *cli.Context) error {
 			return err
 		}
 		root = ledger.HashHex(r)
-		if err := sdmx.Write(&out, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: root}); err != nil {
-			return err
-		}
-		if err := st.Err(); err != nil {
-			return damaged(err)
-		}
-		return nil
+		return sdmx.Write(&out, sdmx.Input{State: st, From: from, To: to, SuppressBelow: below, Root: root})
 	})
 	if err != nil {
 		return err

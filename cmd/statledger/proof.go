@@ -56,11 +56,15 @@ func proveCommand() *cli.Command {
 			}
 			var text string
 			var cp ledger.Checkpoint
+			signer, vkey, err := ledgerSigner(c, s)
+			if err != nil {
+				return err
+			}
 			if c.IsSet("checkpoint") {
-				if text, cp, err = ledgerCheckpointArg(c, s, "--checkpoint", c.String("checkpoint")); err != nil {
+				if text, cp, err = ledgerCheckpointArg(c, s, vkey, "--checkpoint", c.String("checkpoint")); err != nil {
 					return err
 				}
-			} else if text, cp, err = signedCheckpoint(c, s, 0, false); err != nil {
+			} else if text, cp, err = signAt(c, s, signer, 0, false); err != nil {
 				return err
 			}
 			if r.Seq >= cp.Size {
@@ -76,13 +80,9 @@ func proveCommand() *cli.Command {
 }
 
 // ledgerCheckpointArg reads a checkpoint file this ledger signed (checked
-// with the verifier key of the signing key) and checks that the ledger still
-// has its root at its size.
-func ledgerCheckpointArg(c *cli.Context, s ledger.Store, flag, path string) (string, ledger.Checkpoint, error) {
-	_, vkey, err := ledgerSigner(c, s)
-	if err != nil {
-		return "", ledger.Checkpoint{}, err
-	}
+// with vkey, the verifier key of its signing key) and checks that the ledger
+// still has its root at its size.
+func ledgerCheckpointArg(c *cli.Context, s ledger.Store, vkey, flag, path string) (string, ledger.Checkpoint, error) {
 	b, err := readFileArg(flag, path)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
@@ -105,14 +105,18 @@ func proveConsistency(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	oldText, old, err := ledgerCheckpointArg(c, s, "--consistency", c.String("consistency"))
+	signer, vkey, err := ledgerSigner(c, s)
+	if err != nil {
+		return err
+	}
+	oldText, old, err := ledgerCheckpointArg(c, s, vkey, "--consistency", c.String("consistency"))
 	if err != nil {
 		return err
 	}
 	if c.IsSet("to") && c.Uint64("to") < old.Size {
 		return usageError("--to %d: the old checkpoint is of tree size %d; a consistency proof goes to a tree at least as large", c.Uint64("to"), old.Size)
 	}
-	newText, cur, err := signedCheckpoint(c, s, c.Uint64("to"), c.IsSet("to"))
+	newText, cur, err := signAt(c, s, signer, c.Uint64("to"), c.IsSet("to"))
 	if err != nil {
 		return err
 	}

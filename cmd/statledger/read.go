@@ -214,12 +214,18 @@ func checkpointCommand() *cli.Command {
 	}
 }
 
-// signedCheckpoint signs the tree at size (or the current head).
+// signedCheckpoint signs the tree at size (or the current head) with the
+// ledger's signing key.
 func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) (string, ledger.Checkpoint, error) {
 	signer, _, err := ledgerSigner(c, s)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err
 	}
+	return signAt(c, s, signer, size, atSize)
+}
+
+// signAt is signedCheckpoint with the signer already loaded.
+func signAt(c *cli.Context, s ledger.Store, signer ledger.Signer, size uint64, atSize bool) (string, ledger.Checkpoint, error) {
 	head, err := s.Head(c.Context)
 	if err != nil {
 		return "", ledger.Checkpoint{}, err

@@ -88,9 +88,6 @@ func summaryCommand() *cli.Command {
 					return err
 				}
 				size, root, sum, disc = st.Size, ledger.HashHex(r), st.MonthSummary(month), st.MonthDisclosure(month, below)
-				if err := st.Err(); err != nil {
-					return damaged(err)
-				}
 				return nil
 			})
 			if err != nil {
@@ -245,11 +242,11 @@ type reportSeal struct {
 
 // signSeal signs a checkpoint at size with the ledger's signing key.
 func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
-	text, cp, err := signedCheckpoint(c, s, size, true)
+	signer, vkey, err := ledgerSigner(c, s)
 	if err != nil {
 		return reportSeal{}, err
 	}
-	_, vkey, err := ledgerSigner(c, s)
+	text, cp, err := signAt(c, s, signer, size, true)
 	if err != nil {
 		return reportSeal{}, err
 	}

@@ -236,19 +236,25 @@ func verifyProjection(c *cli.Context, s ledger.Store, ref storeRef) (*checkpoint
 }
 
 // openBuilt opens the ledger's projection as of asOf and runs build on it,
-// returning the ledger open (the caller closes it) once build has succeeded.
-// A projection found damaged while build reads it is never used: a record
-// that fails its checksum discards the checkpoint, which is folded again
-// from the ledger in place; a page that cannot be read at all (the file's
-// structure is damaged there) is left alone, and the figures are folded
-// from the ledger into a temporary file. Either way build runs once more,
-// on figures that come from the ledger, and the user is told. build must
-// have no effect but on its own variables: it may run twice.
+// returning the ledger open (the caller closes it) once build has succeeded
+// and the projection met no damage while build read it. A projection found
+// damaged is never used: build runs once more, on figures folded again from
+// the ledger (reopen), and the user is told. build must have no effect but
+// on its own variables: it may run twice.
 func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerState) error) (*ledgerState, error) {
+	run := func(l *ledgerState) error {
+		if err := build(l); err != nil {
+			return err
+		}
+		if err := l.state.Err(); err != nil {
+			return damaged(err)
+		}
+		return nil
+	}
 	l, err := openState(c, asOf, write)
 	opened := err == nil
 	if opened {
-		if err = build(l); err == nil {
+		if err = run(l); err == nil {
 			return l, nil
 		}
 		l.Close()
@@ -256,45 +262,49 @@ func openBuilt(c *cli.Context, asOf ledger.AsOf, write bool, build func(*ledgerS
 	if !errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) {
 		return nil, err
 	}
-	if path, ok := bolt.DamagedFile(err); ok && !opened {
-		if ref, rerr := storeFlag(c); rerr == nil && ref.kind == "bolt" && path == ref.path {
-			return nil, err // the ledger itself cannot be opened: nothing to fold from
-		}
+	if l, err = reopen(c, asOf, write, err, opened); err != nil {
+		return nil, err
 	}
-	// A damaged file that is not the ledger is derived data (the local index
-	// or projection file of an EventStoreDB ledger): it is made again.
-	if path, ok := bolt.DamagedFile(err); ok {
-		if ref, rerr := storeFlag(c); rerr == nil && (ref.kind != "bolt" || path != ref.path) {
-			fmt.Fprintf(c.App.ErrWriter, "warning: %v; it is made again from the ledger\n", err)
-			if rerr := os.Remove(path); rerr != nil {
-				return nil, err
-			}
-			if l, err = openState(c, asOf, write); err != nil {
-				return nil, err
-			}
-			if err := build(l); err != nil {
-				l.Close()
-				return nil, err
-			}
-			return l, nil
-		}
+	if err := run(l); err != nil {
+		l.Close()
+		return nil, err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "warning: the projection checkpoint cannot be used (%v); the figures are folded again from the ledger\n", err)
-	if errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) && discardProjection(c) == nil {
-		l, err = openState(c, asOf, write)
-	} else {
-		var s ledger.Store
-		if s, _, err = openStore(c, write); err == nil {
-			l = &ledgerState{store: s}
-			if err = l.fresh(c, asOf); err != nil {
-				l.Close()
-			}
-		}
+	return l, nil
+}
+
+// reopen opens the projection again after damage:
+//   - a damaged file that is not the ledger is derived data (the local index
+//     or projection file of an EventStoreDB ledger): it is made again;
+//   - a ledger file that cannot be opened leaves nothing to fold from;
+//   - a record that fails its checksum discards the checkpoint, which is
+//     folded again from the ledger in place;
+//   - a page that cannot be read at all (the file's structure is damaged
+//     there) is left alone, and the figures are folded from the ledger into
+//     a temporary file.
+func reopen(c *cli.Context, asOf ledger.AsOf, write bool, damage error, opened bool) (*ledgerState, error) {
+	ledgerPath := ""
+	if ref, err := storeFlag(c); err == nil && ref.kind == "bolt" {
+		ledgerPath = ref.path
 	}
+	if path, ok := bolt.DamagedFile(damage); ok && path != ledgerPath {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %v; it is made again from the ledger\n", damage)
+		if err := os.Remove(path); err != nil {
+			return nil, damage
+		}
+		return openState(c, asOf, write)
+	} else if ok && !opened {
+		return nil, damage
+	}
+	fmt.Fprintf(c.App.ErrWriter, "warning: the projection checkpoint cannot be used (%v); the figures are folded again from the ledger\n", damage)
+	if !errors.Is(damage, ledger.ErrDamaged) && discardProjection(c) == nil {
+		return openState(c, asOf, write)
+	}
+	s, _, err := openStore(c, write)
 	if err != nil {
 		return nil, err
 	}
-	if err := build(l); err != nil {
+	l := &ledgerState{store: s}
+	if err := l.fresh(c, asOf); err != nil {
 		l.Close()
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func writeKey(path, skey string) error {
 // a time.
 type source interface {
 	// scan calls fn with each good event in order and returns the bad lines
-	// (the first maxListed or so of each file) and how many more there were.
+	// (the first ledger.MaxListed or so of each file) and how many more there were.
 	scan(fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, int, error)
 }
 
@@ -343,15 +343,8 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 		}
 		return ledger.AppendResult{}, usageError("%s: %s", name, strings.TrimSuffix(e.Msg, " or earlier in this input"))
 	}
-	if len(in.lineErrs) > 0 {
-		for _, e := range in.lineErrs {
-			fmt.Fprintln(c.App.ErrWriter, e.Error())
-		}
-		n := in.bad
-		if !opt.skipInvalid {
-			return ledger.AppendResult{}, ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended (fix them, or pass --skip-invalid to append the good ones)", n, plural(n, "line", "lines"))
-		}
-		fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", n, plural(n, "line", "lines"))
+	if err := listBad(c, in, opt, "fix them, or pass --skip-invalid to append the good ones"); err != nil {
+		return ledger.AppendResult{}, err
 	}
 	s, _, err := openStore(c, true)
 	if err != nil {
@@ -367,11 +360,8 @@ func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendRe
 		if in, err = checkInput(c.Context, s, src); err != nil {
 			return ledger.AppendResult{}, err
 		}
-		if len(in.lineErrs) > 0 && !opt.skipInvalid {
-			for _, e := range in.lineErrs {
-				fmt.Fprintln(c.App.ErrWriter, e.Error())
-			}
-			return ledger.AppendResult{}, ledger.Errorf(ledger.CodeInput, "%d bad %s once another writer had appended; nothing was appended", in.bad, plural(in.bad, "line", "lines"))
+		if err := listBad(c, in, opt, "another writer appended while this input was checked"); err != nil {
+			return ledger.AppendResult{}, err
 		}
 	}
 	fresh, checker := in.fresh, in.checker
@@ -423,9 +413,21 @@ type checked struct {
 	checker  *ledger.Checker
 }
 
-// maxListed bounds how many bad lines an import lists: a million bad lines
-// are counted, not held.
-const maxListed = 100
+// listBad prints the bad lines a check found and, unless --skip-invalid,
+// refuses the input, saying why in the words of why.
+func listBad(c *cli.Context, in checked, opt appendOptions, why string) error {
+	if len(in.lineErrs) == 0 {
+		return nil
+	}
+	for _, e := range in.lineErrs {
+		fmt.Fprintln(c.App.ErrWriter, e.Error())
+	}
+	if !opt.skipInvalid {
+		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended (%s)", in.bad, plural(in.bad, "line", "lines"), why)
+	}
+	fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", in.bad, plural(in.bad, "line", "lines"))
+	return nil
+}
 
 func checkInput(ctx context.Context, s ledger.Store, src source) (checked, error) {
 	var in checked
@@ -448,7 +450,7 @@ func checkInput(ctx context.Context, s ledger.Store, src source) (checked, error
 		}
 		if fe != nil {
 			in.bad++
-			if len(ledgerErrs) < maxListed {
+			if len(ledgerErrs) < ledger.MaxListed {
 				ledgerErrs = append(ledgerErrs, ledger.LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
 			}
 		}
@@ -463,8 +465,8 @@ func checkInput(ctx context.Context, s ledger.Store, src source) (checked, error
 	in.checker.Done()
 	in.bad += len(decodeErrs) + dropped
 	in.lineErrs = append(decodeErrs, ledgerErrs...)
-	if len(in.lineErrs) > maxListed {
-		in.lineErrs = in.lineErrs[:maxListed]
+	if len(in.lineErrs) > ledger.MaxListed {
+		in.lineErrs = in.lineErrs[:ledger.MaxListed]
 	}
 	if more := in.bad - len(in.lineErrs); more > 0 {
 		in.lineErrs = append(in.lineErrs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more bad %s not listed", more, plural(more, "line", "lines"))})
