@@ -147,7 +147,7 @@ func verifyProofCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return usageError("verify-proof needs exactly one PROOF-FILE")
 			}
-			key, err := readKeyArg(c.String("key"))
+			key, err := readKeyArg("--key", c.String("key"))
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -246,18 +247,36 @@ func signAt(c *cli.Context, s ledger.Store, signer ledger.Signer, size uint64, a
 }
 
 // readKeyArg accepts a verifier key as text or as the path of a file holding it.
-func readKeyArg(v string) (string, error) {
+// readKeyArg reads the ledger's verifier key, given to flag as text or as
+// the path of a file holding it.
+func readKeyArg(flag, v string) (string, error) {
 	if v == "" {
-		return "", usageError("--key is required: the ledger's verifier key (printed by 'statledger init'), or a file holding it")
+		return "", usageError("%s is required: the ledger's verifier key (printed by 'statledger init' and 'statledger key'), or a file holding it", flag)
 	}
-	if ledger.IsVerifierKey(v) {
+	return keyArg(flag, v, func(k string) error {
+		if !ledger.IsVerifierKey(k) {
+			return errors.New("not a verifier key")
+		}
+		return nil
+	})
+}
+
+// keyArg reads a key given to flag as text or as the path of a file holding
+// it; check says what is wrong with a text that is not such a key.
+func keyArg(flag, v string, check func(string) error) (string, error) {
+	err := check(v)
+	if err == nil {
 		return strings.TrimSpace(v), nil
 	}
-	b, err := os.ReadFile(v)
-	if err != nil {
-		return "", usageError("--key %s: not a verifier key and not a readable file", v)
+	b, ferr := os.ReadFile(v)
+	if ferr != nil {
+		return "", usageError("%s %s: %v, and not a readable file", flag, v, err)
 	}
-	return strings.TrimSpace(string(b)), nil
+	k := strings.TrimSpace(string(b))
+	if err := check(k); err != nil {
+		return "", usageError("%s %s: %v", flag, v, err)
+	}
+	return k, nil
 }
 
 func readFileArg(flag, path string) ([]byte, error) {
@@ -430,7 +449,7 @@ func signedCheckpointArg(c *cli.Context) (*ledger.Checkpoint, error) {
 	if !c.IsSet("checkpoint") {
 		return nil, nil
 	}
-	key, err := readKeyArg(c.String("key"))
+	key, err := readKeyArg("--key", c.String("key"))
 	if err != nil {
 		return nil, err
 	}

@@ -299,7 +299,7 @@ func checkReportArgs(c *cli.Context) (vkey string, err error) {
 		return "", err
 	}
 	if c.IsSet("key") {
-		return readKeyArg(c.String("key"))
+		return readKeyArg("--key", c.String("key"))
 	}
 	keyPath, err := signingKeyPath(c)
 	if err == nil {

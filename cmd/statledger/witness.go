@@ -53,7 +53,7 @@ func witnessCommand() *cli.Command {
 				if c.NArg() != 1 {
 					return usageError("witness cosign needs exactly one PROOF-FILE")
 				}
-				logKey, err := readKeyArg(c.String("log-key"))
+				logKey, err := readKeyArg("--log-key", c.String("log-key"))
 				if err != nil {
 					return err
 				}
@@ -163,18 +163,15 @@ func latestCosigned(c *cli.Context, s ledger.Store, vkey string) (*ledger.Checkp
 func witnessKeys(c *cli.Context) ([]string, error) {
 	var keys []string
 	for _, v := range c.StringSlice("witness") {
-		if _, err := witness.NewVerifier(v); err != nil {
-			b, ferr := os.ReadFile(v)
-			if ferr != nil {
-				return nil, usageError("--witness %s: %v, and not a readable file", v, err)
-			}
-			v = strings.TrimSpace(string(b))
-			if _, err := witness.NewVerifier(v); err != nil {
-				return nil, usageError("--witness: %v", err)
-			}
+		k, err := keyArg("--witness", v, func(k string) error {
+			_, err := witness.NewVerifier(k)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		if v = strings.TrimSpace(v); !slices.Contains(keys, v) { // one witness counts once
-			keys = append(keys, v)
+		if !slices.Contains(keys, k) { // one witness counts once
+			keys = append(keys, k)
 		}
 	}
 	if c.IsSet("quorum") && (c.Int("quorum") < 1 || c.Int("quorum") > len(keys)) {
