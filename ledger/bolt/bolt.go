@@ -305,7 +305,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 				}
 				// Every read checks the event against its stored leaf hash, so no
 				// report can show changed figures under the old root.
-				if h := hashes.Get(seqKey(uint64(tlog.StoredHashIndex(0, int64(at))))); !bytes.Equal(h, r.Leaf[:]) {
+				if h := hashes.Get(leafKey(at)); !bytes.Equal(h, r.Leaf[:]) {
 					return ledger.Errorf(ledger.CodeVerify, "seq %d: the event's bytes do not match its stored leaf hash: the event was changed", at)
 				}
 				batch = append(batch, r)

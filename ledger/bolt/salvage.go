@@ -119,22 +119,8 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 		why := ""
 		err := Guard(path, func() error {
 			v := events.Get(seqKey(seq))
-			if v == nil {
-				return nil
-			}
-			found = true
-			var err error
-			if r, err = ledger.ParseRecorded(bytes.Clone(v)); err != nil {
-				why = fmt.Sprintf("seq %d: %v", seq, err)
-				return nil
-			}
-			switch h := hashes.Get(seqKey(uint64(tlog.StoredHashIndex(0, int64(seq))))); {
-			case r.Seq != seq:
-				why = fmt.Sprintf("seq %d holds the event of seq %d", seq, r.Seq)
-			case !bytes.Equal(h, r.Leaf[:]):
-				why = fmt.Sprintf("seq %d: the event does not match the leaf hash the file keeps for it", seq)
-			case seq > 0 && r.RecordedAt.Before(prev.RecordedAt):
-				why = fmt.Sprintf("seq %d: recorded before the event before it", seq)
+			if found = v != nil; found {
+				r, why = salvaged(seq, v, hashes.Get(leafKey(seq)), prev)
 			}
 			return nil
 		})
@@ -226,19 +212,13 @@ func salvagePages(ctx context.Context, path string, fn func(ledger.Recorded) err
 			}
 			return res, nil
 		}
-		r, err := ledger.ParseRecorded(bytes.Clone(data[ev.off : ev.off+ev.n]))
-		h, hok := hashes[uint64(tlog.StoredHashIndex(0, int64(seq)))]
-		switch {
-		case err != nil:
-			res.Stopped = fmt.Sprintf("seq %d: %v", seq, err)
-		case r.Seq != seq:
-			res.Stopped = fmt.Sprintf("seq %d holds the event of seq %d", seq, r.Seq)
-		case !hok || !bytes.Equal(data[h.off:h.off+h.n], r.Leaf[:]):
-			res.Stopped = fmt.Sprintf("seq %d: no leaf hash that matches the event is left in the file", seq)
-		case seq > 0 && r.RecordedAt.Before(prev.RecordedAt):
-			res.Stopped = fmt.Sprintf("seq %d: recorded before the event before it", seq)
+		var leaf []byte
+		if h, ok := hashes[binary.BigEndian.Uint64(leafKey(seq))]; ok {
+			leaf = data[h.off : h.off+h.n]
 		}
-		if res.Stopped != "" {
+		r, why := salvaged(seq, data[ev.off:ev.off+ev.n], leaf, prev)
+		if why != "" {
+			res.Stopped = why
 			return res, nil
 		}
 		if err := fn(r); err != nil {
@@ -246,4 +226,28 @@ func salvagePages(ctx context.Context, path string, fn func(ledger.Recorded) err
 		}
 		res.Recovered, prev = seq+1, r
 	}
+}
+
+// leafKey is the key of the stored hash of leaf seq.
+func leafKey(seq uint64) []byte { return seqKey(uint64(tlog.StoredHashIndex(0, int64(seq)))) }
+
+// salvaged checks the event a damaged file holds at seq: canonical bytes of
+// that seq, matching the leaf hash the file keeps for it (leaf, nil when
+// none is left), recorded no earlier than the one before. It returns the
+// event, or why it cannot be taken.
+func salvaged(seq uint64, raw, leaf []byte, prev ledger.Recorded) (ledger.Recorded, string) {
+	r, err := ledger.ParseRecorded(bytes.Clone(raw))
+	switch {
+	case err != nil:
+		return r, fmt.Sprintf("seq %d: %v", seq, err)
+	case r.Seq != seq:
+		return r, fmt.Sprintf("seq %d holds the event of seq %d", seq, r.Seq)
+	case leaf == nil:
+		return r, fmt.Sprintf("seq %d: no leaf hash is left in the file for it", seq)
+	case !bytes.Equal(leaf, r.Leaf[:]):
+		return r, fmt.Sprintf("seq %d: the event does not match the leaf hash the file keeps for it", seq)
+	case seq > 0 && r.RecordedAt.Before(prev.RecordedAt):
+		return r, fmt.Sprintf("seq %d: recorded before the event before it", seq)
+	}
+	return r, ""
 }
