@@ -141,7 +141,7 @@ func NewVerifier(vkey string) (*Verifier, error) {
 	id, err1 := strconv.ParseUint(id16, 16, 32)
 	key, err2 := base64.StdEncoding.DecodeString(key64)
 	if len(id16) != 8 || err1 != nil || err2 != nil || !validName(name) || len(key) != 1+ed25519.PublicKeySize {
-		return nil, fmt.Errorf("%q is not a witness verifier key (name+keyID+base64 key)", clip(vkey))
+		return nil, fmt.Errorf("%.60q is not a witness verifier key (name+keyID+base64 key)", vkey)
 	}
 	if key[0] != keyType {
 		return nil, fmt.Errorf("%s is not a cosignature/v1 key (key type %#02x, want 0x04): is it the ledger's own key?", name, key[0])
@@ -166,11 +166,4 @@ func (v *Verifier) Verify(msg, sig []byte) bool {
 		return false
 	}
 	return ed25519.Verify(v.pub, Message(t, string(msg)), sig[8:])
-}
-
-func clip(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:59]) + "…"
-	}
-	return s
 }
