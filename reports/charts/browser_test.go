@@ -20,10 +20,6 @@ import (
 // as an analyst would open it on a network without internet, and checks that
 // every chart drew, nothing logged an error, and no hostile text ran.
 func TestPageInBrowser(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		clienttest.Missing(t, "the chart page in a browser", "apt-get install -y chromium")
-	}
 	lib := echartsJS(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "charts.html")
@@ -35,18 +31,7 @@ func TestPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 2400),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := headless(t, dir)
 
 	// Collect every console message, exception and browser-log entry (a CSP
 	// violation lands there) while the page loads and is checked.
@@ -81,7 +66,7 @@ func TestPageInBrowser(t *testing.T) {
 		QualifierTip string `json:"qualifierTip"`
 		WithheldTip  string `json:"withheldTip"`
 	}
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate("file://"+path),
 		chromedp.WaitVisible(`body[data-charts-rendered]`),
 		chromedp.Sleep(500*time.Millisecond), // let the first animation frame paint
@@ -179,27 +164,13 @@ const checkScript = `(function () {
 // network: the notice says what happened and the figures are there as open
 // tables, not a blank area.
 func TestPageWithoutECharts(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		clienttest.Missing(t, "the chart page in a browser", "apt-get install -y chromium")
-	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "charts.html")
 	if err := os.WriteFile(path, page(t, input(hostileState(t), nil)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		// No network at all: the public host is unreachable, as offline.
-		chromedp.ProxyServer("127.0.0.1:9"), chromedp.Flag("proxy-bypass-list", "<-loopback>"),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 2400))
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	// No network at all: the public host is unreachable, as offline.
+	ctx := headless(t, dir, chromedp.ProxyServer("127.0.0.1:9"), chromedp.Flag("proxy-bypass-list", "<-loopback>"))
 	var report struct {
 		Rendered     string `json:"rendered"`
 		Notice       bool   `json:"notice"`
@@ -207,7 +178,7 @@ func TestPageWithoutECharts(t *testing.T) {
 		ChartsHidden bool   `json:"chartsHidden"`
 		Text         string `json:"text"`
 	}
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate("file://"+path),
 		chromedp.WaitVisible(`body[data-charts-rendered]`),
 	)
@@ -237,4 +208,26 @@ func TestPageWithoutECharts(t *testing.T) {
 			t.Errorf("the offline page does not show %q", want)
 		}
 	}
+}
+
+// headless starts Chromium as the project's browser tests run it (headless,
+// no sandbox, no background networking, a profile of its own in dir) and
+// returns a context for chromedp, ended with the test, within 60 s.
+func headless(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		clienttest.Missing(t, "the chart page in a browser", "apt-get install -y chromium")
+	}
+	opts := append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1200, 2400),
+	}, extra...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
 }
