@@ -166,13 +166,28 @@ func CheckInclusion(raw []byte, vkey string) (Recorded, Checkpoint, error) {
 // verifier key: both checkpoints are signed by it, and the newer tree holds
 // the older as its prefix. It returns the two checkpoints.
 func CheckConsistency(raw []byte, vkey string) (old, cur Checkpoint, err error) {
-	var b ConsistencyProof
-	if err := decodeProof(raw, &b); err != nil || b.Format != ConsistencyProofFormat {
-		if err != nil {
-			return old, cur, proofError("not a statledger consistency proof: %v", err)
-		}
-		return old, cur, proofError("not a statledger consistency proof")
+	b, err := DecodeConsistencyProof(raw)
+	if err != nil {
+		return old, cur, err
 	}
+	return b.Check(vkey)
+}
+
+// DecodeConsistencyProof reads a consistency proof strictly (decodeProof),
+// checking nothing but its form.
+func DecodeConsistencyProof(raw []byte) (ConsistencyProof, error) {
+	var b ConsistencyProof
+	if err := decodeProof(raw, &b); err != nil {
+		return b, proofError("not a statledger consistency proof: %v", err)
+	}
+	if b.Format != ConsistencyProofFormat {
+		return b, proofError("not a statledger consistency proof")
+	}
+	return b, nil
+}
+
+// Check is CheckConsistency of a decoded proof.
+func (b ConsistencyProof) Check(vkey string) (old, cur Checkpoint, err error) {
 	if old, err = OpenCheckpoint([]byte(b.OldCheckpoint), vkey); err != nil {
 		return old, cur, Wrap(CodeOf(err), err, "the old checkpoint")
 	}

@@ -151,7 +151,11 @@ func (w *Witness) readState(origin string) (state, bool, error) {
 // returned, so a witness never hands out a cosignature it does not remember.
 func (w *Witness) Cosign(proof []byte, logKey string) (string, ledger.Checkpoint, error) {
 	logKey = strings.TrimSpace(logKey)
-	old, cur, err := ledger.CheckConsistency(proof, logKey)
+	p, err := ledger.DecodeConsistencyProof(proof)
+	if err != nil {
+		return "", ledger.Checkpoint{}, err
+	}
+	old, cur, err := p.Check(logKey)
 	if err != nil {
 		return "", cur, err
 	}
@@ -183,11 +187,7 @@ func (w *Witness) Cosign(proof []byte, logKey string) (string, ledger.Checkpoint
 	if err != nil {
 		return "", cur, ledger.Wrap(ledger.CodeInput, err, "the log's verifier key is not valid")
 	}
-	var b struct {
-		NewCheckpoint string `json:"new_checkpoint"`
-	}
-	json.Unmarshal(proof, &b) // CheckConsistency read it already
-	n, err := note.Open([]byte(b.NewCheckpoint), note.VerifierList(v))
+	n, err := note.Open([]byte(p.NewCheckpoint), note.VerifierList(v))
 	if err != nil {
 		return "", cur, ledger.Wrap(ledger.CodeVerify, err, "the new checkpoint")
 	}
