@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -292,8 +294,10 @@ func buildSealed(st *projections.State, month string, seal reportSeal, below int
 // "" when this ledger's signing key is to sign the checkpoint again.
 func checkReportArgs(c *cli.Context) (vkey string, err error) {
 	path := c.String("report")
-	if _, err := os.Stat(path); err != nil {
-		return "", usageError("--report %s: %v", path, err)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", usageError("--report %s: no such file", path)
+	} else if err != nil {
+		return "", usageError("--report %s: cannot read it (%v)", path, errors.Unwrap(err))
 	}
 	if _, err := witnessKeys(c); err != nil {
 		return "", err
