@@ -95,3 +95,27 @@ var ErrIDExists = errors.New("event id already in the ledger")
 // be read as written: bbolt found a page it cannot read, or the file is
 // shorter than its pages. Derived files are made again; a ledger is salvaged.
 var ErrDamaged = errors.New("damaged file")
+
+// Damaged is the error of a file whose structure cannot be read (ErrDamaged),
+// naming it, so that a caller can tell a ledger from a file derived from one.
+func Damaged(path, what string) error {
+	if len(what) > 200 {
+		what = what[:200] + "…"
+	}
+	return &Error{Code: CodeRuntime, Err: &damaged{path: path, msg: fmt.Sprintf("the file %s is damaged (%s)", path, what)}}
+}
+
+// damaged is ErrDamaged, naming the file.
+type damaged struct{ path, msg string }
+
+func (d *damaged) Error() string        { return d.msg }
+func (d *damaged) Is(target error) bool { return target == ErrDamaged }
+
+// DamagedFile is the file a damage error names.
+func DamagedFile(err error) (string, bool) {
+	var d *damaged
+	if errors.As(err, &d) {
+		return d.path, true
+	}
+	return "", false
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/charts"
 )
 
@@ -55,15 +56,15 @@ func chartCommand() *cli.Command {
 			defer file.abort() // a no-op once committed
 			var page []byte
 			var in charts.Input
-			l, err := openBuilt(c, asOf, false, func(l *ledgerState) (err error) {
-				page, in, err = buildChartPage(c, l.store, l.state, c.String("from"), c.String("to"))
+			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
+				page, in, err = buildChartPage(c, l.Store, l.State, c.String("from"), c.String("to"))
 				return err
 			})
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			st := l.state
+			st := l.State
 			if err := file.writeAll(page); err != nil {
 				return err
 			}
@@ -145,7 +146,7 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the chart page")
 	}
 	if err := st.Err(); err != nil {
-		return nil, in, damaged(err)
+		return nil, in, checkpoint.Damaged(err)
 	}
 	return buf.Bytes(), in, nil
 }

@@ -117,12 +117,12 @@ func demoCommand() *cli.Command {
 			}
 			fmt.Fprintf(out, "2. imported %s: ", shown)
 			printSummary(out, res)
-			l, err := openState(c, ledger.AsOf{}, false)
+			l, err := view(c, ledger.AsOf{}, false, nil)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			s, st := l.store, l.state
+			s, st := l.Store, l.State
 			v, err := ledger.Verify(c.Context, s, verifyProgress(c))
 			if err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/sdmx"
 )
 
@@ -119,12 +120,12 @@ func exportCommand() *cli.Command {
 					show(total, total)
 				}
 			} else {
-				l, err := openState(c, asOf, false)
+				l, err := view(c, asOf, false, nil)
 				if err != nil {
 					return err
 				}
 				defer l.Close()
-				if err := l.state.EachIncident(month, func(f *projections.Fact) error { return write(&f.Event) }); err != nil {
+				if err := l.State.EachIncident(month, func(f *projections.Fact) error { return write(&f.Event) }); err != nil {
 					return err
 				}
 			}
@@ -180,9 +181,9 @@ func exportSDMX(c *cli.Context) error {
 	var out bytes.Buffer
 	var size uint64
 	var root string
-	l, err := openBuilt(c, asOf, false, func(l *ledgerState) (err error) {
+	l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
 		out.Reset()
-		st := l.state
+		st := l.State
 		lo, hi := incidentSpan(st)
 		from, to := cmp.Or(from, lo), cmp.Or(to, hi)
 		from, to = cmp.Or(from, to), cmp.Or(to, from)
@@ -190,7 +191,7 @@ func exportSDMX(c *cli.Context) error {
 			return usageError("--from %s is after --to %s", from, to)
 		}
 		size = st.Size
-		r, err := ledger.TreeRoot(c.Context, l.store, st.Size)
+		r, err := ledger.TreeRoot(c.Context, l.Store, st.Size)
 		if err != nil {
 			return err
 		}

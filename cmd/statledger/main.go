@@ -19,7 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/projections"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			break
 		}
 	}
-	if path, ok := bolt.DamagedFile(err); ok {
+	if path, ok := ledger.DamagedFile(err); ok {
 		if base := filepath.Base(path); strings.HasPrefix(base, "index-") || strings.HasPrefix(base, "projection-") {
 			msg += fmt.Sprintf("\n%s holds only data derived from the ledger: remove it, and the next command makes it again", path)
 		} else {
@@ -78,6 +78,7 @@ var hints = []struct {
 	{ledger.ErrAsOf, "--as-of takes a tree size (the first N events) or an RFC 3339 instant (the events recorded by then)"},
 	{ledger.ErrStoreAddress, "check --store (or $STATLEDGER_STORE): a file path, bolt:PATH, or esdb://HOST:PORT?tls=…"},
 	{ledger.ErrHistoryChanged, "'statledger verify' names the first bad seq"},
+	{projections.ErrDamaged, "'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it"},
 	{ledger.ErrStaleProjection, "'statledger verify --rebuild-projection' discards it; the next report folds it again from the ledger"},
 	{ledger.ErrNoWitness, "make one with 'statledger witness init --dir DIR --name NAME'"},
 	{ledger.ErrStaleProof, "ask the ledger's keeper for 'statledger prove --consistency' from the checkpoint this witness cosigned last"},

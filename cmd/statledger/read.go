@@ -346,15 +346,22 @@ func verifyCommand() *cli.Command {
 			if cp != nil {
 				fmt.Fprintf(c.App.Writer, "ok: checkpoint of %s at tree size %d is consistent with the ledger\n", cp.Origin, cp.Size)
 			}
-			fold, err := verifyProjection(c, s, ref)
+			p, err := place(c)
 			if err != nil {
 				return err
 			}
-			if fold != nil {
+			checked, err := p.Verify(c.Context, s, c.Bool("rebuild-projection"))
+			if err != nil {
+				return err
+			}
+			if checked.Said != "" {
+				fmt.Fprintln(c.App.Writer, checked.Said)
+			}
+			if fold := checked.Fold; fold != nil {
 				defer fold.Close()
 			}
 			if c.IsSet("report") {
-				return verifyReport(c, s, c.String("report"), fold, vkey)
+				return verifyReport(c, s, c.String("report"), checked.Fold, vkey)
 			}
 			return nil
 		},

@@ -83,9 +83,9 @@ func summaryCommand() *cli.Command {
 			var root string
 			var sum projections.Summary
 			var disc projections.Disclosure
-			l, err := openBuilt(c, asOf, false, func(l *ledgerState) error {
-				st := l.state
-				r, err := ledger.TreeRoot(c.Context, l.store, st.Size)
+			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) error {
+				st := l.State
+				r, err := ledger.TreeRoot(c.Context, l.Store, st.Size)
 				if err != nil {
 					return err
 				}
@@ -189,8 +189,8 @@ func reportCommand() *cli.Command {
 				defer file.abort() // a no-op once committed
 				var data []byte
 				var in xlsx.Input
-				l, err := openBuilt(c, asOf, c.Bool("publish"), func(l *ledgerState) (err error) {
-					data, in, err = buildMonthly(c, l.store, l.state, month, below)
+				l, err := view(c, asOf, c.Bool("publish"), func(l *checkpoint.Ledger) (err error) {
+					data, in, err = buildMonthly(c, l.Store, l.State, month, below)
 					return err
 				})
 				if err != nil {
@@ -198,8 +198,8 @@ func reportCommand() *cli.Command {
 				}
 				defer l.Close()
 				size := in.State.Size
-				l.release() // the projection is read; the store may now be written to
-				s := l.store
+				l.Release() // the projection is read; the store may now be written to
+				s := l.Store
 				if err := file.writeAll(data); err != nil {
 					return err
 				}
@@ -283,7 +283,7 @@ func buildSealed(st *projections.State, month string, seal reportSeal, below int
 		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the workbook")
 	}
 	if err := st.Err(); err != nil {
-		return nil, in, damaged(err)
+		return nil, in, checkpoint.Damaged(err)
 	}
 	return buf.Bytes(), in, nil
 }
@@ -409,7 +409,11 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	// An auditor's check trusts no derived data: the report is rebuilt from
 	// a fresh fold of the ledger, not from the projection checkpoint.
 	if fold == nil {
-		if fold, err = checkpoint.NewFold(c.Context, s, size, foldProgress(c)); err != nil {
+		temp, err := boltFiles{}.Temp()
+		if err != nil {
+			return err
+		}
+		if fold, err = checkpoint.NewFold(c.Context, temp, s, size, foldProgress(c)); err != nil {
 			return err
 		}
 		defer fold.Close()

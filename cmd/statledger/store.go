@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/urfave/cli/v2"
@@ -16,6 +18,8 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/esdb"
+	"github.com/statledger/statledger/ledger/kv"
+	"github.com/statledger/statledger/projections/checkpoint"
 )
 
 // storeRef is a parsed --store value.
@@ -120,6 +124,43 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	}
 	return s, err
 }
+
+// place is where the ledger named by --store keeps its projection
+// checkpoint: in its own file (the embedded store), else in this machine's
+// cache folder.
+func place(c *cli.Context) (checkpoint.Place, error) {
+	ref, err := storeFlag(c)
+	if err != nil {
+		return checkpoint.Place{}, err
+	}
+	p := checkpoint.Place{
+		Open: func(ctx context.Context, mode checkpoint.Mode) (ledger.Store, error) {
+			if mode == checkpoint.Folding && ref.kind == "bolt" {
+				return bolt.Open(ref.path, bolt.Options{Wait: time.Second})
+			}
+			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading)
+		},
+		Files:    boltFiles{},
+		Progress: foldProgress(c),
+		Note:     note(c),
+	}
+	if ref.kind == "bolt" {
+		p.Ledger = ref.path
+	} else if p.File, err = cacheFile("projection", ref, c.String("ledger")); err != nil {
+		note(c)("note: no projection cache (" + err.Error() + "); folding the whole ledger into a temporary file")
+	}
+	return p, nil
+}
+
+// boltFiles keeps derived data in bbolt files.
+type boltFiles struct{}
+
+func (boltFiles) Open(path string) (kv.DB, error) {
+	db, _, err := bolt.OpenKV(path, time.Second)
+	return db, err
+}
+
+func (boltFiles) Temp() (kv.DB, error) { return bolt.TempKV() }
 
 // cacheFile is this machine's file of derived data of kind ("index",
 // "projection") for an EventStoreDB ledger, named by the store's URL without

@@ -13,6 +13,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/projections/checkpoint"
 )
 
 func initCommand() *cli.Command {
@@ -598,14 +599,14 @@ func flagName(field string) string {
 // a retracted event counts in no figure, so either would change nothing a
 // report shows while looking like it did.
 func refuseRetracted(c *cli.Context, t ledger.Type, id string) error {
-	l, err := openState(c, ledger.AsOf{}, false)
+	l, err := view(c, ledger.AsOf{}, false, nil)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	f := l.state.Fact(strings.ToLower(id))
-	if err := l.state.Err(); err != nil {
-		return damaged(err)
+	f := l.State.Fact(strings.ToLower(id))
+	if err := l.State.Err(); err != nil {
+		return checkpoint.Damaged(err)
 	}
 	if f == nil || !f.Retracted {
 		return nil // unknown ids are refused by the append's own check

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -21,33 +20,10 @@ func Guard(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = Damaged(path, fmt.Sprint(r))
+			err = ledger.Damaged(path, fmt.Sprint(r))
 		}
 	}()
 	return fn()
-}
-
-// Damaged is the error of a file whose structure cannot be read.
-func Damaged(path, what string) error {
-	if len(what) > 200 {
-		what = what[:200] + "…"
-	}
-	return &ledger.Error{Code: ledger.CodeRuntime, Err: &damaged{path: path, msg: fmt.Sprintf("the file %s is damaged (%s)", path, what)}}
-}
-
-// damaged is ledger.ErrDamaged, naming the file.
-type damaged struct{ path, msg string }
-
-func (d *damaged) Error() string        { return d.msg }
-func (d *damaged) Is(target error) bool { return target == ledger.ErrDamaged }
-
-// DamagedFile is the file a damage error names.
-func DamagedFile(err error) (string, bool) {
-	var d *damaged
-	if errors.As(err, &d) {
-		return d.path, true
-	}
-	return "", false
 }
 
 // checkLength refuses a file shorter than the pages its newest meta page
@@ -61,7 +37,7 @@ func checkLength(db *bbolt.DB, path string) error {
 	return Guard(path, func() error {
 		return db.View(func(tx *bbolt.Tx) error {
 			if tx.Size() > fi.Size() {
-				return Damaged(path, fmt.Sprintf("it is %d bytes long, but its pages reach to byte %d: it was truncated", fi.Size(), tx.Size()))
+				return ledger.Damaged(path, fmt.Sprintf("it is %d bytes long, but its pages reach to byte %d: it was truncated", fi.Size(), tx.Size()))
 			}
 			return nil
 		})

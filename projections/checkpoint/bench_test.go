@@ -38,7 +38,7 @@ func BenchmarkUpdateAfter1k(b *testing.B) {
 				}
 			}
 			add(0, n)
-			if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+			if _, err := Update(ctx, s.KV(), s, nil); err != nil {
 				b.Fatal(err)
 			}
 			next := n
@@ -48,7 +48,7 @@ func BenchmarkUpdateAfter1k(b *testing.B) {
 				add(next, next+1000)
 				next += 1000
 				b.StartTimer()
-				res, err := Update(ctx, s.DB(), s, nil)
+				res, err := Update(ctx, s.KV(), s, nil)
 				if err != nil || res.To-res.From != 1000 {
 					b.Fatalf("%+v %v", res, err)
 				}
@@ -85,10 +85,10 @@ func BenchmarkCorrectionsOfOneEvent(b *testing.B) {
 					}
 				}
 				b.StartTimer()
-				if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+				if _, err := Update(ctx, s.KV(), s, nil); err != nil {
 					b.Fatal(err)
 				}
-				st, done, err := View(s.DB(), s)
+				st, done, err := View(s.KV(), s)
 				if err != nil {
 					b.Fatal(err)
 				}

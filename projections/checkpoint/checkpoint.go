@@ -1,7 +1,8 @@
 // Package checkpoint keeps a projection checkpoint beside the ledger: the
-// fold's records, its tree size and the root at that size, in a bbolt
-// database (a bucket of the embedded ledger file, or a local cache file for
-// EventStoreDB). Reports then fold only the events appended since.
+// fold's records, its tree size and the root at that size, in a key-value
+// file (kv.DB: a bucket of the embedded ledger file, or a local cache file
+// for EventStoreDB). Reports then fold only the events appended since.
+// Place decides where the checkpoint is kept and opens views of it.
 //
 // The checkpoint is derived data and is trusted only as far as it is checked:
 // its root must be the ledger's root at its size, or it is discarded and
@@ -15,15 +16,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
 	"slices"
-	"time"
 
-	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/kv"
 	"github.com/statledger/statledger/projections"
 )
 
@@ -55,10 +53,10 @@ var Chunk = 3072
 // and 363 MB; every 64k, 6.6 s and 152 MB; every 16k, 7.8 s and 68 MB.
 var viewRelease int64 = 64 << 10
 
-// kv is a projections.KV over one bbolt transaction.
-type kv struct {
-	root *bbolt.Bucket
-	path string // the file, for the error of a damaged page
+// records is a projections.KV over one transaction.
+type records struct {
+	root kv.Bucket
+	db   kv.DB // the file, for the error of a damaged page
 	// view is set on a view's kv, whose transaction outlives the call that
 	// opened it: each access is guarded on its own. A fold's kv lives
 	// inside one guarded transaction already.
@@ -66,10 +64,10 @@ type kv struct {
 	// pages, when not nil, counts what a view reads towards releasing the
 	// file's mapped pages: a view as of an earlier size reads facts across
 	// the whole file (see viewRelease).
-	pages *bolt.Releaser
+	pages kv.Pages
 }
 
-func (k kv) bucket(name string, create bool) (*bbolt.Bucket, error) {
+func (k records) bucket(name string, create bool) (kv.Bucket, error) {
 	if k.root == nil {
 		return nil, nil
 	}
@@ -79,18 +77,18 @@ func (k kv) bucket(name string, create bool) (*bbolt.Bucket, error) {
 	return k.root.CreateBucket([]byte(name))
 }
 
-// guard runs fn under bolt.Guard on a view (its reads happen while a
+// guard runs fn guarded on a view (its reads happen while a
 // report is written, outside any transaction call of ours); a fold's
 // accesses are inside its guarded transaction.
-func (k kv) guard(fn func() error) error {
+func (k records) guard(fn func() error) error {
 	if !k.view {
 		return fn()
 	}
-	return bolt.Guard(k.path, fn)
+	return k.db.Guard(fn)
 }
 
 // Every access is checked, and guarded where it is not already.
-func (k kv) Get(bucket string, key []byte) (v []byte, err error) {
+func (k records) Get(bucket string, key []byte) (v []byte, err error) {
 	err = k.guard(func() error {
 		b, err := k.bucket(bucket, false)
 		if b == nil {
@@ -143,7 +141,7 @@ func checked(bucket string, key, v []byte) ([]byte, error) {
 	return value, nil
 }
 
-func (k kv) Put(bucket string, key, value []byte) error {
+func (k records) Put(bucket string, key, value []byte) error {
 	return k.guard(func() error {
 		b, err := k.bucket(bucket, true)
 		if err != nil {
@@ -157,7 +155,7 @@ func (k kv) Put(bucket string, key, value []byte) error {
 	})
 }
 
-func (k kv) Delete(bucket string, key []byte) error {
+func (k records) Delete(bucket string, key []byte) error {
 	return k.guard(func() error {
 		b, err := k.bucket(bucket, false)
 		if b == nil {
@@ -180,7 +178,7 @@ func rootKey(bucket string) []byte { return []byte("root/" + bucket) }
 
 // reroot updates a small bucket's root for key's record becoming v (nil:
 // removed).
-func (k kv) reroot(b *bbolt.Bucket, bucket string, key, v []byte) error {
+func (k records) reroot(b kv.Bucket, bucket string, key, v []byte) error {
 	if !slices.Contains(projections.SmallBuckets, bucket) {
 		return nil
 	}
@@ -200,7 +198,7 @@ func (k kv) reroot(b *bbolt.Bucket, bucket string, key, v []byte) error {
 }
 
 // checkRoots checks every record of the small buckets and their roots.
-func checkRoots(top *bbolt.Bucket) error {
+func checkRoots(top kv.Bucket) error {
 	for _, name := range projections.SmallBuckets {
 		count, x := uint64(0), uint32(0)
 		if b := top.Bucket([]byte(name)); b != nil {
@@ -221,11 +219,11 @@ func checkRoots(top *bbolt.Bucket) error {
 	return nil
 }
 
-func (k kv) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
+func (k records) Scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
 	return k.guard(func() error { return k.scan(bucket, from, fn) })
 }
 
-func (k kv) scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
+func (k records) scan(bucket string, from []byte, fn func(k, v []byte) bool) error {
 	b, err := k.bucket(bucket, false)
 	if b == nil {
 		return err
@@ -272,14 +270,14 @@ func (s Status) Mismatch() string {
 }
 
 // Check reads a checkpoint's size and root and compares them with the ledger.
-func Check(ctx context.Context, db *bbolt.DB, st ledger.Store) (Status, error) {
+func Check(ctx context.Context, db kv.DB, st ledger.Store) (Status, error) {
 	var s Status
 	head, err := st.Head(ctx)
 	if err != nil {
 		return s, err
 	}
 	s.Head = head.Size
-	err = view(db, func(tx *bbolt.Tx) error {
+	err = db.View(func(tx kv.Tx) error {
 		b := tx.Bucket(Bucket)
 		if b == nil || string(b.Get(keyFormat)) != format {
 			return nil
@@ -315,12 +313,12 @@ type Result struct {
 // new. A checkpoint that does not match the ledger, or of another format, is
 // discarded and rebuilt from the start. Each chunk commits with its size and
 // root, so an interrupted fold resumes where it stopped.
-func Update(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Result, error) {
+func Update(ctx context.Context, db kv.DB, st ledger.Store, progress func(done, total uint64)) (Result, error) {
 	return update(ctx, db, st, nil, progress)
 }
 
 // update folds up to the ledger's head, or up to *to.
-func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, progress func(done, total uint64)) (Result, error) {
+func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress func(done, total uint64)) (Result, error) {
 	var res Result
 	status, err := Check(ctx, db, st)
 	if err != nil {
@@ -336,7 +334,7 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 		if status.Present {
 			res.Discarded = status.Mismatch()
 		}
-		if err := update1(db, func(tx *bbolt.Tx) error {
+		if err := db.Update(func(tx kv.Tx) error {
 			if tx.Bucket(Bucket) != nil {
 				if err := tx.DeleteBucket(Bucket); err != nil {
 					return err
@@ -373,8 +371,8 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 			return res, err
 		}
 		end := c.recs[len(c.recs)-1].Seq + 1
-		err := update1(db, func(tx *bbolt.Tx) error {
-			k := kv{root: tx.Bucket(Bucket), path: db.Path()}
+		err := db.Update(func(tx kv.Tx) error {
+			k := records{root: tx.Bucket(Bucket), db: db}
 			if state == nil {
 				var err error
 				if state, err = projections.Open(k); err != nil {
@@ -403,7 +401,7 @@ func update(ctx context.Context, db *bbolt.DB, st ledger.Store, to *uint64, prog
 			return res, err
 		}
 		res.To = end
-		bolt.ReleasePages(db)
+		db.ReleasePages()
 		if progress != nil {
 			progress(res.To-res.From, status.Head-res.From)
 		}
@@ -462,13 +460,13 @@ var errFull = errors.New("chunk full")
 // View opens a read transaction on the checkpoint and returns its state at
 // its head. The caller must call done before the database is written to or
 // closed.
-func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(), err error) {
-	tx, err := db.Begin(false)
+func View(db kv.DB, st ledger.Store) (state *projections.State, done func(), err error) {
+	tx, err := db.Begin()
 	if err != nil {
 		return nil, nil, err
 	}
-	var b *bbolt.Bucket
-	err = bolt.Guard(db.Path(), func() error {
+	var b kv.Bucket
+	err = db.Guard(func() error {
 		if b = tx.Bucket(Bucket); b == nil || string(b.Get(keyFormat)) != format {
 			return errors.New("no projection checkpoint: run Update first")
 		}
@@ -478,7 +476,7 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 		tx.Rollback()
 		return nil, nil, err
 	}
-	state, err = projections.Open(kv{root: b, path: db.Path(), view: true, pages: &bolt.Releaser{DB: db, Every: viewRelease}})
+	state, err = projections.Open(records{root: b, db: db, view: true, pages: db.Pages(viewRelease)})
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, err
@@ -489,10 +487,10 @@ func View(db *bbolt.DB, st ledger.Store) (state *projections.State, done func(),
 	return state, func() { tx.Rollback() }, nil
 }
 
-// Fresh folds the ledger's first size events into a temporary file of its
-// own and returns a view of it. done removes the file.
-func Fresh(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (state *projections.State, done func(), err error) {
-	f, err := NewFold(ctx, st, size, progress)
+// Fresh folds the ledger's first size events into temp, a temporary file
+// of its own, and returns a view of it. done closes (so removes) temp.
+func Fresh(ctx context.Context, temp kv.DB, st ledger.Store, size uint64, progress func(done, total uint64)) (state *projections.State, done func(), err error) {
+	f, err := NewFold(ctx, temp, st, size, progress)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -510,23 +508,13 @@ func Fresh(ctx context.Context, st ledger.Store, size uint64, progress func(done
 // memory. verify's checks share one: a fold is the longest part of each.
 type Fold struct {
 	Size uint64
-	db   *bbolt.DB
+	db   kv.DB
 }
 
-func NewFold(ctx context.Context, st ledger.Store, size uint64, progress func(done, total uint64)) (*Fold, error) {
-	tmp, err := os.CreateTemp("", "statledger-fold-*.db")
-	if err != nil {
-		return nil, err
-	}
-	tmp.Close()
-	// Temporary and rebuilt on any failure: no fsync is worth its cost here.
-	db, err := bbolt.Open(tmp.Name(), 0o600, &bbolt.Options{NoSync: true, NoFreelistSync: true})
-	if err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	f := &Fold{db: db}
-	if _, err := update(ctx, db, st, &size, progress); err != nil {
+// NewFold folds into temp, a temporary file that the Fold's Close closes.
+func NewFold(ctx context.Context, temp kv.DB, st ledger.Store, size uint64, progress func(done, total uint64)) (*Fold, error) {
+	f := &Fold{db: temp}
+	if _, err := update(ctx, temp, st, &size, progress); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -550,42 +538,40 @@ func (f *Fold) To(ctx context.Context, st ledger.Store, size uint64, progress fu
 // View is the fold's state at its Size; done ends the read transaction.
 func (f *Fold) View(st ledger.Store) (*projections.State, func(), error) { return View(f.db, st) }
 
-// Close removes the fold's file.
-func (f *Fold) Close() {
-	path := f.db.Path()
-	f.db.Close()
-	os.Remove(path)
-}
+// Close closes the fold's file, which removes it.
+func (f *Fold) Close() { f.db.Close() }
 
 // Verify checks the checkpoint record by record against a fresh fold of the
 // ledger to the checkpoint's size, so a changed figure in the checkpoint
 // cannot reach a report unnoticed. It returns nil when no checkpoint exists.
 //
-// The fresh fold it compared with is returned, at the checkpoint's size, for
+// temp is the file of that fresh fold, closed with it. The fresh fold it compared with is returned, at the checkpoint's size, for
 // more checks (verify --report); the caller closes it. It is nil when there
 // was nothing to compare.
-func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(done, total uint64)) (Status, *Fold, error) {
+func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(done, total uint64)) (Status, *Fold, error) {
 	status, err := Check(ctx, db, st)
 	if err != nil || !status.Present {
+		temp.Close()
 		return status, nil, err
 	}
 	if !status.Matches {
+		temp.Close()
 		return status, nil, ledger.Errorf(ledger.CodeVerify, "%s; it will be rebuilt by the next report", status.Mismatch())
 	}
 	size := status.Size
-	f, err := NewFold(ctx, st, size, progress)
+	f, err := NewFold(ctx, temp, st, size, progress)
 	if err != nil {
 		return status, nil, err
 	}
 	fresh := f.db
-	err = view(db, func(tx *bbolt.Tx) error {
-		return fresh.View(func(ftx *bbolt.Tx) error {
+	err = db.View(func(tx kv.Tx) error {
+		return fresh.View(func(ftx kv.Tx) error {
 			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
 			// A pass over both files would otherwise stay resident; often, as
 			// the checkpoint's pages lie scattered through the ledger file and
 			// each read maps a whole folio around its page (1M events: 463 MB
 			// peak releasing every 64k pairs).
-			inLedger, inFresh := &bolt.Releaser{DB: db, Every: 8 << 10}, &bolt.Releaser{DB: fresh, Every: 8 << 10}
+			inLedger, inFresh := db.Pages(8<<10), fresh.Pages(8<<10)
 			release := func() { inLedger.Touch(1); inFresh.Touch(1) }
 			for _, name := range projections.Buckets {
 				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {
@@ -603,8 +589,8 @@ func Verify(ctx context.Context, db *bbolt.DB, st ledger.Store, progress func(do
 }
 
 // sameBucket compares two buckets pair by pair; a missing bucket is empty.
-func sameBucket(a, b *bbolt.Bucket, step func()) (key []byte, same bool) {
-	next := func(bk *bbolt.Bucket) func() ([]byte, []byte) {
+func sameBucket(a, b kv.Bucket, step func()) (key []byte, same bool) {
+	next := func(bk kv.Bucket) func() ([]byte, []byte) {
 		if bk == nil {
 			return func() ([]byte, []byte) { return nil, nil }
 		}
@@ -636,30 +622,11 @@ func sameBucket(a, b *bbolt.Bucket, step func()) (key []byte, same bool) {
 }
 
 // Discard deletes the checkpoint; the next report rebuilds it.
-func Discard(db *bbolt.DB) error {
-	return update1(db, func(tx *bbolt.Tx) error {
+func Discard(db kv.DB) error {
+	return db.Update(func(tx kv.Tx) error {
 		if tx.Bucket(Bucket) == nil {
 			return nil
 		}
 		return tx.DeleteBucket(Bucket)
 	})
-}
-
-// OpenFile opens (creating it) a checkpoint file of its own, for a store that
-// cannot keep one itself. Another process holding it makes this fail after a
-// second, and the caller folds into a temporary file instead of waiting. A
-// file bbolt cannot read is made again (bolt.OpenDerived), and the next fold
-// fills it.
-func OpenFile(path string) (*bbolt.DB, error) {
-	db, _, err := bolt.OpenDerived(path, time.Second)
-	return db, err
-}
-
-// view and update1 are bbolt's, guarded: a damaged file is an error.
-func view(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
-	return bolt.Guard(db.Path(), func() error { return db.View(fn) })
-}
-
-func update1(db *bbolt.DB, fn func(*bbolt.Tx) error) error {
-	return bolt.Guard(db.Path(), func() error { return db.Update(fn) })
 }

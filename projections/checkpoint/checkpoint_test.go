@@ -3,16 +3,15 @@ package checkpoint
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	bbolt "go.etcd.io/bbolt"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/kv"
 	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/projections"
 )
@@ -65,7 +64,7 @@ func report(s *projections.State) string {
 	return b.String()
 }
 
-func viewReport(t *testing.T, db *bbolt.DB, size uint64) string {
+func viewReport(t *testing.T, db kv.DB, size uint64) string {
 	t.Helper()
 	st, done, err := View(db, nil)
 	if err != nil {
@@ -93,27 +92,27 @@ func TestUpdateFoldsOnlyWhatIsNew(t *testing.T) {
 	Chunk = 128
 	s, recs := ledgerOf(t, 1500)
 	appendRecs(t, s, recs[:1000])
-	res, err := Update(ctx, s.DB(), s, nil)
+	res, err := Update(ctx, s.KV(), s, nil)
 	if err != nil || res.From != 0 || res.To != 1000 || res.Discarded != "" {
 		t.Fatalf("first update: %+v, %v", res, err)
 	}
-	if got, want := viewReport(t, s.DB(), 1000), fresh(t, s, 1000); got != want {
+	if got, want := viewReport(t, s.KV(), 1000), fresh(t, s, 1000); got != want {
 		t.Fatalf("checkpoint differs from a fresh fold:\n%s\nwant\n%s", got, want)
 	}
 	appendRecs(t, s, recs[1000:])
-	res, err = Update(ctx, s.DB(), s, nil)
+	res, err = Update(ctx, s.KV(), s, nil)
 	if err != nil || res.From != 1000 || res.To != 1500 {
 		t.Fatalf("second update folded %+v, want only 1000..1500 (%v)", res, err)
 	}
 	for _, size := range []uint64{0, 1, 999, 1000, 1234, 1500} {
-		if got, want := viewReport(t, s.DB(), size), fresh(t, s, size); got != want {
+		if got, want := viewReport(t, s.KV(), size), fresh(t, s, size); got != want {
 			t.Fatalf("as of %d the checkpoint differs from a fresh fold", size)
 		}
 	}
-	if res, _ := Update(ctx, s.DB(), s, nil); res.From != 1500 || res.To != 1500 {
+	if res, _ := Update(ctx, s.KV(), s, nil); res.From != 1500 || res.To != 1500 {
 		t.Fatalf("an up-to-date checkpoint folded %+v", res)
 	}
-	if _, err := verify(ctx, s); err != nil {
+	if _, err := verify(ctx, t, s); err != nil {
 		t.Fatalf("verify of a good checkpoint: %v", err)
 	}
 }
@@ -124,7 +123,7 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 	s, recs := ledgerOf(t, 1000)
 	appendRecs(t, s, recs)
 	cctx, cancel := context.WithCancel(ctx)
-	_, err := Update(cctx, s.DB(), s, func(done, total uint64) {
+	_, err := Update(cctx, s.KV(), s, func(done, total uint64) {
 		if done >= 300 {
 			cancel()
 		}
@@ -132,15 +131,15 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cancelled update succeeded")
 	}
-	st, err := Check(ctx, s.DB(), s)
+	st, err := Check(ctx, s.KV(), s)
 	if err != nil || !st.Matches || st.Size != 300 {
 		t.Fatalf("after the interruption: %+v %v", st, err)
 	}
-	res, err := Update(ctx, s.DB(), s, nil)
+	res, err := Update(ctx, s.KV(), s, nil)
 	if err != nil || res.From != 300 || res.To != 1000 {
 		t.Fatalf("resumed %+v %v", res, err)
 	}
-	if _, err := verify(ctx, s); err != nil {
+	if _, err := verify(ctx, t, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -148,7 +147,7 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
 	s, recs := ledgerOf(t, 300)
 	appendRecs(t, s, recs)
-	if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -160,15 +159,15 @@ func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
 		{"root", keyRoot, make([]byte, 32), "the history it was built from has changed"},
 		{"size", keySize, []byte{0, 0, 0, 0, 0, 0, 0x10, 0}, "holds only 300"},
 	} {
-		s.DB().Update(func(tx *bbolt.Tx) error { return tx.Bucket(Bucket).Put(tc.key, tc.val) })
-		if _, err := verify(ctx, s); err == nil || !strings.Contains(err.Error(), tc.want) {
+		s.KV().Update(func(tx kv.Tx) error { return tx.Bucket(Bucket).Put(tc.key, tc.val) })
+		if _, err := verify(ctx, t, s); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: verify said %v", tc.name, err)
 		}
-		res, err := Update(ctx, s.DB(), s, nil)
+		res, err := Update(ctx, s.KV(), s, nil)
 		if err != nil || !strings.Contains(res.Discarded, tc.want) || res.From != 0 || res.To != 300 {
 			t.Fatalf("%s: update %+v %v", tc.name, res, err)
 		}
-		if got, want := viewReport(t, s.DB(), 300), fresh(t, s, 300); got != want {
+		if got, want := viewReport(t, s.KV(), 300), fresh(t, s, 300); got != want {
 			t.Fatalf("%s: rebuilt checkpoint differs", tc.name)
 		}
 	}
@@ -179,11 +178,11 @@ func TestMismatchedCheckpointIsDiscarded(t *testing.T) {
 func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 	s, recs := ledgerOf(t, 300)
 	appendRecs(t, s, recs)
-	if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
 		t.Fatal(err)
 	}
 	var month []byte
-	s.DB().Update(func(tx *bbolt.Tx) error {
+	s.KV().Update(func(tx kv.Tx) error {
 		c := tx.Bucket(Bucket).Bucket([]byte("cells"))
 		k, v := c.Cursor().First()
 		month = append([]byte(nil), k...)
@@ -191,21 +190,21 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 		v[1]++ // the persons of the first incident type
 		return c.Put(k, v)
 	})
-	_, err := verify(ctx, s)
+	_, err := verify(ctx, t, s)
 	if err == nil || !strings.Contains(err.Error(), "differs from a fresh fold") || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("verify of an edited checkpoint (%s): %v", month, err)
 	}
-	if err := Discard(s.DB()); err != nil {
+	if err := Discard(s.KV()); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := Check(ctx, s.DB(), s); st.Present {
+	if st, _ := Check(ctx, s.KV(), s); st.Present {
 		t.Fatal("discarded checkpoint still present")
 	}
 }
 
 // verify is Verify, closing the fold it returns.
-func verify(ctx context.Context, s *bolt.Store) (Status, error) {
-	status, f, err := Verify(ctx, s.DB(), s, nil)
+func verify(ctx context.Context, t *testing.T, s *bolt.Store) (Status, error) {
+	status, f, err := Verify(ctx, s.KV(), temp(t), s, nil)
 	if f != nil {
 		f.Close()
 	}
@@ -216,12 +215,12 @@ func verify(ctx context.Context, s *bolt.Store) (Status, error) {
 func TestFoldTo(t *testing.T) {
 	s, recs := ledgerOf(t, 7000)
 	appendRecs(t, s, recs)
-	whole, err := NewFold(ctx, s, 7000, nil)
+	whole, err := NewFold(ctx, temp(t), s, 7000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer whole.Close()
-	part, err := NewFold(ctx, s, 2500, nil)
+	part, err := NewFold(ctx, temp(t), s, 2500, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,8 +228,8 @@ func TestFoldTo(t *testing.T) {
 	if err := part.To(ctx, s, 7000, nil); err != nil || part.Size != 7000 {
 		t.Fatalf("To: %v, size %d", err, part.Size)
 	}
-	err = whole.db.View(func(a *bbolt.Tx) error {
-		return part.db.View(func(b *bbolt.Tx) error {
+	err = whole.db.View(func(a kv.Tx) error {
+		return part.db.View(func(b kv.Tx) error {
 			for _, name := range projections.Buckets {
 				if key, same := sameBucket(a.Bucket(Bucket).Bucket([]byte(name)), b.Bucket(Bucket).Bucket([]byte(name)), func() {}); !same {
 					t.Errorf("bucket %s differs at key %x", name, key)
@@ -244,14 +243,11 @@ func TestFoldTo(t *testing.T) {
 	}
 }
 
-func TestOpenFileRemakesADamagedFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "projection.db")
-	if err := os.WriteFile(path, []byte("damaged"), 0o600); err != nil {
+// temp is a temporary file for a fresh fold.
+func temp(t testing.TB) kv.DB {
+	db, err := bolt.TempKV()
+	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenFile(path)
-	if err != nil {
-		t.Fatalf("a damaged checkpoint file: %v", err)
-	}
-	db.Close()
+	return db
 }

@@ -3,7 +3,6 @@ package checkpoint
 import (
 	"testing"
 
-	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/storetest"
 )
 
@@ -16,15 +15,15 @@ func TestViewReleasesPages(t *testing.T) {
 	viewRelease = 8
 	s, recs := ledgerOf(t, 20_000)
 	appendRecs(t, s, recs)
-	if _, err := Update(ctx, s.DB(), s, nil); err != nil {
+	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
 		t.Fatal(err)
 	}
-	head, done, err := View(s.DB(), s)
+	head, done, err := View(s.KV(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer done()
-	bolt.ReleasePages(s.DB())
+	s.KV().ReleasePages()
 	before := storetest.ResidentFileKB(t)
 	// As of an earlier size nothing comes from the head's cached cells:
 	// every month is counted again from its facts.

@@ -56,10 +56,10 @@ func BenchmarkWorkbook100kCheckpoint(b *testing.B) {
 			batch = batch[:0]
 		}
 	})
-	if _, err := checkpoint.Update(ctx, st.DB(), st, nil); err != nil {
+	if _, err := checkpoint.Update(ctx, st.KV(), st, nil); err != nil {
 		b.Fatal(err)
 	}
-	s, done, err := checkpoint.View(st.DB(), st)
+	s, done, err := checkpoint.View(st.KV(), st)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,61 @@
+package bolt
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/statledger/statledger/ledger/kv"
+)
+
+// A file of derived data that bbolt cannot read is made again, empty, and
+// says why; a good one keeps what was written to it.
+func TestOpenKVRemakesADamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projection.db")
+	if err := os.WriteFile(path, []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, remade, err := OpenKV(path, time.Second)
+	if err != nil || remade == nil {
+		t.Fatalf("a damaged file: remade %v, err %v", remade, err)
+	}
+	err = db.Update(func(tx kv.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("v"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, remade, err = OpenKV(path, time.Second)
+	if err != nil || remade != nil {
+		t.Fatalf("a good file: remade %v, err %v", remade, err)
+	}
+	defer db.Close()
+	db.View(func(tx kv.Tx) error {
+		if tx.Bucket([]byte("none")) != nil {
+			t.Error("a missing bucket is not nil")
+		}
+		if v := tx.Bucket([]byte("b")).Get([]byte("k")); string(v) != "v" {
+			t.Errorf("read back %q", v)
+		}
+		return nil
+	})
+}
+
+// A temporary file is gone once closed.
+func TestTempKVIsRemoved(t *testing.T) {
+	db, err := TempKV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path()
+	db.Close()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("%s after Close: %v", path, err)
+	}
+}
