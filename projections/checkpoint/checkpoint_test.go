@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/kv"

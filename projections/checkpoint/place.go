@@ -39,7 +39,7 @@ type Files interface {
 // it cannot be kept, a fold of the whole ledger into a temporary file.
 type Place struct {
 	// Open opens the ledger.
-	Open func(ctx context.Context, mode Mode) (ledger.Store, error)
+	Open  func(ctx context.Context, mode Mode) (ledger.Store, error)
 	Files Files
 	// File is the checkpoint's own file, for a store that is not a Keeper.
 	// Empty: there is none, and every view folds the whole ledger.
