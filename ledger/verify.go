@@ -190,3 +190,41 @@ func (v VerifyResult) CheckAgainst(c Checkpoint) error {
 	}
 	return nil
 }
+
+// Reindexed is a store that keeps a local index of a ledger held elsewhere
+// (EventStoreDB: its ids and leaf hashes, on this machine), and may have
+// started it again when it opened: it no longer matched, or a verifier
+// asked for it.
+type Reindexed interface {
+	// IndexBefore is what the index held before it was started again.
+	IndexBefore() (Head, bool)
+	Stream() string
+}
+
+// CheckIndex compares what this machine's index of an EventStoreDB stream
+// held, when it was started again (it no longer matched the stream, or verify
+// rebuilt it), with the verified stream. The index recorded the leaf hashes
+// as they were first read, so a difference means history was changed on the
+// server since (or the index file was damaged here): reports built before
+// may carry figures the stream no longer supports.
+func CheckIndex(s Store, res VerifyResult) error {
+	e, ok := s.(Reindexed)
+	if !ok {
+		return nil
+	}
+	before, ok := e.IndexBefore()
+	if !ok {
+		return nil
+	}
+	if before.Size > res.Size {
+		return Errorf(CodeVerify, "seq %d: this machine's index of stream %s held %d events, the stream now holds %d: history was removed on the server (or the index was damaged); the index was rebuilt from the stream", res.Size, e.Stream(), before.Size, res.Size)
+	}
+	got, err := res.RootAt(before.Size)
+	if err != nil {
+		return err
+	}
+	if got != before.Root {
+		return Errorf(CodeVerify, "at tree size %d this machine's index of stream %s had root %s, the stream now has %s: history was changed on the server in seq 0…%d since this machine read it (or the index was damaged); the index was rebuilt from the stream", before.Size, e.Stream(), HashHex(before.Root), HashHex(got), before.Size-1)
+	}
+	return nil
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/bolt"
 )
 
 func backupCommand() *cli.Command {
@@ -40,12 +39,7 @@ func backupCommand() *cli.Command {
 			}
 			defer o.abort()
 			o.mode = 0o600 // a ledger, like the one it copies
-			s, err := bolt.Open(ref.path, bolt.Options{ReadOnly: true})
-			if err != nil {
-				return err
-			}
-			head, err := s.Backup(c.Context, o)
-			s.Close()
+			head, err := backupFile(c.Context, ref.path, o)
 			if err != nil {
 				return err
 			}
@@ -53,7 +47,7 @@ func backupCommand() *cli.Command {
 				return err
 			}
 			// The copy is only a backup if it verifies, and holds what was read.
-			b, err := bolt.Open(out, bolt.Options{ReadOnly: true})
+			b, err := openFile(out, false)
 			if err != nil {
 				return ledger.Wrap(ledger.CodeOf(err), err, "the backup %s", out)
 			}
@@ -100,10 +94,10 @@ func salvageCommand() *cli.Command {
 			if _, err := os.Stat(to); !errors.Is(err, fs.ErrNotExist) {
 				return usageError("--to %s exists: salvage writes a new ledger file, never over one", to)
 			}
-			if err := createBolt(to); err != nil {
+			if err := createFile(c.Context, to, ""); err != nil {
 				return err
 			}
-			dst, err := bolt.Open(to, bolt.Options{})
+			dst, err := openFile(to, true)
 			if err != nil {
 				return err
 			}
@@ -117,7 +111,7 @@ func salvageCommand() *cli.Command {
 				batch = batch[:0]
 				return err
 			}
-			res, err := bolt.Salvage(c.Context, from, func(r ledger.Recorded) error {
+			res, err := salvageFile(c.Context, from, func(r ledger.Recorded) error {
 				batch = append(batch, r)
 				if len(batch) >= 1000 {
 					return flush()

@@ -50,7 +50,7 @@ func copyCommand() *cli.Command {
 			}
 			defer src.Close()
 			if toRef.kind == "bolt" {
-				if err := createBolt(toRef.path); err != nil {
+				if err := createFile(c.Context, toRef.path, ""); err != nil {
 					return err
 				}
 			}

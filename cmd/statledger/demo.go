@@ -10,7 +10,6 @@ import (
 
 	"github.com/statledger/statledger"
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/reports/charts"
 )
@@ -57,13 +56,7 @@ func demoCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				s, err := bolt.Open(dbPath, bolt.Options{Create: true})
-				if err != nil {
-					return err
-				}
-				err = s.SetOrigin(c.Context, "statledger.local/demo")
-				s.Close()
-				if err != nil {
+				if err := createFile(c.Context, dbPath, "statledger.local/demo"); err != nil {
 					return err
 				}
 				if err := writeKey(keyPath, skey); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/esdb"
 )
 
 func asOfFlag() cli.Flag {
@@ -380,7 +379,7 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 	s, err := openRefIndex(c, ref, name, write, false)
 	if err == nil {
 		if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err == nil {
-			if err := verifyIndex(s, res); err != nil {
+			if err := ledger.CheckIndex(s, res); err != nil {
 				s.Close()
 				return nil, res, err
 			}
@@ -398,10 +397,10 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 	if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err != nil {
 		return nil, res, err
 	}
-	if err := verifyIndex(s, res); err != nil {
+	if err := ledger.CheckIndex(s, res); err != nil {
 		return nil, res, err
 	}
-	return nil, res, ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(*esdb.Store).Stream())
+	return nil, res, ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(ledger.Reindexed).Stream())
 }
 
 // verifyProgress shows a bar on a terminal while verify reads the ledger
@@ -420,34 +419,6 @@ func verifyProgress(c *cli.Context) func(done, total uint64) {
 			show(done, total)
 		}
 	}
-}
-
-// verifyIndex compares what this machine's index of an EventStoreDB stream
-// held, when it was started again (it no longer matched the stream, or verify
-// rebuilt it), with the verified stream. The index recorded the leaf hashes
-// as they were first read, so a difference means history was changed on the
-// server since (or the index file was damaged here): reports built before
-// may carry figures the stream no longer supports.
-func verifyIndex(s ledger.Store, res ledger.VerifyResult) error {
-	e, ok := s.(*esdb.Store)
-	if !ok {
-		return nil
-	}
-	before, ok := e.IndexBefore()
-	if !ok {
-		return nil
-	}
-	if before.Size > res.Size {
-		return ledger.Errorf(ledger.CodeVerify, "seq %d: this machine's index of stream %s held %d events, the stream now holds %d: history was removed on the server (or the index was damaged); the index was rebuilt from the stream", res.Size, e.Stream(), before.Size, res.Size)
-	}
-	got, err := res.RootAt(before.Size)
-	if err != nil {
-		return err
-	}
-	if got != before.Root {
-		return ledger.Errorf(ledger.CodeVerify, "at tree size %d this machine's index of stream %s had root %s, the stream now has %s: history was changed on the server in seq 0…%d since this machine read it (or the index was damaged); the index was rebuilt from the stream", before.Size, e.Stream(), ledger.HashHex(before.Root), ledger.HashHex(got), before.Size-1)
-	}
-	return nil
 }
 
 // signedCheckpointArg reads --checkpoint, checked with the verifier key

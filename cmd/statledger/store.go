@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -110,7 +111,7 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	if ref.kind == "bolt" {
 		return bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
 	}
-	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index")}
+	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{}.Index}
 	if path, err := cacheFile("index", ref, ledgerName); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: no local index for %s (%v); reading the whole stream\n", ref, err)
 	} else {
@@ -161,6 +162,14 @@ func (boltFiles) Open(path string) (kv.DB, error) {
 }
 
 func (boltFiles) Temp() (kv.DB, error) { return bolt.TempKV() }
+
+func (boltFiles) Index(path, stream string) (esdb.Index, error) {
+	ix, err := bolt.OpenIndex(path, stream)
+	if err != nil {
+		return nil, err // not a nil *bolt.Index in an interface
+	}
+	return ix, nil
+}
 
 // cacheFile is this machine's file of derived data of kind ("index",
 // "projection") for an EventStoreDB ledger, named by the store's URL without
@@ -219,13 +228,42 @@ func defaultOrigin(ref storeRef, ledgerName string) string {
 	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
 }
 
-// createBolt creates an empty embedded ledger file if there is none.
-func createBolt(path string) error {
+// createFile creates an embedded ledger file, recording the origin its
+// signing key is for ("" for none yet).
+func createFile(ctx context.Context, path, origin string) error {
 	s, err := bolt.Open(path, bolt.Options{Create: true})
 	if err != nil {
 		return err
 	}
+	if origin != "" {
+		if err := s.SetOrigin(ctx, origin); err != nil {
+			s.Close()
+			return err
+		}
+	}
 	return s.Close()
+}
+
+// openFile opens an embedded ledger file by its path: backup and salvage
+// work on files.
+func openFile(path string, write bool) (ledger.Store, error) {
+	return bolt.Open(path, bolt.Options{ReadOnly: !write})
+}
+
+// backupFile writes a consistent copy of the embedded ledger file at path to w.
+func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, error) {
+	s, err := bolt.Open(path, bolt.Options{ReadOnly: true})
+	if err != nil {
+		return ledger.Head{}, err
+	}
+	defer s.Close()
+	return s.Backup(ctx, w)
+}
+
+// salvageFile calls fn with each event of a damaged ledger file that still
+// verifies, in order: see bolt.Salvage.
+func salvageFile(ctx context.Context, path string, fn func(ledger.Recorded) error) (bolt.SalvageResult, error) {
+	return bolt.Salvage(ctx, path, fn)
 }
 
 // ledgerSigner loads the signing key (--signing-key) for the ledger s, and

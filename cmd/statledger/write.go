@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/projections/checkpoint"
 )
 
@@ -62,12 +61,7 @@ func initCommand() *cli.Command {
 						return ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
 					}
 				}
-				s, err := bolt.Open(ref.path, bolt.Options{Create: true})
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				if err := s.SetOrigin(c.Context, origin); err != nil {
+				if err := createFile(c.Context, ref.path, origin); err != nil {
 					return err
 				}
 			} else {

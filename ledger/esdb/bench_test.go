@@ -46,7 +46,7 @@ func BenchmarkOpen100k(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		opt  esdb.Options
-	}{{"memory", esdb.Options{}}, {"index-file", esdb.Options{Index: filepath.Join(b.TempDir(), "index.db")}}} {
+	}{{"memory", esdb.Options{}}, {"index-file", esdb.Options{Index: filepath.Join(b.TempDir(), "index.db"), OpenIndex: boltIndex}}} {
 		b.Run(bc.name, func(b *testing.B) {
 			if bc.opt.Index != "" {
 				s, err := esdb.Open(context.Background(), srv.URL, "bench", bc.opt) // the first open builds it

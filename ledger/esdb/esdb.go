@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -54,19 +53,22 @@ type Store struct {
 	display string // the URL without its password, for messages
 
 	mu       sync.Mutex
-	ix       index // ids and the tree of the stored leaf hashes, as read
+	ix       Index // ids and the tree of the stored leaf hashes, as read
 	lastSync time.Time
 	note     string
-	before   *IndexState
+	before   *ledger.Head
 	progress func(done, total uint64)
 }
 
 // Options for Open.
 type Options struct {
 	// Index is a local file in which the store keeps its id index and Merkle
-	// tree between runs, so that opening reads only what was appended since.
-	// Empty keeps them in memory, and every open reads the whole stream.
-	Index string
+	// tree between runs, so that opening reads only what was appended since;
+	// OpenIndex opens it (ledger/bolt.OpenIndex). Empty, or an index that
+	// cannot be opened, keeps them in memory, and every open reads the
+	// whole stream.
+	Index     string
+	OpenIndex func(path, stream string) (Index, error)
 	// Rebuild starts the index file again from the whole stream, trusting
 	// nothing it held; IndexBefore then says what it held. verify does this.
 	Rebuild bool
@@ -74,12 +76,6 @@ type Options struct {
 	// done of total events, total being what the stream held beyond the
 	// index when it started. A first open of a long stream reads all of it.
 	Progress func(done, total uint64)
-}
-
-// IndexState is what a local index held: a tree size and its root.
-type IndexState struct {
-	Size uint64
-	Root tlog.Hash
 }
 
 // lookupStaleness is how old the index may be for Lookup. A stale "not
@@ -130,18 +126,12 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 		ledgerName = DefaultLedger
 	}
 	s := &Store{client: client, stream: ledgerName, display: display, progress: opt.Progress}
-	s.ix = newMemIndex(s)
-	if opt.Index != "" {
-		f, err := openFileIndex(s, opt.Index)
-		if err != nil {
+	s.ix = newMemIndex()
+	if opt.Index != "" && opt.OpenIndex != nil {
+		if ix, err := opt.OpenIndex(opt.Index, ledgerName); err != nil {
 			s.note = fmt.Sprintf("the local index %s cannot be used (%v), so the whole stream was read", opt.Index, err)
-			f, err = openTempIndex(s, filepath.Dir(opt.Index))
-			if err == nil {
-				s.note += " into a temporary index"
-			}
-		}
-		if err == nil {
-			s.ix = f
+		} else {
+			s.ix, s.note = ix, ix.Note()
 		}
 	}
 	s.mu.Lock()
@@ -151,7 +141,7 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 		err = s.sync(ctx)
 	}
 	if err != nil {
-		s.ix.close()
+		s.ix.Close()
 		client.Close()
 		return nil, err
 	}
@@ -163,23 +153,23 @@ func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Sto
 // written again, or a server that was reset, fails this, and the index is
 // started again. With rebuild it is started again whatever it holds.
 func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
-	n := s.ix.size()
+	n := s.ix.Size()
 	if n == 0 {
 		return nil
 	}
 	held, err := s.ix.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(n-1))})
 	if err != nil {
-		return s.ix.reset()
+		return s.ix.Reset()
 	}
 	// What the index held, for verify to compare with the stream if the
 	// index is started again.
 	root, err := tlog.TreeHash(int64(n), s.ix)
 	if err != nil {
-		return s.ix.reset()
+		return s.ix.Reset()
 	}
 	if rebuild {
-		s.before = &IndexState{Size: n, Root: root}
-		return s.ix.reset()
+		s.before = &ledger.Head{Size: n, Root: root}
+		return s.ix.Reset()
 	}
 	found := false
 	err = s.read(ctx, n-1, 1, false, func(r ledger.Recorded, stored tlog.Hash) error {
@@ -191,8 +181,8 @@ func (s *Store) checkIndex(ctx context.Context, rebuild bool) error {
 	}
 	if !found {
 		s.note = fmt.Sprintf("the local index of %s held %d events, but the stream no longer has them as they were (deleted and written again, or another server); the index was rebuilt from the stream", s.stream, n)
-		s.before = &IndexState{Size: n, Root: root}
-		return s.ix.reset()
+		s.before = &ledger.Head{Size: n, Root: root}
+		return s.ix.Reset()
 	}
 	return nil
 }
@@ -204,9 +194,9 @@ func (s *Store) Note() string { return s.note }
 // IndexBefore is what the index held before Open started it again (with
 // Options.Rebuild, or because it no longer matched the stream), for a
 // comparison with the verified stream.
-func (s *Store) IndexBefore() (IndexState, bool) {
+func (s *Store) IndexBefore() (ledger.Head, bool) {
 	if s.before == nil {
-		return IndexState{}, false
+		return ledger.Head{}, false
 	}
 	return *s.before, true
 }
@@ -248,13 +238,13 @@ func (s *Store) fail(err error, what string) error {
 func (s *Store) sync(ctx context.Context) error {
 	s.lastSync = time.Now()
 	var batch []entry
-	from := s.ix.size()
+	from := s.ix.Size()
 	var total uint64 // of a catch-up longer than a page, for progress
 	flush := func() error {
-		err := s.ix.add(batch)
+		err := s.add(batch)
 		batch = batch[:0]
 		if err == nil && total > 0 {
-			s.progress(s.ix.size()-from, total)
+			s.progress(s.ix.Size()-from, total)
 		}
 		return err
 	}
@@ -363,7 +353,7 @@ func (s *Store) pin(recs []ledger.Recorded) error {
 	defer s.mu.Unlock()
 	var idx []int64 // recs run in seq order, so those the index holds come first
 	for _, r := range recs {
-		if r.Seq < s.ix.size() {
+		if r.Seq < s.ix.Size() {
 			idx = append(idx, tlog.StoredHashIndex(0, int64(r.Seq)))
 		}
 	}
@@ -429,10 +419,10 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := s.sync(ctx); err != nil {
 		return err
 	}
-	if n := s.ix.size(); n != expectedNext {
+	if n := s.ix.Size(); n != expectedNext {
 		return ledger.ConflictError(expectedNext, n)
 	}
-	seqs, held, err := s.ix.seqsOf(ledger.IDsOf(recs))
+	seqs, held, err := s.ix.SeqsOf(ledger.IDsOf(recs))
 	if err != nil {
 		return s.fail(err, "reading the local index")
 	}
@@ -465,7 +455,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		for i, r := range recs {
 			es[i] = entry{id: r.Event.ID, seq: r.Seq, leaf: r.Leaf, at: r.RecordedAt}
 		}
-		_ = s.ix.add(es)
+		_ = s.add(es)
 		return nil
 	}
 	if code(err) == esdb.ErrorCodeWrongExpectedVersion {
@@ -487,7 +477,7 @@ func (s *Store) landed(recs []ledger.Recorded) (bool, error) {
 	if err := s.sync(ctx); err != nil {
 		return false, err
 	}
-	seqs, found, err := s.ix.seqsOf(ledger.IDsOf(recs))
+	seqs, found, err := s.ix.SeqsOf(ledger.IDsOf(recs))
 	if err != nil {
 		return false, err
 	}
@@ -510,12 +500,12 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	if err := s.sync(ctx); err != nil {
 		return ledger.Head{}, err
 	}
-	n := s.ix.size()
+	n := s.ix.Size()
 	root, err := ledger.RootOf(n, s.ix)
 	if err != nil {
 		return ledger.Head{}, s.fail(err, "reading the local index")
 	}
-	return ledger.Head{Size: n, Root: root, LastRecordedAt: s.ix.lastAt()}, nil
+	return ledger.Head{Size: n, Root: root, LastRecordedAt: s.ix.LastAt()}, nil
 }
 
 // SeqsOf answers from the store's id index: no round trip. Ids appended by
@@ -523,7 +513,7 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ix.seqsOf(ids)
+	return s.ix.SeqsOf(ids)
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
@@ -534,7 +524,7 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 			return ledger.Recorded{}, false, err
 		}
 	}
-	seqs, ok, err := s.ix.seqsOf([]string{id})
+	seqs, ok, err := s.ix.SeqsOf([]string{id})
 	s.mu.Unlock()
 	if err != nil || !ok[0] {
 		return ledger.Recorded{}, false, err
@@ -570,9 +560,9 @@ func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error
 // against the index's leaf hashes only for events it held in memory.
 func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
 	s.mu.Lock()
-	if f, ok := s.ix.(*fileIndex); ok {
-		f.close()
-		s.ix = newMemIndex(s)
+	if _, ok := s.ix.(*memIndex); !ok {
+		s.ix.Close()
+		s.ix = newMemIndex()
 	}
 	s.mu.Unlock()
 	var start esdb.StreamPosition = esdb.Start{}
@@ -615,7 +605,7 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return errors.Join(s.ix.close(), s.client.Close())
+	return errors.Join(s.ix.Close(), s.client.Close())
 }
 
 // Stream is the name of the ledger's stream.

@@ -9,13 +9,23 @@ import (
 	"time"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/esdb"
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
 	"github.com/statledger/statledger/ledger/storetest"
 )
 
+// boltIndex is the local index statledger keeps.
+func boltIndex(path, stream string) (esdb.Index, error) {
+	ix, err := bolt.OpenIndex(path, stream)
+	if err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
 func indexed(t *testing.T) esdb.Options {
-	return esdb.Options{Index: filepath.Join(t.TempDir(), "index.db")}
+	return esdb.Options{Index: filepath.Join(t.TempDir(), "index.db"), OpenIndex: boltIndex}
 }
 
 // indexedLedger is a server with a ledger of n events, written through a
@@ -146,7 +156,7 @@ func TestIndexPinsHistory(t *testing.T) {
 	s.Close()
 
 	// verify rebuilds the index and compares what it held with the stream.
-	r := open(t, srv.URL, w.Stream(), esdb.Options{Index: opt.Index, Rebuild: true})
+	r := open(t, srv.URL, w.Stream(), esdb.Options{Index: opt.Index, OpenIndex: boltIndex, Rebuild: true})
 	before, ok := r.IndexBefore()
 	if !ok || before.Size != 10 || before.Root != first.Root {
 		t.Fatalf("IndexBefore = %+v %v, want size 10 and the first root", before, ok)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package esdb
+package bolt
 
 // processAlive cannot tell elsewhere: a file that may be in use is kept.
 func processAlive(int) bool { return true }

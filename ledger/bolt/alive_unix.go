@@ -1,6 +1,6 @@
 //go:build unix
 
-package esdb
+package bolt
 
 import (
 	"errors"

@@ -1,0 +1,258 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/statledger/statledger/ledger"
+)
+
+// Index is what a store whose server keeps neither an id index nor a Merkle
+// tree (EventStoreDB) knows of its stream without reading it again, kept in
+// a local bbolt file: where each id is, the leaf hashes, and the last
+// recorded_at. It is derived data: the store checks it against the stream
+// when it opens (the event at its last seq must have the leaf hash it
+// holds), every read compares events with the leaf hashes it holds, and
+// verify rebuilds it from the stream.
+type Index struct {
+	stream string
+	note   string
+	db     *bbolt.DB
+	n      uint64
+	last   time.Time
+	// pages releases the file's mapped pages every 16k entries: a first
+	// build, or a fold pinning every event it reads, would otherwise keep the
+	// whole file resident (1M events: 362 MB peak for a cold summary).
+	pages *Releaser
+	temp  string // the file's path, if it is this process's own, removed on close
+}
+
+var (
+	keyStream    = []byte("stream")
+	errDuplicate = errors.New("an id indexed twice")
+)
+
+// indexFormat 2: the id index is sorted runs (IDs).
+const indexFormat = "statledger-esdb-index-2"
+
+// indexWait is how long to wait for another process that holds the index
+// file before reading the stream into memory instead.
+const indexWait = time.Second
+
+// OpenIndex opens the index of stream in the file at path, creating it, or
+// making it again when it cannot be read or belongs to another stream. A
+// file that another process holds is not waited for: the index is kept in a
+// temporary file of this process's own in the same folder instead. Note says
+// what the user should know of either.
+func OpenIndex(path, stream string) (*Index, error) {
+	f, err := openIndex(path, stream)
+	if err != nil {
+		note := fmt.Sprintf("the local index %s cannot be used (%v), so the whole stream was read", path, err)
+		if f, err = openTempIndex(filepath.Dir(path), stream); err != nil {
+			return nil, err
+		}
+		f.note = note + " into a temporary index"
+	}
+	return f, nil
+}
+
+// Note says what the user should know of how the index was opened, or "".
+func (f *Index) Note() string { return f.note }
+
+func openIndex(path, stream string) (*Index, error) {
+	db, remade, err := OpenDerived(path, indexWait)
+	if err != nil {
+		return nil, err
+	}
+	f := &Index{stream: stream, db: db, pages: &Releaser{DB: db, Every: 1 << 14}}
+	if remade != nil {
+		f.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, remade)
+	}
+	var ok bool
+	err = f.view(func(tx *bbolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		if m == nil || string(m.Get(keyFormat)) != indexFormat || string(m.Get(keyStream)) != stream {
+			return nil
+		}
+		if v := m.Get(keySize); len(v) == 8 {
+			f.n = binary.BigEndian.Uint64(v)
+		}
+		if v := m.Get(keyLastAt); v != nil {
+			t, err := time.Parse(ledger.TimeFormat, string(v))
+			if err != nil {
+				return nil
+			}
+			f.last = t
+		}
+		ok = true
+		return nil
+	})
+	if err == nil && !ok {
+		// Another format, another stream, or a file that is not an index:
+		// derived data, so start it again.
+		err = f.Reset()
+	}
+	if errors.Is(err, ledger.ErrDamaged) {
+		// Derived data: a damaged file is made again from the stream.
+		db.Close()
+		if rerr := os.Remove(path); rerr == nil {
+			damage := err
+			f, err := openIndex(path, stream)
+			if err == nil {
+				f.note = fmt.Sprintf("the local index %s was damaged (%v); it was rebuilt from the stream", path, damage)
+			}
+			return f, err
+		}
+		return nil, err
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// view and update are bbolt's, guarded: a damaged index file is an error,
+// never a crash.
+func (f *Index) view(fn func(*bbolt.Tx) error) error {
+	return Guard(f.db.Path(), func() error { return f.db.View(fn) })
+}
+
+func (f *Index) update(fn func(*bbolt.Tx) error) error {
+	return Guard(f.db.Path(), func() error { return f.db.Update(fn) })
+}
+
+func (f *Index) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	defer f.pages.Touch(len(idx))
+	var out []tlog.Hash
+	err := f.view(func(tx *bbolt.Tx) error {
+		var err error
+		out, err = Hashes{B: tx.Bucket(bucketHashes)}.ReadHashes(idx)
+		return err
+	})
+	return out, err
+}
+
+func (f *Index) Size() uint64      { return f.n }
+func (f *Index) LastAt() time.Time { return f.last }
+func (f *Index) Close() error {
+	err := f.db.Close()
+	if f.temp != "" {
+		os.Remove(f.temp)
+	}
+	return err
+}
+
+// openTempIndex makes an index file of this process's own in dir, for when
+// the shared one is held by another statledger: the whole stream is read
+// into it, as into memory, but within the memory a file index needs (1M
+// events into a map: 425 MB peak for a summary). Files left by processes
+// that were killed are removed first.
+func openTempIndex(dir, stream string) (*Index, error) {
+	if old, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db")); len(old) > 0 {
+		for _, p := range old {
+			var pid int
+			if _, err := fmt.Sscanf(filepath.Base(p), "index-tmp-%d-", &pid); err == nil && !processAlive(pid) {
+				os.Remove(p)
+			}
+		}
+	}
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf("index-tmp-%d-*.db", os.Getpid()))
+	if err != nil {
+		return nil, err
+	}
+	path := tmp.Name()
+	tmp.Close()
+	f, err := openIndex(path, stream)
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	f.db.NoSync = true // thrown away on close: nothing to make durable
+	f.temp = path
+	return f, nil
+}
+
+func (f *Index) SeqsOf(ids []string) ([]uint64, []bool, error) {
+	defer f.pages.TouchScattered(len(ids))
+	var seqs []uint64
+	var found []bool
+	err := f.view(func(tx *bbolt.Tx) error {
+		seqs, found = IDs{Runs: tx.Bucket(bucketIDRuns)}.SeqsOf(ids)
+		return nil
+	})
+	return seqs, found, err
+}
+
+// Add indexes events that follow on from Size: their ids and leaf hashes,
+// and the last one's recorded_at. An id the index holds already (or that
+// ids holds twice) is refused, all of them with it: dup is its position in
+// ids, and held the seq that holds it; otherwise dup is -1.
+func (f *Index) Add(ids []string, leaves []tlog.Hash, lastAt time.Time) (dup int, held uint64, err error) {
+	if len(ids) == 0 {
+		return -1, 0, nil
+	}
+	merged := 0
+	dup = -1
+	err = f.update(func(tx *bbolt.Tx) error {
+		hashes, m := Hashes{B: tx.Bucket(bucketHashes)}, tx.Bucket(bucketMeta)
+		var n int
+		var err error
+		if dup, held, n, err = (IDs{Runs: tx.Bucket(bucketIDRuns)}).Add(ids, f.n); err != nil {
+			return err
+		} else if dup >= 0 {
+			return errDuplicate // rolls back what Add wrote
+		}
+		merged = n
+		for i, leaf := range leaves {
+			if err := hashes.Add(f.n+uint64(i), leaf); err != nil {
+				return err
+			}
+		}
+		if err := m.Put(keySize, seqKey(f.n+uint64(len(ids)))); err != nil {
+			return err
+		}
+		return m.Put(keyLastAt, []byte(lastAt.Format(ledger.TimeFormat)))
+	})
+	if errors.Is(err, errDuplicate) {
+		return dup, held, nil
+	} else if err != nil {
+		return -1, 0, err
+	}
+	f.n, f.last = f.n+uint64(len(ids)), lastAt
+	f.pages.Touch(len(ids) + merged)
+	return -1, 0, nil
+}
+
+func (f *Index) Reset() error {
+	err := f.update(func(tx *bbolt.Tx) error {
+		// "ids": format 1's id tree.
+		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			return err
+		}
+		for _, b := range [][]byte{bucketIDRuns, bucketHashes, bucketMeta} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket(bucketMeta)
+		if err := m.Put(keyFormat, []byte(indexFormat)); err != nil {
+			return err
+		}
+		return m.Put(keyStream, []byte(f.stream))
+	})
+	if err == nil {
+		f.n, f.last = 0, time.Time{}
+	}
+	return err
+}
