@@ -53,7 +53,9 @@ func TestConformance(t *testing.T) {
 	})
 	t.Run("index file", func(t *testing.T) {
 		dir := t.TempDir()
-		indexed := func(name string) esdb.Options { return esdb.Options{Index: dir + "/" + name + ".db", OpenIndex: boltIndex} }
+		indexed := func(name string) esdb.Options {
+			return esdb.Options{Index: dir + "/" + name + ".db", OpenIndex: boltIndex}
+		}
 		storetest.Run(t, storetest.Factory{
 			New: func(t *testing.T) ledger.Store {
 				name := fresh(t, srv).Stream()
