@@ -49,7 +49,10 @@ func KindErrorf(code Code, kind error, format string, args ...any) *Error {
 
 func (e *Error) Error() string {
 	if e.Err != nil && e.Msg != "" {
-		return e.Msg + ": " + e.Err.Error()
+		if s := e.Err.Error(); s != "" {
+			return e.Msg + ": " + s
+		}
+		return e.Msg
 	}
 	if e.Err != nil {
 		return e.Err.Error()

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -16,41 +15,38 @@ import (
 	"github.com/statledger/statledger/ledger/bolt"
 )
 
-// An import: decode JSONL (a bad line would be reported as FILE:LINE: field:
-// problem), then append the events in atomic batches to a store.
+// An import: every line is checked against the ledger first (a bad line is
+// reported as FILE:LINE: field: problem, and nothing is appended), then the
+// new events are appended in atomic batches. Importing the same input again
+// appends nothing: each event is a duplicate.
 func Example_import() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
-	s, err := bolt.Open(filepath.Join(dir, "l.db"), bolt.Options{Create: true})
+	path := filepath.Join(dir, "l.db")
+	s, err := bolt.Open(path, bolt.Options{Create: true})
 	if err != nil {
 		panic(err)
 	}
-	defer s.Close()
+	s.Close()
+	open := func(ctx context.Context, write bool) (ledger.Store, error) {
+		return bolt.Open(path, bolt.Options{ReadOnly: !write})
+	}
 
 	input := `{"type":"arrest","date":"2025-10-20","date_precision":"week","count":60,"count_qualifier":"approx","nationality":"KR","country":"KH","source":{"publisher":"Phnom Penh news report"}}
 {"type":"repatriation","date":"2025-10-01","count":61,"count_qualifier":"at_least","nationality":"KR","country":"KH","source":{"publisher":"Phnom Penh news report"}}
 `
-	d, err := ledger.DecodeJSONL("october.jsonl", strings.NewReader(input))
-	if err != nil || len(d.Errors) > 0 {
-		panic(fmt.Sprint(err, d.Errors))
-	}
-	l := ledger.New(s)
-	l.Now = func() time.Time { return time.Date(2025, 10, 28, 9, 0, 0, 0, time.UTC) }
-	a, err := l.NewAppender("registrar", 1000, nil)
-	if err != nil {
-		panic(err)
-	}
-	for _, e := range d.Events {
-		if err := a.Add(context.Background(), e); err != nil {
+	for range 2 {
+		in := &ledger.Files{Names: []string{"-"}, Format: "jsonl", Stdin: strings.NewReader(input)}
+		res, err := ledger.Import(context.Background(), open, in, ledger.ImportOptions{Actor: "registrar", BatchSize: 1000})
+		in.Close()
+		if err != nil {
 			panic(err)
 		}
+		fmt.Printf("appended %d, duplicates %d; tree size %d\n", res.Appended, res.Duplicates, res.Head.Size)
 	}
-	res, err := a.Close(context.Background())
-	if err != nil {
-		panic(err)
-	}
-	fmt.Printf("appended %d; tree size %d\n", res.Appended, res.Head.Size)
-	// Output: appended 2; tree size 2
+	// Output:
+	// appended 2, duplicates 0; tree size 2
+	// appended 0, duplicates 2; tree size 2
 }
 
 // A consistency proof between two signed checkpoints, checked with the

@@ -187,6 +187,7 @@ func (c *Checker) checkTarget(ctx context.Context, e *Event) (*FieldError, error
 type AppendResult struct {
 	Appended   int
 	Duplicates int
+	Skipped    int // bad lines of an import that skipped them (ImportOptions.SkipInvalid)
 	Head       Head
 }
 

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -59,124 +54,12 @@ func copyCommand() *cli.Command {
 				return err
 			}
 			defer dst.Close()
-			n, head, err := copyLedger(c.Context, src, dst, c.Int("batch-size"), func(done uint64) {})
+			n, head, err := ledger.Copy(c.Context, src, dst, c.Int("batch-size"), nil)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "copied %d events from %s to %s; tree size %d, root %s\n", n, fromRef, toRef, head.Size, ledger.HashHex(head.Root))
 			return nil
 		},
-	}
-}
-
-// copyLedger appends to dst what src holds beyond dst's size, after checking
-// that dst holds a prefix of src's history.
-func copyLedger(ctx context.Context, src, dst ledger.Store, batchSize int, progress func(uint64)) (uint64, ledger.Head, error) {
-	sh, err := src.Head(ctx)
-	if err != nil {
-		return 0, ledger.Head{}, err
-	}
-	dh, err := dst.Head(ctx)
-	if err != nil {
-		return 0, ledger.Head{}, err
-	}
-	if dh.Size > sh.Size {
-		return 0, dh, ledger.Errorf(ledger.CodeInput, "the target holds %d events, more than the source's %d: its history differs; copy to an empty ledger", dh.Size, sh.Size)
-	}
-	if dh.Size > 0 {
-		root, err := ledger.TreeRoot(ctx, src, dh.Size)
-		if err != nil {
-			return 0, dh, err
-		}
-		if root != dh.Root {
-			return 0, dh, ledger.Errorf(ledger.CodeInput, "the target's first %d events differ from the source's (root %s, source has %s): refusing to copy onto another history", dh.Size, ledger.HashHex(dh.Root), ledger.HashHex(root))
-		}
-	}
-	var batch []ledger.Recorded
-	bytes := 0
-	next := dh.Size
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := dst.Append(ctx, next, batch); err != nil {
-			return err
-		}
-		next += uint64(len(batch))
-		progress(next)
-		batch, bytes = batch[:0], 0
-		return nil
-	}
-	err = src.Read(ctx, dh.Size, func(r ledger.Recorded) error {
-		if r.Seq >= sh.Size {
-			return errDone
-		}
-		if len(batch) >= batchSize || bytes+len(r.Raw) > ledger.MaxBatchBytes {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		batch = append(batch, r) // the same recorded bytes: same leaf hashes
-		bytes += len(r.Raw)
-		return nil
-	})
-	if err != nil && !errors.Is(err, errDone) {
-		return next - dh.Size, dh, err
-	}
-	if err := flush(); err != nil {
-		return next - dh.Size, dh, err
-	}
-	head, err := dst.Head(ctx)
-	if err == nil && head.Root != sh.Root {
-		return next - dh.Size, head, ledger.Errorf(ledger.CodeVerify, "after the copy the target's root %s differs from the source's %s", ledger.HashHex(head.Root), ledger.HashHex(sh.Root))
-	}
-	return next - dh.Size, head, err
-}
-
-// follower is a store that can push new events (EventStoreDB subscriptions).
-type follower interface {
-	Follow(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error
-}
-
-// followLedger prints new events after seq from until interrupted. A store
-// that cannot push is polled, reopening it each time so that a writer never
-// waits on the follower's file lock for long.
-func followLedger(c *cli.Context, from uint64, print func(ledger.Recorded) error) error {
-	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	s, _, err := openStore(c, false)
-	if err != nil {
-		return err
-	}
-	if f, ok := s.(follower); ok {
-		defer s.Close()
-		err := f.Follow(ctx, from, print)
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	s.Close()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(500 * time.Millisecond):
-		}
-		s, _, err := openStore(c, false)
-		if err != nil {
-			return err
-		}
-		err = s.Read(ctx, from, func(r ledger.Recorded) error {
-			from = r.Seq + 1
-			return print(r)
-		})
-		s.Close()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
 	}
 }

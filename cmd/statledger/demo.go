@@ -104,7 +104,7 @@ func demoCommand() *cli.Command {
 			if _, err := os.Stat(source); err != nil {
 				return usageError("cannot read the events %s (run the demo from the repository's top folder, or pass --file): %v", source, err)
 			}
-			res, err := appendInput(c, &files{c: c, names: []string{source}, format: "jsonl"}, appendOptions{batchSize: 1000})
+			res, err := importInput(c, &ledger.Files{Names: []string{source}, Format: "jsonl"}, 1000, false, false)
 			if err != nil {
 				return err
 			}

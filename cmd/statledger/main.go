@@ -79,6 +79,7 @@ var hints = []struct {
 	{ledger.ErrStoreAddress, "check --store (or $STATLEDGER_STORE): a file path, bolt:PATH, or esdb://HOST:PORT?tls=…"},
 	{ledger.ErrHistoryChanged, "'statledger verify' names the first bad seq"},
 	{projections.ErrDamaged, "'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it"},
+	{ledger.ErrInputFormat, "pass --format jsonl or --format csv"},
 	{ledger.ErrStaleProjection, "'statledger verify --rebuild-projection' discards it; the next report folds it again from the ledger"},
 	{ledger.ErrNoWitness, "make one with 'statledger witness init --dir DIR --name NAME'"},
 	{ledger.ErrStaleProof, "ask the ledger's keeper for 'statledger prove --consistency' from the checkpoint this witness cosigned last"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -107,7 +108,11 @@ func replayCommand() *cli.Command {
 				return err
 			}
 			// New events print as they come: flush after each one.
-			return followLedger(c, next, func(r ledger.Recorded) error {
+			open := func(context.Context) (ledger.Store, error) {
+				s, _, err := openStore(c, false)
+				return s, err
+			}
+			return ledger.Follow(c.Context, open, next, func(r ledger.Recorded) error {
 				if err := print(r); err != nil {
 					return err
 				}

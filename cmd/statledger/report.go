@@ -483,5 +483,5 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 	if len(diffs) == 0 {
 		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
 	}
-	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", path, size, len(diffs), plural(len(diffs), "cell", "cells"))
+	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", path, size, len(diffs), ledger.Plural(len(diffs), "cell", "cells"))
 }

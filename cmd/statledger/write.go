@@ -131,349 +131,37 @@ func writeKey(path, skey string) error {
 	return f.Close()
 }
 
-// source is what an import reads. It is scanned twice: once to check every
-// event against the ledger, once to append the new ones, so that an input of
-// any size is imported holding one event (and 33 bytes per event checked) at
-// a time.
-type source interface {
-	// scan calls fn with each good event in order and returns the bad lines
-	// (the first ledger.MaxListed or so of each file) and how many more there were.
-	scan(fn func(file string, line int, e ledger.Event)) ([]ledger.LineError, int, error)
-}
-
-// events is a source held in memory: one event from flags.
-type events struct {
-	file string
-	list []ledger.Event
-}
-
-func (s events) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
-	for i, e := range s.list {
-		fn(s.file, i+1, e)
+// importInput imports in into the ledger named by --store (ledger.Import),
+// listing the bad lines on stderr. quiet lists none (the caller words them)
+// and shows no progress bar.
+func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, quiet bool) (ledger.AppendResult, error) {
+	opt := ledger.ImportOptions{
+		Actor:       c.String("actor"),
+		BatchSize:   batchSize,
+		SkipInvalid: skipInvalid,
 	}
-	return nil, 0, nil
-}
-
-// files is a source of JSONL and CSV files; "-" is stdin. An input that
-// cannot be read twice (stdin, a FIFO, a device) is kept in a temporary
-// file first (spool), before the ledger is opened at all.
-type files struct {
-	c       *cli.Context
-	names   []string
-	format  string
-	spooled map[string]string // input name -> its temporary copy
-}
-
-func (fs *files) scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
-	var errs []ledger.LineError
-	dropped := 0
-	for _, name := range fs.names {
-		format, err := inputFormat(name, fs.format)
-		if err != nil {
-			return nil, 0, err
-		}
-		r, closeFn, err := fs.open(name)
-		if err != nil {
-			return nil, 0, err
-		}
-		display := displayName(name)
-		emit := func(line int, e ledger.Event) { fn(display, line, e) }
-		var d ledger.Decoded
-		if format == "csv" {
-			d, err = ledger.ScanCSV(display, r, emit)
-		} else {
-			d, err = ledger.ScanJSONL(display, r, emit)
-		}
-		closeFn()
-		if err != nil {
-			return nil, 0, err
-		}
-		errs = append(errs, d.Errors...)
-		dropped += d.Dropped
+	if !quiet {
+		opt.Bad = func(e ledger.LineError) { fmt.Fprintln(c.App.ErrWriter, e.Error()) }
 	}
-	return errs, dropped, nil
-}
-
-// spool copies every input that cannot be read twice into a temporary file.
-func (fs *files) spool() error {
-	for _, name := range fs.names {
-		if _, done := fs.spooled[name]; done {
-			continue
-		}
-		var r io.Reader = fs.c.App.Reader
-		if name != "-" {
-			fi, err := os.Stat(name)
-			if err != nil || fi.Mode().IsRegular() {
-				continue // open reports a missing file; a regular one is read twice
+	if show := barOnTerminal(c, "appending"); show != nil && !quiet {
+		opt.Progress = func(done, total int) {
+			if total > batchSize {
+				show(uint64(done), uint64(total))
 			}
-			f, err := os.Open(name)
-			if err != nil {
-				return ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
-			}
-			defer f.Close()
-			r = f
-		}
-		tmp, err := os.CreateTemp("", "statledger-input-*")
-		if err != nil {
-			return ledger.Wrap(ledger.CodeRuntime, err, "cannot keep %s for the second pass", displayName(name))
-		}
-		if fs.spooled == nil {
-			fs.spooled = map[string]string{}
-		}
-		fs.spooled[name] = tmp.Name()
-		_, err = io.Copy(tmp, r)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", displayName(name))
 		}
 	}
-	return nil
-}
-
-func (fs *files) open(name string) (io.Reader, func(), error) {
-	path := name
-	if p, ok := fs.spooled[name]; ok {
-		path = p
-	} else if name == "-" {
-		return fs.c.App.Reader, func() {}, nil // read once only: a caller that reads twice spools first
+	open := func(ctx context.Context, write bool) (ledger.Store, error) {
+		s, _, err := openStore(c, write)
+		return s, err
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, usageError("%s: no such file", name)
+	res, err := ledger.Import(c.Context, open, in, opt)
+	if errors.Is(err, ledger.ErrBadInput) && c.Command.Name == "import" {
+		err = fmt.Errorf("%w (fix them, or pass --skip-invalid to append the good ones)", err)
 	}
-	if err != nil {
-		return nil, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s", name)
-	}
-	return f, func() { f.Close() }, nil
-}
-
-func (fs *files) cleanup() {
-	for _, p := range fs.spooled {
-		os.Remove(p)
-	}
-}
-
-// scanAhead runs src.scan on a goroutine of its own, some chunks ahead of fn:
-// decoding and validating take one core while fn, checking ids or appending
-// (hashes, the store's write), takes the other. With canonical, that goroutine
-// also encodes each event's canonical bytes for fn, which appending would
-// otherwise do on its own core, the one that waits. fn still sees every event
-// in input order, on the calling goroutine.
-func scanAhead(src source, canonical bool, fn func(file string, line int, e ledger.Event, canonical []byte)) ([]ledger.LineError, int, error) {
-	type item struct {
-		file      string
-		line      int
-		e         ledger.Event
-		canonical []byte
-	}
-	const chunk = 256
-	ch := make(chan []item, 4)
-	var errs []ledger.LineError
-	var dropped int
-	var err error
-	go func() {
-		defer close(ch) // after errs and err are set: the range below then sees them
-		buf := make([]item, 0, chunk)
-		errs, dropped, err = src.scan(func(file string, line int, e ledger.Event) {
-			it := item{file: file, line: line, e: e}
-			if canonical {
-				it.canonical = e.Canonical()
-			}
-			buf = append(buf, it)
-			if len(buf) == chunk {
-				ch <- buf
-				buf = make([]item, 0, chunk)
-			}
-		})
-		if len(buf) > 0 {
-			ch <- buf
-		}
-	}()
-	for items := range ch {
-		for i := range items {
-			fn(items[i].file, items[i].line, items[i].e, items[i].canonical)
-		}
-	}
-	return errs, dropped, err
-}
-
-// appendOptions controls appendInput.
-type appendOptions struct {
-	batchSize   int
-	skipInvalid bool
-	quiet       bool
-}
-
-// appendInput checks every event of src against the ledger, reports every bad
-// line at once (decoding and ledger problems together) and, if there is none
-// (or with skipInvalid), appends the new events in atomic batches.
-//
-// The ledger's write lock is held only while appending: an input that is not
-// a regular file (stdin, a FIFO) is first kept in a temporary file, with no
-// lock at all, and the check reads the ledger without the write lock. If
-// another writer appended in between, the check runs again, under the lock.
-func appendInput(c *cli.Context, src source, opt appendOptions) (ledger.AppendResult, error) {
-	if sp, ok := src.(interface{ spool() error }); ok {
-		if err := sp.spool(); err != nil {
-			return ledger.AppendResult{}, err
-		}
-	}
-	rs, _, err := openStore(c, false)
-	if err != nil {
-		return ledger.AppendResult{}, err
-	}
-	in, err := checkInput(c.Context, rs, src)
-	rs.Close()
-	if err != nil {
-		return ledger.AppendResult{}, err
-	}
-	if _, fromFlags := src.(events); fromFlags && len(in.lineErrs) > 0 {
-		// One event from flags: there are no lines, and no --skip-invalid.
-		e := in.lineErrs[0]
-		name := flagName(e.Field)
-		if e.Field == "corrects" || e.Field == "retracts" {
-			name = "ID"
-		}
-		return ledger.AppendResult{}, usageError("%s: %s", name, strings.TrimSuffix(e.Msg, " or earlier in this input"))
-	}
-	if err := listBad(c, in, opt, "fix them, or pass --skip-invalid to append the good ones"); err != nil {
-		return ledger.AppendResult{}, err
-	}
-	s, _, err := openStore(c, true)
-	if err != nil {
-		return ledger.AppendResult{}, err
-	}
-	defer s.Close()
-	l := ledger.New(s)
-	if head, err := s.Head(c.Context); err != nil {
-		return ledger.AppendResult{}, err
-	} else if head.Size != in.size {
-		// Another writer came between the check and the lock: what is new
-		// and what is a duplicate may have changed.
-		if in, err = checkInput(c.Context, s, src); err != nil {
-			return ledger.AppendResult{}, err
-		}
-		if err := listBad(c, in, opt, "another writer appended while this input was checked"); err != nil {
-			return ledger.AppendResult{}, err
-		}
-	}
-	fresh, checker := in.fresh, in.checker
-	total := 0
-	for _, f := range fresh {
-		if f {
-			total++
-		}
-	}
-	var progress func(int)
-	if show := barOnTerminal(c, "appending"); show != nil && total > opt.batchSize && !opt.quiet {
-		progress = func(done int) { show(uint64(done), uint64(total)) }
-	}
-	a, err := l.NewAppender(c.String("actor"), opt.batchSize, progress)
-	if err != nil {
-		return ledger.AppendResult{}, err
-	}
-	var appendErr error
-	i := 0
-	_, _, err = scanAhead(src, true, func(_ string, _ int, e ledger.Event, canonical []byte) {
-		if appendErr == nil && i < len(fresh) && fresh[i] {
-			appendErr = a.AddCanonical(c.Context, e, canonical)
-		}
-		i++
-	})
-	if err == nil {
-		err = appendErr
-	}
-	res := a.Result()
-	if err == nil {
-		res, err = a.Close(c.Context)
-	}
-	res.Duplicates += checker.Duplicates
-	if err == nil && i != len(fresh) {
-		err = ledger.Errorf(ledger.CodeRuntime, "the input changed between the check and the append (%d events, then %d); nothing more was appended", len(fresh), i)
-	}
-	if err != nil && res.Appended > 0 {
-		return res, fmt.Errorf("%w (%d events were appended in whole batches before this; re-running the same command appends the rest and nothing twice)", err, res.Appended)
+	if n := res.Skipped; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "skipped %d bad %s (--skip-invalid)\n", n, ledger.Plural(n, "line", "lines"))
 	}
 	return res, err
-}
-
-// checked is what a check of an input against the ledger found.
-type checked struct {
-	fresh    []bool // by the ordinal of each good event, the same in both scans
-	lineErrs []ledger.LineError
-	bad      int    // bad lines, listed or not
-	size     uint64 // the ledger's size when checked
-	checker  *ledger.Checker
-}
-
-// listBad prints the bad lines a check found and, unless --skip-invalid,
-// refuses the input, saying why in the words of why.
-func listBad(c *cli.Context, in checked, opt appendOptions, why string) error {
-	if len(in.lineErrs) == 0 {
-		return nil
-	}
-	for _, e := range in.lineErrs {
-		fmt.Fprintln(c.App.ErrWriter, e.Error())
-	}
-	if !opt.skipInvalid {
-		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended (%s)", in.bad, plural(in.bad, "line", "lines"), why)
-	}
-	fmt.Fprintf(c.App.ErrWriter, "skipping %d bad %s (--skip-invalid)\n", in.bad, plural(in.bad, "line", "lines"))
-	return nil
-}
-
-func checkInput(ctx context.Context, s ledger.Store, src source) (checked, error) {
-	var in checked
-	head, err := s.Head(ctx)
-	if err != nil {
-		return in, err
-	}
-	in.size = head.Size
-	in.checker = ledger.New(s).NewChecker()
-	var lookupErr error
-	var ledgerErrs []ledger.LineError
-	decodeErrs, dropped, err := scanAhead(src, false, func(file string, line int, e ledger.Event, _ []byte) {
-		if lookupErr != nil {
-			return
-		}
-		ok, fe, err := in.checker.Check(ctx, &e)
-		if err != nil {
-			lookupErr = err
-			return
-		}
-		if fe != nil {
-			in.bad++
-			if len(ledgerErrs) < ledger.MaxListed {
-				ledgerErrs = append(ledgerErrs, ledger.LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
-			}
-		}
-		in.fresh = append(in.fresh, ok)
-	})
-	if err == nil {
-		err = lookupErr
-	}
-	if err != nil {
-		return in, err
-	}
-	in.checker.Done()
-	in.bad += len(decodeErrs) + dropped
-	in.lineErrs = append(decodeErrs, ledgerErrs...)
-	if len(in.lineErrs) > ledger.MaxListed {
-		in.lineErrs = in.lineErrs[:ledger.MaxListed]
-	}
-	if more := in.bad - len(in.lineErrs); more > 0 {
-		in.lineErrs = append(in.lineErrs, ledger.LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more bad %s not listed", more, plural(more, "line", "lines"))})
-	}
-	return in, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func printSummary(w io.Writer, res ledger.AppendResult) {
@@ -502,9 +190,9 @@ func importCommand() *cli.Command {
 			if c.Int("batch-size") < 1 {
 				return usageError("--batch-size must be at least 1")
 			}
-			src := &files{c: c, names: c.Args().Slice(), format: strings.ToLower(c.String("format"))}
-			defer src.cleanup()
-			res, err := appendInput(c, src, appendOptions{batchSize: c.Int("batch-size"), skipInvalid: c.Bool("skip-invalid")})
+			in := &ledger.Files{Names: c.Args().Slice(), Format: strings.ToLower(c.String("format")), Stdin: c.App.Reader}
+			defer in.Close()
+			res, err := importInput(c, in, c.Int("batch-size"), c.Bool("skip-invalid"), false)
 			if err != nil {
 				return err
 			}
@@ -512,31 +200,6 @@ func importCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-func displayName(name string) string {
-	if name == "-" {
-		return "(stdin)"
-	}
-	return name
-}
-
-// inputFormat is --format, or the format the file name's extension says.
-func inputFormat(name, format string) (string, error) {
-	if format == "" {
-		switch strings.ToLower(filepath.Ext(name)) {
-		case ".csv":
-			format = "csv"
-		case ".jsonl", ".ndjson", ".json":
-			format = "jsonl"
-		default:
-			return "", usageError("%s: cannot tell the format from the extension; pass --format jsonl or --format csv", displayName(name))
-		}
-	}
-	if format != "jsonl" && format != "csv" {
-		return "", usageError("--format %q: use jsonl or csv", format)
-	}
-	return format, nil
 }
 
 // appendOne validates a single event built from flags and appends it.
@@ -550,14 +213,22 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 		for _, le := range lineErrs {
 			fmt.Fprintln(c.App.ErrWriter, le.Error())
 		}
-		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), plural(len(lineErrs), "flag", "flags"))
+		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), ledger.Plural(len(lineErrs), "flag", "flags"))
 	}
 	if target := e.Corrects + e.Retracts; target != "" {
 		if err := refuseRetracted(c, e.Type, target); err != nil {
 			return err
 		}
 	}
-	res, err := appendInput(c, events{file: "(flags)", list: []ledger.Event{e}}, appendOptions{batchSize: 1, quiet: true})
+	res, err := importInput(c, ledger.Events{File: "(flags)", List: []ledger.Event{e}}, 1, false, true)
+	if bad := ledger.BadLines(err); len(bad) > 0 {
+		// One event from flags: there are no lines, and no --skip-invalid.
+		name := flagName(bad[0].Field)
+		if bad[0].Field == "corrects" || bad[0].Field == "retracts" {
+			name = "ID"
+		}
+		return usageError("%s: %s", name, strings.TrimSuffix(bad[0].Msg, " or earlier in this input"))
+	}
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package ledger_test
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func BenchmarkCopy100kToBolt(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, _, err := copyLedger(context.Background(), src, dst, 1000, func(uint64) {}); err != nil || n != copyEvents {
+		if n, _, err := ledger.Copy(context.Background(), src, dst, 1000, nil); err != nil || n != copyEvents {
 			b.Fatal(n, err)
 		}
 		dst.Close()
@@ -65,7 +65,7 @@ func BenchmarkCopy100kToESDB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, _, err := copyLedger(context.Background(), src, dst, 1000, func(uint64) {}); err != nil || n != copyEvents {
+		if n, _, err := ledger.Copy(context.Background(), src, dst, 1000, nil); err != nil || n != copyEvents {
 			b.Fatal(n, err)
 		}
 		dst.Close()

@@ -1,0 +1,127 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Copy appends to dst what src holds beyond dst's size, after checking that
+// dst holds a prefix of src's history: the same recorded bytes, in batches
+// of at most batchSize, so every leaf hash, root and signed checkpoint of src
+// holds on dst. progress, when set, is told dst's size after each batch. It
+// returns how many events were copied and dst's head.
+func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size uint64)) (uint64, Head, error) {
+	sh, err := src.Head(ctx)
+	if err != nil {
+		return 0, Head{}, err
+	}
+	dh, err := dst.Head(ctx)
+	if err != nil {
+		return 0, Head{}, err
+	}
+	if dh.Size > sh.Size {
+		return 0, dh, Errorf(CodeInput, "the target holds %d events, more than the source's %d: its history differs; copy to an empty ledger", dh.Size, sh.Size)
+	}
+	if dh.Size > 0 {
+		root, err := TreeRoot(ctx, src, dh.Size)
+		if err != nil {
+			return 0, dh, err
+		}
+		if root != dh.Root {
+			return 0, dh, Errorf(CodeInput, "the target's first %d events differ from the source's (root %s, source has %s): refusing to copy onto another history", dh.Size, HashHex(dh.Root), HashHex(root))
+		}
+	}
+	var batch []Recorded
+	bytes := 0
+	next := dh.Size
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := dst.Append(ctx, next, batch); err != nil {
+			return err
+		}
+		next += uint64(len(batch))
+		if progress != nil {
+			progress(next)
+		}
+		batch, bytes = batch[:0], 0
+		return nil
+	}
+	err = src.Read(ctx, dh.Size, func(r Recorded) error {
+		if r.Seq >= sh.Size {
+			return errStop
+		}
+		if len(batch) >= batchSize || bytes+len(r.Raw) > MaxBatchBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, r) // the same recorded bytes: same leaf hashes
+		bytes += len(r.Raw)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return next - dh.Size, dh, err
+	}
+	if err := flush(); err != nil {
+		return next - dh.Size, dh, err
+	}
+	head, err := dst.Head(ctx)
+	if err == nil && head.Root != sh.Root {
+		return next - dh.Size, head, Errorf(CodeVerify, "after the copy the target's root %s differs from the source's %s", HashHex(head.Root), HashHex(sh.Root))
+	}
+	return next - dh.Size, head, err
+}
+
+// A Follower is a store that pushes new events as they are appended
+// (EventStoreDB's catch-up subscriptions).
+type Follower interface {
+	Follow(ctx context.Context, from uint64, fn func(Recorded) error) error
+}
+
+// PollEvery is how often Follow reads a store that cannot push.
+var PollEvery = 500 * time.Millisecond
+
+// Follow calls fn with every event from seq from, then with each new one as
+// it is appended, until ctx ends (which is no error). A store that cannot
+// push is polled, opened afresh each time, so that a writer never waits on
+// the follower's lock of the file for long.
+func Follow(ctx context.Context, open func(context.Context) (Store, error), from uint64, fn func(Recorded) error) error {
+	s, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	if f, ok := s.(Follower); ok {
+		defer s.Close()
+		err := f.Follow(ctx, from, fn)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	s.Close()
+	for {
+		s, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		err = s.Read(ctx, from, func(r Recorded) error {
+			from = r.Seq + 1
+			return fn(r)
+		})
+		s.Close()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(PollEvery):
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package ledger_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+	"github.com/statledger/statledger/ledger/storetest"
+)
+
+func boltLedger(t *testing.T, name string, recs []ledger.Recorded) (*bolt.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	s, err := bolt.Open(path, bolt.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) > 0 {
+		if err := s.Append(context.Background(), 0, recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, path
+}
+
+// A copy onto a prefix of the source's history carries it on to the same
+// root; a copy onto another history is refused and appends nothing.
+func TestCopy(t *testing.T) {
+	ctx := context.Background()
+	recs := storetest.Sealed(0, 250)
+	src, _ := boltLedger(t, "src.db", recs)
+	defer src.Close()
+	dst, _ := boltLedger(t, "dst.db", recs[:40])
+	defer dst.Close()
+	var sizes []uint64
+	n, head, err := ledger.Copy(ctx, src, dst, 100, func(size uint64) { sizes = append(sizes, size) })
+	want, _ := src.Head(ctx)
+	if err != nil || n != 210 || head != want || len(sizes) != 3 || sizes[2] != 250 {
+		t.Fatalf("copied %d, head %+v (want %+v), sizes %v: %v", n, head, want, sizes, err)
+	}
+	var otherRecs []ledger.Recorded
+	for j := range 5 {
+		otherRecs = append(otherRecs, ledger.NewRecorded(uint64(j), time.Now(), "x", storetest.Arrest(1000+j)))
+	}
+	other, _ := boltLedger(t, "other.db", otherRecs)
+	defer other.Close()
+	before, _ := other.Head(ctx)
+	if _, _, err := ledger.Copy(ctx, src, other, 100, nil); ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "another history") {
+		t.Fatalf("copy onto another history: %v", err)
+	}
+	if after, _ := other.Head(ctx); after != before {
+		t.Fatal("a refused copy changed the target")
+	}
+}
+
+// Follow on a store that cannot push polls it: events appended while it
+// follows arrive in order, and the end of ctx ends it without error.
+func TestFollowPolls(t *testing.T) {
+	defer func(d time.Duration) { ledger.PollEvery = d }(ledger.PollEvery)
+	ledger.PollEvery = 10 * time.Millisecond
+	recs := storetest.Sealed(0, 20)
+	s, path := boltLedger(t, "l.db", recs[:5])
+	s.Close()
+	open := func(context.Context) (ledger.Store, error) { return bolt.Open(path, bolt.Options{ReadOnly: true}) }
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan uint64, 20)
+	done := make(chan error)
+	go func() {
+		done <- ledger.Follow(ctx, open, 2, func(r ledger.Recorded) error { got <- r.Seq; return nil })
+	}()
+	w, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(context.Background(), 5, recs[5:]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	for want := uint64(2); want < 20; want++ {
+		select {
+		case seq := <-got:
+			if seq != want {
+				t.Fatalf("followed seq %d, want %d", seq, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("seq %d never came", want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Follow ended with %v", err)
+	}
+}

@@ -1,0 +1,416 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// An Input is what an import reads. It is scanned twice: once to check
+// every event against the ledger, once to append the new ones, so that an
+// input of any size is imported holding one event (and 33 bytes per event
+// checked) at a time.
+type Input interface {
+	// Scan calls fn with each good event in order and returns the bad lines
+	// (the first MaxListed or so of each file) and how many more there were.
+	Scan(fn func(file string, line int, e Event)) ([]LineError, int, error)
+}
+
+// Events is an Input held in memory.
+type Events struct {
+	File string // what its events are called in errors: "(flags)"
+	List []Event
+}
+
+func (s Events) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
+	for i, e := range s.List {
+		fn(s.File, i+1, e)
+	}
+	return nil, 0, nil
+}
+
+// Files is an Input of JSONL and CSV files; "-" is Stdin. An input that
+// cannot be read twice (stdin, a FIFO, a device) is kept in a temporary file
+// first (Import does this before it opens the ledger). Close removes those.
+type Files struct {
+	Names  []string
+	Format string // "jsonl" or "csv"; "" tells each file's from its extension
+	Stdin  io.Reader
+
+	spooled map[string]string // input name -> its temporary copy
+}
+
+// Kinds of import error a caller may add a hint to.
+var (
+	ErrInputFormat = errors.New("the format of an input is not known")
+	ErrBadInput    = errors.New("the input has bad lines")
+)
+
+// InputFormat is format ("jsonl" or "csv"), or the one name's extension says.
+func InputFormat(name, format string) (string, error) {
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".csv":
+			format = "csv"
+		case ".jsonl", ".ndjson", ".json":
+			format = "jsonl"
+		default:
+			return "", KindErrorf(CodeInput, ErrInputFormat, "%s: cannot tell the format from the extension", displayName(name))
+		}
+	}
+	if format != "jsonl" && format != "csv" {
+		return "", KindErrorf(CodeInput, ErrInputFormat, "format %q: use jsonl or csv", format)
+	}
+	return format, nil
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "(stdin)"
+	}
+	return name
+}
+
+func (fs *Files) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
+	var errs []LineError
+	dropped := 0
+	for _, name := range fs.Names {
+		format, err := InputFormat(name, fs.Format)
+		if err != nil {
+			return nil, 0, err
+		}
+		r, closeFn, err := fs.open(name)
+		if err != nil {
+			return nil, 0, err
+		}
+		display := displayName(name)
+		emit := func(line int, e Event) { fn(display, line, e) }
+		var d Decoded
+		if format == "csv" {
+			d, err = ScanCSV(display, r, emit)
+		} else {
+			d, err = ScanJSONL(display, r, emit)
+		}
+		closeFn()
+		if err != nil {
+			return nil, 0, err
+		}
+		errs = append(errs, d.Errors...)
+		dropped += d.Dropped
+	}
+	return errs, dropped, nil
+}
+
+// spool copies every input that cannot be read twice into a temporary file.
+func (fs *Files) spool() error {
+	for _, name := range fs.Names {
+		if _, done := fs.spooled[name]; done {
+			continue
+		}
+		r := fs.Stdin
+		if name != "-" {
+			fi, err := os.Stat(name)
+			if err != nil || fi.Mode().IsRegular() {
+				continue // open reports a missing file; a regular one is read twice
+			}
+			f, err := os.Open(name)
+			if err != nil {
+				return Wrap(CodeRuntime, err, "cannot open %s", name)
+			}
+			defer f.Close()
+			r = f
+		}
+		tmp, err := os.CreateTemp("", "statledger-input-*")
+		if err != nil {
+			return Wrap(CodeRuntime, err, "cannot keep %s for the second pass", displayName(name))
+		}
+		if fs.spooled == nil {
+			fs.spooled = map[string]string{}
+		}
+		fs.spooled[name] = tmp.Name()
+		_, err = io.Copy(tmp, r)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return Wrap(CodeRuntime, err, "cannot read %s", displayName(name))
+		}
+	}
+	return nil
+}
+
+func (fs *Files) open(name string) (io.Reader, func(), error) {
+	path := name
+	if p, ok := fs.spooled[name]; ok {
+		path = p
+	} else if name == "-" {
+		return fs.Stdin, func() {}, nil // read once only: Import spools first
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, Errorf(CodeInput, "%s: no such file", name)
+	}
+	if err != nil {
+		return nil, nil, Wrap(CodeRuntime, err, "cannot open %s", name)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// Close removes the temporary copies of inputs that could not be read twice.
+func (fs *Files) Close() {
+	for _, p := range fs.spooled {
+		os.Remove(p)
+	}
+	fs.spooled = nil
+}
+
+// scanAhead runs src.Scan on a goroutine of its own, some chunks ahead of fn:
+// decoding and validating take one core while fn, checking ids or appending
+// (hashes, the store's write), takes the other. With canonical, that goroutine
+// also encodes each event's canonical bytes for fn, which appending would
+// otherwise do on its own core, the one that waits. fn still sees every event
+// in input order, on the calling goroutine.
+func scanAhead(src Input, canonical bool, fn func(file string, line int, e Event, canonical []byte)) ([]LineError, int, error) {
+	type item struct {
+		file      string
+		line      int
+		e         Event
+		canonical []byte
+	}
+	const chunk = 256
+	ch := make(chan []item, 4)
+	var errs []LineError
+	var dropped int
+	var err error
+	go func() {
+		defer close(ch) // after errs and err are set: the range below then sees them
+		buf := make([]item, 0, chunk)
+		errs, dropped, err = src.Scan(func(file string, line int, e Event) {
+			it := item{file: file, line: line, e: e}
+			if canonical {
+				it.canonical = e.Canonical()
+			}
+			buf = append(buf, it)
+			if len(buf) == chunk {
+				ch <- buf
+				buf = make([]item, 0, chunk)
+			}
+		})
+		if len(buf) > 0 {
+			ch <- buf
+		}
+	}()
+	for items := range ch {
+		for i := range items {
+			fn(items[i].file, items[i].line, items[i].e, items[i].canonical)
+		}
+	}
+	return errs, dropped, err
+}
+
+// ImportOptions control Import.
+type ImportOptions struct {
+	Actor     string // recorded_by of what is appended
+	BatchSize int    // events per atomic append
+	// SkipInvalid appends the good events of an input that has bad lines,
+	// instead of nothing.
+	SkipInvalid bool
+	// Bad, when set, is told each bad line a check finds (the first
+	// MaxListed, then one that says how many more), before anything is
+	// appended.
+	Bad func(LineError)
+	// Progress, when set, is told how many of the new events are appended.
+	Progress func(done, total int)
+}
+
+// Import checks every event of src against the ledger, finds every bad line
+// at once (decoding and ledger problems together) and, if there is none (or
+// with SkipInvalid), appends the new events in atomic batches. An event the
+// ledger holds already with the same content is a duplicate, not appended,
+// so an interrupted import is finished by importing the same input again.
+//
+// open opens the ledger, for appending when write is set. The write lock is
+// held only while appending: an input that is not a regular file (stdin, a
+// FIFO) is first kept in a temporary file, with no lock at all, and the check
+// reads the ledger without the write lock. If another writer appended in
+// between, the check runs again, under the lock.
+func Import(ctx context.Context, open func(ctx context.Context, write bool) (Store, error), src Input, opt ImportOptions) (AppendResult, error) {
+	if fs, ok := src.(*Files); ok {
+		if err := fs.spool(); err != nil {
+			return AppendResult{}, err
+		}
+	}
+	rs, err := open(ctx, false)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	in, err := checkInput(ctx, rs, src)
+	rs.Close()
+	if err != nil {
+		return AppendResult{}, err
+	}
+	if err := in.refuse(opt, ""); err != nil {
+		return AppendResult{}, err
+	}
+	s, err := open(ctx, true)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	defer s.Close()
+	if head, err := s.Head(ctx); err != nil {
+		return AppendResult{}, err
+	} else if head.Size != in.size {
+		// Another writer came between the check and the lock: what is new
+		// and what is a duplicate may have changed.
+		if in, err = checkInput(ctx, s, src); err != nil {
+			return AppendResult{}, err
+		}
+		if err := in.refuse(opt, "another writer appended while this input was checked"); err != nil {
+			return AppendResult{}, err
+		}
+	}
+	total := 0
+	for _, f := range in.fresh {
+		if f {
+			total++
+		}
+	}
+	var progress func(int)
+	if opt.Progress != nil {
+		progress = func(done int) { opt.Progress(done, total) }
+	}
+	a, err := New(s).NewAppender(opt.Actor, opt.BatchSize, progress)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	var appendErr error
+	i := 0
+	_, _, err = scanAhead(src, true, func(_ string, _ int, e Event, canonical []byte) {
+		if appendErr == nil && i < len(in.fresh) && in.fresh[i] {
+			appendErr = a.AddCanonical(ctx, e, canonical)
+		}
+		i++
+	})
+	if err == nil {
+		err = appendErr
+	}
+	res := a.Result()
+	if err == nil {
+		res, err = a.Close(ctx)
+	}
+	res.Duplicates += in.checker.Duplicates
+	if opt.SkipInvalid {
+		res.Skipped = in.bad
+	}
+	if err == nil && i != len(in.fresh) {
+		err = Errorf(CodeRuntime, "the input changed between the check and the append (%d events, then %d); nothing more was appended", len(in.fresh), i)
+	}
+	if err != nil && res.Appended > 0 {
+		return res, fmt.Errorf("%w (%d events were appended in whole batches before this; importing the same input again appends the rest and nothing twice)", err, res.Appended)
+	}
+	return res, err
+}
+
+// checked is what a check of an input against the ledger found.
+type checked struct {
+	fresh    []bool // by the ordinal of each good event, the same in both scans
+	lineErrs []LineError
+	bad      int    // bad lines, listed or not
+	size     uint64 // the ledger's size when checked
+	checker  *Checker
+}
+
+// refuse tells opt.Bad of the bad lines a check found and, unless
+// SkipInvalid, refuses the input (ErrBadInput), saying why if there is more
+// to say than that.
+func (in checked) refuse(opt ImportOptions, why string) error {
+	if len(in.lineErrs) == 0 {
+		return nil
+	}
+	if opt.Bad != nil {
+		for _, e := range in.lineErrs {
+			opt.Bad(e)
+		}
+	}
+	if opt.SkipInvalid {
+		return nil
+	}
+	msg := fmt.Sprintf("%d bad %s; nothing was appended", in.bad, Plural(in.bad, "line", "lines"))
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	return &Error{Code: CodeInput, Kind: ErrBadInput, Msg: msg, Err: badLines(in.lineErrs)}
+}
+
+// badLines keeps the lines of a refused input for a caller to find with
+// errors.As; its own text adds nothing to the message, which counts them.
+type badLines []LineError
+
+func (b badLines) Error() string { return "" }
+
+// BadLines are the lines (the first MaxListed) that made an import refuse
+// its input.
+func BadLines(err error) []LineError {
+	var b badLines
+	if errors.As(err, &b) {
+		return b
+	}
+	return nil
+}
+
+func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
+	var in checked
+	head, err := s.Head(ctx)
+	if err != nil {
+		return in, err
+	}
+	in.size = head.Size
+	in.checker = New(s).NewChecker()
+	var lookupErr error
+	var ledgerErrs []LineError
+	decodeErrs, dropped, err := scanAhead(src, false, func(file string, line int, e Event, _ []byte) {
+		if lookupErr != nil {
+			return
+		}
+		ok, fe, err := in.checker.Check(ctx, &e)
+		if err != nil {
+			lookupErr = err
+			return
+		}
+		if fe != nil {
+			in.bad++
+			if len(ledgerErrs) < MaxListed {
+				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
+			}
+		}
+		in.fresh = append(in.fresh, ok)
+	})
+	if err == nil {
+		err = lookupErr
+	}
+	if err != nil {
+		return in, err
+	}
+	in.checker.Done()
+	in.bad += len(decodeErrs) + dropped
+	in.lineErrs = append(decodeErrs, ledgerErrs...)
+	if len(in.lineErrs) > MaxListed {
+		in.lineErrs = in.lineErrs[:MaxListed]
+	}
+	if more := in.bad - len(in.lineErrs); more > 0 {
+		in.lineErrs = append(in.lineErrs, LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more bad %s not listed", more, Plural(more, "line", "lines"))})
+	}
+	return in, nil
+}
+
+// Plural is one or many, as n says.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

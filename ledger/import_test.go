@@ -1,0 +1,130 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/bolt"
+)
+
+// importLedger is an empty embedded ledger and the opener Import takes.
+func importLedger(t *testing.T) func(context.Context, bool) (ledger.Store, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s, err := bolt.Open(path, bolt.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	return func(ctx context.Context, write bool) (ledger.Store, error) {
+		return bolt.Open(path, bolt.Options{ReadOnly: !write})
+	}
+}
+
+func jsonlEvents(n int, from int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":"00000000-0000-4000-8000-%012d","type":"arrest","date":"2025-10-%02d","count":%d,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`+"\n", from+i, 1+(from+i)%28, 1+i)
+	}
+	return b.String()
+}
+
+func headOf(t *testing.T, open func(context.Context, bool) (ledger.Store, error)) ledger.Head {
+	t.Helper()
+	s, err := open(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// One bad line anywhere: every bad line is named, with its file and line,
+// and the ledger is exactly as it was. With SkipInvalid the good ones go in.
+func TestImportRefusesAnInputWithBadLines(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	good := jsonlEvents(5, 0)
+	input := good + `{"type":"arrest","date":"2025-13-01","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"}}` + "\n" + jsonlEvents(3, 5)
+	var bad []ledger.LineError
+	opt := ledger.ImportOptions{Actor: "t", BatchSize: 2, Bad: func(e ledger.LineError) { bad = append(bad, e) }}
+	_, err := ledger.Import(ctx, open, ledger.Events{File: "x"}, opt) // nothing at all is fine
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &ledger.Files{Names: []string{"-"}, Format: "jsonl", Stdin: strings.NewReader(input)}
+	defer in.Close()
+	_, err = ledger.Import(ctx, open, in, opt)
+	if !errors.Is(err, ledger.ErrBadInput) || ledger.CodeOf(err) != ledger.CodeInput || len(bad) != 1 || bad[0].Line != 6 || bad[0].File != "(stdin)" || bad[0].Field != "date" {
+		t.Fatalf("err %v, bad %+v", err, bad)
+	}
+	if got := ledger.BadLines(err); len(got) != 1 || got[0] != bad[0] {
+		t.Fatalf("BadLines = %+v", got)
+	}
+	if h := headOf(t, open); h.Size != 0 {
+		t.Fatalf("a refused input appended: size %d", h.Size)
+	}
+	opt.SkipInvalid = true
+	res, err := ledger.Import(ctx, open, in, opt) // stdin was kept: it is read again
+	if err != nil || res.Appended != 8 || res.Skipped != 1 || res.Head.Size != 8 {
+		t.Fatalf("with SkipInvalid: %+v %v", res, err)
+	}
+}
+
+// An import cut short (here, the context ends after the first batches)
+// leaves whole batches only; importing the same input again appends the
+// rest and nothing twice.
+func TestImportInterruptedResumes(t *testing.T) {
+	open := importLedger(t)
+	file := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(file, []byte(jsonlEvents(50, 0)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	opt := ledger.ImportOptions{Actor: "t", BatchSize: 10, Bad: func(e ledger.LineError) { t.Log(e) }, Progress: func(done, total int) {
+		if total != 50 {
+			t.Errorf("progress total %d, want 50", total)
+		}
+		if done >= 20 {
+			cancel()
+		}
+	}}
+	res, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{file}}, opt)
+	if !errors.Is(err, context.Canceled) || res.Appended != 20 || !strings.Contains(err.Error(), "20 events were appended in whole batches") {
+		t.Fatalf("interrupted import: %+v %v", res, err)
+	}
+	if h := headOf(t, open); h.Size != 20 {
+		t.Fatalf("after the interruption the ledger holds %d, want 20 (whole batches)", h.Size)
+	}
+	opt.Progress = nil
+	res, err = ledger.Import(context.Background(), open, &ledger.Files{Names: []string{file}}, opt)
+	if err != nil || res.Appended != 30 || res.Duplicates != 20 || res.Head.Size != 50 {
+		t.Fatalf("the import again: %+v %v", res, err)
+	}
+}
+
+// A file whose format cannot be told, or that is not there, is an input
+// error that names it, before the ledger is touched.
+func TestImportNamesAnUnreadableInput(t *testing.T) {
+	open := importLedger(t)
+	for _, tc := range []struct{ name, format, want string }{
+		{"october.txt", "", "october.txt: cannot tell the format"},
+		{"missing.jsonl", "", "missing.jsonl: no such file"},
+		{"x.jsonl", "xml", `format "xml": use jsonl or csv`},
+	} {
+		_, err := ledger.Import(context.Background(), open, &ledger.Files{Names: []string{tc.name}, Format: tc.format}, ledger.ImportOptions{BatchSize: 10})
+		if ledger.CodeOf(err) != ledger.CodeInput || err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
