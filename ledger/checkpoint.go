@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -134,4 +135,25 @@ func LoadSigner(path string) (note.Signer, string, error) {
 		return nil, "", Errorf(CodeInput, "%s: %v", path, err)
 	}
 	return signer, vkey, nil
+}
+
+// SignAt signs the ledger's tree at size: a checkpoint that proves, to
+// whoever holds the verifier key, that the ledger held this history.
+func SignAt(ctx context.Context, s Store, signer Signer, size uint64) (string, Checkpoint, error) {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return "", Checkpoint{}, err
+	}
+	cp := Checkpoint{Origin: signer.Name(), Size: head.Size, Root: head.Root}
+	if size != head.Size {
+		if size > head.Size {
+			return "", cp, Errorf(CodeInput, "tree size %d: the ledger holds only %d events", size, head.Size)
+		}
+		if cp.Root, err = TreeRoot(ctx, s, size); err != nil {
+			return "", cp, err
+		}
+		cp.Size = size
+	}
+	text, err := SignCheckpoint(cp, signer)
+	return text, cp, err
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/monthly"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -80,6 +81,7 @@ var hints = []struct {
 	{ledger.ErrHistoryChanged, "'statledger verify' names the first bad seq"},
 	{projections.ErrDamaged, "'statledger verify' names what is wrong and 'statledger verify --rebuild-projection' rebuilds it"},
 	{ledger.ErrInputFormat, "pass --format jsonl or --format csv"},
+	{monthly.ErrUncosigned, "the keeper merges the witnesses' cosignatures with 'statledger checkpoint --cosigned' before the report; for a later tree, 'statledger prove --consistency LAST --to SIZE' is what they cosign"},
 	{ledger.ErrStaleProjection, "'statledger verify --rebuild-projection' discards it; the next report folds it again from the ledger"},
 	{ledger.ErrNoWitness, "make one with 'statledger witness init --dir DIR --name NAME'"},
 	{ledger.ErrStaleProof, "ask the ledger's keeper for 'statledger prove --consistency' from the checkpoint this witness cosigned last"},

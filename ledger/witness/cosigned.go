@@ -1,7 +1,11 @@
 package witness
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
+	"io/fs"
+	"os"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -103,4 +107,26 @@ func Count(text []byte, logKey string, witnesses []string) (ledger.Checkpoint, [
 		return cp, nil, ledger.Errorf(ledger.CodeVerify, "the cosigned checkpoint is not signed by the log %s", v.Name())
 	}
 	return cp, names, nil
+}
+
+// ReadCosigned reads the ledger's latest cosigned checkpoint from the file
+// at path, if there is one. It must be signed with the ledger's key (vkey)
+// and hold the ledger's root at its size: witnesses vouched for that
+// history, and a ledger that no longer has it was changed.
+func ReadCosigned(ctx context.Context, s ledger.Store, path, vkey string) (*ledger.Checkpoint, string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", ledger.Wrap(ledger.CodeRuntime, err, "cannot read the cosigned checkpoint")
+	}
+	cp, _, err := Count(b, vkey, nil)
+	if err == nil {
+		err = ledger.CheckRootAt(ctx, s, cp)
+	}
+	if err != nil {
+		return nil, "", ledger.Wrap(ledger.CodeOf(err), err, "the cosigned checkpoint %s", path)
+	}
+	return &cp, string(b), nil
 }
