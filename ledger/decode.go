@@ -353,14 +353,6 @@ func describeJSONError(err error) (field, msg string) {
 	return "(line)", strings.TrimPrefix(s, "json: ")
 }
 
-// CSVColumns are the columns a CSV input may have, in the order exports write
-// them. corrects, retracts, reason and changes (a JSON object) let corrections
-// and retractions travel in CSV too.
-var CSVColumns = []string{"id", "type", "date", "date_precision", "count", "count_qualifier",
-	"nationality", "country", "location", "agencies", "crime", "taskforce", "name", "members",
-	"purpose", "source_publisher", "source_url", "source_published", "source_title", "notes",
-	"corrects", "retracts", "reason", "changes"}
-
 // DecodeCSV reads a header row and one event per row.
 func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 	var d Decoded
@@ -508,59 +500,12 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 		if v == "" {
 			continue
 		}
-		switch cols[i] {
-		case "id":
+		switch col := cols[i]; {
+		case col == "id":
 			ev.ID = v
-		case "type":
+		case col == "type":
 			ev.Type = Type(v)
-		case "date":
-			ev.Date = v
-		case "date_precision":
-			ev.DatePrecision = v
-		case "count":
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			if err != nil {
-				fail("count", fmt.Sprintf("%q is not a whole number", clip(v)))
-				continue
-			}
-			ev.Count = &n
-		case "count_qualifier":
-			ev.CountQualifier = v
-		case "nationality":
-			ev.Nationality = v
-		case "country":
-			ev.Country = v
-		case "location":
-			ev.Location = v
-		case "agencies":
-			ev.Agencies = SplitList(v)
-		case "crime":
-			ev.Crime = v
-		case "taskforce":
-			ev.Taskforce = v
-		case "name":
-			ev.Name = v
-		case "members":
-			ev.Members = SplitList(v)
-		case "purpose":
-			ev.Purpose = v
-		case "source_publisher":
-			src.Publisher = v
-		case "source_url":
-			src.URL = v
-		case "source_published":
-			src.Published = v
-		case "source_title":
-			src.Title = v
-		case "notes":
-			ev.Notes = v
-		case "corrects":
-			ev.Corrects = v
-		case "retracts":
-			ev.Retracts = v
-		case "reason":
-			ev.Reason = v
-		case "changes":
+		case col == "changes":
 			if f, m := checkJSONShapeAt([]byte(v), "changes."); m != "" {
 				fail(f, m)
 				continue
@@ -572,6 +517,12 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 				continue
 			}
 			ev.Changes = &c
+		case strings.HasPrefix(col, "source_"):
+			*sourcePart(&src, strings.TrimPrefix(col, "source_")) = v
+		default:
+			if m := FieldNamed(col).SetText(&ev, v); m != "" {
+				fail(col, m)
+			}
 		}
 	}
 	if empty || bad {

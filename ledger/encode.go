@@ -2,9 +2,7 @@ package ledger
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -27,72 +25,8 @@ func (ew *CSVWriter) Write(e *Event) error {
 			return err
 		}
 	}
-	src := e.Source
-	if src == nil {
-		src = &Source{}
-	}
-	count := ""
-	if e.Count != nil {
-		count = strconv.FormatInt(*e.Count, 10)
-	}
-	changes := ""
-	if e.Changes != nil {
-		b, _ := json.Marshal(e.Changes)
-		changes = string(b)
-	}
 	for j, col := range CSVColumns {
-		var v string
-		switch col {
-		case "id":
-			v = e.ID
-		case "type":
-			v = string(e.Type)
-		case "date":
-			v = e.Date
-		case "date_precision":
-			v = e.DatePrecision
-		case "count":
-			v = count
-		case "count_qualifier":
-			v = e.CountQualifier
-		case "nationality":
-			v = e.Nationality
-		case "country":
-			v = e.Country
-		case "location":
-			v = e.Location
-		case "agencies":
-			v = strings.Join(e.Agencies, ";")
-		case "crime":
-			v = e.Crime
-		case "taskforce":
-			v = e.Taskforce
-		case "name":
-			v = e.Name
-		case "members":
-			v = strings.Join(e.Members, ";")
-		case "purpose":
-			v = e.Purpose
-		case "source_publisher":
-			v = src.Publisher
-		case "source_url":
-			v = src.URL
-		case "source_published":
-			v = src.Published
-		case "source_title":
-			v = src.Title
-		case "notes":
-			v = e.Notes
-		case "corrects":
-			v = e.Corrects
-		case "retracts":
-			v = e.Retracts
-		case "reason":
-			v = e.Reason
-		case "changes":
-			v = changes
-		}
-		ew.row[j] = Neutralize(v)
+		ew.row[j] = Neutralize(csvCell(e, col))
 	}
 	return ew.cw.Write(ew.row)
 }

@@ -128,26 +128,18 @@ func (v *validator) event(e *Event) {
 		v.add("type", "%q is not a known type (%s)", string(e.Type), knownTypes())
 		return
 	}
-	present := presentFields(e)
-	allowed := allowedFields(e.Type)
-	for _, f := range present {
-		if !contains(allowed, f) {
-			v.add(f, "is not a field of %s events", e.Type)
+	for i := range Fields {
+		if f := &Fields[i]; f.Set(e) && !f.On(e.Type) {
+			v.add(f.Name, "is not a field of %s events", e.Type)
 		}
 	}
 	switch {
 	case e.Type.IsIncident():
-		v.date("date", e.Date, true)
-		v.oneOf("date_precision", e.DatePrecision, DatePrecisions, true)
-		v.count("count", e.Count, true)
-		v.oneOf("count_qualifier", e.CountQualifier, CountQualifiers, true)
-		v.country("nationality", e.Nationality, true)
-		v.country("country", e.Country, true)
-		v.text("location", e.Location, maxShortText, false)
-		v.list("agencies", e.Agencies, maxShortText)
-		v.text("crime", e.Crime, 100, false)
-		v.source("source", e.Source, true)
-		v.text("notes", e.Notes, MaxNotes, true)
+		for _, f := range Fields {
+			if f.check != nil && f.On(e.Type) {
+				f.check(v, f.Name, e)
+			}
+		}
 	case e.Type.IsTaskforce():
 		v.slug("taskforce", e.Taskforce)
 		v.text("name", e.Name, maxShortText, false)
@@ -196,48 +188,13 @@ func (v *validator) event(e *Event) {
 // threshold would withhold nearly every figure of a month.
 const MaxSuppressBelow = 1000
 
+// changes checks each value a correction gives as an incident's value of
+// that field is checked.
 func (v *validator) changes(c *Changes) {
-	if c.Date != nil {
-		v.date("changes.date", *c.Date, true)
-	}
-	if c.DatePrecision != nil {
-		v.oneOf("changes.date_precision", *c.DatePrecision, DatePrecisions, true)
-	}
-	if c.Count != nil {
-		v.count("changes.count", c.Count, true)
-	}
-	if c.CountQualifier != nil {
-		v.oneOf("changes.count_qualifier", *c.CountQualifier, CountQualifiers, true)
-	}
-	if c.Nationality != nil {
-		v.country("changes.nationality", *c.Nationality, true)
-	}
-	if c.Country != nil {
-		v.country("changes.country", *c.Country, true)
-	}
-	if c.Location != nil {
-		v.text("changes.location", *c.Location, maxShortText, false)
-	}
-	if c.Agencies != nil {
-		v.list("changes.agencies", *c.Agencies, maxShortText)
-	}
-	if c.Crime != nil {
-		v.text("changes.crime", *c.Crime, 100, false)
-	}
-	if c.Name != nil {
-		v.text("changes.name", *c.Name, maxShortText, false)
-	}
-	if c.Members != nil {
-		v.countries("changes.members", *c.Members)
-	}
-	if c.Purpose != nil {
-		v.text("changes.purpose", *c.Purpose, maxLongText, true)
-	}
-	if c.Source != nil {
-		v.source("changes.source", c.Source, true)
-	}
-	if c.Notes != nil {
-		v.text("changes.notes", *c.Notes, MaxNotes, true)
+	for _, f := range Fields {
+		if f.Changeable && f.changed(c) {
+			f.check(v, "changes."+f.Name, f.changedValue(c))
+		}
 	}
 }
 
@@ -495,59 +452,6 @@ func (v *validator) source(field string, s *Source, required bool) {
 			v.text(names[3], s.URL, maxURL, false)
 		}
 	}
-}
-
-// presentFields lists the type-specific fields e sets.
-func presentFields(e *Event) []string {
-	out := make([]string, 0, 24) // one allocation, not a growing slice, per event
-	add := func(set bool, name string) {
-		if set {
-			out = append(out, name)
-		}
-	}
-	add(e.Date != "", "date")
-	add(e.DatePrecision != "", "date_precision")
-	add(e.Count != nil, "count")
-	add(e.CountQualifier != "", "count_qualifier")
-	add(e.Nationality != "", "nationality")
-	add(e.Country != "", "country")
-	add(e.Location != "", "location")
-	add(e.Agencies != nil, "agencies")
-	add(e.Crime != "", "crime")
-	add(e.Taskforce != "", "taskforce")
-	add(e.Name != "", "name")
-	add(e.Members != nil, "members")
-	add(e.Purpose != "", "purpose")
-	add(e.Source != nil, "source")
-	add(e.Notes != "", "notes")
-	add(e.Corrects != "", "corrects")
-	add(e.Changes != nil, "changes")
-	add(e.Retracts != "", "retracts")
-	add(e.Reason != "", "reason")
-	add(e.Report != "", "report")
-	add(e.Period != "", "period")
-	add(e.TreeSize != nil, "tree_size")
-	add(e.RootHash != "", "root_hash")
-	add(e.FileName != "", "file_name")
-	add(e.FileSHA256 != "", "file_sha256")
-	add(e.SuppressBelow != nil, "suppress_below")
-	return out
-}
-
-func allowedFields(t Type) []string {
-	switch {
-	case t.IsIncident():
-		return ChangeableFields(t)
-	case t.IsTaskforce():
-		return append([]string{"taskforce"}, ChangeableFields(t)...)
-	case t == Correction:
-		return []string{"corrects", "changes", "reason"}
-	case t == Retraction:
-		return []string{"retracts", "reason"}
-	case t == ReportPublished:
-		return []string{"report", "period", "tree_size", "root_hash", "file_name", "file_sha256", "suppress_below"}
-	}
-	return nil
 }
 
 func knownTypes() string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -9,29 +10,67 @@ import (
 	"github.com/statledger/statledger/ledger"
 )
 
-func sourceFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "source-publisher", Usage: "who reported it (a publisher or a url is required for incidents)"},
-		&cli.StringFlag{Name: "source-url", Usage: "where it was reported (http or https)"},
-		&cli.StringFlag{Name: "source-published", Usage: "when the source was published (YYYY-MM-DD)"},
-		&cli.StringFlag{Name: "source-title", Usage: "the source's title"},
+// fieldFlags are the flags of the format's fields that on selects, named as
+// flagName names them, in the format's order.
+func fieldFlags(on func(ledger.Field) bool) []cli.Flag {
+	var flags []cli.Flag
+	for _, f := range ledger.Fields {
+		if !on(f) {
+			continue
+		}
+		name := strings.TrimPrefix(flagName(f.Name), "--")
+		switch f.Kind {
+		case ledger.Text:
+			// A task force's events are all about one: it is their identity.
+			flags = append(flags, &cli.StringFlag{Name: name, Usage: f.Help, Required: f.Name == "taskforce"})
+		case ledger.Whole:
+			flags = append(flags, &cli.Int64Flag{Name: name, Usage: f.Help})
+		case ledger.List:
+			flags = append(flags, &cli.StringSliceFlag{Name: name, Usage: f.Help + " (repeat for several)"})
+		case ledger.Object: // source
+			flags = append(flags,
+				&cli.StringFlag{Name: "source-publisher", Usage: "who reported it (a publisher or a url is required for incidents)"},
+				&cli.StringFlag{Name: "source-url", Usage: "where it was reported (http or https)"},
+				&cli.StringFlag{Name: "source-published", Usage: "when the source was published (YYYY-MM-DD)"},
+				&cli.StringFlag{Name: "source-title", Usage: "the source's title"})
+		}
 	}
+	return flags
 }
 
-func sourceFromFlags(c *cli.Context) *ledger.Source {
-	s := ledger.Source{Publisher: c.String("source-publisher"), URL: c.String("source-url"),
-		Published: c.String("source-published"), Title: c.String("source-title")}
-	if s == (ledger.Source{}) {
-		return nil
+// fromFlags sets the fields of e that the flags given set; it returns the
+// fields it set.
+func fromFlags(c *cli.Context, e *ledger.Event, on func(ledger.Field) bool) []*ledger.Field {
+	var set []*ledger.Field
+	for i := range ledger.Fields {
+		f := &ledger.Fields[i]
+		name := strings.TrimPrefix(flagName(f.Name), "--")
+		if !on(*f) {
+			continue
+		}
+		if f.Kind == ledger.Object {
+			s := ledger.Source{Publisher: c.String("source-publisher"), URL: c.String("source-url"),
+				Published: c.String("source-published"), Title: c.String("source-title")}
+			if s != (ledger.Source{}) {
+				e.Source = &s
+				set = append(set, f)
+			}
+			continue
+		}
+		if !c.IsSet(name) {
+			continue
+		}
+		switch f.Kind {
+		case ledger.Whole:
+			f.SetText(e, strconv.FormatInt(c.Int64(name), 10))
+		case ledger.List:
+			f.SetText(e, strings.Join(c.StringSlice(name), ";"))
+		default:
+			f.SetText(e, c.String(name))
+		}
+		set = append(set, f)
 	}
-	return &s
-}
-
-func dateFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "date", Usage: "when it happened, as reported (YYYY-MM-DD; for a week or month, its first day)"},
-		&cli.StringFlag{Name: "date-precision", Usage: "day, week or month (default day)"},
-	}
+	return set
 }
 
 var incidentHelp = map[ledger.Type]string{
@@ -56,29 +95,10 @@ var incidentExample = map[ledger.Type]string{
      --country KH --source-publisher "Ministry of Interior"`,
 }
 
-func incidentFlags() []cli.Flag {
-	flags := append(dateFlags(),
-		&cli.Int64Flag{Name: "count", Usage: "how many persons (0…1,000,000); for \"more than 60\" give 61 with --qualifier at_least"},
-		&cli.StringFlag{Name: "qualifier", Usage: "exact, at_least, approx or at_most (default exact)"},
-		&cli.StringFlag{Name: "nationality", Usage: "ISO 3166-1 alpha-2 code of the persons (e.g. KR)"},
-		&cli.StringFlag{Name: "country", Usage: "ISO 3166-1 alpha-2 code of where it happened (e.g. KH)"},
-		&cli.StringFlag{Name: "location", Usage: "place, as reported"},
-		&cli.StringSliceFlag{Name: "agency", Usage: "an agency involved (repeat for several)"},
-		&cli.StringFlag{Name: "crime", Usage: "the crime, e.g. online_scam"},
-		&cli.StringFlag{Name: "notes", Usage: "free text, at most 4,000 characters"},
-	)
-	return append(flags, sourceFlags()...)
-}
-
-func taskforceFlags() []cli.Flag {
-	flags := append(dateFlags(),
-		&cli.StringFlag{Name: "taskforce", Usage: "the task force's id, a slug like kh-kr-joint-working-group", Required: true},
-		&cli.StringFlag{Name: "name", Usage: "its name"},
-		&cli.StringSliceFlag{Name: "member", Usage: "a member country, ISO alpha-2 (repeat for several)"},
-		&cli.StringFlag{Name: "purpose", Usage: "what it is for"},
-		&cli.StringFlag{Name: "notes", Usage: "free text, at most 4,000 characters"},
-	)
-	return append(flags, sourceFlags()...)
+// of says which fields an event of type t carries, but for those the
+// command line takes as arguments.
+func of(t ledger.Type) func(ledger.Field) bool {
+	return func(f ledger.Field) bool { return f.On(t) }
 }
 
 func idFlag() cli.Flag {
@@ -92,16 +112,10 @@ func recordCommand() *cli.Command {
 			Name:        string(t),
 			Usage:       "record " + incidentHelp[t],
 			Description: "Example:\n   " + incidentExample[t],
-			Flags:       append(incidentFlags(), idFlag()),
+			Flags:       append(fieldFlags(of(t)), idFlag()),
 			Action: func(c *cli.Context) error {
-				e := ledger.Event{ID: c.String("id"), Type: t, Date: c.String("date"), DatePrecision: c.String("date-precision"),
-					CountQualifier: c.String("qualifier"), Nationality: c.String("nationality"), Country: c.String("country"),
-					Location: c.String("location"), Agencies: c.StringSlice("agency"), Crime: c.String("crime"),
-					Source: sourceFromFlags(c), Notes: c.String("notes")}
-				if c.IsSet("count") {
-					n := c.Int64("count")
-					e.Count = &n
-				}
+				e := ledger.Event{ID: c.String("id"), Type: t}
+				fromFlags(c, &e, of(t))
 				return appendOne(c, e)
 			},
 		})
@@ -116,11 +130,10 @@ func recordCommand() *cli.Command {
 			Description: fmt.Sprintf("Example:\n   statledger record %s --taskforce kh-kr-joint-working-group \\\n"+
 				"     --name \"Cambodia–Korea joint ad-hoc working group\" --member KH --member KR \\\n"+
 				"     --date 2025-10-27 --source-publisher \"Phnom Penh news report\"", name),
-			Flags: append(taskforceFlags(), idFlag()),
+			Flags: append(fieldFlags(of(t)), idFlag()),
 			Action: func(c *cli.Context) error {
-				e := ledger.Event{ID: c.String("id"), Type: t, Taskforce: c.String("taskforce"), Name: c.String("name"),
-					Members: c.StringSlice("member"), Purpose: c.String("purpose"), Date: c.String("date"),
-					DatePrecision: c.String("date-precision"), Source: sourceFromFlags(c), Notes: c.String("notes")}
+				e := ledger.Event{ID: c.String("id"), Type: t}
+				fromFlags(c, &e, of(t))
 				return appendOne(c, e)
 			},
 		})
@@ -146,10 +159,8 @@ func recordCommand() *cli.Command {
 }
 
 func correctCommand() *cli.Command {
-	flags := append(incidentFlags(),
-		&cli.StringFlag{Name: "name", Usage: "new task-force name"},
-		&cli.StringSliceFlag{Name: "member", Usage: "new member list (repeat for several)"},
-		&cli.StringFlag{Name: "purpose", Usage: "new task-force purpose"},
+	changeable := func(f ledger.Field) bool { return f.Changeable }
+	flags := append(fieldFlags(changeable),
 		&cli.StringFlag{Name: "reason", Usage: "why the correction is made (required; shown in reports)", Required: true},
 	)
 	return &cli.Command{
@@ -164,36 +175,11 @@ func correctCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return usageError("correct needs exactly one event ID")
 			}
+			var e ledger.Event
 			ch := &ledger.Changes{}
-			str := func(flag string, dst **string) {
-				if c.IsSet(flag) {
-					v := c.String(flag)
-					*dst = &v
-				}
+			for _, f := range fromFlags(c, &e, changeable) {
+				f.Change(ch, &e)
 			}
-			str("date", &ch.Date)
-			str("date-precision", &ch.DatePrecision)
-			str("qualifier", &ch.CountQualifier)
-			str("nationality", &ch.Nationality)
-			str("country", &ch.Country)
-			str("location", &ch.Location)
-			str("crime", &ch.Crime)
-			str("name", &ch.Name)
-			str("purpose", &ch.Purpose)
-			str("notes", &ch.Notes)
-			if c.IsSet("count") {
-				n := c.Int64("count")
-				ch.Count = &n
-			}
-			if c.IsSet("agency") {
-				v := c.StringSlice("agency")
-				ch.Agencies = &v
-			}
-			if c.IsSet("member") {
-				v := c.StringSlice("member")
-				ch.Members = &v
-			}
-			ch.Source = sourceFromFlags(c)
 			if len(ch.Fields()) == 0 {
 				return usageError("correct: give at least one field to change, e.g. --count 61")
 			}
