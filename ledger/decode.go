@@ -17,19 +17,30 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 )
 
-// LineError is one problem with one input line, printed as FILE:LINE: field: problem.
+// LineError is one problem with one field of an input, the one shape every
+// such problem has: found by Validate (which knows no place), by Prepare
+// (Line is the event's ordinal) or in a file (FILE:LINE). It is an input
+// error (CodeOf gives CodeInput); a refused input as a whole is an *Error.
 type LineError struct {
-	File  string
-	Line  int
+	File  string // empty when the event came from no file
+	Line  int    // from 1; 0 when not known
 	Field string
 	Msg   string
 }
 
-// Error is one line of text: a file name, a field or a message that quotes
-// the input never brings a control character (a NUL, an escape sequence, a
-// line break) or a bidi override to the terminal; those are shown escaped.
+// Error is one line of text, FILE:LINE: field: problem, as much of it as is
+// known: a file name, a field or a message that quotes the input never
+// brings a control character (a NUL, an escape sequence, a line break) or a
+// bidi override to the terminal; those are shown escaped.
 func (e LineError) Error() string {
-	return printable(fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg))
+	s := e.Field + ": " + e.Msg
+	switch {
+	case e.File != "":
+		s = fmt.Sprintf("%s:%d: %s", e.File, e.Line, s)
+	case e.Line > 0:
+		s = fmt.Sprintf("event %d: %s", e.Line, s)
+	}
+	return printable(s)
 }
 
 // printable escapes what a terminal would act on rather than show.
@@ -81,7 +92,7 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 	Normalize(&ev)
 	errs := Validate(&ev)
 	if ev.Type == ReportPublished {
-		errs = append(errs, FieldError{"type", "report_published events are written when a report is published, never imported"})
+		errs = append(errs, LineError{Field: "type", Msg: "report_published events are written when a report is published, never imported"})
 	}
 	for _, fe := range errs {
 		d.fail(LineError{file, line, fe.Field, fe.Msg})

@@ -72,11 +72,16 @@ func Wrap(code Code, err error, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
 }
 
-// CodeOf returns the code of the first *Error in err's chain, CodeRuntime otherwise.
+// CodeOf returns the code of the first *Error in err's chain, CodeInput for
+// a LineError, CodeRuntime otherwise.
 func CodeOf(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	var le LineError
+	if errors.As(err, &le) {
+		return CodeInput
 	}
 	return CodeRuntime
 }

@@ -22,12 +22,6 @@ type Ledger struct {
 
 func New(s Store) *Ledger { return &Ledger{Store: s, Now: time.Now} }
 
-// ItemError is a problem with the i-th event of an input.
-type ItemError struct {
-	Index int
-	FieldError
-}
-
 // Prepared is an input checked against the ledger: which of its events are
 // still to append (indexes into the input, which is shared, not copied) and
 // how many were already there with the same content.
@@ -43,9 +37,11 @@ func (p Prepared) Len() int { return len(p.fresh) }
 // Prepare checks already validated events against the ledger and against each
 // other (see Checker). Every problem is returned; with any, nothing should be
 // appended.
-func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []ItemError, error) {
+//
+// A problem's Line is the event's ordinal in events, from 1.
+func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []LineError, error) {
 	p := Prepared{events: events}
-	var errs []ItemError
+	var errs []LineError
 	c := l.NewChecker()
 	for i := range events {
 		fresh, fe, err := c.Check(ctx, &events[i])
@@ -53,7 +49,8 @@ func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []ItemE
 		case err != nil:
 			return p, nil, err
 		case fe != nil:
-			errs = append(errs, ItemError{i, *fe})
+			fe.Line = i + 1
+			errs = append(errs, *fe)
 		case fresh:
 			p.fresh = append(p.fresh, i)
 		}
@@ -107,11 +104,11 @@ func contentSum(e *Event) (s [16]byte) {
 }
 
 // Check reports whether e is new (to append), a duplicate (fresh false, no
-// error), or wrong (a FieldError). err is a failure to read the ledger.
-func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *FieldError, err error) {
+// error), or wrong (a LineError naming the field). err is a failure to read the ledger.
+func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineError, err error) {
 	id, perr := uuid.Parse(e.ID)
 	if perr != nil {
-		return false, &FieldError{"id", fmt.Sprintf("%q is not a UUID", e.ID)}, nil
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%q is not a UUID", e.ID)}, nil
 	}
 	sum := contentSum(e)
 	if prev, ok := c.seen[id]; ok {
@@ -119,7 +116,7 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *FieldErr
 			c.Duplicates++
 			return false, nil, nil
 		}
-		return false, &FieldError{"id", fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}, nil
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}, nil
 	}
 	stored, found, err := c.l.Store.Lookup(ctx, e.ID)
 	if err != nil {
@@ -131,7 +128,7 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *FieldErr
 			c.seen[id] = seenEvent{sum, codeOf(e.Type)}
 			return false, nil, nil
 		}
-		return false, &FieldError{"id", fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
 	}
 	if fe, err := c.checkTarget(ctx, e); err != nil || fe != nil {
 		return false, fe, err
@@ -143,7 +140,7 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *FieldErr
 // checkTarget checks that a correction or retraction names an incident or
 // task-force event that exists, and that a correction only changes fields that
 // event has.
-func (c *Checker) checkTarget(ctx context.Context, e *Event) (*FieldError, error) {
+func (c *Checker) checkTarget(ctx context.Context, e *Event) (*LineError, error) {
 	field, target := "", ""
 	switch e.Type {
 	case Correction:
@@ -165,18 +162,18 @@ func (c *Checker) checkTarget(ctx context.Context, e *Event) (*FieldError, error
 			return nil, err
 		}
 		if !found {
-			return &FieldError{field, fmt.Sprintf("no event %s in the ledger or earlier in this input", target)}, nil
+			return &LineError{Field: field, Msg: fmt.Sprintf("no event %s in the ledger or earlier in this input", target)}, nil
 		}
 		typ = r.Event.Type
 	}
 	if !typ.IsIncident() && !typ.IsTaskforce() {
-		return &FieldError{field, fmt.Sprintf("event %s is a %s; only incidents and task-force events can be corrected or retracted", target, typ)}, nil
+		return &LineError{Field: field, Msg: fmt.Sprintf("event %s is a %s; only incidents and task-force events can be corrected or retracted", target, typ)}, nil
 	}
 	if e.Type == Correction {
 		allowed := ChangeableFields(typ)
 		for _, f := range e.Changes.Fields() {
 			if !slices.Contains(allowed, f) {
-				return &FieldError{"changes." + f, fmt.Sprintf("a %s event has no field %s to correct (it has %s)", typ, f, strings.Join(allowed, ", "))}, nil
+				return &LineError{Field: "changes." + f, Msg: fmt.Sprintf("a %s event has no field %s to correct (it has %s)", typ, f, strings.Join(allowed, ", "))}, nil
 			}
 		}
 	}
@@ -326,7 +323,7 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, c
 		}
 		if len(errs) > 0 {
 			e := errs[0]
-			return 0, dups, Errorf(CodeConflict, "another writer changed the ledger: event %s: %s", batch[e.Index].ID, e.FieldError.Error())
+			return 0, dups, Errorf(CodeConflict, "another writer changed the ledger: event %s: %s: %s", batch[e.Line-1].ID, e.Field, e.Msg)
 		}
 		dups += p.Duplicates
 		fresh, freshCanonical := make([]Event, 0, p.Len()), make([][]byte, 0, p.Len())

@@ -14,14 +14,6 @@ import (
 	"golang.org/x/text/language/display"
 )
 
-// FieldError is one problem with one field of one event.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
-
 // Limits of the format. Text limits are in characters and stay far below
 // Excel's 32,767 per cell, so every accepted value fits in a workbook.
 const (
@@ -102,16 +94,16 @@ func Normalize(e *Event) {
 
 // Validate checks e against the interchange format on its own (no ledger
 // context) and returns every problem found, in field order.
-func Validate(e *Event) []FieldError {
+func Validate(e *Event) []LineError {
 	v := &validator{}
 	v.event(e)
 	return v.errs
 }
 
-type validator struct{ errs []FieldError }
+type validator struct{ errs []LineError }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.errs = append(v.errs, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, LineError{Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) event(e *Event) {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +21,7 @@ import (
 	"github.com/statledger/statledger/ledger/witness"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/monthly"
 	"github.com/statledger/statledger/reports/xlsx"
 )
 
@@ -208,14 +208,9 @@ func reportCommand() *cli.Command {
 				if !c.Bool("publish") {
 					return nil
 				}
-				e := ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: month, TreeSize: &size,
-					RootHash: in.Root, FileName: filepath.Base(out), FileSHA256: hex.EncodeToString(sum[:])}
-				if below > 0 {
-					e.SuppressBelow = &below
-				}
-				ledger.Normalize(&e)
-				if errs := ledger.Validate(&e); len(errs) > 0 {
-					return ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
+				e, err := monthly.Publication(in, data, out)
+				if err != nil {
+					return err
 				}
 				lg := ledger.New(s)
 				p, _, err := lg.Prepare(c.Context, []ledger.Event{e})
