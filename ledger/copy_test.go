@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,4 +95,32 @@ func TestFollowPolls(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Follow ended with %v", err)
 	}
+}
+
+// A verify that is interrupted stops where it is, with the context's error,
+// rather than reading the rest of the ledger.
+func TestVerifyStopsWhenInterrupted(t *testing.T) {
+	s, _ := boltLedger(t, "l.db", storetest.Sealed(0, 3000))
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	read := 0
+	counting := &interruptedStore{Store: s, seen: func() {
+		if read++; read == 100 {
+			cancel()
+		}
+	}}
+	_, err := ledger.Verify(ctx, counting, nil)
+	if !errors.Is(err, context.Canceled) || read > 200 {
+		t.Fatalf("after cancelling at event 100: read %d, err %v", read, err)
+	}
+}
+
+// interruptedStore tells seen of every event it reads.
+type interruptedStore struct {
+	ledger.Store
+	seen func()
+}
+
+func (c *interruptedStore) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
+	return c.Store.Read(ctx, from, func(r ledger.Recorded) error { c.seen(); return fn(r) })
 }
