@@ -638,6 +638,16 @@ func (s *State) Trend(from, to string) Series {
 	return out
 }
 
+// IncidentSpan is the first and last month with an effective incident, or
+// two empty strings when there is none.
+func (s *State) IncidentSpan() (first, last string) {
+	months := s.Months()
+	if len(months) == 0 {
+		return "", ""
+	}
+	return months[0], months[len(months)-1]
+}
+
 // Months lists, in order, the months with at least one effective incident.
 func (s *State) Months() []string {
 	var candidates []string

@@ -14,9 +14,6 @@ import (
 	"github.com/statledger/statledger/reports/charts"
 )
 
-// maxChartMonths bounds a page: 20 years of months still draws quickly.
-const maxChartMonths = 240
-
 func echartsFlag() cli.Flag {
 	return &cli.StringFlag{Name: "echarts-js", EnvVars: []string{"STATLEDGER_ECHARTS_JS"},
 		Usage: "echarts.min.js to inline, for a page that works offline (npm install echarts: node_modules/echarts/dist/echarts.min.js)"}
@@ -82,39 +79,9 @@ func chartCommand() *cli.Command {
 // buildChartPage builds the page of st for the months from..to (defaults: the
 // span of its incidents).
 func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from, to string) ([]byte, charts.Input, error) {
-	lo, hi := incidentSpan(st)
-	if from == "" {
-		from = lo
-	}
-	if to == "" {
-		to = hi
-	}
-	if from == "" && to == "" { // no incidents at all: an empty current page of one month
-		from, to = "2000-01", "2000-01"
-		if !st.LastRecordedAt.IsZero() {
-			from = st.LastRecordedAt.UTC().Format("2006-01")
-			to = from
-		}
-	}
-	if from == "" {
-		from = to
-	}
-	if to == "" {
-		to = from
-	}
-	for _, m := range []string{from, to} {
-		if _, err := parseMonth(m); err != nil {
-			return nil, charts.Input{}, usageError("--from/--to %q: give a month as YYYY-MM", m)
-		}
-	}
-	months := projections.MonthRange(from, to)
-	if len(months) == 0 {
-		return nil, charts.Input{}, usageError("--from %s is after --to %s", from, to)
-	}
-	if len(months) > maxChartMonths && c.String("from") == "" {
-		from = projections.AddMonths(to, -(maxChartMonths - 1))
-	} else if len(months) > maxChartMonths {
-		return nil, charts.Input{}, usageError("%s to %s is %d months; a page shows at most %d", from, to, len(months), maxChartMonths)
+	from, to, err := charts.Span(st, from, to)
+	if err != nil {
+		return nil, charts.Input{}, err
 	}
 	root, err := ledger.TreeRoot(c.Context, s, st.Size)
 	if err != nil {
@@ -132,14 +99,9 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 	}
 	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version, SuppressBelow: below}
 	if p := echartsPath(c); p != "" {
-		lib, err := os.ReadFile(p)
-		if err != nil {
-			return nil, in, usageError("--echarts-js %s: %v (install it with 'npm install echarts')", p, err)
+		if in.ECharts, err = charts.LoadECharts(p); err != nil {
+			return nil, in, err
 		}
-		if !bytes.Contains(lib, []byte("echarts")) || len(lib) < 100_000 {
-			return nil, in, usageError("--echarts-js %s does not look like echarts.min.js", p)
-		}
-		in.ECharts = lib
 	}
 	var buf bytes.Buffer
 	if err := charts.Write(&buf, in); err != nil {
@@ -150,18 +112,6 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 	}
 	return buf.Bytes(), in, nil
 }
-
-// incidentSpan is the first and last month with an effective incident.
-func incidentSpan(st *projections.State) (lo, hi string) {
-	months := st.Months()
-	if len(months) == 0 {
-		return "", ""
-	}
-	return months[0], months[len(months)-1]
-}
-
-// echartsLib is where npm puts ECharts: 'npm install echarts' in a folder.
-const echartsLib = "node_modules/echarts/dist/echarts.min.js"
 
 // echartsPath is the ECharts file to inline: --echarts-js (or
 // $STATLEDGER_ECHARTS_JS), else one installed with npm in the working folder
@@ -174,22 +124,12 @@ func echartsPath(c *cli.Context) string {
 	}
 	dirs := []string{"."}
 	if exe, err := os.Executable(); err == nil {
-		for d := filepath.Dir(exe); ; d = filepath.Dir(d) {
+		for d := filepath.Dir(exe); len(dirs) <= 4; d = filepath.Dir(d) {
 			dirs = append(dirs, d)
-			if d == filepath.Dir(d) || len(dirs) > 4 {
+			if d == filepath.Dir(d) {
 				break
 			}
 		}
 	}
-	for _, d := range dirs {
-		if p := filepath.Join(d, echartsLib); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+	return charts.FindECharts(dirs...)
 }

@@ -130,7 +130,7 @@ func demoCommand() *cli.Command {
 				return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cpPath)
 			}
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
-			_, month := incidentSpan(st) // the workbook is of the latest month with an incident
+			_, month := st.IncidentSpan() // the workbook is of the latest month with an incident
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
 			data, _, err := buildMonthly(c, s, st, month, 0)
 			if err != nil {

@@ -184,7 +184,7 @@ func exportSDMX(c *cli.Context) error {
 	l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
 		out.Reset()
 		st := l.State
-		lo, hi := incidentSpan(st)
+		lo, hi := st.IncidentSpan()
 		from, to := cmp.Or(from, lo), cmp.Or(to, hi)
 		from, to = cmp.Or(from, to), cmp.Or(to, from)
 		if from != "" && len(projections.MonthRange(from, to)) == 0 {
