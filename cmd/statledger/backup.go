@@ -38,7 +38,7 @@ func backupCommand() *cli.Command {
 				return err
 			}
 			defer o.abort()
-			o.mode = 0o600 // a ledger, like the one it copies
+			o.file.SetMode(0o600) // a ledger, like the one it copies
 			head, err := backupFile(c.Context, ref.path, o)
 			if err != nil {
 				return err

@@ -5,31 +5,19 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
 )
 
 // output is a file a command writes: a workbook, a chart page, an export.
-//
-//   - A regular file (or a new one) is written in full under a temporary name
-//     and renamed over its path on commit: a reader never sees half a file,
-//     and a failure leaves whatever was there before. Through a symbolic
-//     link, the file it points to is the one replaced.
-//   - "-" is standard output.
-//   - Anything else (a device such as /dev/null, a FIFO, or a link to one) is
-//     opened for writing and written to directly: never replaced by a
-//     regular file, and never opened for reading, which on a FIFO would wait
-//     for a writer that never comes.
+// "-" is standard output; anything else is an atomicfile.File.
 type output struct {
 	w    io.Writer
-	file *os.File // the temporary or the direct file; nil for standard output
-	path string   // what the user named
-	dest string   // the regular file a temporary one is renamed over, or ""
-	mode os.FileMode
-	done bool
+	file *atomicfile.File // nil for standard output
+	path string           // what the user named
 }
 
 // createOutput makes path ready for writing. It refuses a folder, and the
@@ -39,30 +27,20 @@ func createOutput(c *cli.Context, path string) (*output, error) {
 	if path == "-" {
 		return &output{w: c.App.Writer, path: "standard output"}, nil
 	}
-	fi, err := os.Stat(path)
-	switch {
-	case err == nil && fi.IsDir():
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, usageError("%s is a folder: give the name of a file to write", path)
-	case err == nil && !fi.Mode().IsRegular():
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
-		}
-		return &output{w: f, file: f, path: path}, nil
-	case err == nil:
+	} else if err == nil && fi.Mode().IsRegular() {
 		if err := refuseToReplace(c, path, fi); err != nil {
 			return nil, err
 		}
 	}
-	dest := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		dest = resolved
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dest), ".statledger-*.tmp")
+	// Made now, before the work that fills it, which may take long: a
+	// file that cannot be written fails at once.
+	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
-	return &output{w: tmp, file: tmp, path: path, dest: dest, mode: 0o644}, nil
+	return &output{w: f, file: f, path: path}, nil
 }
 
 func (o *output) Write(p []byte) (int, error) { return o.w.Write(p) }
@@ -120,48 +98,17 @@ func writeFile(c *cli.Context, path string, data []byte) error {
 }
 
 func (o *output) abort() {
-	if o.done || o.file == nil {
-		o.done = true
-		return
-	}
-	o.done = true
-	o.file.Close()
-	if o.dest != "" {
-		os.Remove(o.file.Name())
+	if o.file != nil {
+		o.file.Abort()
 	}
 }
 
-// commit makes a regular file durable under its path: synced before the
-// rename, so a crash never leaves an empty file where a report was
-// published.
+// commit makes the file durable under its path (see atomicfile).
 func (o *output) commit() error {
-	if o.done || o.file == nil {
-		o.done = true
+	if o.file == nil {
 		return nil
 	}
-	fail := func(err error) error {
-		o.abort()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", o.path)
-	}
-	if o.dest == "" { // a device or a FIFO: written through already
-		o.done = true
-		if err := o.file.Close(); err != nil {
-			return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", o.path)
-		}
-		return nil
-	}
-	if err := o.file.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := o.file.Chmod(o.mode); err != nil {
-		return fail(err)
-	}
-	if err := o.file.Close(); err != nil {
-		return fail(err)
-	}
-	o.done = true
-	if err := os.Rename(o.file.Name(), o.dest); err != nil {
-		os.Remove(o.file.Name())
+	if err := o.file.Commit(); err != nil {
 		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", o.path)
 	}
 	return nil

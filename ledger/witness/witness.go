@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
 )
 
@@ -206,34 +207,8 @@ func (w *Witness) Cosign(proof []byte, logKey string) (string, ledger.Checkpoint
 // writeAtomic replaces path with data: a temporary file, synced, renamed
 // over it, and the folder synced, so a crash leaves the old file or the new.
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data, mode); err != nil {
 		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
-	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fail(err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
