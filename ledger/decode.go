@@ -43,18 +43,29 @@ func (e LineError) Error() string {
 	return printable(s)
 }
 
-// printable escapes what a terminal would act on rather than show.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
+func printable(s string) string { return Printable(s, 0) }
+
+// Printable is s as a terminal may show it: what a terminal would act on
+// rather than show (control characters, escape sequences, line breaks, bidi
+// overrides that reorder what an auditor reads) is escaped, and with max >
+// 0, s is cut to max characters.
+func Printable(s string, max int) string {
+	if !strings.ContainsFunc(s, unsafeRune) && (max <= 0 || utf8.RuneCountInString(s) <= max) {
 		return s
 	}
 	var b strings.Builder
+	n := 0
 	for _, r := range s {
+		if max > 0 && n >= max {
+			b.WriteString("…")
+			break
+		}
 		if unsafeRune(r) {
 			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
 		} else {
 			b.WriteRune(r)
 		}
+		n++
 	}
 	return b.String()
 }

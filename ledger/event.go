@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
+	"strings"
 )
 
 // Type is the kind of an event; its values are the interchange format's "type".
@@ -150,4 +152,26 @@ func (e *Event) Persons() int64 {
 		return 0
 	}
 	return *e.Count
+}
+
+// Summary is the event in one line a person can read.
+func (e *Event) Summary() string {
+	switch {
+	case e.Type.IsIncident():
+		q := map[string]string{"at_least": "≥", "at_most": "≤", "approx": "~"}[e.CountQualifier]
+		where := e.Country
+		if e.Location != "" {
+			where += " (" + e.Location + ")"
+		}
+		return fmt.Sprintf("%s%d %s in %s on %s (%s)", q, e.Persons(), e.Nationality, where, e.Date, e.DatePrecision)
+	case e.Type.IsTaskforce():
+		return fmt.Sprintf("%s %s %s", e.Taskforce, strings.Join(e.Members, "+"), e.Date)
+	case e.Type == Correction:
+		return fmt.Sprintf("corrects %s: %s (%s)", e.Corrects, strings.Join(e.Changes.Fields(), ", "), e.Reason)
+	case e.Type == Retraction:
+		return fmt.Sprintf("retracts %s (%s)", e.Retracts, e.Reason)
+	case e.Type == ReportPublished && e.TreeSize != nil:
+		return fmt.Sprintf("%s report %s at tree size %d: %s", e.Report, e.Period, *e.TreeSize, e.FileName)
+	}
+	return ""
 }

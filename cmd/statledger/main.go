@@ -187,11 +187,11 @@ func setUsageErrors(c *cli.Command) {
 	}
 }
 
-// terminalLines is terminalSafe for each line of a message of several.
+// terminalLines is ledger.Printable for each line of a message of several.
 func terminalLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = terminalSafe(l, 1<<20)
+		lines[i] = ledger.Printable(l, 1<<20)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -64,7 +63,7 @@ func replayCommand() *cli.Command {
 			print := func(r ledger.Recorded) error {
 				if tw != nil {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.RecordedAt.Format(ledger.TimeFormat),
-						terminalSafe(r.RecordedBy, 24), r.Event.Type, r.Event.ID, terminalSafe(summarize(&r.Event), 100))
+						ledger.Printable(r.RecordedBy, 24), r.Event.Type, r.Event.ID, ledger.Printable(r.Event.Summary(), 100))
 					// tabwriter holds every row until a flush, to align the
 					// columns: 1M rows took 885 MB. Columns align per block.
 					if rows++; rows%1024 == 0 {
@@ -126,58 +125,6 @@ func replayCommand() *cli.Command {
 }
 
 var errDone = fmt.Errorf("done")
-
-// summarize is one line a person can read in a terminal.
-func summarize(e *ledger.Event) string {
-	switch {
-	case e.Type.IsIncident():
-		q := ""
-		switch e.CountQualifier {
-		case "at_least":
-			q = "≥"
-		case "at_most":
-			q = "≤"
-		case "approx":
-			q = "~"
-		}
-		where := e.Country
-		if e.Location != "" {
-			where += " (" + e.Location + ")"
-		}
-		return fmt.Sprintf("%s%d %s in %s on %s (%s)", q, e.Persons(), e.Nationality, where, e.Date, e.DatePrecision)
-	case e.Type.IsTaskforce():
-		return fmt.Sprintf("%s %s %s", e.Taskforce, strings.Join(e.Members, "+"), e.Date)
-	case e.Type == ledger.Correction:
-		return fmt.Sprintf("corrects %s: %s (%s)", e.Corrects, strings.Join(e.Changes.Fields(), ", "), e.Reason)
-	case e.Type == ledger.Retraction:
-		return fmt.Sprintf("retracts %s (%s)", e.Retracts, e.Reason)
-	case e.Type == ledger.ReportPublished:
-		return fmt.Sprintf("%s report %s at tree size %d: %s", e.Report, e.Period, *e.TreeSize, e.FileName)
-	}
-	return ""
-}
-
-// terminalSafe escapes control characters and bidi overrides, so event text
-// cannot move the cursor, change colours or reorder what an auditor reads, and
-// shortens it to max characters.
-func terminalSafe(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n >= max {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
-		default:
-			b.WriteRune(r)
-		}
-		n++
-	}
-	return b.String()
-}
 
 func checkpointCommand() *cli.Command {
 	return &cli.Command{

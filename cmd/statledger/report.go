@@ -473,7 +473,7 @@ func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.
 			fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(diffs)-20)
 			break
 		}
-		fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, terminalSafe(d.A, 60), terminalSafe(d.B, 60))
+		fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, ledger.Printable(d.A, 60), ledger.Printable(d.B, 60))
 	}
 	if len(diffs) == 0 {
 		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
