@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"bufio"
+	"context"
 	"encoding/csv"
 	"io"
 	"strings"
@@ -63,4 +65,76 @@ func Unneutralize(v string) string {
 		return v[1:]
 	}
 	return v
+}
+
+// An EventWriter writes events in the interchange format, JSONL or CSV,
+// buffered: Flush at the end.
+type EventWriter struct {
+	buf *bufio.Writer
+	csv *CSVWriter
+	N   int // events written
+}
+
+// NewEventWriter writes format ("jsonl" or "csv") to w.
+func NewEventWriter(w io.Writer, format string) (*EventWriter, error) {
+	ew := &EventWriter{buf: bufio.NewWriterSize(w, 256<<10)}
+	switch format {
+	case "csv":
+		ew.csv = NewCSVWriter(ew.buf)
+	case "jsonl":
+	default:
+		return nil, KindErrorf(CodeInput, ErrInputFormat, "format %q: use jsonl or csv", format)
+	}
+	return ew, nil
+}
+
+func (ew *EventWriter) Write(e *Event) error {
+	ew.N++
+	if ew.csv != nil {
+		return ew.csv.Write(e)
+	}
+	ew.buf.Write(e.Canonical())
+	return ew.buf.WriteByte('\n')
+}
+
+func (ew *EventWriter) Flush() error {
+	if ew.csv != nil {
+		if err := ew.csv.Flush(); err != nil {
+			return err
+		}
+	}
+	return ew.buf.Flush()
+}
+
+// Export writes every event of the prefix of s that a selects, as recorded
+// and in ledger order, but publications (report_published), which belong
+// to this ledger only: imported into an empty ledger, the export gives the
+// same ids and figures. Events are written as they are read, so an export
+// of any ledger runs in constant memory. progress, when set, is told how
+// far it has come every 16k events.
+func Export(ctx context.Context, s Store, a AsOf, w *EventWriter, progress func(done, total uint64)) error {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return err
+	}
+	total := head.Size
+	if a.Size != nil {
+		total = min(total, *a.Size)
+	}
+	_, err = ReadAsOf(ctx, s, a, 0, func(r Recorded) error {
+		if progress != nil && (r.Seq+1)%(16<<10) == 0 {
+			progress(r.Seq+1, total)
+		}
+		if r.Event.Type == ReportPublished {
+			return nil
+		}
+		return w.Write(&r.Event)
+	})
+	if err == nil && progress != nil && total > 16<<10 {
+		progress(total, total)
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"fmt"
@@ -69,21 +68,9 @@ func exportCommand() *cli.Command {
 			if file != nil {
 				defer file.abort() // a no-op once committed
 			}
-			// Events are written as they are read: an export of any ledger
-			// runs in constant memory.
-			buf := bufio.NewWriterSize(w, 256<<10)
-			var csvw *ledger.CSVWriter
-			if format == "csv" {
-				csvw = ledger.NewCSVWriter(buf)
-			}
-			n := 0
-			write := func(e *ledger.Event) error {
-				n++
-				if csvw != nil {
-					return csvw.Write(e)
-				}
-				buf.Write(e.Canonical())
-				return buf.WriteByte('\n')
+			ew, err := ledger.NewEventWriter(w, format)
+			if err != nil {
+				return err
 			}
 			if month == "" {
 				s, _, err := openStore(c, false)
@@ -96,28 +83,8 @@ func exportCommand() *cli.Command {
 				if file != nil {
 					show = barOnTerminal(c, "exporting")
 				}
-				head, err := s.Head(c.Context)
-				if err != nil {
+				if err := ledger.Export(c.Context, s, asOf, ew, show); err != nil {
 					return err
-				}
-				total := head.Size
-				if asOf.Size != nil {
-					total = min(total, *asOf.Size)
-				}
-				_, err = ledger.ReadAsOf(c.Context, s, asOf, 0, func(r ledger.Recorded) error {
-					if show != nil && (r.Seq+1)%(16<<10) == 0 {
-						show(r.Seq+1, total)
-					}
-					if r.Event.Type == ledger.ReportPublished {
-						return nil
-					}
-					return write(&r.Event)
-				})
-				if err != nil {
-					return err
-				}
-				if show != nil && total > 16<<10 {
-					show(total, total)
 				}
 			} else {
 				l, err := view(c, asOf, false, nil)
@@ -125,23 +92,18 @@ func exportCommand() *cli.Command {
 					return err
 				}
 				defer l.Close()
-				if err := l.State.EachIncident(month, func(f *projections.Fact) error { return write(&f.Event) }); err != nil {
+				if err := l.State.EachIncident(month, func(f *projections.Fact) error { return ew.Write(&f.Event) }); err != nil {
 					return err
 				}
-			}
-			if csvw != nil {
-				if err := csvw.Flush(); err != nil {
+				if err := ew.Flush(); err != nil {
 					return err
 				}
-			}
-			if err := buf.Flush(); err != nil {
-				return err
 			}
 			if file != nil {
 				if err := file.commit(); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.ErrWriter, "wrote %d events to %s\n", n, file.path)
+				fmt.Fprintf(c.App.ErrWriter, "wrote %d events to %s\n", ew.N, file.path)
 			}
 			return nil
 		},
