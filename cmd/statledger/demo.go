@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,7 +94,7 @@ func demoCommand() *cli.Command {
 				if dir == "" {
 					dir = c.String("dir")
 				}
-				if source, err = writeSynthetic(dir, n, c.Uint64("seed"), barOnTerminal(c, "generating events")); err != nil {
+				if source, err = synth.WriteFiles(dir, n, c.Uint64("seed"), barOnTerminal(c, "generating events")); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "   generated %d synthetic events (seed %d): %s and its .csv twin\n", n, c.Uint64("seed"), source)
@@ -158,47 +157,4 @@ func demoCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// writeSynthetic writes n synthetic events to dir/events.jsonl and
-// dir/events.csv and returns the JSONL's path. progress, if not nil, is
-// told every 16k events (1M take about 8 s).
-func writeSynthetic(dir string, n int, seed uint64, progress func(done, total uint64)) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot create %s", dir)
-	}
-	jp, cp := filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "events.csv")
-	jf, err := os.Create(jp)
-	if err != nil {
-		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", jp)
-	}
-	defer jf.Close()
-	cf, err := os.Create(cp)
-	if err != nil {
-		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", cp)
-	}
-	defer cf.Close()
-	jw, cw := bufio.NewWriterSize(jf, 1<<20), bufio.NewWriterSize(cf, 1<<20)
-	ew := ledger.NewCSVWriter(cw)
-	done := 0
-	err = synth.Generate(n, seed, func(e ledger.Event) error {
-		if done++; progress != nil && (done%(16<<10) == 0 || done == n) && n > 16<<10 {
-			progress(uint64(done), uint64(n))
-		}
-		jw.Write(e.Canonical())
-		jw.WriteByte('\n')
-		return ew.Write(&e)
-	})
-	if err == nil {
-		err = ew.Flush()
-	}
-	for _, w := range []*bufio.Writer{jw, cw} {
-		if ferr := w.Flush(); err == nil {
-			err = ferr
-		}
-	}
-	if err != nil {
-		return "", ledger.Wrap(ledger.CodeRuntime, err, "cannot write the synthetic events")
-	}
-	return jp, nil
 }

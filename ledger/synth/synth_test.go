@@ -1,6 +1,9 @@
 package synth
 
 import (
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/statledger/statledger/ledger"
@@ -41,6 +44,37 @@ func TestGenerateIsValidDeterministicAndMixed(t *testing.T) {
 	for _, typ := range append(ledger.IncidentTypes, ledger.TaskforceTypes...) {
 		if kinds[typ] == 0 {
 			t.Errorf("no %s generated", typ)
+		}
+	}
+}
+
+// The two files WriteFiles makes hold the same events, and decode cleanly.
+func TestWriteFilesTwins(t *testing.T) {
+	dir := t.TempDir()
+	path, err := WriteFiles(dir, 300, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode := func(p string, dec func(string, io.Reader) (ledger.Decoded, error)) []ledger.Event {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		d, err := dec(p, f)
+		if err != nil || len(d.Errors) > 0 {
+			t.Fatalf("%s: %v %v", p, err, d.Errors)
+		}
+		return d.Events
+	}
+	j := decode(path, ledger.DecodeJSONL)
+	c := decode(filepath.Join(dir, "events.csv"), ledger.DecodeCSV)
+	if len(j) != 300 || len(c) != 300 {
+		t.Fatalf("%d and %d events, want 300", len(j), len(c))
+	}
+	for i := range j {
+		if !j[i].Equal(&c[i]) {
+			t.Fatalf("event %d differs:\n%s\n%s", i, j[i].Canonical(), c[i].Canonical())
 		}
 	}
 }
