@@ -176,28 +176,18 @@ func signedCheckpoint(c *cli.Context, s ledger.Store, size uint64, atSize bool) 
 	return signAt(c, s, signer, size, atSize)
 }
 
-// signAt is signedCheckpoint with the signer already loaded.
+// signAt is ledger.SignAt, at the head unless atSize.
 func signAt(c *cli.Context, s ledger.Store, signer ledger.Signer, size uint64, atSize bool) (string, ledger.Checkpoint, error) {
-	head, err := s.Head(c.Context)
-	if err != nil {
-		return "", ledger.Checkpoint{}, err
-	}
-	cp := ledger.Checkpoint{Origin: signer.Name(), Size: head.Size, Root: head.Root}
-	if atSize {
-		if size > head.Size {
-			return "", cp, usageError("--size %d: the ledger holds only %d events", size, head.Size)
-		}
-		root, err := ledger.TreeRoot(c.Context, s, size)
+	if !atSize {
+		head, err := s.Head(c.Context)
 		if err != nil {
-			return "", cp, err
+			return "", ledger.Checkpoint{}, err
 		}
-		cp.Size, cp.Root = size, root
+		size = head.Size
 	}
-	text, err := ledger.SignCheckpoint(cp, signer)
-	return text, cp, err
+	return ledger.SignAt(c.Context, s, signer, size)
 }
 
-// readKeyArg accepts a verifier key as text or as the path of a file holding it.
 // readKeyArg reads the ledger's verifier key, given to flag as text or as
 // the path of a file holding it.
 func readKeyArg(flag, v string) (string, error) {
