@@ -87,6 +87,9 @@ type Event struct {
 	// SuppressBelow is the disclosure-control threshold a report was
 	// published with (report --suppress-below), absent when none.
 	SuppressBelow *int `json:"suppress_below,omitempty"`
+	// Language is the language a report was published in (report --lang),
+	// absent for English.
+	Language string `json:"language,omitempty"`
 }
 
 // Changes holds the fields a correction replaces. A nil field is left alone; a

@@ -114,6 +114,7 @@ var Fields = []Field{
 	{Name: "file_name", On: isType(ReportPublished), text: func(e *Event) *string { return &e.FileName }},
 	{Name: "file_sha256", On: isType(ReportPublished), text: func(e *Event) *string { return &e.FileSHA256 }},
 	{Name: "suppress_below", Kind: Number, On: isType(ReportPublished), set: func(e *Event) bool { return e.SuppressBelow != nil }},
+	{Name: "language", On: isType(ReportPublished), text: func(e *Event) *string { return &e.Language }},
 }
 
 // FieldNamed is the field of that name, or nil.

@@ -35,9 +35,10 @@ var (
 	DatePrecisions  = []string{"day", "week", "month"}
 	CountQualifiers = []string{"exact", "at_least", "approx", "at_most"}
 
-	periodRe = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
-	slugRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	hex64Re  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	periodRe   = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
+	slugRe     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	hex64Re    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	languageRe = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
 // idNamespace is the UUIDv5 namespace of derived event ids. Changing it changes
@@ -172,6 +173,9 @@ func (v *validator) event(e *Event) {
 		}
 		if e.SuppressBelow != nil && (*e.SuppressBelow < 2 || *e.SuppressBelow > MaxSuppressBelow) {
 			v.add("suppress_below", "must be from 2 to %d", MaxSuppressBelow)
+		}
+		if e.Language != "" && !languageRe.MatchString(e.Language) {
+			v.add("language", "%q is not a language code like ko or km", clip(e.Language))
 		}
 	}
 }

@@ -38,29 +38,66 @@ func Revisions(now, pub *State, month string) []Revision {
 	return out
 }
 
-// causes lists what, since tree size since, touched incidents of type t that
-// are or were in month: corrections, retractions and late-recorded events.
-func (s *State) causes(t ledger.Type, month string, since uint64) []string {
-	var out []string
+// CauseKind is what changed a figure since a publication.
+type CauseKind int
+
+const (
+	NewEvent        CauseKind = iota // an incident recorded after the publication
+	CorrectionCause                  // a correction of an incident
+	RetractionCause                  // a retraction of an incident
+)
+
+// A Cause is one event since a publication that changed figures of a month.
+type Cause struct {
+	Kind   CauseKind
+	Seq    uint64
+	ID     string   // the correction's or retraction's id; the new event's for NewEvent
+	Of     string   // the incident it is about
+	Fields []string // what a correction changed
+	Reason string
+	Event  ledger.Event // the incident as it stands now
+}
+
+// Causes lists what, since tree size since, touched incidents of type t
+// that are or were in month: corrections, retractions and late-recorded
+// events.
+func (s *State) Causes(t ledger.Type, month string, since uint64) []Cause {
+	var out []Cause
 	s.eachInMonth(month, func(rec *factRec) bool {
 		f := s.fact(rec)
 		if f == nil || f.Event.Type != t || (Month(&f.Event) != month && f.OriginalMonth != month) {
 			return true
 		}
 		if f.Seq >= since {
-			out = append(out, fmt.Sprintf("seq %d: new %s %s recorded after the publication", f.Seq, t, f.Event.ID))
+			out = append(out, Cause{Kind: NewEvent, Seq: f.Seq, ID: f.Event.ID, Of: f.Event.ID, Event: f.Event})
 		}
 		for _, c := range f.Changes {
 			if c.Seq < since {
 				continue
 			}
+			kind := CorrectionCause
 			if c.Retract {
-				out = append(out, fmt.Sprintf("seq %d: retraction %s of %s: %s", c.Seq, c.ID, f.Event.ID, c.Reason))
-			} else {
-				out = append(out, fmt.Sprintf("seq %d: correction %s of %s (%v): %s", c.Seq, c.ID, f.Event.ID, c.Fields, c.Reason))
+				kind = RetractionCause
 			}
+			out = append(out, Cause{Kind: kind, Seq: c.Seq, ID: c.ID, Of: f.Event.ID, Fields: c.Fields, Reason: c.Reason, Event: f.Event})
 		}
 		return true
 	})
+	return out
+}
+
+// causes is Causes in words, for the revisions of layout 1.
+func (s *State) causes(t ledger.Type, month string, since uint64) []string {
+	var out []string
+	for _, c := range s.Causes(t, month, since) {
+		switch c.Kind {
+		case NewEvent:
+			out = append(out, fmt.Sprintf("seq %d: new %s %s recorded after the publication", c.Seq, t, c.Of))
+		case RetractionCause:
+			out = append(out, fmt.Sprintf("seq %d: retraction %s of %s: %s", c.Seq, c.ID, c.Of, c.Reason))
+		default:
+			out = append(out, fmt.Sprintf("seq %d: correction %s of %s (%v): %s", c.Seq, c.ID, c.Of, c.Fields, c.Reason))
+		}
+	}
 	return out
 }

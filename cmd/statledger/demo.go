@@ -11,6 +11,7 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/reports/charts"
+	"github.com/statledger/statledger/reports/monthly"
 )
 
 func demoCommand() *cli.Command {
@@ -131,7 +132,7 @@ func demoCommand() *cli.Command {
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
 			_, month := st.IncidentSpan() // the workbook is of the latest month with an incident
 			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
-			data, _, err := buildMonthly(c, s, st, month, 0)
+			data, _, err := buildMonthly(c, s, st, month, monthly.Form{})
 			if err != nil {
 				return err
 			}

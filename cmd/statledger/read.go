@@ -302,7 +302,7 @@ func verifyCommand() *cli.Command {
 				defer fold.Close()
 			}
 			if c.IsSet("report") {
-				return verifyReport(c, s, c.String("report"), checked.Fold, vkey)
+				return verifyReport(c, s, checked.Fold, vkey)
 			}
 			return nil
 		},

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,9 +15,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/ledger/witness"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/lang"
 	"github.com/statledger/statledger/reports/monthly"
 	"github.com/statledger/statledger/reports/xlsx"
 )
@@ -165,7 +162,7 @@ func reportCommand() *cli.Command {
 				monthFlag(true), asOfFlag(),
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
 				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
-				suppressFlag(),
+				suppressFlag(), langFlag(),
 			},
 			Action: func(c *cli.Context) error {
 				month, asOf, err := monthAndAsOf(c)
@@ -173,6 +170,10 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				below, err := suppressBelow(c)
+				if err != nil {
+					return err
+				}
+				language, err := langOf(c)
 				if err != nil {
 					return err
 				}
@@ -190,7 +191,7 @@ func reportCommand() *cli.Command {
 				var data []byte
 				var in xlsx.Input
 				l, err := view(c, asOf, c.Bool("publish"), func(l *checkpoint.Ledger) (err error) {
-					data, in, err = buildMonthly(c, l.Store, l.State, month, below)
+					data, in, err = buildMonthly(c, l.Store, l.State, month, monthly.Form{SuppressBelow: below, Lang: language})
 					return err
 				})
 				if err != nil {
@@ -228,59 +229,43 @@ func reportCommand() *cli.Command {
 	}
 }
 
-// reportSeal is what proves a workbook's origin: a checkpoint of the ledger
-// signed at the report's tree size, and the key that verifies it.
-type reportSeal struct {
-	text     string
-	cp       ledger.Checkpoint
-	vkey     string
-	cosigned string // the latest checkpoint witnesses cosigned, or ""
-}
-
-// signSeal signs a checkpoint at size with the ledger's signing key.
-func signSeal(c *cli.Context, s ledger.Store, size uint64) (reportSeal, error) {
+// signSeal seals a report at size with the ledger's signing key, and
+// carries the ledger's latest cosigned checkpoint.
+func signSeal(c *cli.Context, s ledger.Store, size uint64) (monthly.Seal, error) {
 	signer, vkey, err := ledgerSigner(c, s)
 	if err != nil {
-		return reportSeal{}, err
+		return monthly.Seal{}, err
 	}
-	text, cp, err := signAt(c, s, signer, size, true)
+	seal, err := monthly.Sign(c.Context, s, signer, vkey, size)
 	if err != nil {
-		return reportSeal{}, err
+		return seal, err
 	}
-	_, cosigned, err := latestCosigned(c, s, vkey)
-	return reportSeal{text: text, cp: cp, vkey: vkey, cosigned: cosigned}, err
+	_, seal.Cosigned, err = latestCosigned(c, s, vkey)
+	return seal, err
 }
 
-// buildMonthly builds the workbook of a month from a projection as of a point
-// of the ledger. The Audit sheet records the point as the tree size it
-// resolved to, whether it was given as a size, an instant or not at all: the
-// same prefix, the same bytes.
-func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string, below int) ([]byte, xlsx.Input, error) {
+// buildMonthly builds the workbook of a month from a projection as of a
+// point of the ledger, sealed at its tree size.
+func buildMonthly(c *cli.Context, s ledger.Store, st *projections.State, month string, form monthly.Form) ([]byte, xlsx.Input, error) {
 	seal, err := signSeal(c, s, st.Size)
 	if err != nil {
 		return nil, xlsx.Input{}, err
 	}
-	return buildSealed(st, month, seal, below)
+	return monthly.Build(st, month, seal, form, version)
 }
 
-// buildSealed builds the monthly workbook of st with seal in its Audit sheet.
-func buildSealed(st *projections.State, month string, seal reportSeal, below int) ([]byte, xlsx.Input, error) {
-	text, cp, vkey := seal.text, seal.cp, seal.vkey
-	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: text,
-		Cosigned: seal.cosigned, VerifierKey: vkey, SuppressBelow: below, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
-	if pub, ok := st.LatestPublication(month); ok {
-		// The figures as published come from the same fold: its facts keep
-		// every version, so no second pass over the ledger is needed.
-		in.Published, in.Publication = st.At(*pub.Event.TreeSize), pub
+// langFlag is --lang, on every command that writes a report.
+func langFlag() cli.Flag {
+	return &cli.StringFlag{Name: "lang", EnvVars: []string{"STATLEDGER_LANG"}, Value: "en",
+		Usage: "the report's language: " + strings.Join(lang.Codes, ", ") + " (English, Korean, Khmer)"}
+}
+
+func langOf(c *cli.Context) (lang.Lang, error) {
+	l, err := lang.Parse(c.String("lang"))
+	if err != nil {
+		return l, usageError("--lang %q: use one of %s", c.String("lang"), strings.Join(lang.Codes, ", "))
 	}
-	var buf bytes.Buffer
-	if err := xlsx.Write(&buf, in); err != nil {
-		return nil, in, ledger.Wrap(ledger.CodeRuntime, err, "cannot build the workbook")
-	}
-	if err := st.Err(); err != nil {
-		return nil, in, checkpoint.Damaged(err)
-	}
-	return buf.Bytes(), in, nil
+	return l, nil
 }
 
 // checkReportArgs checks what verify --report needs before the ledger is
@@ -310,173 +295,41 @@ func checkReportArgs(c *cli.Context) (vkey string, err error) {
 	return "", nil
 }
 
-// workbookSeal is the signed checkpoint a workbook carries, once it is
-// verified with vkey, is of the report's tree size and has the ledger's root
-// there.
-func workbookSeal(ctx context.Context, s ledger.Store, meta map[string]string, size uint64, path, vkey string) (reportSeal, error) {
-	text := meta[xlsx.AuditSigned]
-	cp, err := ledger.OpenCheckpoint([]byte(text), vkey)
-	if err != nil {
-		if ledger.CodeOf(err) == ledger.CodeVerify {
-			return reportSeal{}, ledger.Wrap(ledger.CodeVerify, err, "%s: its signed checkpoint", path)
-		}
-		return reportSeal{}, err
-	}
-	if cp.Size != size {
-		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s: its signed checkpoint is of tree size %d, its figures of tree size %d", path, cp.Size, size)
-	}
-	if strings.TrimSpace(meta["Verifier key"]) != strings.TrimSpace(vkey) {
-		return reportSeal{}, ledger.Errorf(ledger.CodeVerify, "%s names the verifier key %s, not the one given", path, meta["Verifier key"])
-	}
-	if err := ledger.CheckRootAt(ctx, s, cp); err != nil {
-		return reportSeal{}, ledger.Wrap(ledger.CodeOf(err), err, "%s: its signed checkpoint", path)
-	}
-	return reportSeal{text: text, cp: cp, vkey: meta["Verifier key"]}, nil
-}
-
-// checkCosigned checks the cosigned checkpoint a workbook carries, if any:
-// signed by the ledger's key, with the ledger's root at its size, and, when
-// witnesses are given, cosigned by at least quorum of them at a tree at
-// least as large as the report's. It returns the text, for the rebuild.
-func checkCosigned(c *cli.Context, s ledger.Store, meta map[string]string, size uint64, path, vkey string) (string, error) {
-	text := meta[xlsx.AuditCosigned]
-	witnesses, err := witnessKeys(c)
-	if err != nil {
-		return "", err
-	}
-	if text == "" {
-		if len(witnesses) > 0 {
-			return "", ledger.Errorf(ledger.CodeVerify, "%s carries no cosigned checkpoint: no witness vouched for its history (the keeper merges cosignatures with 'statledger checkpoint --cosigned' before the report)", path)
-		}
-		return "", nil
-	}
-	cp, names, err := witness.Count([]byte(text), vkey, witnesses)
-	if err == nil {
-		err = ledger.CheckRootAt(c.Context, s, cp)
-	}
-	if err != nil {
-		return "", ledger.Wrap(ledger.CodeOf(err), err, "%s: its cosigned checkpoint", path)
-	}
-	if len(witnesses) == 0 {
-		return text, nil
-	}
-	quorum := len(witnesses)
-	if c.IsSet("quorum") {
-		quorum = c.Int("quorum")
-	}
-	if len(names) < quorum {
-		return "", ledger.Errorf(ledger.CodeVerify, "%s: its checkpoint at tree size %d is cosigned by %d of the witnesses given (%s), fewer than the quorum of %d", path, cp.Size, len(names), strings.Join(names, ", "), quorum)
-	}
-	if cp.Size < size {
-		return "", ledger.Errorf(ledger.CodeVerify, "%s: its witnesses cosigned tree size %d, before the report's %d: the last %d events of its history were seen by no witness (have them cosign at %d: 'statledger prove --consistency LAST --to %d')", path, cp.Size, size, size-cp.Size, size, size)
-	}
-	fmt.Fprintf(c.App.Writer, "ok: %s is cosigned by %d witnesses (%s; quorum %d) at tree size %d, which holds the report's %d events\n", cp.Origin, len(names), strings.Join(names, ", "), quorum, cp.Size, size)
-	return text, nil
-}
-
-// verifyReport rebuilds a workbook from the ledger as of the tree size written
-// in it and compares: byte for byte when the same statledger version made it,
-// cell by cell otherwise.
-//
-// fold, if not nil, is the fresh fold verify compared the projection
-// checkpoint with; the report is rebuilt from it, carried on if it is short.
-// vkey is checkReportArgs's.
-func verifyReport(c *cli.Context, s ledger.Store, path string, fold *checkpoint.Fold, vkey string) error {
+// verifyReport is verify --report: monthly.Verify, from the fresh fold
+// verify compared the projection checkpoint with (fold, or nil), with the
+// verifier key checkReportArgs gave (or "" to sign again).
+func verifyReport(c *cli.Context, s ledger.Store, fold *checkpoint.Fold, vkey string) error {
+	path := c.String("report")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return usageError("--report %s: %v", path, err)
 	}
-	meta, err := xlsx.ReadAudit(data)
-	if err != nil {
-		return ledger.Wrap(ledger.CodeVerify, err, "%s is not a statledger report (no workbook with an Audit sheet)", path)
-	}
-	size, err := strconv.ParseUint(meta[xlsx.AuditTreeSize], 10, 64)
-	if err != nil || meta["Period"] == "" {
-		return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet has no tree size or period", path)
-	}
-	head, err := s.Head(c.Context)
+	witnesses, err := witnessKeys(c)
 	if err != nil {
 		return err
 	}
-	if size > head.Size {
-		return ledger.Errorf(ledger.CodeVerify, "%s was built at tree size %d, but the ledger holds only %d events: history was removed", path, size, head.Size)
+	v, err := monthly.Verify(c.Context, s, path, data, monthly.Check{
+		VerifierKey: vkey,
+		Sign:        func(size uint64) (monthly.Seal, error) { return signSeal(c, s, size) },
+		Witnesses:   witnesses,
+		Quorum:      c.Int("quorum"),
+		Fold:        fold,
+		Temp:        boltFiles{}.Temp,
+		Progress:    foldProgress(c),
+		Version:     version,
+	})
+	for _, line := range v.Said {
+		fmt.Fprintln(c.App.Writer, line)
 	}
-	// An auditor's check trusts no derived data: the report is rebuilt from
-	// a fresh fold of the ledger, not from the projection checkpoint.
-	if fold == nil {
-		temp, err := boltFiles{}.Temp()
-		if err != nil {
-			return err
-		}
-		if fold, err = checkpoint.NewFold(c.Context, temp, s, size, foldProgress(c)); err != nil {
-			return err
-		}
-		defer fold.Close()
-	} else if err := fold.To(c.Context, s, size, foldProgress(c)); err != nil {
-		return err
-	}
-	// An official re-signs the checkpoint (Ed25519 signatures are
-	// deterministic, so the bytes are the same); an auditor, who has no
-	// signing key, gives the verifier key and the workbook's own signed
-	// checkpoint is checked with it.
-	var seal reportSeal
-	if vkey != "" {
-		seal, err = workbookSeal(c.Context, s, meta, size, path, vkey)
-	} else {
-		seal, err = signSeal(c, s, size)
-	}
-	if err != nil {
-		return err
-	}
-	// The cosigned checkpoint is evidence gathered outside the ledger: it is
-	// checked, then carried into the rebuild as the workbook has it.
-	if seal.cosigned, err = checkCosigned(c, s, meta, size, path, seal.vkey); err != nil {
-		return err
-	}
-	folded, done, err := fold.View(s)
-	if err != nil {
-		return err
-	}
-	defer done()
-	// The threshold is part of what was published: rebuilt with it, a
-	// workbook with figures withheld is byte-identical too.
-	below := 0
-	if v := meta[xlsx.AuditSuppress]; v != "" {
-		if below, err = strconv.Atoi(v); err != nil || below < 2 || below > ledger.MaxSuppressBelow {
-			return ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet's threshold %q is not one statledger writes", path, v)
+	var m *monthly.Mismatch
+	if errors.As(err, &m) {
+		for i, d := range m.Diffs {
+			if i == 20 {
+				fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(m.Diffs)-20)
+				break
+			}
+			fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, ledger.Printable(d.A, 60), ledger.Printable(d.B, 60))
 		}
 	}
-	want, in, err := buildSealed(folded.At(size), meta["Period"], seal, below)
-	if err != nil {
-		return err
-	}
-	if in.State.Size != size {
-		return ledger.Errorf(ledger.CodeVerify, "%s was built at tree size %d; the ledger gives %d for the same option", path, size, in.State.Size)
-	}
-	if meta["Root hash"] != in.Root {
-		return ledger.Errorf(ledger.CodeVerify, "%s says the root at tree size %d was %s; the ledger has %s: history was changed", path, size, meta["Root hash"], in.Root)
-	}
-	if bytes.Equal(data, want) {
-		fmt.Fprintf(c.App.Writer, "ok: %s is byte-identical to the report rebuilt at tree size %d (root %s)\n", path, size, in.Root)
-		return nil
-	}
-	diffs, err := xlsx.Diff(data, want)
-	if err != nil {
-		return ledger.Wrap(ledger.CodeVerify, err, "%s", path)
-	}
-	if len(diffs) == 0 && meta[xlsx.AuditVersion] != version {
-		fmt.Fprintf(c.App.Writer, "ok: %s (made by statledger %s) has the same cells as the report rebuilt at tree size %d by %s\n", path, meta[xlsx.AuditVersion], size, version)
-		return nil
-	}
-	for i, d := range diffs {
-		if i == 20 {
-			fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(diffs)-20)
-			break
-		}
-		fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, ledger.Printable(d.A, 60), ledger.Printable(d.B, 60))
-	}
-	if len(diffs) == 0 {
-		return ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", path)
-	}
-	return ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", path, size, len(diffs), ledger.Plural(len(diffs), "cell", "cells"))
+	return err
 }

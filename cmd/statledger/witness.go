@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
@@ -133,29 +130,13 @@ func mergeCosigned(c *cli.Context, s ledger.Store) error {
 }
 
 // latestCosigned reads the ledger's latest cosigned checkpoint, if it has
-// one. It must be signed with the ledger's key and hold the ledger's root at
-// its size: witnesses vouched for that history, and a ledger that no longer
-// has it was changed.
+// one (witness.ReadCosigned).
 func latestCosigned(c *cli.Context, s ledger.Store, vkey string) (*ledger.Checkpoint, string, error) {
 	path, err := cosignedPath(c)
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", ledger.Wrap(ledger.CodeRuntime, err, "cannot read the cosigned checkpoint")
-	}
-	cp, _, err := witness.Count(b, vkey, nil)
-	if err == nil {
-		err = ledger.CheckRootAt(c.Context, s, cp)
-	}
-	if err != nil {
-		return nil, "", ledger.Wrap(ledger.CodeOf(err), err, "the cosigned checkpoint %s", path)
-	}
-	return &cp, string(b), nil
+	return witness.ReadCosigned(c.Context, s, path, vkey)
 }
 
 // witnessKeys reads verify's --witness keys, each given as text or as a

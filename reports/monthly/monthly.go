@@ -20,6 +20,7 @@ import (
 	"github.com/statledger/statledger/ledger/witness"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/lang"
 	"github.com/statledger/statledger/reports/xlsx"
 )
 
@@ -39,15 +40,26 @@ func Sign(ctx context.Context, s ledger.Store, signer ledger.Signer, vkey string
 	return Seal{Text: text, Checkpoint: cp, VerifierKey: vkey}, err
 }
 
+// A Form is how a report shows its figures, besides the figures: what is
+// withheld below a threshold (SuppressBelow; 0 for nothing), the language,
+// and the layout (0 for the current one; 1 to rebuild a workbook of
+// statledger 0.1). It is part of what a publication records, and what a
+// rebuild must use to give the same bytes.
+type Form struct {
+	SuppressBelow int
+	Lang          lang.Lang
+	Layout        int
+}
+
 // Build builds the monthly workbook of st with seal on its Audit sheet;
 // version is the statledger that builds it. The Audit sheet records the
 // point of the ledger as the tree size it resolved to, whether it was given
 // as a size, an instant or not at all: the same prefix, the same bytes.
-// Figures withheld below a threshold (below; 0 for none) are part of it.
-func Build(st *projections.State, month string, seal Seal, below int, version string) ([]byte, xlsx.Input, error) {
+func Build(st *projections.State, month string, seal Seal, form Form, version string) ([]byte, xlsx.Input, error) {
 	cp := seal.Checkpoint
 	in := xlsx.Input{State: st, Month: month, Origin: cp.Origin, Root: ledger.HashHex(cp.Root), Checkpoint: seal.Text,
-		Cosigned: seal.Cosigned, VerifierKey: seal.VerifierKey, SuppressBelow: below, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size)}
+		Cosigned: seal.Cosigned, VerifierKey: seal.VerifierKey, SuppressBelow: form.SuppressBelow, Version: version, AsOf: fmt.Sprintf("tree size %d", st.Size),
+		Lang: form.Lang, Layout: form.Layout}
 	if pub, ok := st.LatestPublication(month); ok {
 		// The figures as published come from the same fold: its facts keep
 		// every version, so no second pass over the ledger is needed.
@@ -74,6 +86,9 @@ func Publication(in xlsx.Input, data []byte, file string) (ledger.Event, error) 
 	if in.SuppressBelow > 0 {
 		below := in.SuppressBelow
 		e.SuppressBelow = &below
+	}
+	if in.Lang.Code != "" && in.Lang.Code != "en" {
+		e.Language = in.Lang.Code
 	}
 	ledger.Normalize(&e)
 	if errs := ledger.Validate(&e); len(errs) > 0 {
@@ -174,15 +189,11 @@ func Verify(ctx context.Context, s ledger.Store, name string, data []byte, opt C
 		return v, err
 	}
 	defer done()
-	// The threshold is part of what was published: rebuilt with it, a
-	// workbook with figures withheld is byte-identical too.
-	below := 0
-	if b := meta[xlsx.AuditSuppress]; b != "" {
-		if below, err = strconv.Atoi(b); err != nil || below < 2 || below > ledger.MaxSuppressBelow {
-			return v, ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet's threshold %q is not one statledger writes", name, b)
-		}
+	form, err := formOf(meta, name)
+	if err != nil {
+		return v, err
 	}
-	want, in, err := Build(folded.At(size), meta["Period"], seal, below, opt.Version)
+	want, in, err := Build(folded.At(size), meta["Period"], seal, form, opt.Version)
 	if err != nil {
 		return v, err
 	}
@@ -208,6 +219,31 @@ func Verify(ctx context.Context, s ledger.Store, name string, data []byte, opt C
 		return v, ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", name)
 	}
 	return v, &Mismatch{Err: ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", name, size, len(diffs), ledger.Plural(len(diffs), "cell", "cells")), Diffs: diffs}
+}
+
+// formOf is the form a workbook's Audit sheet records: the threshold, the
+// language and the layout are part of what was published, and a rebuild
+// with them is byte-identical too.
+func formOf(meta map[string]string, name string) (Form, error) {
+	var form Form
+	var err error
+	if b := meta[xlsx.AuditSuppress]; b != "" {
+		if form.SuppressBelow, err = strconv.Atoi(b); err != nil || form.SuppressBelow < 2 || form.SuppressBelow > ledger.MaxSuppressBelow {
+			return form, ledger.Errorf(ledger.CodeVerify, "%s: the Audit sheet's threshold %q is not one statledger writes", name, b)
+		}
+	}
+	switch layout := meta[xlsx.AuditLayout]; layout {
+	case "": // statledger 0.1 wrote no layout, and English only
+		form.Layout = 1
+		return form, nil
+	case strconv.Itoa(xlsx.Layout):
+	default:
+		return form, ledger.Errorf(ledger.CodeVerify, "%s: layout %q is not one this statledger writes (it writes layouts 1 to %d)", name, layout, xlsx.Layout)
+	}
+	if form.Lang, err = lang.Parse(meta[xlsx.AuditLanguage]); err != nil {
+		return form, ledger.Wrap(ledger.CodeVerify, err, "%s", name)
+	}
+	return form, nil
 }
 
 // workbookSeal is the signed checkpoint a workbook carries, once it is

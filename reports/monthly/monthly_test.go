@@ -50,7 +50,7 @@ func sealed(t *testing.T, n int, size uint64) (*bolt.Store, ledger.Signer, strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, in, err := monthly.Build(st.At(size), "2025-10", seal, 0, "test")
+	data, in, err := monthly.Build(st.At(size), "2025-10", seal, monthly.Form{}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/lang"
 
 	"github.com/statledger/statledger/internal/clienttest"
 )
@@ -73,51 +74,63 @@ func TestWorkbookReopens(t *testing.T) {
 		t.Fatalf("sheets = %s", got)
 	}
 	rows, _ := f.GetRows(SheetSummary)
-	if got := strings.Join(rows[SummaryHeaderRow-1], " | "); got != "Type | Events | Persons | Qualifier" {
+	if got := strings.Join(rows[SummaryHeaderRow-1], " | "); got != "Type | Incidents | Persons" {
 		t.Fatalf("summary header = %q", got)
 	}
-	want := [][]string{{"Arrests", "1", "60", "approx"}, {"Repatriations", "1", "61", "at_least"},
-		{"Rescues", "6", "21", "exact"}, {"Deaths", "0", "0", "exact"}, {"Deportations", "0", "0", "exact"}}
+	// Figures as a person writes them; the cells stay numbers.
+	want := [][]string{{"Arrests", "1", "about 60"}, {"Repatriations", "1", "at least 61"},
+		{"Rescues", "6", "21"}, {"Deaths", "0", "0"}, {"Deportations", "0", "0"}}
 	for i, w := range want {
 		if got := strings.Join(rows[SummaryHeaderRow+i], "|"); got != strings.Join(w, "|") {
 			t.Errorf("summary row %d = %s, want %s", i, got, strings.Join(w, "|"))
 		}
 	}
-	// Persons are numbers, not text: a spreadsheet must be able to sum them.
 	if typ, _ := f.GetCellType(SheetSummary, "C9"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("persons cell type = %v", typ)
 	}
+	if raw, _ := f.GetCellValue(SheetSummary, "C9", excelize.Options{RawCellValue: true}); raw != "60" {
+		t.Errorf("the persons cell holds %q, want the number 60", raw)
+	}
+	// No column is sized by a hash: the title block shows a short root.
+	if root, _ := f.GetCellValue(SheetSummary, "B5"); len(root) > 20 {
+		t.Errorf("the Summary shows the root %q in full", root)
+	}
 	// Every hostile string is text, exactly as recorded, never a formula.
 	events, _ := f.GetRows(SheetEvents)
+	if got := strings.Join(events[0][:4], "|"); got != "Type|Date|Persons|Nationality" {
+		t.Errorf("the Events sheet starts with %q: the human columns come first", got)
+	}
 	found := 0
 	for r, row := range events {
-		if len(row) > 10 && strings.HasPrefix(row[3], "rescue") {
-			cellName, _ := excelize.CoordinatesToCellName(11, r+1)
-			formula, _ := f.GetCellFormula(SheetEvents, cellName)
-			if formula != "" {
+		if len(row) > 7 && row[0] == "Rescues" {
+			cellName, _ := excelize.CoordinatesToCellName(8, r+1)
+			if formula, _ := f.GetCellFormula(SheetEvents, cellName); formula != "" {
 				t.Errorf("%s became a formula %q", cellName, formula)
 			}
 			for _, h := range hostile {
-				if row[10] == h {
+				if row[7] == h {
 					found++
 				}
 			}
+		}
+		if len(row) > 1 && row[0] == "Arrests" && row[1] != "week of 20 October 2025" {
+			t.Errorf("the arrest's date reads %q", row[1])
 		}
 	}
 	if found != len(hostile) {
 		t.Errorf("found %d of %d hostile locations intact as text", found, len(hostile))
 	}
 	nat, _ := f.GetRows(SheetNationality)
-	if nat[7][0] != "CN" || nat[7][1] != "China" || nat[8][1] != "South Korea" {
-		t.Errorf("by nationality rows = %v", nat[7:])
+	if nat[8][0] != "China" || nat[8][1] != "CN" || nat[9][0] != "South Korea" || len(nat[7]) != 7 {
+		t.Errorf("by nationality rows = %v (header %v: no total of different types)", nat[8:], nat[7])
 	}
 	tf, _ := f.GetRows(SheetTaskforces)
-	if tf[7][0] != "kh-kr-jwg" || tf[7][5] != "announced" || tf[7][3] != "Cambodia; South Korea" {
-		t.Errorf("task forces = %v", tf[7])
+	if tf[8][0] != "Cambodia–Korea joint ad-hoc working group" || tf[8][3] != "announced" || tf[8][1] != "Cambodia; South Korea" {
+		t.Errorf("task forces = %v", tf[8])
 	}
 	trend, _ := f.GetRows(SheetTrend)
-	if len(trend) != 7+12 || trend[7+11][0] != "2025-10" || trend[7][0] != "2024-11" {
-		t.Errorf("trend months = %d rows, %v … %v", len(trend), trend[7], trend[len(trend)-1])
+	if len(trend) != 8+12 || trend[8+11][0] != "October 2025" || trend[8][0] != "November 2024" {
+		t.Errorf("trend months = %d rows, %v … %v", len(trend), trend[8], trend[len(trend)-1])
 	}
 	props, _ := f.GetDocProps()
 	if props.Created != "2025-10-30T08:00:00Z" {
@@ -133,32 +146,64 @@ func TestWorkbookIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestRevisedFiguresAreMarked(t *testing.T) {
+// revised is the test workbook after a publication and a correction of the
+// Korean arrests from about 60 to 64.
+func revised(t *testing.T, l lang.Lang) []byte {
 	pub := state(t)
 	now := state(t)
 	arrest := now.Incidents("2025-10")[0]
-	n := int64(58)
-	now.Apply(ledger.NewRecorded(now.Size, now.LastRecordedAt, "t", ledger.Event{ID: "6f1c5a0e-3d0b-5b8e-9a57-5e9d2f0c7a42", Type: ledger.Correction, Corrects: arrest.Event.ID, Changes: &ledger.Changes{Count: &n}, Reason: "police figure"}))
+	n := int64(64)
+	exact := "exact"
+	now.Apply(ledger.NewRecorded(now.Size, now.LastRecordedAt, "t", ledger.Event{ID: "6f1c5a0e-3d0b-5b8e-9a57-5e9d2f0c7a42", Type: ledger.Correction, Corrects: arrest.Event.ID, Changes: &ledger.Changes{Count: &n, CountQualifier: &exact}, Reason: "ministry list"}))
 	in := input(now)
+	in.Lang = l
 	in.Published = pub
 	sz := pub.Size
-	in.Publication = projections.Publication{Seq: 99, Event: ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: "2025-10", TreeSize: &sz, RootHash: strings.Repeat("0", 64), FileName: "oct.xlsx", FileSHA256: strings.Repeat("1", 64)}}
-	f, err := excelize.OpenReader(bytes.NewReader(build(t, in)))
+	in.Publication = projections.Publication{Seq: 99, RecordedAt: time.Date(2025, 10, 31, 9, 0, 0, 0, time.UTC), Event: ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: "2025-10", TreeSize: &sz, RootHash: strings.Repeat("0", 64), FileName: "oct.xlsx", FileSHA256: strings.Repeat("1", 64)}}
+	return build(t, in)
+}
+
+// After a publication and a correction, every figure that differs from it
+// is flagged r, on every sheet that shows it, with a comment that names the
+// old value, the publication and the correction; the Revisions sheet says
+// field: old → new in words.
+func TestRevisedFiguresAreMarkedEverywhere(t *testing.T) {
+	f, err := excelize.OpenReader(bytes.NewReader(revised(t, lang.English)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	shown, _ := f.GetCellValue(SheetSummary, "C9") // formatted as a person sees it
-	if shown != "58 r" {
-		t.Fatalf("revised persons shows %q, want \"58 r\"", shown)
-	}
-	comments, _ := f.GetComments(SheetSummary)
-	if len(comments) != 1 || !strings.Contains(comments[0].Paragraph[0].Text, "Revised from 60 to 58") || !strings.Contains(comments[0].Paragraph[0].Text, "police figure") {
-		t.Fatalf("comments = %+v", comments)
+	for _, tc := range []struct{ sheet, cell, shows string }{
+		{SheetSummary, "C9", "64 r"},
+		{SheetNationality, "C10", "64 r"}, // KR's arrests (CN comes first)
+		{SheetCountry, "C9", "64 r"},      // KH's arrests
+		{SheetTrend, "B20", "64 r"},       // October's arrests
+		{SheetEvents, "C2", "64 r"},       // the arrest itself
+	} {
+		if got, _ := f.GetCellValue(tc.sheet, tc.cell); got != tc.shows {
+			t.Errorf("%s!%s shows %q, want %q", tc.sheet, tc.cell, got, tc.shows)
+		}
+		comments, _ := f.GetComments(tc.sheet)
+		var text string
+		for _, c := range comments {
+			if c.Cell == tc.cell {
+				for _, p := range c.Paragraph {
+					text += p.Text
+				}
+			}
+		}
+		for _, want := range []string{"was about 60 in the report published at tree size 9 on 31 October 2025, now 64", "correction 6f1c5a0e", "count: about 60 → 64", "ministry list"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s!%s's comment %q lacks %q", tc.sheet, tc.cell, text, want)
+			}
+		}
 	}
 	rev, _ := f.GetRows(SheetRevisions)
-	if len(rev) < 8 || rev[7][0] != "Arrests" || rev[7][2] != "60" || rev[7][3] != "58" || !strings.Contains(rev[7][4], "police figure") {
-		t.Fatalf("revisions sheet = %v", rev)
+	if len(rev) < 9 || rev[8][0] != "Summary" || rev[8][2] != "about 60" || rev[8][3] != "64" || !strings.Contains(rev[8][4], "count: about 60 → 64") {
+		t.Fatalf("revisions sheet = %q", rev)
+	}
+	if strings.Contains(fmt.Sprint(rev), "[count") {
+		t.Error("the Revisions sheet speaks Go")
 	}
 }
 
@@ -172,9 +217,10 @@ func TestLibreOfficeReadsEverySheet(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.xlsx")
 	os.WriteFile(path, build(t, input(state(t))), 0o644)
-	// Filter options: comma, quote, UTF-8, from line 1, …, sheet -1 = every sheet to its own file.
+	// Filter options: comma, quote, UTF-8, from line 1, …, cells as shown, …,
+	// sheet -1 = every sheet to its own file.
 	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
-		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`, "--outdir", dir, path)
+		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1`, "--outdir", dir, path)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
@@ -191,7 +237,7 @@ func TestLibreOfficeReadsEverySheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rows[SummaryHeaderRow][:4], "|"); got != "Arrests|1|60|approx" {
+	if got := strings.Join(rows[SummaryHeaderRow][:3], "|"); got != "Arrests|1|about 60" {
 		t.Fatalf("LibreOffice reads the first Summary row as %q", got)
 	}
 }
@@ -228,7 +274,7 @@ func TestSuppressedWorkbook(t *testing.T) {
 				switch {
 				case y == "x":
 					withheld++
-				case r < 7: // title rows and notes
+				case r < 8: // title rows and notes
 				case x != y:
 					t.Errorf("%s row %d col %d: %q without a threshold, %q with one", sheet, r+1, c+1, x, y)
 				}
@@ -236,9 +282,12 @@ func TestSuppressedWorkbook(t *testing.T) {
 		}
 	}
 	rows, _ := b.GetRows(SheetNationality)
-	for _, row := range rows[7:] {
-		if row[0] == "CN" && (row[4] != "x" || row[7] != "x") {
-			t.Errorf("CN's rescues and total are not withheld: %q", row)
+	for _, row := range rows[8:] {
+		if len(row) < 7 {
+			continue // a note
+		}
+		if row[1] == "CN" && row[4] != "x" {
+			t.Errorf("CN's rescues are not withheld: %q", row)
 		}
 		for _, v := range row[2:] {
 			if n, err := strconv.Atoi(v); err == nil && n >= 1 && n < 25 {
@@ -247,11 +296,11 @@ func TestSuppressedWorkbook(t *testing.T) {
 		}
 	}
 	sum, _ := b.GetRows(SheetSummary)
-	if got := strings.Join(sum[SummaryHeaderRow+2], "|"); got != "Rescues|x|x|x" {
+	if got := strings.Join(sum[SummaryHeaderRow+2], "|"); got != "Rescues|x|x" {
 		t.Errorf("the Summary's rescues: %s", got)
 	}
-	if !strings.Contains(sum[6][0], "x: withheld, a count of 1 to 24 persons") {
-		t.Errorf("the Summary has no note on x: %q", sum[6])
+	if !strings.Contains(sum[5][0], "x: withheld, a count of 1 to 24 persons") {
+		t.Errorf("the Summary has no note on x: %q", sum[5])
 	}
 	ev, _ := b.GetRows(SheetEvents)
 	if len(ev) != 2 || !strings.Contains(ev[1][0], "not listed") {
@@ -260,7 +309,7 @@ func TestSuppressedWorkbook(t *testing.T) {
 	audit, _ := b.GetRows(SheetAudit)
 	found := false
 	for _, r := range audit {
-		found = found || (len(r) == 2 && r[0] == AuditSuppress && r[1] == "25")
+		found = found || (len(r) == 3 && r[2] == AuditSuppress && r[1] == "25")
 	}
 	if !found || withheld < 6 {
 		t.Errorf("threshold on the Audit sheet: %v; %d cells withheld", found, withheld)
