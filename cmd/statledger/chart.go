@@ -33,7 +33,7 @@ func chartCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "charts.html", Usage: "the page to write"},
 			&cli.StringFlag{Name: "from", Usage: "first month, YYYY-MM (default: the earliest incident's month)"},
 			&cli.StringFlag{Name: "to", Usage: "last month, YYYY-MM (default: the latest incident's month)"},
-			asOfFlag(), echartsFlag(), suppressFlag(),
+			asOfFlag(), echartsFlag(), suppressFlag(), langFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			asOf, err := ledger.ParseAsOf(c.String("as-of"))
@@ -41,6 +41,9 @@ func chartCommand() *cli.Command {
 				return err
 			}
 			if _, err := suppressBelow(c); err != nil {
+				return err
+			}
+			if _, err := langOf(c); err != nil {
 				return err
 			}
 			// Made before the fold, which may take long: a file that cannot be
@@ -97,7 +100,11 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 	if err != nil {
 		return nil, charts.Input{}, err
 	}
-	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version, SuppressBelow: below}
+	l, err := langOf(c)
+	if err != nil {
+		return nil, charts.Input{}, err
+	}
+	in := charts.Input{State: st, From: from, To: to, Origin: origin, Root: ledger.HashHex(root), Version: version, SuppressBelow: below, Lang: l}
 	if p := echartsPath(c); p != "" {
 		if in.ECharts, err = charts.LoadECharts(p); err != nil {
 			return nil, in, err

@@ -19,6 +19,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	"github.com/xuri/excelize/v2"
 )
 
 // bin is the statledger binary built once for every end-to-end test: the tests
@@ -465,6 +466,39 @@ func testMonthlyReportPublishReviseVerify(t *testing.T, kind string) {
 		t.Fatalf("verify --report = %q", r.stdout)
 	}
 	must(t, sl(t, store, "verify", "--report", oct), "verify the published report")
+	// The revision is flagged on every sheet that shows the figure, with a
+	// comment that names the published value.
+	f, err := excelize.OpenFile(rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []struct{ sheet, cell string }{{"Summary", "C10"}, {"By nationality", "D9"}, {"By country", "D9"}, {"Trend", "C20"}, {"Events", "C2"}} {
+		shown, _ := f.GetCellValue(at.sheet, at.cell)
+		comments, _ := f.GetComments(at.sheet)
+		text := ""
+		for _, c := range comments {
+			if c.Cell == at.cell {
+				text = c.Paragraph[0].Text
+			}
+		}
+		if shown != "64 r" || !strings.Contains(text, "was at least 61 in the report published at tree size 4") || !strings.Contains(text, "ministry list") {
+			t.Errorf("%s!%s shows %q, comment %q", at.sheet, at.cell, shown, text)
+		}
+	}
+	f.Close()
+	// A Korean report verifies byte for byte: the language is on its Audit
+	// sheet, and the rebuild speaks it.
+	ko := filepath.Join(dir, "oct-ko.xlsx")
+	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "--lang", "ko", "-o", ko), "Korean report")
+	if r := must(t, sl(t, store, "verify", "--report", ko), "verify the Korean report"); !strings.Contains(r.stdout, "byte-identical") {
+		t.Fatalf("verify --report of the Korean report = %q", r.stdout)
+	}
+	if f, err := excelize.OpenFile(ko); err != nil || f.GetSheetList()[0] != "요약" {
+		t.Fatalf("the Korean report's sheets: %v %v", f.GetSheetList(), err)
+	}
+	if r := sl(t, store, "report", "monthly", "--month", "2025-10", "--lang", "fr", "-o", ko); r.code != 2 || !strings.Contains(r.stderr, "--lang") {
+		t.Fatalf("--lang fr: exit %d %s", r.code, r.stderr)
+	}
 	// Alter one byte-level detail of the file: the auditor must see it.
 	tampered := filepath.Join(dir, "tampered.xlsx")
 	os.WriteFile(tampered, append(bytes.Clone(b), 0), 0o644)

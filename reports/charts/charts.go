@@ -20,6 +20,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/lang"
 )
 
 // PublicECharts is where a page without an inlined library loads ECharts from.
@@ -27,6 +28,7 @@ const PublicECharts = "https://cdn.jsdelivr.net/npm/echarts@6/dist/echarts.min.j
 
 // Input is everything the page shows.
 type Input struct {
+	Lang     lang.Lang // zero: English
 	State    *projections.State
 	From, To string // YYYY-MM, inclusive
 	Origin   string
@@ -64,16 +66,11 @@ func (d *disclosures) of(month string) projections.Disclosure {
 }
 
 // note is the subtitle's word on withheld figures.
-func (d *disclosures) note() string {
+func (d *disclosures) note(l lang.Lang) string {
 	if d.below < 2 {
 		return ""
 	}
-	return fmt.Sprintf("; x: withheld (1 to %d persons, or would reveal such a figure)", d.below-1)
-}
-
-var typeLabel = map[ledger.Type]string{
-	ledger.Arrest: "Arrests", ledger.Repatriation: "Repatriations", ledger.Rescue: "Rescues",
-	ledger.Death: "Deaths", ledger.Deportation: "Deportations",
+	return l.S("; x: withheld (1 to %s persons, or would reveal such a figure)", d.below-1)
 }
 
 // chartData is one chart of the page: its element id, the ECharts option, and
@@ -97,8 +94,8 @@ type table struct {
 
 // seriesTable is the table of series over months: a row a month, a column a
 // series, each figure as the tooltip writes it.
-func seriesTable(caption string, months, names []string, cells [][]string) table {
-	t := table{Caption: caption, Head: append([]string{"Month"}, names...)}
+func seriesTable(l lang.Lang, caption string, months, names []string, cells [][]string) table {
+	t := table{Caption: caption, Head: append([]string{l.S("Month")}, names...)}
 	for i, m := range months {
 		row := []string{m}
 		for _, c := range cells {
@@ -128,27 +125,42 @@ func figure(persons int64, mark string) string {
 // TopNationalities is how many nationalities get a line of their own.
 const TopNationalities = 8
 
+// pageOf is what every chart of a page shares: its language, and the
+// months' suppression patterns.
+type pageOf struct {
+	l lang.Lang
+	d *disclosures
+}
+
+func langOf(in Input) lang.Lang {
+	if in.Lang.Code == "" {
+		return lang.English
+	}
+	return in.Lang
+}
+
 // Build returns the charts of the page, in page order.
 func Build(in Input) []chartData {
 	series := in.State.Trend(in.From, in.To)
-	d := &disclosures{st: in.State, below: in.SuppressBelow, month: map[string]projections.Disclosure{}}
+	p := &pageOf{l: langOf(in), d: &disclosures{st: in.State, below: in.SuppressBelow, month: map[string]projections.Disclosure{}}}
 	return []chartData{
-		personsByType(series, d),
-		personsByNationality(in.State, series.Months, d),
-		cumulative(series, d),
-		taskforceTimeline(in.State.Taskforces(), in.From, in.To),
+		p.personsByType(series),
+		p.personsByNationality(in.State, series.Months),
+		p.cumulative(series),
+		p.taskforceTimeline(in.State.Taskforces(), in.From, in.To),
 	}
 }
 
-func base(id, title, subtitle string) []gocharts.GlobalOpts {
+func (p *pageOf) base(id, title, subtitle string) []gocharts.GlobalOpts {
+	l := p.l
 	return []gocharts.GlobalOpts{
 		gocharts.WithInitializationOpts(opts.Initialization{ChartID: id}), // fixed ids: same ledger, same bytes
 		gocharts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle}),
 		gocharts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "62"}),
 		gocharts.WithGridOpts(opts.Grid{Top: "100", Bottom: "70", Left: "40", Right: "40", ContainLabel: opts.Bool(true)}),
 		gocharts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "2%", Feature: &opts.ToolBoxFeature{
-			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: "Save as image", Name: id},
-			DataView:    &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: "Data view", Lang: []string{"Data", "Close", "Refresh"}},
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: l.S("Save as image"), Name: id},
+			DataView:    &opts.ToolBoxFeatureDataView{Show: opts.Bool(true), Title: l.S("Data view"), Lang: []string{l.S("Data"), l.S("Close"), l.S("Refresh")}},
 		}}),
 	}
 }
@@ -161,9 +173,10 @@ func options(c interface {
 	return c.JSON()
 }
 
-func personsByType(s projections.Series, d *disclosures) chartData {
+func (p *pageOf) personsByType(s projections.Series) chartData {
+	d, l := p.d, p.l
 	bar := gocharts.NewBar()
-	bar.SetGlobalOptions(append(base("persons-by-type", "Persons per month by incident type", "stacked; ≥ at least, ≤ at most, ~ approximately"+d.note()),
+	bar.SetGlobalOptions(append(p.base("persons-by-type", l.S("Persons per month by incident type"), l.S("stacked; ≥ at least, ≤ at most, ~ approximately")+d.note(l)),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		gocharts.WithDataZoomOpts(opts.DataZoom{Type: "slider", Start: 0, End: 100}, opts.DataZoom{Type: "inside"}),
 	)...)
@@ -187,11 +200,11 @@ func personsByType(s projections.Series, d *disclosures) chartData {
 			}
 			text[i] = figure(c.Persons, m[i])
 		}
-		bar.AddSeries(typeLabel[t], data, gocharts.WithBarChartOpts(opts.BarChart{Stack: "persons"}))
-		marks, cells, names = append(marks, m), append(cells, text), append(names, typeLabel[t])
+		bar.AddSeries(l.Type(t), data, gocharts.WithBarChartOpts(opts.BarChart{Stack: "persons"}))
+		marks, cells, names = append(marks, m), append(cells, text), append(names, l.Type(t))
 	}
 	return chartData{ID: "persons-by-type", Option: options(bar), Marks: marks,
-		Table: seriesTable("Persons per month by incident type", s.Months, names, cells)}
+		Table: seriesTable(l, l.S("Persons per month by incident type"), s.Months, names, cells)}
 }
 
 // mark is a figure's qualifier as the tooltip shows it; exact figures carry none.
@@ -202,7 +215,8 @@ func mark(c projections.Cell) string {
 	return ""
 }
 
-func personsByNationality(st *projections.State, months []string, d *disclosures) chartData {
+func (p *pageOf) personsByNationality(st *projections.State, months []string) chartData {
+	d, l := p.d, p.l
 	// Persons per nationality and month, all incident types together.
 	cells := map[string]map[string]projections.Cell{}
 	totals := map[string]int64{}
@@ -243,7 +257,7 @@ func personsByNationality(st *projections.State, months []string, d *disclosures
 		top, rest = codes[:TopNationalities], codes[TopNationalities:]
 	}
 	line := gocharts.NewLine()
-	line.SetGlobalOptions(append(base("persons-by-nationality", "Persons per month by nationality", fmt.Sprintf("top %d and other; all incident types", TopNationalities)+d.note()),
+	line.SetGlobalOptions(append(p.base("persons-by-nationality", l.S("Persons per month by nationality"), l.S("top %s and other; all incident types", TopNationalities)+d.note(l)),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(months)
@@ -278,18 +292,19 @@ func personsByNationality(st *projections.State, months []string, d *disclosures
 		marks, texts, names = append(marks, m), append(texts, text), append(names, name)
 	}
 	for _, code := range top {
-		add(code+" "+ledger.CountryName(code), []string{code})
+		add(code+" "+l.Country(code), []string{code})
 	}
 	if len(rest) > 0 {
-		add("Other", rest)
+		add(l.S("Other"), rest)
 	}
 	return chartData{ID: "persons-by-nationality", Option: options(line), Marks: marks,
-		Table: seriesTable("Persons per month by nationality", months, names, texts)}
+		Table: seriesTable(l, l.S("Persons per month by nationality"), months, names, texts)}
 }
 
-func cumulative(s projections.Series, d *disclosures) chartData {
+func (p *pageOf) cumulative(s projections.Series) chartData {
+	d, l := p.d, p.l
 	line := gocharts.NewLine()
-	line.SetGlobalOptions(append(base("cumulative", "Cumulative arrests and repatriations", "running total over the period"+d.note()),
+	line.SetGlobalOptions(append(p.base("cumulative", l.S("Cumulative arrests and repatriations"), l.S("running total over the period")+d.note(l)),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	)...)
 	line.SetXAxis(s.Months)
@@ -317,17 +332,18 @@ func cumulative(s projections.Series, d *disclosures) chartData {
 			}
 			text[i] = figure(run.Persons, m[i])
 		}
-		line.AddSeries(typeLabel[t], data)
-		marks, texts, names = append(marks, m), append(texts, text), append(names, typeLabel[t])
+		line.AddSeries(l.Type(t), data)
+		marks, texts, names = append(marks, m), append(texts, text), append(names, l.Type(t))
 	}
 	return chartData{ID: "cumulative", Option: options(line), Marks: marks,
-		Table: seriesTable("Cumulative arrests and repatriations", s.Months, names, texts)}
+		Table: seriesTable(l, l.S("Cumulative arrests and repatriations"), s.Months, names, texts)}
 }
 
 // timelineRows is how many task forces the timeline shows at once.
 const timelineRows = 20
 
-func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
+func (p *pageOf) taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
+	l := p.l
 	sc := gocharts.NewScatter()
 	names := make([]string, len(tfs))
 	for i, tf := range tfs {
@@ -336,7 +352,7 @@ func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 			names[i] = tf.Name
 		}
 	}
-	global := append(base("taskforces", "Task forces", "announced → established → dissolved"),
+	global := append(p.base("taskforces", l.S("Task forces"), l.S("announced → established → dissolved")),
 		gocharts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		// The axis spans the page's period, so a single date is not drawn as a day.
 		gocharts.WithXAxisOpts(opts.XAxis{Type: "time", Min: from + "-01", Max: projections.AddMonths(to, 1) + "-01"}),
@@ -358,9 +374,9 @@ func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 				data = append(data, opts.ScatterData{Value: []any{date, names[i]}, SymbolSize: 14})
 			}
 		}
-		sc.AddSeries(stage, data)
+		sc.AddSeries(l.S(stage), data)
 	}
-	t := table{Caption: "Task forces", Head: []string{"Task force", "Announced", "Established", "Dissolved"}}
+	t := table{Caption: l.S("Task forces"), Head: []string{l.S("Task force"), l.S("Announced"), l.S("Established"), l.S("Dissolved")}}
 	for i, tf := range tfs {
 		t.Rows = append(t.Rows, []string{names[i], tf.Announced, tf.Established, tf.Dissolved})
 	}
@@ -370,9 +386,14 @@ func taskforceTimeline(tfs []projections.Taskforce, from, to string) chartData {
 // Write renders the page.
 func Write(w io.Writer, in Input) error {
 	charts := Build(in)
+	l := langOf(in)
+	// The script's own words come with the data: the script stays one text,
+	// whose hash the page's Content-Security-Policy allows.
+	words := map[string]string{"at_least": l.S("at least"), "at_most": l.S("at most"), "approx": l.S("approximately"), "withheld": l.S("withheld")}
 	data, err := json.Marshal(struct {
-		Charts []chartData `json:"charts"`
-	}{charts})
+		Charts []chartData       `json:"charts"`
+		Words  map[string]string `json:"words"`
+	}{charts, words})
 	if err != nil {
 		return err
 	}
@@ -393,36 +414,38 @@ func Write(w io.Writer, in Input) error {
 	esc := html.EscapeString
 	var b strings.Builder
 	fmt.Fprintf(&b, `<!DOCTYPE html>
-<html lang="en">
+<html lang="%s">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src %s; style-src 'unsafe-inline'; img-src data: blob:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>statledger charts: %s, %s to %s</title>
+<title>%s</title>
 <style>%s</style>
 %s
 </head>
 <body>
 <header>
-<h1>Law-enforcement statistics, %s to %s</h1>
+<h1>%s</h1>
 <dl>
-<dt>Ledger</dt><dd>%s</dd>
-<dt>As of tree size</dt><dd id="tree-size">%d</dd>
-<dt>Root hash</dt><dd><code id="root-hash">%s</code></dd>
-<dt>Last event recorded at</dt><dd>%s</dd>
+<dt>%s</dt><dd>%s</dd>
+<dt>%s</dt><dd id="tree-size">%d</dd>
+<dt>%s</dt><dd><code id="root-hash">%s</code></dd>
+<dt>%s</dt><dd>%s</dd>
 </dl>
 </header>
 <main>
-`, scriptSrc, esc(in.Origin), esc(in.From), esc(in.To), pageStyle, libTag,
-		esc(in.From), esc(in.To), esc(in.Origin), in.State.Size, esc(in.Root), esc(lastRecorded(in.State)))
+`, l.Code, scriptSrc, esc(l.S("statledger charts: %[1]s, %[2]s to %[3]s", in.Origin, in.From, in.To)), pageStyle, libTag,
+		esc(l.S("Law-enforcement statistics, %[1]s to %[2]s", in.From, in.To)), esc(l.S("Ledger")), esc(in.Origin),
+		esc(l.S("As of tree size")), in.State.Size, esc(l.S("Root hash")), esc(in.Root),
+		esc(l.S("Last event recorded at")), esc(lastRecorded(l, in.State)))
 	// Without ECharts (offline, with no library inlined) or without
 	// scripts, the notice and the open tables are what a reader sees; the
 	// page's script hides the one and folds the others once charts draw.
-	fmt.Fprintf(&b, `<p id="no-charts" class="notice">The interactive charts need the ECharts library, which this page could not load (it is offline, and the library was not built into it). Every figure is in the tables below. For the charts, rebuild the page where ECharts is installed: <code>npm install echarts</code>, then <code>statledger chart</code> in that folder (or <code>--echarts-js node_modules/echarts/dist/echarts.min.js</code>).</p>
-`)
+	fmt.Fprintf(&b, "<p id=\"no-charts\" class=\"notice\">%s <code>npm install echarts</code>, <code>statledger chart</code> (<code>--echarts-js node_modules/echarts/dist/echarts.min.js</code>).</p>\n",
+		esc(l.S("The interactive charts need the ECharts library, which this page could not load (it is offline, and the library was not built into it). Every figure is in the tables below. For the charts, rebuild the page where ECharts is installed:")))
 	for _, c := range charts {
 		fmt.Fprintf(&b, "<section><div class=\"chart\" id=\"%s\"></div>\n", esc(c.ID))
-		fmt.Fprintf(&b, "<details class=\"figures\" open><summary>%s: the figures</summary><table>\n<thead><tr>", esc(c.Table.Caption))
+		fmt.Fprintf(&b, "<details class=\"figures\" open><summary>%s</summary><table>\n<thead><tr>", esc(l.S("%s: the figures", c.Table.Caption)))
 		for _, h := range c.Table.Head {
 			fmt.Fprintf(&b, "<th scope=\"col\">%s</th>", esc(h))
 		}
@@ -442,23 +465,23 @@ func Write(w io.Writer, in Input) error {
 	}
 	fmt.Fprintf(&b, `</main>
 <footer>
-<p>Drawn by statledger %s from the ledger %s at tree size %d, root <code>%s</code>.
-To check that these figures come from an unaltered history, ask the ledger's keeper for a signed checkpoint of
-at least this size and run <code>statledger verify --checkpoint CHECKPOINT --key VERIFIER-KEY</code>; rebuild this page
-with <code>statledger chart --as-of %d</code> and compare: the same ledger prefix gives a byte-identical page.</p>
+<p>%s <code>%s</code>.
+%s <code>statledger verify --checkpoint CHECKPOINT --key VERIFIER-KEY</code>; <code>statledger chart --as-of %d</code>: %s</p>
 </footer>
 <script type="application/json" id="statledger-data">%s</script>
 <script>%s</script>
 </body>
 </html>
-`, esc(in.Version), esc(in.Origin), in.State.Size, esc(in.Root), in.State.Size, data, pageScript)
+`, esc(l.S("Drawn by statledger %[1]s from the ledger %[2]s at tree size %[3]s, root", in.Version, in.Origin, in.State.Size)), esc(in.Root),
+		esc(l.S("To check that these figures come from an unaltered history, ask the ledger's keeper for a signed checkpoint of at least this size and run")),
+		in.State.Size, esc(l.S("the same ledger prefix gives a byte-identical page.")), data, pageScript)
 	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-func lastRecorded(s *projections.State) string {
+func lastRecorded(l lang.Lang, s *projections.State) string {
 	if s.LastRecordedAt.IsZero() {
-		return "(empty ledger)"
+		return l.S("(empty ledger)")
 	}
 	return s.LastRecordedAt.UTC().Format(ledger.TimeFormat)
 }
@@ -487,7 +510,7 @@ const pageScript = `(function () {
 var data = JSON.parse(document.getElementById('statledger-data').textContent);
 function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
 var sign = {at_least: '\u2265', at_most: '\u2264', approx: '~'};
-var word = {at_least: 'at least', at_most: 'at most', approx: 'approximately'};
+var word = data.words;
 var shown = 0;
 if (typeof echarts === 'undefined') {
   // No library: the notice and the tables stay as the HTML has them.
@@ -508,7 +531,7 @@ data.charts.forEach(function (c) {
       ps.forEach(function (p) {
         var q = (c.marks[p.seriesIndex] || [])[p.dataIndex] || '';
         var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
-        if (q === 'x') { out += '<br>' + p.marker + esc(p.seriesName) + ': x (withheld)'; return; }
+        if (q === 'x') { out += '<br>' + p.marker + esc(p.seriesName) + ': x (' + esc(word.withheld) + ')'; return; }
         out += '<br>' + p.marker + esc(p.seriesName) + ': ' + (q ? sign[q] : '') + esc(v) + (q ? ' (' + word[q] + ')' : '');
       });
       return out;

@@ -14,6 +14,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/reports/lang"
 
 	"github.com/statledger/statledger/internal/clienttest"
 )
@@ -181,7 +182,7 @@ func TestTaskforceTimelineScrollsWhenLong(t *testing.T) {
 		for i := range tfs {
 			tfs[i] = projections.Taskforce{Slug: fmt.Sprintf("tf-%d", i), Announced: "2025-10-01"}
 		}
-		b, err := json.Marshal(taskforceTimeline(tfs, "2025-01", "2025-12").Option)
+		b, err := json.Marshal((&pageOf{l: lang.English}).taskforceTimeline(tfs, "2025-01", "2025-12").Option)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,5 +292,29 @@ func TestQualifiedBarsAreLabelled(t *testing.T) {
 	}
 	if bytes.Contains(b, []byte(`"formatter":"1"`)) {
 		t.Error("an exact figure is labelled")
+	}
+}
+
+// In Korean and Khmer the page speaks their script, says so (lang), and
+// shows the English page's figures.
+func TestPageLanguages(t *testing.T) {
+	s := hostileState(t)
+	en := string(page(t, input(s, nil)))
+	figures := regexp.MustCompile(`<td>[^<]*</td>`)
+	for _, tc := range []struct {
+		code   string
+		script *regexp.Regexp
+	}{{"ko", regexp.MustCompile(`\p{Hangul}`)}, {"km", regexp.MustCompile(`\p{Khmer}`)}} {
+		l, _ := lang.Parse(tc.code)
+		in := input(s, nil)
+		in.Lang = l
+		got := string(page(t, in))
+		h1 := regexp.MustCompile(`<h1>([^<]*)</h1>`).FindStringSubmatch(got)
+		if !strings.Contains(got, `<html lang="`+tc.code+`">`) || h1 == nil || !tc.script.MatchString(h1[1]) {
+			t.Errorf("%s: the page is not in its language: %v", tc.code, h1)
+		}
+		if a, b := strings.Join(figures.FindAllString(en, -1), ""), strings.Join(figures.FindAllString(got, -1), ""); a != b {
+			t.Errorf("%s: the tables' figures differ from the English page's", tc.code)
+		}
 	}
 }

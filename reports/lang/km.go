@@ -77,7 +77,7 @@ func init() {
 		"retraction %[1]s (seq %[2]s) of %[3]s: %[4]s":                "ការដកហូត %[1]s (លំដាប់ %[2]s) នៃ %[3]s: %[4]s",
 		"new %[1]s %[2]s (seq %[3]s), recorded after the publication": "%[1]s ថ្មី %[2]s (លំដាប់ %[3]s) បានកត់ត្រាក្រោយការផ្សាយ",
 		"not in the report":        "មិនមានក្នុងរបាយការណ៍",
-		"seq %[1]s (%[2]s): %[3]s": "លំដាប់ %[1]s (%[2]s): %[3]s",
+		"seq %[1]s: %[2]s (%[3]s)": "លំដាប់ %[1]s: %[2]s (%[3]s)",
 		// Footer
 		"tree size %[1]s, root %[2]s": "ទំហំមែកធាង %[1]s ឫស %[2]s",
 		"page &P of &N":               "ទំព័រ &P នៃ &N",

@@ -72,7 +72,7 @@ func init() {
 		"retraction %[1]s (seq %[2]s) of %[3]s: %[4]s":                "철회 %[1]s (순번 %[2]s), 대상 %[3]s: %[4]s",
 		"new %[1]s %[2]s (seq %[3]s), recorded after the publication": "공표 후 기록된 새 %[1]s %[2]s (순번 %[3]s)",
 		"not in the report":        "보고서에 없음",
-		"seq %[1]s (%[2]s): %[3]s": "순번 %[1]s (%[2]s): %[3]s",
+		"seq %[1]s: %[2]s (%[3]s)": "순번 %[1]s: %[2]s (%[3]s)",
 		// Footer
 		"tree size %[1]s, root %[2]s": "트리 크기 %[1]s, 루트 %[2]s",
 		"page &P of &N":               "&P / &N 쪽",

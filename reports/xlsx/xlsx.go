@@ -14,6 +14,7 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -466,7 +467,7 @@ func (b *book) causes(t ledger.Type, key func(*ledger.Event) bool) []string {
 			out = append(out, b.l.S("retraction %[1]s (seq %[2]s) of %[3]s: %[4]s", c.ID, c.Seq, c.Of, c.Reason))
 		default:
 			var changes []string
-			for _, f := range c.Fields {
+			for _, f := range shownFields(c.Fields) {
 				was := ""
 				if old != nil {
 					was = b.value(&old.Event, f)
@@ -475,6 +476,19 @@ func (b *book) causes(t ledger.Type, key func(*ledger.Event) bool) []string {
 			}
 			out = append(out, b.l.S("correction %[1]s (seq %[2]s) of %[3]s: %[4]s; reason: %[5]s", c.ID, c.Seq, c.Of, strings.Join(changes, ", "), c.Reason))
 		}
+	}
+	return out
+}
+
+// shownFields are the fields of a correction as a person reads them: a
+// count with its qualifier is one value, as is a date with its precision.
+func shownFields(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		if (f == "count_qualifier" && slices.Contains(fields, "count")) || (f == "date_precision" && slices.Contains(fields, "date")) {
+			continue
+		}
+		out = append(out, f)
 	}
 	return out
 }
@@ -610,14 +624,7 @@ func (b *book) events() {
 		if src == nil {
 			src = &ledger.Source{}
 		}
-		var changes []string
-		for _, c := range f.Changes {
-			var words []string
-			for _, field := range c.Fields {
-				words = append(words, b.l.S(field))
-			}
-			changes = append(changes, b.l.S("seq %[1]s (%[2]s): %[3]s", c.Seq, strings.Join(words, ", "), c.Reason))
-		}
+		changes := b.changes(f)
 		n++
 		revised := false
 		if b.in.Published != nil && (f.Seq >= b.since || f.LastChange >= b.since) {
@@ -650,6 +657,33 @@ func (b *book) events() {
 	last := max(n+1, 2)
 	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + cell(len(eventColumns), last), Name: "Events", StyleName: "TableStyleLight1", ShowRowStripes: boolp(true)}))
 	b.check(sw.Flush())
+}
+
+// changes are an incident's corrections in words, each with the values it
+// replaced: "seq 7: count: about 60 → 64 (ministry list)". A correction is
+// rare (a few in a hundred), so the values before and after each are read
+// from views of the ledger at its seq.
+func (b *book) changes(f *projections.Fact) []string {
+	var out []string
+	for _, c := range f.Changes {
+		if c.Retract {
+			continue // a retracted incident is in no list
+		}
+		before, after := b.in.State.At(c.Seq).Fact(f.Event.ID), b.in.State.At(c.Seq+1).Fact(f.Event.ID)
+		var words []string
+		for _, field := range shownFields(c.Fields) {
+			was, now := "", ""
+			if before != nil {
+				was = b.value(&before.Event, field)
+			}
+			if after != nil {
+				now = b.value(&after.Event, field)
+			}
+			words = append(words, b.l.S("%[1]s: %[2]s → %[3]s", b.l.S(field), was, now))
+		}
+		out = append(out, b.l.S("seq %[1]s: %[2]s (%[3]s)", c.Seq, strings.Join(words, ", "), c.Reason))
+	}
+	return out
 }
 
 // factCauses are the changes to one incident since the publication, in words.

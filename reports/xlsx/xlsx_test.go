@@ -198,6 +198,10 @@ func TestRevisedFiguresAreMarkedEverywhere(t *testing.T) {
 			}
 		}
 	}
+	ev, _ := f.GetRows(SheetEvents)
+	if !strings.Contains(ev[1][15], "count: about 60 → 64") || !strings.Contains(ev[1][15], "ministry list") {
+		t.Errorf("the Events sheet's corrections read %q: they give the old value", ev[1][15])
+	}
 	rev, _ := f.GetRows(SheetRevisions)
 	if len(rev) < 9 || rev[8][0] != "Summary" || rev[8][2] != "about 60" || rev[8][3] != "64" || !strings.Contains(rev[8][4], "count: about 60 → 64") {
 		t.Fatalf("revisions sheet = %q", rev)
