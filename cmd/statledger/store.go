@@ -109,7 +109,7 @@ func openRef(c *cli.Context, ref storeRef, ledgerName string, write bool) (ledge
 // index start again from the whole stream (verify trusts nothing local).
 func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuild bool) (ledger.Store, error) {
 	if ref.kind == "bolt" {
-		return bolt.Open(ref.path, bolt.Options{ReadOnly: !write})
+		return openBolt(ref.path, bolt.Options{ReadOnly: !write})
 	}
 	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{}.Index}
 	if path, err := cacheFile("index", ref, ledgerName); err != nil {
@@ -137,7 +137,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 	p := checkpoint.Place{
 		Open: func(ctx context.Context, mode checkpoint.Mode) (ledger.Store, error) {
 			if mode == checkpoint.Folding && ref.kind == "bolt" {
-				return bolt.Open(ref.path, bolt.Options{Wait: time.Second})
+				return openBolt(ref.path, bolt.Options{Wait: time.Second})
 			}
 			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading)
 		},
@@ -151,6 +151,20 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 		note(c)("note: no projection cache (" + err.Error() + "); folding the whole ledger into a temporary file")
 	}
 	return p, nil
+}
+
+// openBolt opens an embedded ledger file. Opened for writing, every append
+// also folds what it appends into the projection checkpoint kept in the
+// file, in the same transaction: a report after an import is warm.
+func openBolt(path string, opt bolt.Options) (ledger.Store, error) {
+	s, err := bolt.Open(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	if !opt.ReadOnly {
+		s.OnAppend(checkpoint.FoldOnAppend)
+	}
+	return s, nil
 }
 
 // boltFiles keeps derived data in bbolt files.
@@ -247,7 +261,7 @@ func createFile(ctx context.Context, path, origin string) error {
 // openFile opens an embedded ledger file by its path: backup and salvage
 // work on files.
 func openFile(path string, write bool) (ledger.Store, error) {
-	return bolt.Open(path, bolt.Options{ReadOnly: !write})
+	return openBolt(path, bolt.Options{ReadOnly: !write})
 }
 
 // backupFile writes a consistent copy of the embedded ledger file at path to w.

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/kv"
 )
 
 var (
@@ -56,6 +57,25 @@ type Store struct {
 	// pages releases what reads and appends mapped every 4k events: a few
 	// MB of a ledger file read in order, more when the reads are scattered.
 	pages *Releaser
+	hook  AppendHook
+}
+
+// An AppendHook runs inside an append's transaction, once its events are
+// written: what it writes commits with them, or neither does. The store
+// knows nothing of what it does (the projection checkpoint folds what is
+// appended: checkpoint.FoldOnAppend). ix finds ids as of this batch;
+// before and after are the ledger's heads around it.
+type AppendHook func(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error
+
+// OnAppend makes every later append run h.
+func (s *Store) OnAppend(h AppendHook) { s.hook = h }
+
+// txIDs is the id index as a transaction sees it, for a hook.
+type txIDs struct{ tx *bbolt.Tx }
+
+func (t txIDs) SeqsOf(_ context.Context, ids []string) ([]uint64, []bool, error) {
+	seqs, found := idsOf(t.tx).SeqsOf(ids)
+	return seqs, found, nil
 }
 
 // Releaser counts the entries a process reads or writes through a DB and
@@ -229,6 +249,15 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", batch[dup], held)
 		}
 		events, hashes := tx.Bucket(bucketEvents), Hashes{tx.Bucket(bucketHashes)}
+		var before ledger.Head
+		if s.hook != nil {
+			before.Size = expectedNext
+			if r := tx.Bucket(bucketMeta).Get(keyRoot); len(r) == len(before.Root) {
+				copy(before.Root[:], r)
+			} else if before.Root, err = tlog.TreeHash(int64(expectedNext), hashes); err != nil {
+				return err
+			}
+		}
 		// Keys only ever grow, so full pages waste nothing.
 		events.FillPercent = 1.0
 		for _, r := range recs {
@@ -251,7 +280,13 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		if err := tx.Bucket(bucketMeta).Put(keyRoot, root[:]); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last))
+		if err := tx.Bucket(bucketMeta).Put(keyLastAt, []byte(last)); err != nil {
+			return err
+		}
+		if s.hook == nil {
+			return nil
+		}
+		return s.hook(kvTx{tx}, txIDs{tx}, recs, before, ledger.Head{Size: n, Root: root, LastRecordedAt: recs[len(recs)-1].RecordedAt})
 	})
 }
 

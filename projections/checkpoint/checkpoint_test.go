@@ -11,6 +11,7 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/kv"
+	"github.com/statledger/statledger/ledger/storetest"
 	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/projections"
 )
@@ -249,4 +250,69 @@ func temp(t testing.TB) kv.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// With FoldOnAppend, every append folds what it appends in its own
+// transaction: the checkpoint is at the ledger's head after each, and holds
+// the records of a fresh fold. A checkpoint that is not at the head (none
+// on a ledger that holds events) is left to the next view; a damaged one is
+// discarded rather than failing the append.
+func TestFoldOnAppend(t *testing.T) {
+	s, recs := ledgerOf(t, 2500)
+	s.OnAppend(FoldOnAppend)
+	for i := 0; i < len(recs); i += 700 {
+		batch := recs[i:min(i+700, len(recs))]
+		if err := s.Append(ctx, uint64(i), batch); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Check(ctx, s.KV(), s)
+		if err != nil || !st.Present || !st.Matches || st.Size != st.Head {
+			t.Fatalf("after an append of %d: %+v %v", i+len(batch), st, err)
+		}
+	}
+	if status, err := verify(ctx, t, s); err != nil || status.Size != 2500 {
+		t.Fatalf("the inline checkpoint differs from a fresh fold: %+v %v", status, err)
+	}
+	if got, want := viewReport(t, s.KV(), 2500), fresh(t, s, 2500); got != want {
+		t.Fatal("the inline checkpoint's view differs from a fresh fold's")
+	}
+
+	// A ledger without a checkpoint gets none from an append: a view folds it.
+	other, more := ledgerOf(t, 300)
+	if err := other.Append(ctx, 0, more[:100]); err != nil {
+		t.Fatal(err)
+	}
+	other.OnAppend(FoldOnAppend)
+	if err := other.Append(ctx, 100, more[100:]); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := Check(ctx, other.KV(), other); st.Present {
+		t.Fatalf("an append made a checkpoint of a ledger it had not folded: %+v", st)
+	}
+
+	// A damaged record the append reads: the append goes through, the
+	// checkpoint is gone. (One it does not read is found by the next view
+	// that does, as ever.)
+	s.KV().Update(func(tx kv.Tx) error {
+		c := tx.Bucket(Bucket).Bucket([]byte("cells"))
+		var keys, vals [][]byte
+		cur := c.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			keys, vals = append(keys, append([]byte(nil), k...)), append(vals, append([]byte(nil), v...))
+		}
+		for i := range keys {
+			vals[i][0] ^= 0xff
+			if err := c.Put(keys[i], vals[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	extra := storetest.Sealed(2500, 10)
+	if err := s.Append(ctx, 2500, extra); err != nil {
+		t.Fatalf("an append failed on a damaged checkpoint: %v", err)
+	}
+	if st, _ := Check(ctx, s.KV(), s); st.Present {
+		t.Fatalf("a damaged checkpoint was carried on: %+v", st)
+	}
 }
