@@ -817,6 +817,7 @@ func TestOutputNeverReplacesLedgerOrKey(t *testing.T) {
 func TestUnwritableOutputFailsBeforeTheFold(t *testing.T) {
 	store, _ := newLedger(t, "bolt")
 	must(t, sl(t, store, "import", eventsFile(t, "a", 50)), "import")
+	must(t, sl(t, store, "verify", "--rebuild-projection"), "discard the checkpoint the import folded")
 	nowhere := filepath.Join(t.TempDir(), "no", "such", "folder")
 	for _, args := range [][]string{
 		{"report", "monthly", "--month", "2025-10", "-o", filepath.Join(nowhere, "oct.xlsx")},

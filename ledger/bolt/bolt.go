@@ -230,7 +230,24 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	// Merges read and write runs too: counted with the batch.
 	merged := 0
 	defer func() { s.pages.Touch(len(recs) + merged) }()
-	// One bbolt write transaction: all or nothing, fsynced before Update returns.
+	// One bbolt write transaction: all or nothing, fsynced before Update
+	// returns. Then a second, that only marks the first as acknowledged:
+	// bbolt keeps its two latest commits in two meta pages and falls back to
+	// the older one when the newer cannot be read, so a damaged newest meta
+	// page would otherwise lose the batch just acknowledged, silently. With
+	// the mark on top, it loses only the mark.
+	if err := s.append(ctx, expectedNext, recs, &merged); err != nil {
+		return err
+	}
+	return s.update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyAcked, seqKey(expectedNext+uint64(len(recs))))
+	})
+}
+
+// keyAcked is the size of the last append acknowledged: see Append.
+var keyAcked = []byte("acknowledged")
+
+func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded, merged *int) error {
 	return s.update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
 			return ledger.ConflictError(expectedNext, n)
@@ -241,7 +258,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		}
 		batch := ledger.IDsOf(recs)
 		dup, held, m, err := ids.Add(batch, expectedNext)
-		merged = m
+		*merged = m
 		if err != nil {
 			return err
 		}
