@@ -193,7 +193,7 @@ func print(rows []row, events, runs int) {
 		fmt.Printf("| %s | %s: %v (%v–%v) | %d MiB | %s: %v (%v–%v) | %d MiB | %.2f× | ≤ %.1f× | %s |\n",
 			r.task, r.ours, round(am), round(alo), round(ahi), arss/1024, r.theirs, round(bm), round(blo), round(bhi), brss/1024, ratio, r.target, met)
 	}
-	fmt.Println("\ncold: no projection checkpoint (the report builds it); warm: checkpoint present; peak RSS target: 256 MiB for import and report.")
+	fmt.Println("\nThe import folds what it appends into the projection checkpoint, so the first report after it finds the checkpoint current; peak RSS target: 256 MiB for import and report.")
 }
 
 func round(d time.Duration) time.Duration {

@@ -157,7 +157,8 @@ func reportCommand() *cli.Command {
 				"size it is byte-identical. --publish appends a report_published event with the file's\n" +
 				"SHA-256; later reports of the same period mark every figure that differs with r.\n\n" +
 				"Examples:\n   statledger report monthly --month 2025-10 -o oct.xlsx --publish\n" +
-				"   statledger report monthly --month 2025-10 --as-of 4 -o oct-as-published.xlsx",
+				"   statledger report monthly --month 2025-10 --as-of 4 -o oct-as-published.xlsx\n" +
+				"   statledger report monthly --month 2025-10 --lang km -o oct-km.xlsx   # Khmer; ko for Korean",
 			Flags: []cli.Flag{
 				monthFlag(true), asOfFlag(),
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
