@@ -104,3 +104,34 @@ func BenchmarkCorrectionsOfOneEvent(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppend100k appends 100k synthetic events in batches of 1000,
+// with and without FoldOnAppend: what inline folding costs an import.
+func BenchmarkAppend100k(b *testing.B) {
+	var recs []ledger.Recorded
+	synth.Generate(100_000, 5, func(e ledger.Event) error {
+		ledger.Normalize(&e)
+		at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(len(recs)/1000) * time.Second)
+		recs = append(recs, ledger.NewRecorded(uint64(len(recs)), at, "b", e))
+		return nil
+	})
+	for _, inline := range []bool{false, true} {
+		b.Run(fmt.Sprintf("inline=%v", inline), func(b *testing.B) {
+			for range b.N {
+				s, err := bolt.Open(filepath.Join(b.TempDir(), "l.db"), bolt.Options{Create: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if inline {
+					s.OnAppend(FoldOnAppend)
+				}
+				for i := 0; i < len(recs); i += 1000 {
+					if err := s.Append(ctx, uint64(i), recs[i:min(i+1000, len(recs))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				s.Close()
+			}
+		})
+	}
+}
