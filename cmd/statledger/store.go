@@ -120,10 +120,25 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	// No deadline on the whole open: a first catch-up of a long stream takes
 	// minutes. Each page read has its own (esdb.pageTimeout).
 	s, err := esdb.Open(c.Context, ref.raw, ledgerName, opt)
-	if err == nil && s.Note() != "" {
+	if err != nil {
+		return nil, err
+	}
+	if s.Note() != "" {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", s.Note())
 	}
-	return s, err
+	if path, perr := cacheFile("projection", ref, ledgerName); perr == nil && write {
+		// What an append acknowledged is folded into this machine's
+		// projection cache, opened for each batch so that other commands
+		// are never kept from it for long. A failure is derived data: the
+		// next report catches up.
+		s.OnAppend(func(recs []ledger.Recorded, before, after ledger.Head) {
+			if db, err := (boltFiles{}).Open(path); err == nil {
+				checkpoint.FoldInto(db, s, recs, before, after)
+				db.Close()
+			}
+		})
+	}
+	return s, nil
 }
 
 // place is where the ledger named by --store keeps its projection

@@ -58,6 +58,7 @@ type Store struct {
 	note     string
 	before   *ledger.Head
 	progress func(done, total uint64)
+	hook     AppendHook
 }
 
 // Options for Open.
@@ -414,21 +415,45 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if len(recs) == 0 {
 		return nil
 	}
+	before, after, err := s.append(ctx, expectedNext, recs)
+	if err == nil && s.hook != nil && after.Size > 0 {
+		// After the lock: the hook may read the store.
+		s.hook(recs, before, after)
+	}
+	return err
+}
+
+// An AppendHook is told of each acknowledged append, with the ledger's
+// heads around it (the projection cache folds what was appended:
+// checkpoint.FoldInto). It runs after the append, outside its lock; what
+// it fails to do is derived data, caught up later.
+type AppendHook func(recs []ledger.Recorded, before, after ledger.Head)
+
+// OnAppend makes every later acknowledged append run h.
+func (s *Store) OnAppend(h AppendHook) { s.hook = h }
+
+func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) (before, after ledger.Head, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.sync(ctx); err != nil {
-		return err
+		return before, after, err
 	}
 	if n := s.ix.Size(); n != expectedNext {
-		return ledger.ConflictError(expectedNext, n)
+		return before, after, ledger.ConflictError(expectedNext, n)
+	}
+	if s.hook != nil {
+		if before.Root, err = ledger.RootOf(expectedNext, s.ix); err != nil {
+			return before, after, err
+		}
+		before.Size = expectedNext
 	}
 	seqs, held, err := s.ix.SeqsOf(ledger.IDsOf(recs))
 	if err != nil {
-		return s.fail(err, "reading the local index")
+		return before, after, s.fail(err, "reading the local index")
 	}
 	for i, r := range recs {
 		if held[i] {
-			return ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, seqs[i])
+			return before, after, ledger.Wrap(ledger.CodeInput, ledger.ErrIDExists, "event id %s is already in the ledger at seq %d", r.Event.ID, seqs[i])
 		}
 	}
 	events := make([]esdb.EventData, len(recs))
@@ -436,7 +461,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 		m, _ := json.Marshal(meta{Seq: r.Seq, RecordedAt: r.RecordedAt.Format(ledger.TimeFormat), RecordedBy: r.RecordedBy, LeafHash: r.LeafHex(), Schema: SchemaVersion})
 		id, err := uuid.Parse(r.Event.ID)
 		if err != nil {
-			return ledger.Errorf(ledger.CodeInput, "event id %s is not a UUID", r.Event.ID)
+			return before, after, ledger.Errorf(ledger.CodeInput, "event id %s is not a UUID", r.Event.ID)
 		}
 		events[i] = esdb.EventData{EventID: id, EventType: string(r.Event.Type), ContentType: esdb.ContentTypeJson,
 			Data: r.Event.Canonical(), Metadata: m}
@@ -456,18 +481,25 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			es[i] = entry{id: r.Event.ID, seq: r.Seq, leaf: r.Leaf, at: r.RecordedAt}
 		}
 		_ = s.add(es)
-		return nil
+		// A hook folds only a batch the index took; after's zero size says
+		// there is nothing to fold, and the next view catches up.
+		if n := expectedNext + uint64(len(recs)); s.hook != nil && s.ix.Size() == n {
+			if root, err := ledger.RootOf(n, s.ix); err == nil {
+				after = ledger.Head{Size: n, Root: root, LastRecordedAt: recs[len(recs)-1].RecordedAt}
+			}
+		}
+		return before, after, nil
 	}
 	if code(err) == esdb.ErrorCodeWrongExpectedVersion {
-		return ledger.Wrap(ledger.CodeConflict, ledger.ErrConflict, "another writer appended to %s first", s.stream)
+		return before, ledger.Head{}, ledger.Wrap(ledger.CodeConflict, ledger.ErrConflict, "another writer appended to %s first", s.stream)
 	}
 	// The outcome is unknown (connection lost, deadline, server down): the
 	// append may have been applied. Look before answering, so a retry neither
 	// loses nor duplicates the batch.
 	if landed, lerr := s.landed(recs); lerr == nil && landed {
-		return nil
+		return before, ledger.Head{}, nil
 	}
-	return s.fail(err, fmt.Sprintf("appending %d events; none were appended", len(recs)))
+	return before, ledger.Head{}, s.fail(err, fmt.Sprintf("appending %d events; none were appended", len(recs)))
 }
 
 // landed reports whether recs are in the stream, byte for byte, at their seqs.

@@ -316,3 +316,33 @@ func TestFoldOnAppend(t *testing.T) {
 		t.Fatalf("a damaged checkpoint was carried on: %+v", st)
 	}
 }
+
+// FoldInto keeps a checkpoint kept in a file of its own (EventStoreDB's
+// cache) at the head, append after acknowledged append.
+func TestFoldInto(t *testing.T) {
+	s, recs := ledgerOf(t, 1200)
+	own := temp(t)
+	defer own.Close()
+	for i := 0; i < len(recs); i += 500 {
+		batch := recs[i:min(i+500, len(recs))]
+		before, _ := s.Head(ctx)
+		if err := s.Append(ctx, uint64(i), batch); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.Head(ctx)
+		if err := FoldInto(own, s, batch, before, after); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := Check(ctx, own, s)
+	if err != nil || !st.Present || !st.Matches || st.Size != 1200 {
+		t.Fatalf("the cache after the appends: %+v %v", st, err)
+	}
+	status, fold, err := Verify(ctx, own, temp(t), s, nil)
+	if fold != nil {
+		fold.Close()
+	}
+	if err != nil || status.Size != 1200 {
+		t.Fatalf("the cache differs from a fresh fold: %v", err)
+	}
+}

@@ -74,3 +74,11 @@ func fold(b kv.Bucket, ix ledger.IDIndex, recs []ledger.Recorded, size uint64) e
 	}
 	return state.Flush()
 }
+
+// FoldInto is FoldOnAppend for a checkpoint kept in a file of its own (an
+// EventStoreDB ledger's, in this machine's cache): after an append is
+// acknowledged, what it appended is folded into db, in one transaction of
+// db's. ix is the ledger's id index.
+func FoldInto(db kv.DB, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error {
+	return db.Update(func(tx kv.Tx) error { return FoldOnAppend(tx, ix, recs, before, after) })
+}
