@@ -50,13 +50,21 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 	}
-	var positional []string
+	var positional, global []string
 	for ; i < len(rest); i++ {
 		a := rest[i]
 		switch {
 		case a == "--":
 			positional = append(positional, rest[i+1:]...)
 			i = len(rest)
+		case strings.HasPrefix(a, "-") && a != "-" && !defines(flags, a) && defines(app.Flags, a):
+			// A global flag typed after the command ('statledger verify
+			// --store x.db'): it goes where urfave/cli reads it.
+			global = append(global, a)
+			if takesValue(app.Flags, a) && i+1 < len(rest) {
+				global = append(global, rest[i+1])
+				i++
+			}
 		case strings.HasPrefix(a, "-") && a != "-":
 			out = append(out, a)
 			if takesValue(flags, a) && i+1 < len(rest) {
@@ -71,7 +79,20 @@ func interspersed(app *cli.App, args []string) []string {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}
-	return out
+	return append(append([]string{out[0]}, global...), out[1:]...)
+}
+
+// defines reports whether flag token a (like --store or --store=x) is one of flags.
+func defines(flags []cli.Flag, a string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

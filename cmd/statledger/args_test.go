@@ -1,0 +1,25 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// Flags and arguments go where urfave/cli reads them, whatever order a user
+// types them in: a command's arguments after its flags, a global flag typed
+// after the command before it.
+func TestInterspersed(t *testing.T) {
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	for _, tc := range []struct{ in, want string }{
+		{"statledger correct ID --count 61 --reason x", "statledger correct --count 61 --reason x -- ID"},
+		{"statledger verify --store x.db --report r.xlsx", "statledger --store x.db verify --report r.xlsx"},
+		{"statledger summary --month 2025-10 --store=x.db", "statledger --store=x.db summary --month 2025-10"},
+		{"statledger --store x.db replay --follow", "statledger --store x.db replay --follow"},
+		{"statledger copy --from a.db --to b.db", "statledger copy --from a.db --to b.db"},
+	} {
+		if got := strings.Join(interspersed(app, strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("%s\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}
