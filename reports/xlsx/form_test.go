@@ -166,7 +166,7 @@ func TestDemoWorkbookPrints(t *testing.T) {
 		clienttest.Missing(t, "the printed workbook's pages", "apt-get install -y poppler-utils")
 	}
 	if fonts, _ := exec.Command("fc-list").Output(); !bytes.Contains(fonts, []byte("Noto Sans CJK KR")) || !bytes.Contains(fonts, []byte("Khmer OS Siemreap")) {
-		clienttest.Missing(t, "the workbook printed in the fonts the README names", "apt-get install -y fonts-noto-cjk fonts-khmeros")
+		clienttest.Missing(t, "the workbook printed in the fonts the README names", "apt-get install -y fontconfig fonts-noto-cjk fonts-khmeros")
 	}
 	for _, code := range lang.Codes {
 		l, _ := lang.Parse(code)
