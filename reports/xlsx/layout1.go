@@ -323,7 +323,7 @@ func (b *book1) events() {
 	if last < 2 {
 		last = 2
 	}
-	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + cell(len(eventColumns1), last), Name: "Events", StyleName: "TableStyleLight1", ShowRowStripes: boolp(true)}))
+	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + cell(len(eventColumns1), last), Name: "Events", StyleName: "TableStyleLight1", ShowRowStripes: ptr(true)}))
 	b.check(sw.Flush())
 }
 

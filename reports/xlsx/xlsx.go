@@ -84,11 +84,14 @@ type book struct {
 	font   string
 	styles struct{ title, header, text, wrap, mono, note int }
 	nums   map[string]int         // number styles by format
-	revs   []projections.Revision // nil when nothing of this period was published
 	disc   projections.Disclosure // the month's suppression pattern
 	since  uint64                 // the published tree size, when there is a publication
 	// revised lists every flagged figure, for the Revisions sheet.
 	revised []revisedFigure
+	// found holds what changed each type in each month since the
+	// publication (State.Causes scans the month): found once, asked for
+	// by every flagged figure of that type and month.
+	found map[string][]projections.Cause
 	err     error
 }
 
@@ -105,11 +108,10 @@ func Write(w io.Writer, in Input) error {
 	if l.Code == "" {
 		l = lang.English
 	}
-	b := &book{f: excelize.NewFile(), in: in, l: l, font: l.Font(), nums: map[string]int{}}
+	b := &book{f: excelize.NewFile(), in: in, l: l, font: l.Font(), nums: map[string]int{}, found: map[string][]projections.Cause{}}
 	b.f.SetZipWriter(newZipWriter)
 	defer b.f.Close()
 	if in.Published != nil {
-		b.revs = projections.Revisions(in.State, in.Published, in.Month)
 		b.since = in.Published.Size
 	}
 	b.disc = in.State.MonthDisclosure(in.Month, in.SuppressBelow)
@@ -252,7 +254,8 @@ func (b *book) note(sheet string, r int, text string) {
 	b.check(b.f.SetCellStyle(s, cell(1, r), cell(cols, r), b.styles.note))
 	width := 0.0
 	for c := 1; c <= cols; c++ {
-		w, _ := b.f.GetColWidth(s, cell(c, 1)[:1])
+		col, _ := excelize.ColumnNumberToName(c)
+		w, _ := b.f.GetColWidth(s, col)
 		width += w
 	}
 	b.check(b.f.SetRowHeight(s, r, float64(13*lines(text, width))))
@@ -277,12 +280,12 @@ func lines(text string, width float64) int {
 }
 
 // noteCols is how many columns a sheet's notes span: its table's.
-var noteCols = map[string]int{SheetSummary: 4, SheetNationality: 7, SheetCountry: 7, SheetTaskforces: 6, SheetTrend: 6, SheetRevisions: 5, SheetEvents: 8}
+var noteCols = map[string]int{SheetSummary: 4, SheetNationality: 7, SheetCountry: 7, SheetTaskforces: 6, SheetTrend: 6, SheetRevisions: 5}
 
 // figure writes a count: a number shown with its qualifier in words, or x
 // when withheld; flagged r, with a comment, when it differs from what was
-// published (was is then its published cell).
-func (b *book) figure(sheet string, col, r int, c projections.Cell, suppressed bool, was *projections.Cell, what string, causes []string) {
+// published (was is then its published cell). causes is asked only then.
+func (b *book) figure(sheet string, col, r int, c projections.Cell, suppressed bool, was *projections.Cell, what string, causes func() []string) {
 	s, at := b.name(sheet), cell(col, r)
 	if suppressed {
 		// Nothing of a withheld figure is shown, its revision included.
@@ -294,7 +297,7 @@ func (b *book) figure(sheet string, col, r int, c projections.Cell, suppressed b
 	b.check(b.f.SetCellValue(s, at, c.Persons))
 	b.check(b.f.SetCellStyle(s, at, at, b.num(c.Qualifier, revised)))
 	if revised {
-		b.flag(sheet, at, what, b.l.Persons(was.Persons, was.Qualifier), b.l.Persons(c.Persons, c.Qualifier), causes)
+		b.flag(sheet, at, what, b.l.Persons(was.Persons, was.Qualifier), b.l.Persons(c.Persons, c.Qualifier), causes())
 	}
 }
 
@@ -331,8 +334,6 @@ func (b *book) titleBlock(sheet, title string) {
 	b.row(sheet, 3, b.l.S("Period"), b.l.Month(b.in.Month))
 	b.row(sheet, 4, b.l.S("As of tree size"), b.in.State.Size)
 	b.row(sheet, 5, b.l.S("Root hash"), short(b.in.Root))
-	b.check(b.f.SetCellStyle(s, "B4", "B4", b.num("", false)))
-	b.check(b.f.SetCellStyle(s, "B4", "B4", b.styles.text))
 }
 
 // notes writes the sheet's notes from row 6: what r means, and x.
@@ -423,6 +424,7 @@ func (b *book) summary() {
 	for i, t := range ledger.IncidentTypes {
 		r := h + 1 + i
 		c := sum[t]
+		causes := func() []string { return b.causes(t, b.in.Month, nil) }
 		b.row(s, r, b.l.Type(t))
 		suppressed := b.disc.Type(t).Suppressed()
 		if suppressed {
@@ -432,7 +434,7 @@ func (b *book) summary() {
 			revised := pub != nil && pub[t].Events != c.Events
 			b.check(b.f.SetCellStyle(b.name(s), cell(2, r), cell(2, r), b.num("", revised)))
 			if revised {
-				b.flag(s, cell(2, r), b.l.S("%s: incidents", b.l.Type(t)), b.l.Number(int64(pub[t].Events)), b.l.Number(int64(c.Events)), b.causes(t, nil))
+				b.flag(s, cell(2, r), b.l.S("%s: incidents", b.l.Type(t)), b.l.Number(int64(pub[t].Events)), b.l.Number(int64(c.Events)), causes())
 			}
 		}
 		var was *projections.Cell
@@ -440,7 +442,7 @@ func (b *book) summary() {
 			p := pub[t]
 			was = &p
 		}
-		b.figure(s, 3, r, c, suppressed, was, b.l.S("%s: persons", b.l.Type(t)), b.causes(t, nil))
+		b.figure(s, 3, r, c, suppressed, was, b.l.S("%s: persons", b.l.Type(t)), causes)
 	}
 	// What a count with a qualifier means, once.
 	b.note(s, h+len(ledger.IncidentTypes)+2, b.l.S("Persons are counted as the sources report them: \"at least 61\" is a lower bound, \"about 60\" an approximation. A person may appear under more than one type (arrested, then deported), so the types are not added up."))
@@ -448,14 +450,19 @@ func (b *book) summary() {
 }
 
 // causes are the events since the publication that changed figures of type
-// t in the month, in words; with key, only those of incidents that have or
-// had that key (a nationality, a country).
-func (b *book) causes(t ledger.Type, key func(*ledger.Event) bool) []string {
+// t in month, in words; with key, only those of incidents that have or had
+// that key (a nationality, a country, an id).
+func (b *book) causes(t ledger.Type, month string, key func(*ledger.Event) bool) []string {
 	if b.in.Published == nil {
 		return nil
 	}
+	found, ok := b.found[string(t)+"/"+month]
+	if !ok {
+		found = b.in.State.Causes(t, month, b.since)
+		b.found[string(t)+"/"+month] = found
+	}
 	var out []string
-	for _, c := range b.in.State.Causes(t, b.in.Month, b.since) {
+	for _, c := range found {
 		old := b.in.Published.Fact(c.Of)
 		if key != nil && !key(&c.Event) && (old == nil || !key(&old.Event)) {
 			continue
@@ -545,12 +552,13 @@ func (b *book) breakdown(sheet, what string, bd, pub projections.Breakdown, stat
 				p := pub[k][t]
 				was = &p
 			}
-			key := func(e *ledger.Event) bool { return keyOf(e) == k }
-			b.figure(sheet, 3+j, r, bd[k][t], status(k, t).Suppressed(), was, b.l.S("%[1]s, %[2]s: persons", b.l.Country(k), b.l.Type(t)), b.causes(t, key))
+			causes := func() []string { return b.causes(t, b.in.Month, func(e *ledger.Event) bool { return keyOf(e) == k }) }
+			b.figure(sheet, 3+j, r, bd[k][t], status(k, t).Suppressed(), was, b.l.S("%[1]s, %[2]s: persons", b.l.Country(k), b.l.Type(t)), causes)
 		}
 	}
-	// A key published then, and gone now, is revised to nothing.
-	for k := range pub {
+	// A key published then, and gone now, is revised to nothing; in key
+	// order, as every row of the workbook, or a rebuild would differ.
+	for _, k := range pub.Keys() {
 		if _, ok := bd[k]; ok {
 			continue
 		}
@@ -558,7 +566,7 @@ func (b *book) breakdown(sheet, what string, bd, pub projections.Breakdown, stat
 			if pub[k][t].Persons != 0 {
 				key := func(e *ledger.Event) bool { return keyOf(e) == k }
 				b.revised = append(b.revised, revisedFigure{sheet: b.name(sheet), figure: b.l.S("%[1]s, %[2]s: persons", b.l.Country(k), b.l.Type(t)),
-					was: b.l.Persons(pub[k][t].Persons, pub[k][t].Qualifier), now: "0", by: strings.Join(b.causes(t, key), "\n")})
+					was: b.l.Persons(pub[k][t].Persons, pub[k][t].Qualifier), now: "0", by: strings.Join(b.causes(t, b.in.Month, key), "\n")})
 			}
 		}
 	}
@@ -655,7 +663,7 @@ func (b *book) events() {
 		b.flag(SheetEvents, fl.at, fl.what, fl.was, fl.now, fl.causes)
 	}
 	last := max(n+1, 2)
-	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + cell(len(eventColumns), last), Name: "Events", StyleName: "TableStyleLight1", ShowRowStripes: boolp(true)}))
+	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + cell(len(eventColumns), last), Name: "Events", StyleName: "TableStyleLight1", ShowRowStripes: ptr(true)}))
 	b.check(sw.Flush())
 }
 
@@ -689,10 +697,8 @@ func (b *book) changes(f *projections.Fact) []string {
 // factCauses are the changes to one incident since the publication, in words.
 func (b *book) factCauses(f *projections.Fact) []string {
 	id := f.Event.ID
-	return b.causes(f.Event.Type, func(e *ledger.Event) bool { return e.ID == id })
+	return b.causes(f.Event.Type, b.in.Month, func(e *ledger.Event) bool { return e.ID == id })
 }
-
-func boolp(v bool) *bool { return &v }
 
 func (b *book) taskforces() {
 	s := SheetTaskforces
@@ -743,7 +749,8 @@ func (b *book) trend() {
 				p := pub.Cells[m][t]
 				was = &p
 			}
-			b.figure(s, 2+j, r, series.Cells[m][t], d.Type(t).Suppressed(), was, b.l.S("%[1]s, %[2]s: persons", b.l.Month(m), b.l.Type(t)), b.trendCauses(t, m))
+			causes := func() []string { return b.causes(t, m, nil) }
+			b.figure(s, 2+j, r, series.Cells[m][t], d.Type(t).Suppressed(), was, b.l.S("%[1]s, %[2]s: persons", b.l.Month(m), b.l.Type(t)), causes)
 		}
 	}
 	last := h + len(series.Months)
@@ -772,18 +779,6 @@ func (b *book) trend() {
 		Dimension: excelize.ChartDimension{Width: 900, Height: 360},
 	}))
 	b.freeze(s, h)
-}
-
-// trendCauses are the causes of a revised Trend figure: what changed
-// incidents of type t in month m since the publication.
-func (b *book) trendCauses(t ledger.Type, m string) []string {
-	if m == b.in.Month {
-		return b.causes(t, nil)
-	}
-	saved := b.in.Month
-	b.in.Month = m
-	defer func() { b.in.Month = saved }()
-	return b.causes(t, nil)
 }
 
 func (b *book) revisions() {

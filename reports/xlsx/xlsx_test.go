@@ -353,3 +353,37 @@ func TestReadAuditAndDiff(t *testing.T) {
 		t.Fatal("ReadAudit of a text file")
 	}
 }
+
+// Nationalities published then and gone now are listed on the Revisions
+// sheet in key order: a rebuild gives the same bytes.
+func TestGoneKeysAreRevisedInOrder(t *testing.T) {
+	pub := state(t)
+	n := int64(3)
+	for _, nat := range []string{"JP", "TH", "VN", "LA", "MM"} {
+		e := ledger.Event{Type: ledger.Rescue, Date: "2025-10-05", Count: &n, Nationality: nat, Country: "KH", Source: &ledger.Source{Publisher: "p"}}
+		ledger.Normalize(&e)
+		pub.Apply(ledger.NewRecorded(pub.Size, pub.LastRecordedAt, "t", e))
+	}
+	in := input(state(t))
+	in.Published = pub
+	sz := pub.Size
+	in.Publication = projections.Publication{Seq: 99, Event: ledger.Event{Type: ledger.ReportPublished, Report: "monthly", Period: "2025-10", TreeSize: &sz, RootHash: strings.Repeat("0", 64), FileName: "oct.xlsx", FileSHA256: strings.Repeat("1", 64)}}
+	first := build(t, in)
+	for range 5 {
+		if !bytes.Equal(first, build(t, in)) {
+			t.Fatal("two builds with nationalities gone since the publication differ")
+		}
+	}
+	f, _ := excelize.OpenReader(bytes.NewReader(first))
+	defer f.Close()
+	rev, _ := f.GetRows(SheetRevisions)
+	var gone []string
+	for _, r := range rev[8:] {
+		if len(r) > 3 && r[3] == "0" {
+			gone = append(gone, r[1])
+		}
+	}
+	if len(gone) < 5 || !strings.HasPrefix(gone[0], "Japan") {
+		t.Fatalf("gone nationalities on the Revisions sheet: %q", gone)
+	}
+}
