@@ -92,7 +92,7 @@ type book struct {
 	// publication (State.Causes scans the month): found once, asked for
 	// by every flagged figure of that type and month.
 	found map[string][]projections.Cause
-	err     error
+	err   error
 }
 
 type revisedFigure struct {
