@@ -101,18 +101,17 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 		l.Close()
 		return nil, err
 	}
-	var db kv.DB
-	if k, ok := s.(Keeper); ok {
-		db = k.KV()
-	} else if p.File == "" {
-		return l, p.fresh(ctx, l, asOf)
-	} else if db, err = p.Files.Open(p.File); err != nil {
+	db, own, err := p.checkpointOf(s)
+	if err != nil {
 		p.note("note: no projection cache (%v); folding the whole ledger into a temporary file", err)
+	}
+	if db == nil {
 		if err := p.fresh(ctx, l, asOf); err != nil {
 			return fail(err)
 		}
 		return l, nil
-	} else {
+	}
+	if own {
 		l.file = db
 	}
 	status, err := Check(ctx, db, s)
@@ -271,18 +270,30 @@ func (p Place) Discard(ctx context.Context) error {
 		return err
 	}
 	defer s.Close()
-	if k, ok := s.(Keeper); ok {
-		return Discard(k.KV())
-	}
-	if p.File == "" {
-		return nil
-	}
-	db, err := p.Files.Open(p.File)
-	if err != nil {
+	db, own, err := p.checkpointOf(s)
+	if err != nil || db == nil {
 		return err
 	}
-	defer db.Close()
+	if own {
+		defer db.Close()
+	}
 	return Discard(db)
+}
+
+// checkpointOf is where s keeps its checkpoint: in its own file (a Keeper),
+// or in the file of its own p names, opened here (own: the caller closes
+// it); nil when there is neither.
+func (p Place) checkpointOf(s ledger.Store) (db kv.DB, own bool, err error) {
+	if k, ok := s.(Keeper); ok {
+		return k.KV(), false, nil
+	}
+	if p.File == "" {
+		return nil, false, nil
+	}
+	if db, err = p.Files.Open(p.File); err != nil {
+		return nil, false, err
+	}
+	return db, true, nil
 }
 
 // Checked is what Place.Verify found.
@@ -298,22 +309,21 @@ type Checked struct {
 // root that verifies. With discard, the checkpoint is thrown away instead.
 func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checked, error) {
 	none := Checked{Said: "projection checkpoint: none yet; the next report builds it"}
-	var db kv.DB
-	if k, ok := s.(Keeper); ok {
-		db = k.KV()
-	} else {
-		if p.File == "" {
-			return Checked{}, nil
-		}
+	if _, keeps := s.(Keeper); !keeps && p.File != "" {
 		if _, err := os.Stat(p.File); err != nil {
-			return none, nil
+			return none, nil // opening it would make an empty one
 		}
-		var err error
-		if db, err = p.Files.Open(p.File); err != nil {
-			// Another statledger holds it. Not a failure of the ledger, but
-			// the records were not compared: say so rather than "ok".
-			return Checked{Said: fmt.Sprintf("projection checkpoint %s: not compared this time (%v); run verify again when no other statledger uses it", p.File, err)}, nil
-		}
+	}
+	db, own, err := p.checkpointOf(s)
+	if err != nil {
+		// Another statledger holds it. Not a failure of the ledger, but
+		// the records were not compared: say so rather than "ok".
+		return Checked{Said: fmt.Sprintf("projection checkpoint %s: not compared this time (%v); run verify again when no other statledger uses it", p.File, err)}, nil
+	}
+	if db == nil {
+		return Checked{}, nil
+	}
+	if own {
 		defer db.Close()
 	}
 	if discard {
