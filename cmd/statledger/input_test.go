@@ -108,7 +108,7 @@ func TestInterruptedImport(t *testing.T) {
 		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(out.String(), "interrupted") {
 			t.Fatalf("Ctrl-C: exit %d\n%s", code, out.String())
 		}
-		if size > 0 && !strings.Contains(out.String(), "re-running the same command appends the rest") {
+		if size > 0 && !strings.Contains(out.String(), "importing the same input again appends the rest") {
 			t.Fatalf("Ctrl-C after %d events appended, and no word of how to finish:\n%s", size, out.String())
 		}
 		t.Logf("interrupted at %d of 150000 events: %s", size, strings.TrimSpace(out.String()))
