@@ -69,6 +69,10 @@ func runBin(t *testing.T, binary, dir, store string, stdin []byte, args ...strin
 	return runBinEnv(t, binary, dir, store, stdin, nil, args...)
 }
 
+// commandLimit is far beyond any one command of the suite (the slowest take
+// seconds): reaching it means the command hangs.
+const commandLimit = 3 * time.Minute
+
 // runBinEnv is runBin with env added to the process's environment.
 func runBinEnv(t *testing.T, binary, dir, store string, stdin []byte, env []string, args ...string) result {
 	t.Helper()
@@ -84,7 +88,17 @@ func runBinEnv(t *testing.T, binary, dir, store string, stdin []byte, env []stri
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("running statledger: %v", err)
+	}
+	// A command that hangs fails its own test with the stacks of every
+	// goroutine (Go prints them on SIGQUIT), instead of the whole package
+	// timing out with only the test's own stack to read.
+	hung := time.AfterFunc(commandLimit, func() { cmd.Process.Signal(syscall.SIGQUIT) })
+	err := cmd.Wait()
+	if !hung.Stop() {
+		t.Fatalf("statledger %s did not finish in %s; its goroutines:\n%s", strings.Join(args, " "), commandLimit, errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

@@ -90,11 +90,19 @@ func TestCrashHarness(t *testing.T) {
 	store, _ := newLedger(t, "bolt")
 	file, acked := 0, 0
 	input := eventsFile(t, "f0", perFile)
-	kills := 0
+	kills, finished := 0, 0
 	for kills < importKills {
+		// The cycle was measured while other tests ran beside this one; on
+		// a machine that has since gone quiet, imports finish before the
+		// kill, the ledger grows, and every verify after it is slower. A
+		// run that finishes measures the cycle again.
+		if finished > 2*importKills {
+			t.Fatalf("%d imports finished before their kill, against %d killed (cycle %v): the harness does not reach its kills", finished, kills, cycle)
+		}
 		cmd := exec.Command(bin, "--store", store, "import", "--batch-size", strconv.Itoa(batch), input)
 		var out bytes.Buffer
 		cmd.Stdout = &out
+		began := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -105,6 +113,8 @@ func TestCrashHarness(t *testing.T) {
 			kills++
 		} else if strings.Contains(out.String(), "tree size") {
 			acked = (file + 1) * perFile // the import said it was done
+			finished++
+			cycle = min(cycle, time.Since(began))
 		}
 		size, _, said, verr := verified(t, store)
 		// Each append folds into the projection checkpoint in its own
@@ -156,6 +166,9 @@ func TestCrashHarness(t *testing.T) {
 			ackedIDs[m[1]] = true
 		}
 		if err == nil {
+			if i > 20*recordKills {
+				t.Fatalf("%d records finished before their kill, against %d killed: the harness does not reach its kills", i-rk, rk)
+			}
 			continue // finished before the kill
 		}
 		rk++
@@ -186,7 +199,7 @@ func TestCrashHarness(t *testing.T) {
 			violate("record %s appears %d times", id, n)
 		}
 	}
-	t.Logf("%d kills (%d during import, %d during record; import cycle %v), %d violations", kills, importKills, recordKills, cycle.Round(time.Millisecond), violations)
+	t.Logf("%d kills (%d during import, %d during record; import cycle %v; %d imports finished before their kill), %d violations", kills, importKills, recordKills, cycle.Round(time.Millisecond), finished, violations)
 }
 
 // TestConcurrentWriters runs 4 writer processes at once (2 imports, 2 loops
