@@ -23,7 +23,7 @@ const (
 	bucketVersions = "versions" // a fact's key + "/" + index (from 1) -> a correction or retraction of it
 	bucketIDs      = "ids"      // event id -> key in facts, when the ledger's id index is not used
 	bucketSeqs     = "seqs"     // seq -> key in facts, when it is
-	bucketMonths   = "months"   // month (7 bytes) + seq -> key in facts: every month a fact was ever in
+	bucketMonths   = "months"   // month (7 bytes) + seq -> key in facts: a month a correction moved the fact to
 	bucketCells    = "cells"    // month -> monthCells, at the head of the fold
 	bucketPubs     = "pubs"     // seq -> recorded_at (8 bytes) + canonical event
 	bucketTimes    = "times"    // tree size at the end of a run of equal recorded_at -> recorded_at

@@ -62,6 +62,13 @@ type core struct {
 	kv     KV
 	head   uint64 // events folded
 	headAt time.Time
+	// The times bucket holds the end of each run of events recorded at one
+	// instant. The run at the head grows with every Apply, so its record is
+	// written once, when the run ends or the fold is flushed or read
+	// (syncTimes), not once per event: timesAt is where the latest record
+	// in kv ends, timesAtTime its instant.
+	timesAt     uint64
+	timesAtTime time.Time
 	cells  map[string]*monthCells // read through to kv; dirty until Flush
 	dirty  map[string]bool
 	ix     ledger.IDIndex // the ledger's id index, when the fold does not keep its own
@@ -87,6 +94,7 @@ func Open(kv KV) (*State, error) {
 	} else if len(v) == 8 {
 		f.headAt = time.UnixMicro(int64(binary.BigEndian.Uint64(v))).UTC()
 	}
+	f.timesAt, f.timesAtTime = f.head, f.headAt // Flush wrote the head's run
 	s := &State{f: f}
 	s.view(f.head)
 	return s, f.err
@@ -169,6 +177,7 @@ func (s *State) recordedAt(size uint64) time.Time {
 	if size == s.f.head {
 		return s.f.headAt
 	}
+	s.syncTimes()
 	var at time.Time
 	s.f.kv.Scan(bucketTimes, seqKey(size), func(k, v []byte) bool {
 		if len(v) == 8 {
@@ -190,6 +199,7 @@ func (s *State) SizeAt(a ledger.AsOf) (uint64, error) {
 	case a.Time != nil:
 		var size uint64
 		t := a.Time.UnixMicro()
+		s.syncTimes()
 		s.f.kv.Scan(bucketTimes, nil, func(k, v []byte) bool {
 			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) > t {
 				return false
@@ -235,8 +245,9 @@ func (s *State) Apply(r ledger.Recorded) {
 			s.fail(kv.Put(bucketIDs, []byte(e.ID), fk))
 		}
 		if e.Type.IsIncident() {
+			// The month it is recorded in is its key's: bucketMonths only
+			// holds the months a correction moved it to.
 			h := hotOf(e)
-			s.fail(kv.Put(bucketMonths, fk, fk))
 			s.cellsOf(h.month).add(&h, 1)
 			f.dirty[h.month] = true
 		}
@@ -269,7 +280,7 @@ func (s *State) Apply(r ledger.Recorded) {
 			}
 			if v.kind == kindCorrected {
 				h := hotOf(&next)
-				if h.month != old.month {
+				if h.month != old.month && h.month != string(fk[:len(fk)-8]) {
 					s.fail(kv.Put(bucketMonths, append([]byte(h.month), seqKey(rec.first.seq)...), fk))
 				}
 				if !retracted {
@@ -283,18 +294,30 @@ func (s *State) Apply(r ledger.Recorded) {
 		s.fail(kv.Put(bucketPubs, key, append(v, e.Canonical()...)))
 		s.Publications = append(s.Publications, Publication{Seq: r.Seq, RecordedAt: r.RecordedAt, Event: *e})
 	}
-	at := binary.BigEndian.AppendUint64(nil, uint64(r.RecordedAt.UnixMicro()))
-	if f.head > 0 && r.RecordedAt.Equal(f.headAt) {
-		s.fail(kv.Delete(bucketTimes, seqKey(f.head)))
+	if f.head > 0 && !r.RecordedAt.Equal(f.headAt) {
+		s.syncTimes() // the run at the head ends here
 	}
-	s.fail(kv.Put(bucketTimes, seqKey(r.Seq+1), at))
 	f.head, f.headAt = r.Seq+1, r.RecordedAt
 	s.Size, s.LastRecordedAt = f.head, f.headAt
+}
+
+// syncTimes writes the record of the run at the head, if kv lacks it.
+func (s *State) syncTimes() {
+	f := s.f
+	if f.head == 0 || f.timesAt == f.head {
+		return
+	}
+	if f.timesAt > 0 && f.timesAtTime.Equal(f.headAt) { // the run grew past its record
+		s.fail(f.kv.Delete(bucketTimes, seqKey(f.timesAt)))
+	}
+	s.fail(f.kv.Put(bucketTimes, seqKey(f.head), binary.BigEndian.AppendUint64(nil, uint64(f.headAt.UnixMicro()))))
+	f.timesAt, f.timesAtTime = f.head, f.headAt
 }
 
 // Flush writes the aggregates and the fold's size into its KV.
 func (s *State) Flush() error {
 	f := s.f
+	s.syncTimes()
 	for _, m := range sortedKeys(f.dirty) {
 		s.fail(f.kv.Put(bucketCells, []byte(m), f.cells[m].encode()))
 	}
@@ -468,17 +491,52 @@ func (s *State) eachInMonth(month string, fn func(rec *factRec) bool) {
 	if len(prefix) != 7 {
 		return
 	}
+	// Facts recorded in the month are its own run of the facts bucket; those
+	// a correction moved into it are few, and listed in bucketMonths. The
+	// two are merged in seq order.
+	type moved struct {
+		seq uint64
+		fk  []byte
+	}
+	var in []moved
 	s.fail(s.f.kv.Scan(bucketMonths, prefix, func(k, fk []byte) bool {
+		if len(k) != 15 || string(k[:7]) != month {
+			return false
+		}
+		if seq := binary.BigEndian.Uint64(k[7:]); seq < s.Size {
+			in = append(in, moved{seq, bytes.Clone(fk)})
+		}
+		return true
+	}))
+	more := true
+	emitMoved := func(before uint64) {
+		for more && len(in) > 0 && in[0].seq < before {
+			rec, ok := s.factByKey(in[0].fk)
+			in = in[1:]
+			more = ok && fn(&rec)
+		}
+	}
+	s.fail(s.f.kv.Scan(bucketFacts, prefix, func(k, v []byte) bool {
 		if len(k) != 15 || string(k[:7]) != month {
 			return false
 		}
 		seq := binary.BigEndian.Uint64(k[7:])
 		if seq >= s.Size {
-			return true
+			return false // keys run in seq order within the month
 		}
-		rec, ok := s.factByKey(fk)
-		return ok && fn(&rec)
+		if emitMoved(seq); !more {
+			return false
+		}
+		rec, err := decodeFact(bytes.Clone(k), v)
+		if err != nil {
+			s.fail(fmt.Errorf("%w: fact at key %x", err, k))
+			more = false
+			return false
+		}
+		more = fn(&rec)
+		return more
 	}))
+	emitMoved(s.Size)
 }
 
 // EachIncident calls fn with each effective incident of a month (YYYY-MM), in
@@ -660,11 +718,24 @@ func (s *State) Months() []string {
 			candidates = append(candidates, m)
 		}
 	} else {
-		var last string
+		// One step per group of facts (a month, or the task forces), then
+		// the months corrections moved facts to.
+		for from := []byte{}; from != nil; {
+			next := from
+			from = nil
+			s.fail(s.f.kv.Scan(bucketFacts, next, func(k, _ []byte) bool {
+				if len(k) > 8 {
+					group := k[:len(k)-8]
+					if len(group) == 7 {
+						candidates = append(candidates, string(group))
+					}
+					from = append(bytes.Clone(group), 0xff)
+				}
+				return false
+			}))
+		}
 		s.fail(s.f.kv.Scan(bucketMonths, nil, func(k, _ []byte) bool {
-			if m := string(k[:min(7, len(k))]); m != last {
-				candidates, last = append(candidates, m), m
-			}
+			candidates = append(candidates, string(k[:min(7, len(k))]))
 			return true
 		}))
 	}

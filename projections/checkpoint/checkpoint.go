@@ -30,7 +30,7 @@ var Bucket = []byte("projection")
 
 // format names the record layout. A checkpoint of another format (written by
 // another statledger version) is rebuilt, never misread.
-const format = "statledger-projection-6" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed; 5: versions kept apart; 6: small buckets rooted
+const format = "statledger-projection-7" // 2: facts kept by month; 3: ids found through the ledger; 4: records checksummed; 5: versions kept apart; 6: small buckets rooted; 7: months only where a correction moved a fact, times once a run
 
 var (
 	keyFormat = []byte("format")
