@@ -69,10 +69,10 @@ type core struct {
 	// in kv ends, timesAtTime its instant.
 	timesAt     uint64
 	timesAtTime time.Time
-	cells  map[string]*monthCells // read through to kv; dirty until Flush
-	dirty  map[string]bool
-	ix     ledger.IDIndex // the ledger's id index, when the fold does not keep its own
-	err    error
+	cells       map[string]*monthCells // read through to kv; dirty until Flush
+	dirty       map[string]bool
+	ix          ledger.IDIndex // the ledger's id index, when the fold does not keep its own
+	err         error
 }
 
 // New returns an empty fold in memory.
