@@ -108,14 +108,19 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 	for _, fe := range errs {
 		d.fail(LineError{file, line, fe.Field, fe.Msg})
 	}
-	switch {
-	case len(errs) > 0:
-	case d.emit != nil:
-		d.emit(line, ev)
-	default:
-		d.Events = append(d.Events, ev)
-		d.Lines = append(d.Lines, line)
+	if len(errs) == 0 {
+		d.take(line, ev)
 	}
+}
+
+// take keeps a good event, or hands it to emit.
+func (d *Decoded) take(line int, ev Event) {
+	if d.emit != nil {
+		d.emit(line, ev)
+		return
+	}
+	d.Events = append(d.Events, ev)
+	d.Lines = append(d.Lines, line)
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -139,6 +144,8 @@ func ScanJSONL(file string, r io.Reader, fn func(line int, e Event)) (Decoded, e
 func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
+	pool := newRowPool(d)
+	defer pool.close()
 	for line := 1; ; line++ {
 		buf = buf[:0]
 		tooLong, n := false, 0
@@ -161,14 +168,18 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 		}
 		switch {
 		case tooLong:
-			d.fail(LineError{file, line, "(line)", fmt.Sprintf("is %d bytes long; an event line may be at most %d", n, MaxLineBytes)})
+			e := LineError{file, line, "(line)", fmt.Sprintf("is %d bytes long; an event line may be at most %d", n, MaxLineBytes)}
+			pool.row(func(d *Decoded) { d.fail(e) })
 		case n > 0:
 			b := bytes.TrimRight(buf, "\r\n")
 			if line == 1 {
 				b = bytes.TrimPrefix(b, utf8BOM)
 			}
 			if len(bytes.TrimSpace(b)) > 0 {
-				decodeJSONLine(d, file, line, b)
+				if !pool.serial {
+					b = bytes.Clone(b) // buf is read into again
+				}
+				pool.row(func(d *Decoded) { decodeJSONLine(d, file, line, b) })
 			}
 		}
 		if err == io.EOF {
@@ -458,13 +469,16 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	}
 	bounded.start = cr.InputOffset()
 	lastLine := 1
+	pool := newRowPool(d)
+	defer pool.close()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
 		if errors.Is(err, errRecordTooLong) {
-			d.fail(LineError{file, lastLine + 1, "(row)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
+			e := LineError{file, lastLine + 1, "(row)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)}
+			pool.row(func(d *Decoded) { d.fail(e) })
 			return nil
 		}
 		bounded.start = cr.InputOffset()
@@ -473,7 +487,8 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			if !errors.As(err, &pe) {
 				return Wrap(CodeRuntime, err, "%s: cannot read", file)
 			}
-			d.fail(csvLineError(file, err))
+			e := csvLineError(file, err)
+			pool.row(func(d *Decoded) { d.fail(e) })
 			if !errors.Is(pe.Err, csv.ErrFieldCount) {
 				return nil // the reader cannot find the next row after a quoting error
 			}
@@ -481,12 +496,17 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		}
 		line, _ := cr.FieldPos(0)
 		lastLine = line
-		if own {
-			for i, v := range rec {
-				rec[i] = Unneutralize(v)
-			}
+		if !pool.serial {
+			rec = slices.Clone(rec) // the reader reuses the slice
 		}
-		decodeCSVRow(d, file, line, cols, rec)
+		pool.row(func(d *Decoded) {
+			if own {
+				for i, v := range rec {
+					rec[i] = Unneutralize(v)
+				}
+			}
+			decodeCSVRow(d, file, line, cols, rec)
+		})
 	}
 }
 
