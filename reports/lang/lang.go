@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -45,6 +46,10 @@ type Lang struct {
 	tag     language.Tag
 	p       *message.Printer
 	regions display.Namer
+	// words keeps what S gave for a key without arguments: a month's
+	// workbook asks for the same few words in every row (pprof: the
+	// catalog's lookups were an eighth of a warm report).
+	words *sync.Map
 }
 
 // ErrUnknown is the kind of error of a language reports do not speak.
@@ -59,7 +64,7 @@ func Parse(code string) (Lang, error) {
 	for _, c := range Codes {
 		if c == code {
 			tag := language.Make(code)
-			return Lang{Code: code, tag: tag, p: message.NewPrinter(tag, message.Catalog(cat)), regions: display.Regions(tag)}, nil
+			return Lang{Code: code, tag: tag, p: message.NewPrinter(tag, message.Catalog(cat)), regions: display.Regions(tag), words: new(sync.Map)}, nil
 		}
 	}
 	return Lang{}, ledger.KindErrorf(ledger.CodeInput, ErrUnknown, "language %q: reports speak %s", code, strings.Join(Codes, ", "))
@@ -72,6 +77,14 @@ var English, _ = Parse("en")
 // Whole numbers are given as they are written in the ledger, digits only:
 // a year, a seq or a tree size is compared by eye with the command line's.
 func (l Lang) S(key string, args ...any) string {
+	if len(args) == 0 && l.words != nil {
+		if w, ok := l.words.Load(key); ok {
+			return w.(string)
+		}
+		w := l.p.Sprintf(key)
+		l.words.Store(key, w)
+		return w
+	}
 	for i, a := range args {
 		switch n := a.(type) {
 		case int:
