@@ -310,6 +310,9 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 		err = Errorf(CodeRuntime, "the input changed between the check and the append (%d events, then %d); nothing more was appended", len(in.fresh), i)
 	}
 	if err != nil && res.Appended > 0 {
+		if serr := a.Settle(ctx); serr != nil {
+			return res, fmt.Errorf("%w (%d events were appended in whole batches before this, and then: %w)", err, res.Appended, serr)
+		}
 		return res, fmt.Errorf("%w (%d events were appended in whole batches before this; importing the same input again appends the rest and nothing twice)", err, res.Appended)
 	}
 	return res, err

@@ -174,3 +174,75 @@ func TestExportImportsBack(t *testing.T) {
 	}
 	s.Close()
 }
+
+// marks records what an import asks of a Marker store, and was done.
+type marks struct {
+	*bolt.Store
+	log *[]string
+}
+
+func (m marks) Append(ctx context.Context, next uint64, recs []ledger.Recorded) error {
+	err := m.Store.Append(ctx, next, recs)
+	if err == nil {
+		*m.log = append(*m.log, "append+mark")
+	}
+	return err
+}
+
+func (m marks) AppendUnmarked(ctx context.Context, next uint64, recs []ledger.Recorded) error {
+	err := m.Store.AppendUnmarked(ctx, next, recs)
+	if err == nil {
+		*m.log = append(*m.log, "append")
+	}
+	return err
+}
+
+func (m marks) Mark(ctx context.Context) error {
+	*m.log = append(*m.log, "mark")
+	return m.Store.Mark(ctx)
+}
+
+// An import's batches acknowledge nothing until it returns: on the embedded
+// store they commit without the acknowledgement mark, a commit and its
+// fsyncs each, and the import marks once, after its last batch, whether it
+// finished or was cut short (what it says it appended is then marked).
+func TestImportMarksOnceAtTheEnd(t *testing.T) {
+	open := importLedger(t)
+	var log []string
+	marked := func(ctx context.Context, write bool) (ledger.Store, error) {
+		s, err := open(ctx, write)
+		if err != nil || !write {
+			return s, err
+		}
+		return marks{s.(*bolt.Store), &log}, nil
+	}
+	file := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(file, []byte(jsonlEvents(50, 0)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ledger.Import(context.Background(), marked, &ledger.Files{Names: []string{file}}, ledger.ImportOptions{Actor: "t", BatchSize: 10})
+	if err != nil || res.Appended != 50 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if got := strings.Join(log, " "); got != "append append append append append+mark" {
+		t.Fatalf("an import of 5 batches asked: %s", got)
+	}
+
+	log = nil
+	more := filepath.Join(t.TempDir(), "more.jsonl")
+	if err := os.WriteFile(more, []byte(jsonlEvents(50, 50)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = ledger.Import(ctx, marked, &ledger.Files{Names: []string{more}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, Progress: func(done, _ int) {
+		if done >= 20 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted import: %v", err)
+	}
+	if got := strings.Join(log, " "); got != "append append mark" {
+		t.Fatalf("an import cut short after 2 batches asked: %s", got)
+	}
+}

@@ -228,6 +228,9 @@ type Appender struct {
 	bytes     int
 	done      int
 	res       AppendResult
+	// unmarked is set while a batch appended without its mark (see
+	// Marker) is the latest: Close, or Settle after a failure, marks it.
+	unmarked bool
 }
 
 func (l *Ledger) NewAppender(actor string, batchSize int, progress func(done int)) (*Appender, error) {
@@ -250,7 +253,7 @@ func (a *Appender) Add(ctx context.Context, e Event) error {
 func (a *Appender) AddCanonical(ctx context.Context, e Event, canonical []byte) error {
 	n := len(canonical) + 200 // + the envelope around it
 	if len(a.batch) > 0 && (len(a.batch) >= a.batchSize || a.bytes+n > MaxBatchBytes) {
-		if err := a.flush(ctx); err != nil {
+		if err := a.flush(ctx, false); err != nil {
 			return err
 		}
 	}
@@ -260,11 +263,21 @@ func (a *Appender) AddCanonical(ctx context.Context, e Event, canonical []byte) 
 	return nil
 }
 
-func (a *Appender) flush(ctx context.Context) error {
+// flush appends the queued batch; last says no other follows it.
+func (a *Appender) flush(ctx context.Context, last bool) error {
 	if len(a.batch) == 0 {
+		if last {
+			return a.Settle(ctx)
+		}
 		return nil
 	}
-	n, dups, err := a.l.appendBatch(ctx, a.actor, a.batch, a.canonical)
+	n, dups, err := a.l.appendBatch(ctx, a.actor, a.batch, a.canonical, last)
+	if _, marks := a.l.Store.(Marker); marks && err == nil && n > 0 {
+		a.unmarked = !last
+	}
+	if err == nil && last {
+		err = a.Settle(ctx) // the last batch was all duplicates
+	}
 	a.res.Appended += n
 	a.res.Duplicates += dups
 	a.done += len(a.batch)
@@ -279,9 +292,20 @@ func (a *Appender) flush(ctx context.Context) error {
 // ledger of this appender's events.
 func (a *Appender) Result() AppendResult { return a.res }
 
+// Settle marks the latest batch as acknowledged, if it was appended
+// without its mark: after a failure, what the caller reports as appended
+// must be as safe as what Close returns.
+func (a *Appender) Settle(ctx context.Context) error {
+	if !a.unmarked {
+		return nil
+	}
+	a.unmarked = false
+	return a.l.Store.(Marker).Mark(context.WithoutCancel(ctx))
+}
+
 // Close appends what is queued and returns what was done and the new head.
 func (a *Appender) Close(ctx context.Context) (AppendResult, error) {
-	if err := a.flush(ctx); err != nil {
+	if err := a.flush(ctx, true); err != nil {
 		return a.res, err
 	}
 	h, err := a.l.Store.Head(ctx)
@@ -290,7 +314,8 @@ func (a *Appender) Close(ctx context.Context) (AppendResult, error) {
 }
 
 // appendBatch appends batch, whose canonical bytes are canonical[i].
-func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, canonical [][]byte) (appended, dups int, err error) {
+// With mark unset, a Marker appends it without its mark.
+func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, canonical [][]byte, mark bool) (appended, dups int, err error) {
 	for attempt := 0; ; attempt++ {
 		if len(batch) == 0 {
 			return 0, dups, nil
@@ -308,7 +333,11 @@ func (l *Ledger) appendBatch(ctx context.Context, actor string, batch []Event, c
 		for i, e := range batch {
 			recs[i] = sl.seal(head.Size+uint64(i), e, canonical[i])
 		}
-		err = l.Store.Append(ctx, head.Size, recs)
+		if m, ok := l.Store.(Marker); ok && !mark {
+			err = m.AppendUnmarked(ctx, head.Size, recs)
+		} else {
+			err = l.Store.Append(ctx, head.Size, recs)
+		}
 		if err == nil {
 			return len(batch), dups, nil
 		}

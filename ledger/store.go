@@ -36,6 +36,17 @@ type Store interface {
 	Close() error
 }
 
+// A Marker is a store whose Append commits twice: the batch, then a mark
+// that it was acknowledged, so that damage to the newest commit loses the
+// mark rather than the batch (ledger/bolt). Between batches that acknowledge
+// nothing to anyone, an import's, the mark is needed only after the last:
+// the Appender appends the others with AppendUnmarked, as durable as Append,
+// and marks once.
+type Marker interface {
+	AppendUnmarked(ctx context.Context, expectedNext uint64, recs []Recorded) error
+	Mark(ctx context.Context) error
+}
+
 // IDIndex is implemented by stores that can say where an id is without
 // reading its event: a projection then needs no id index of its own, and
 // Verify no set of every id.

@@ -239,8 +239,30 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	if err := s.append(ctx, expectedNext, recs, &merged); err != nil {
 		return err
 	}
+	return s.Mark(ctx)
+}
+
+// AppendUnmarked is Append without the mark, for a batch that another
+// follows before anything is acknowledged (ledger.Marker).
+func (s *Store) AppendUnmarked(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) error {
+	if err := ledger.CheckBatch(expectedNext, recs); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	merged := 0
+	defer func() { s.pages.Touch(len(recs) + merged) }()
+	return s.append(ctx, expectedNext, recs, &merged)
+}
+
+// Mark commits the acknowledgement mark at the ledger's size: see Append.
+func (s *Store) Mark(context.Context) error {
 	return s.update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keyAcked, seqKey(expectedNext+uint64(len(recs))))
+		return tx.Bucket(bucketMeta).Put(keyAcked, seqKey(size(tx)))
 	})
 }
 
