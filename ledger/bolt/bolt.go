@@ -78,20 +78,31 @@ func (t txIDs) SeqsOf(_ context.Context, ids []string) ([]uint64, []bool, error)
 	return seqs, found, nil
 }
 
-// Releaser counts the entries a process reads or writes through a DB and
-// releases the DB's mapped pages (ReleasePages) once Every have been touched.
-// Safe for concurrent use.
+// Releaser counts the entries a process reads or writes through a DB and,
+// each time Every have been touched, releases the DB's mapped pages
+// (ReleasePages) if the process holds more than MappedBudget of mapped file
+// pages. Counting entries alone did not bound them: a fault maps the whole
+// folio around its page, and the page cache's folios grow with the file
+// (Linux 6.18, ext4: scanning one month's 7.4k facts of a 1M-event ledger
+// mapped 56 MB for 1068 distinct pages). Safe for concurrent use.
 type Releaser struct {
 	DB    *bbolt.DB
 	Every int64
 	n     atomic.Int64
 }
 
+// MappedBudget is how many bytes of its files' pages a process keeps
+// mapped before a Releaser lets go of them: a quarter of the 256 MiB a
+// command may use at most.
+var MappedBudget int64 = 64 << 20
+
 // Touch counts n entries read or written in order.
 func (r *Releaser) Touch(n int) {
 	if r.n.Add(int64(n)) >= r.Every {
 		r.n.Store(0)
-		ReleasePages(r.DB)
+		if mappedOverBudget() {
+			ReleasePages(r.DB)
+		}
 	}
 }
 
@@ -133,7 +144,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
-	s := &Store{db: db, path: path, pages: &Releaser{DB: db, Every: 4 << 10}}
+	s := &Store{db: db, path: path, pages: &Releaser{DB: db, Every: 1 << 10}}
 	if err := checkLength(db, path); err != nil {
 		db.Close()
 		return nil, err

@@ -71,7 +71,7 @@ func openIndex(path, stream string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Index{stream: stream, db: db, pages: &Releaser{DB: db, Every: 1 << 14}}
+	f := &Index{stream: stream, db: db, pages: &Releaser{DB: db, Every: 1 << 12}}
 	if remade != nil {
 		f.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, remade)
 	}

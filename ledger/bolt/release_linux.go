@@ -1,6 +1,10 @@
 package bolt
 
 import (
+	"os"
+	"strconv"
+	"strings"
+
 	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
 )
@@ -19,4 +23,20 @@ func ReleasePages(db *bbolt.DB) {
 		unix.Syscall(unix.SYS_MADVISE, db.Info().Data, uintptr(tx.Size()), unix.MADV_DONTNEED)
 		return nil
 	})
+}
+
+// mappedOverBudget says whether the process's resident file-backed pages
+// (statm's third field: the ledger's and the checkpoint's maps, and the
+// binary's own text) are over MappedBudget. Reading it costs a few µs.
+func mappedOverBudget() bool {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return true
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return true
+	}
+	shared, err := strconv.ParseInt(f[2], 10, 64)
+	return err != nil || shared*int64(os.Getpagesize()) > MappedBudget
 }

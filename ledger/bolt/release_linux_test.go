@@ -72,3 +72,46 @@ func TestReadThatStopsEarlyCounts(t *testing.T) {
 		t.Fatalf("a read that stopped after one event of a batch of 100 counted %d", got)
 	}
 }
+
+// A Releaser keeps the process's mapped file pages near MappedBudget, whatever
+// the kernel maps for each page read: a long pass never holds the whole file.
+func TestReleaserKeepsToTheBudget(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 40_000
+	for i := 0; i < n; i += 2000 {
+		if err := s.Append(ctx, uint64(i), storetest.Sealed(i, 2000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pass := func() (peak int) {
+		ReleasePages(s.db)
+		if err := s.Read(ctx, 0, func(r ledger.Recorded) error {
+			if r.Seq%500 == 0 {
+				peak = max(peak, storetest.ResidentFileKB(t))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return peak
+	}
+	defer func(b int64) { MappedBudget = b }(MappedBudget)
+	MappedBudget = 1 << 40
+	whole := pass() // never released: the pass maps the file
+	ReleasePages(s.db)
+	base := storetest.ResidentFileKB(t)
+	if whole-base < 8<<10 {
+		t.Skipf("a pass over %d events mapped only %d KB: too little to see a budget", n, whole-base)
+	}
+	MappedBudget = int64(base+2<<10) << 10
+	kept := pass()
+	if kept > base+(2<<10)+(whole-base)/3 {
+		t.Fatalf("with a budget of %d KB, a pass held %d KB mapped (without one, %d KB)", base+2<<10, kept, whole)
+	}
+	t.Logf("mapped: %d KB without a budget, %d KB with %d KB", whole, kept, base+2<<10)
+}

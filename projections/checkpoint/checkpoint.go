@@ -45,13 +45,14 @@ var (
 // read-ahead, 20k took 26 s and 889 MB.
 var Chunk = 3072
 
-// viewRelease is how many entries a view reads between releases of the
-// file's mapped pages (lookups count four). Each release costs a fault per
-// page read again (bbolt maps the file for random reads, without
-// fault-around). A chart as of 900k of 1M events, which counts every month
-// again from its facts: never released, 3.1 s and 655 MB; every 256k, 4.8 s
-// and 363 MB; every 64k, 6.6 s and 152 MB; every 16k, 7.8 s and 68 MB.
-var viewRelease int64 = 64 << 10
+// viewRelease is how many entries a view reads between two looks at how
+// much of the file the process holds mapped (lookups count four); past
+// bolt.MappedBudget, the pages are released, and each costs a fault if read
+// again. A chart as of 900k of 1M events, which counts every month again
+// from its facts, released every 64k entries: 6.6 s and 152 MB; every 16k,
+// 7.8 s and 68 MB. Releasing by count alone let a month's report of a
+// 10M-event ledger reach 729 MB: its folios map 13 pages for each one read.
+var viewRelease int64 = 4 << 10
 
 // records is a projections.KV over one transaction.
 type records struct {
@@ -571,7 +572,7 @@ func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(
 			// the checkpoint's pages lie scattered through the ledger file and
 			// each read maps a whole folio around its page (1M events: 463 MB
 			// peak releasing every 64k pairs).
-			inLedger, inFresh := db.Pages(8<<10), fresh.Pages(8<<10)
+			inLedger, inFresh := db.Pages(1<<10), fresh.Pages(1<<10)
 			release := func() { inLedger.Touch(1); inFresh.Touch(1) }
 			for _, name := range projections.Buckets {
 				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {

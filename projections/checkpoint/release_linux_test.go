@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"testing"
 
+	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/storetest"
 )
 
@@ -11,8 +12,8 @@ import (
 // resident set (1M events: a report as of 900k peaked at 385 MB, a chart at
 // 655 MB).
 func TestViewReleasesPages(t *testing.T) {
-	defer func(n int64) { viewRelease = n }(viewRelease)
-	viewRelease = 8
+	defer func(n, b int64) { viewRelease, bolt.MappedBudget = n, b }(viewRelease, bolt.MappedBudget)
+	viewRelease, bolt.MappedBudget = 8, 0 // release at every check
 	s, recs := ledgerOf(t, 20_000)
 	appendRecs(t, s, recs)
 	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
