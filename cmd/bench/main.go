@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,6 +177,11 @@ func startServer(self string) (*exec.Cmd, string) {
 	if err != nil {
 		fail(err.Error())
 	}
+	// The child serves until its stdin ends: when this process exits, on
+	// any path, so does the server.
+	if _, err := cmd.StdinPipe(); err != nil {
+		fail(err.Error())
+	}
 	if err := cmd.Start(); err != nil {
 		fail(err.Error())
 	}
@@ -192,7 +198,8 @@ func serve() {
 		fail(err.Error())
 	}
 	fmt.Println(srv.URL)
-	select {} // until killed
+	io.Copy(io.Discard, os.Stdin) // until the bench exits or kills it
+	srv.Stop()
 }
 
 func writeEvents(path string, n int, seed uint64) {
