@@ -43,6 +43,7 @@ func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []LineE
 	p := Prepared{events: events}
 	var errs []LineError
 	c := l.NewChecker()
+	defer c.Done()
 	for i := range events {
 		fresh, fe, err := c.Check(ctx, &events[i])
 		switch {
@@ -62,11 +63,12 @@ func (l *Ledger) Prepare(ctx context.Context, events []Event) (Prepared, []LineE
 // Checker checks a stream of events against the ledger and against the events
 // before them in the same input: ids already held with other content, and
 // corrections or retractions of events that exist neither in the ledger nor
-// earlier in the input. It keeps 33 bytes per event, not the event, so an
-// input of millions can be checked before anything is appended.
+// earlier in the input. It keeps 33 bytes per event, not the event, and the
+// older ones in a temporary file (seenSet), so an input of millions can be
+// checked before anything is appended.
 type Checker struct {
 	l          *Ledger
-	seen       map[uuid.UUID]seenEvent
+	seen       *seenSet
 	Duplicates int
 }
 
@@ -90,12 +92,12 @@ func codeOf(t Type) typeCode {
 }
 
 func (l *Ledger) NewChecker() *Checker {
-	return &Checker{l: l, seen: map[uuid.UUID]seenEvent{}}
+	return &Checker{l: l, seen: newSeenSet()}
 }
 
-// Done frees what the checker remembers of every event (about 70 bytes an
-// event in the map): the append pass that follows needs only its answers.
-func (c *Checker) Done() { c.seen = nil }
+// Done frees what the checker remembers of every event: the append pass
+// that follows needs only its answers.
+func (c *Checker) Done() { c.seen.close() }
 
 func contentSum(e *Event) (s [16]byte) {
 	h := sha256.Sum256(e.Canonical())
@@ -111,7 +113,11 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%q is not a UUID", e.ID)}, nil
 	}
 	sum := contentSum(e)
-	if prev, ok := c.seen[id]; ok {
+	prev, ok, err := c.seen.get(id)
+	if err != nil {
+		return false, nil, err
+	}
+	if ok {
 		if prev.sum == sum {
 			c.Duplicates++
 			return false, nil, nil
@@ -125,16 +131,14 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 	if found {
 		if contentSum(&stored.Event) == sum {
 			c.Duplicates++
-			c.seen[id] = seenEvent{sum, codeOf(e.Type)}
-			return false, nil, nil
+			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 		}
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
 	}
 	if fe, err := c.checkTarget(ctx, e); err != nil || fe != nil {
 		return false, fe, err
 	}
-	c.seen[id] = seenEvent{sum, codeOf(e.Type)}
-	return true, nil, nil
+	return true, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 }
 
 // checkTarget checks that a correction or retraction names an incident or
@@ -152,7 +156,11 @@ func (c *Checker) checkTarget(ctx context.Context, e *Event) (*LineError, error)
 	}
 	var typ Type
 	if id, err := uuid.Parse(target); err == nil {
-		if s, ok := c.seen[id]; ok {
+		s, ok, err := c.seen.get(id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			typ = typeCodes[s.typ]
 		}
 	}
