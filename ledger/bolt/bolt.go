@@ -228,26 +228,14 @@ func size(tx *bbolt.Tx) uint64 {
 	return 0
 }
 
+// Append is one bbolt write transaction: all or nothing, fsynced before
+// Update returns. Then a second, that only marks the first as acknowledged:
+// bbolt keeps its two latest commits in two meta pages and falls back to
+// the older one when the newer cannot be read, so a damaged newest meta page
+// would otherwise lose the batch just acknowledged, silently. With the mark
+// on top, it loses only the mark.
 func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) error {
-	if err := ledger.CheckBatch(expectedNext, recs); err != nil {
-		return err
-	}
-	if len(recs) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Merges read and write runs too: counted with the batch.
-	merged := 0
-	defer func() { s.pages.Touch(len(recs) + merged) }()
-	// One bbolt write transaction: all or nothing, fsynced before Update
-	// returns. Then a second, that only marks the first as acknowledged:
-	// bbolt keeps its two latest commits in two meta pages and falls back to
-	// the older one when the newer cannot be read, so a damaged newest meta
-	// page would otherwise lose the batch just acknowledged, silently. With
-	// the mark on top, it loses only the mark.
-	if err := s.append(ctx, expectedNext, recs, &merged); err != nil {
+	if err := s.AppendUnmarked(ctx, expectedNext, recs); err != nil || len(recs) == 0 {
 		return err
 	}
 	return s.Mark(ctx)
@@ -265,6 +253,7 @@ func (s *Store) AppendUnmarked(ctx context.Context, expectedNext uint64, recs []
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Merges read and write runs too: counted with the batch.
 	merged := 0
 	defer func() { s.pages.Touch(len(recs) + merged) }()
 	return s.append(ctx, expectedNext, recs, &merged)
