@@ -209,3 +209,37 @@ func TestRetractedEventIsFinal(t *testing.T) {
 		t.Fatal("a refused correction changed the ledger")
 	}
 }
+
+// An input whose last line is bad changes nothing, however many batches of
+// good events come before it: the ledger's size and root, its ids and the
+// projection checkpoint stay as they were, and the good lines imported again
+// without the bad one are all appended, none a duplicate.
+func TestBadLastLineChangesNothing(t *testing.T) { forEachStore(t, testBadLastLineChangesNothing) }
+
+func testBadLastLineChangesNothing(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
+	must(t, sl(t, store, "import", eventsFile(t, "first", 500)), "import")
+	before, beforeSaid := head(t, store), must(t, sl(t, store, "verify"), "verify").stdout
+	ids := len(idsIn(t, store))
+
+	good := eventsFile(t, "later", 3500)
+	b, _ := os.ReadFile(good)
+	bad := filepath.Join(t.TempDir(), "bad-last.jsonl")
+	os.WriteFile(bad, append(b, []byte(`{"type":"arrest","date":"2025-02-30","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`+"\n")...), 0o644)
+	r := sl(t, store, "import", "--batch-size", "500", bad)
+	if r.code != 2 || !strings.Contains(r.stderr, "bad-last.jsonl:3501: date:") || !strings.Contains(r.stderr, "nothing was appended") {
+		t.Fatalf("a bad last line: exit %d %q", r.code, r.stderr)
+	}
+	if after := head(t, store); after != before {
+		t.Fatalf("a refused input moved the ledger from %s to %s", before, after)
+	}
+	if n := len(idsIn(t, store)); n != ids {
+		t.Fatalf("a refused input left %d ids, not %d", n, ids)
+	}
+	if said := must(t, sl(t, store, "verify"), "verify").stdout; said != beforeSaid || !strings.Contains(said, "projection checkpoint at tree size 500 matches") {
+		t.Fatalf("verify before the refused input:\n%s\nafter:\n%s", beforeSaid, said)
+	}
+	if r := must(t, sl(t, store, "import", good), "the good lines"); !strings.Contains(r.stdout, "appended 3500, duplicates 0") {
+		t.Fatalf("the good lines alone: %s", r.stdout)
+	}
+}
