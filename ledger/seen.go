@@ -2,11 +2,12 @@ package ledger
 
 import (
 	"bytes"
-	"encoding/binary"
 	"os"
 	"slices"
 
 	"github.com/google/uuid"
+
+	"github.com/statledger/statledger/internal/bloom"
 )
 
 // seenInMemory is how many of an input's events a Checker keeps in a map
@@ -31,15 +32,13 @@ type seenSet struct {
 type seenRun struct {
 	off    int64 // of its first entry in the file
 	n      int
-	filter []uint64
+	filter []byte
 	firsts []uuid.UUID // the first id of each block of seenBlock entries
 }
 
 const (
 	seenEntry = 16 + 16 + 1 // id, sum, type
 	seenBlock = 128
-	seenBits  = 10 // filter bits an id: about 1% false positives with 7 probes
-	seenProbe = 7
 )
 
 func newSeenSet() *seenSet { return &seenSet{mem: map[uuid.UUID]seenEvent{}} }
@@ -48,10 +47,10 @@ func (s *seenSet) get(id uuid.UUID) (seenEvent, bool, error) {
 	if ev, ok := s.mem[id]; ok {
 		return ev, true, nil
 	}
-	h1, h2 := seenHashes(id)
+	h1, h2 := bloom.Hash(id[:])
 	for i := range s.runs {
 		r := &s.runs[i]
-		if !r.has(h1, h2) {
+		if !bloom.Has(r.filter, h1, h2) {
 			continue
 		}
 		// The block that would hold id: the last whose first id is not after it.
@@ -111,13 +110,14 @@ func (s *seenSet) spill() error {
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-	r := seenRun{off: s.end, n: len(ids), filter: make([]uint64, (len(ids)*seenBits+63)/64)}
+	r := seenRun{off: s.end, n: len(ids), filter: bloom.New(uint64(len(ids)))}
 	out := make([]byte, 0, 64<<10)
 	for i, id := range ids {
 		if i%seenBlock == 0 {
 			r.firsts = append(r.firsts, id)
 		}
-		r.add(seenHashes(id))
+		h1, h2 := bloom.Hash(id[:])
+		bloom.Add(r.filter, h1, h2)
 		ev := s.mem[id]
 		out = append(append(append(out, id[:]...), ev.sum[:]...), byte(ev.typ))
 		if len(out) >= 64<<10-seenEntry || i == len(ids)-1 {
@@ -138,36 +138,4 @@ func (s *seenSet) close() {
 		s.file.Close()
 	}
 	*s = seenSet{}
-}
-
-// seenHashes mixes the id's two halves: v5 ids fix a few bits of each.
-func seenHashes(id uuid.UUID) (uint64, uint64) {
-	return mix(binary.LittleEndian.Uint64(id[:8])), mix(binary.LittleEndian.Uint64(id[8:])) | 1
-}
-
-func mix(x uint64) uint64 { // splitmix64's finaliser
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-func (r *seenRun) add(h1, h2 uint64) {
-	m := uint64(len(r.filter) * 64)
-	for i := range uint64(seenProbe) {
-		b := (h1 + i*h2) % m
-		r.filter[b/64] |= 1 << (b % 64)
-	}
-}
-
-func (r *seenRun) has(h1, h2 uint64) bool {
-	m := uint64(len(r.filter) * 64)
-	for i := range uint64(seenProbe) {
-		b := (h1 + i*h2) % m
-		if r.filter[b/64]&(1<<(b%64)) == 0 {
-			return false
-		}
-	}
-	return true
 }

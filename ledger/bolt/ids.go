@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/statledger/statledger/internal/bloom"
 )
 
 // IDs is an id index, each event id to its seq: the embedded store's, and
@@ -51,12 +53,6 @@ var (
 	// this many times the newer, so sizes fall geometrically towards the
 	// newest run, and an id is rewritten about log2(runCap/batch) times.
 	mergeRatio uint64 = 2
-)
-
-// bitsPerID and probes give the filters a false positive rate of about 1%.
-const (
-	bitsPerID = 10
-	probes    = 7
 )
 
 type run struct {
@@ -122,49 +118,6 @@ func idKey(id string) (k [16]byte, ok bool) {
 	return u, true
 }
 
-// idHash is FNV-1a, finished by splitmix64 so that both halves of the
-// double hashing are well mixed; fixed, because filters are stored.
-func idHash(id []byte) (h1, h2 uint64) {
-	h := uint64(14695981039346656037)
-	for _, c := range id {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	h1 = mix(h)
-	return h1, mix(h1) | 1
-}
-
-func mix(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func newFilter(n uint64) []byte { return make([]byte, max(8, (n*bitsPerID+7)/8)) }
-
-func filterAdd(f []byte, h1, h2 uint64) {
-	m := uint64(len(f)) * 8
-	for i := range uint64(probes) {
-		b := (h1 + i*h2) % m
-		f[b/8] |= 1 << (b % 8)
-	}
-}
-
-func filterHas(f []byte, h1, h2 uint64) bool {
-	if len(f) == 0 { // no filter: read the run
-		return true
-	}
-	m := uint64(len(f)) * 8
-	for i := range uint64(probes) {
-		b := (h1 + i*h2) % m
-		if f[b/8]&(1<<(b%8)) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // block returns the block of r that would hold k.
 func (r *run) block(k []byte) []byte {
 	c := r.bucket().Cursor()
@@ -198,9 +151,9 @@ func (x IDs) find(rs []run, id string) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	h1, h2 := idHash(k[:])
+	h1, h2 := bloom.Hash(k[:])
 	for i := len(rs) - 1; i >= 0; i-- {
-		if !filterHas(rs[i].filter, h1, h2) {
+		if !bloom.Has(rs[i].filter, h1, h2) {
 			continue
 		}
 		if _, seq, ok := search(rs[i].block(k[:]), k[:]); ok {
@@ -322,7 +275,7 @@ func (x IDs) create(no, n uint64) (*runWriter, error) {
 		return nil, err
 	}
 	b.FillPercent = 1.0 // keys arrive in order: full pages waste nothing
-	return &runWriter{x: x, r: run{no: no, n: n, parent: x.Runs, b: b}, filter: newFilter(n)}, nil
+	return &runWriter{x: x, r: run{no: no, n: n, parent: x.Runs, b: b}, filter: bloom.New(n)}, nil
 }
 
 func (w *runWriter) add(e []byte) error {
@@ -332,8 +285,8 @@ func (w *runWriter) add(e []byte) error {
 	}
 	w.buf = append(w.buf, e...)
 	w.put++
-	h1, h2 := idHash(e[:16])
-	filterAdd(w.filter, h1, h2)
+	h1, h2 := bloom.Hash(e[:16])
+	bloom.Add(w.filter, h1, h2)
 	if len(w.buf) == cap(w.buf) {
 		return w.flush()
 	}
