@@ -65,8 +65,8 @@ func testProjectionCheckpoint(t *testing.T, kind string) {
 		t.Fatalf("verify of a mismatched checkpoint: exit %d\n%s", r.code, r.stderr)
 	}
 	r = must(t, sl(t, store, "summary", "--month", "2025-03"), "summary after the change")
-	if !strings.Contains(r.stderr, "rebuilt it from the ledger") {
-		t.Fatalf("no warning when the checkpoint was rebuilt: %q", r.stderr)
+	if !strings.Contains(r.stderr, "rebuilt it from the ledger. Run 'statledger verify' to check the ledger.") {
+		t.Fatalf("no warning, with how to check the ledger, when the checkpoint was rebuilt: %q", r.stderr)
 	}
 	size := map[string]string{"bolt": "85", "esdb": "90"}[kind]
 	if r := must(t, sl(t, store, "verify"), "verify"); !strings.Contains(r.stdout, "at tree size "+size+" matches") {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -31,9 +30,10 @@ func view(c *cli.Context, asOf ledger.AsOf, write bool, build func(*checkpoint.L
 }
 
 // note tells the user, on stderr, what a library says they should know.
-func note(c *cli.Context) func(string) {
-	return func(s string) {
-		if strings.HasPrefix(s, "warning: ") && strings.Contains(s, "rebuilt it from the ledger") {
+func note(c *cli.Context) func(checkpoint.Notice) {
+	return func(n checkpoint.Notice) {
+		s := n.Text
+		if n.HistoryChanged {
 			s += ". Run 'statledger verify' to check the ledger."
 		}
 		fmt.Fprintln(c.App.ErrWriter, s)

@@ -163,7 +163,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 	if ref.kind == "bolt" {
 		p.Ledger = ref.path
 	} else if p.File, err = cacheFile("projection", ref, c.String("ledger")); err != nil {
-		note(c)("note: no projection cache (" + err.Error() + "); folding the whole ledger into a temporary file")
+		note(c)(checkpoint.Notice{Text: "note: no projection cache (" + err.Error() + "); folding the whole ledger into a temporary file"})
 	}
 	return p, nil
 }

@@ -49,15 +49,23 @@ type Place struct {
 	Ledger string
 	// Progress, when set, is told how far a fold has come.
 	Progress func(done, total uint64)
-	// Note, when set, is told what a reader should know, in a line that
-	// starts "note:" or "warning:": a checkpoint rebuilt, or passed over,
-	// and why.
-	Note func(string)
+	// Note, when set, is told what a reader should know: a checkpoint
+	// rebuilt, or passed over, and why.
+	Note func(Notice)
+}
+
+// A Notice is one line for a reader, starting "note:" or "warning:".
+type Notice struct {
+	Text string
+	// HistoryChanged says the checkpoint was rebuilt because the ledger no
+	// longer holds the history it was folded from: the ledger itself is
+	// then worth verifying, which a caller may say how to do.
+	HistoryChanged bool
 }
 
 func (p Place) note(format string, args ...any) {
 	if p.Note != nil {
-		p.Note(fmt.Sprintf(format, args...))
+		p.Note(Notice{Text: fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -142,8 +150,8 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 		if err != nil {
 			return fail(err)
 		}
-		if res.Discarded != "" {
-			p.note("warning: %s; rebuilt it from the ledger", res.Discarded)
+		if res.Discarded != "" && p.Note != nil {
+			p.Note(Notice{Text: fmt.Sprintf("warning: %s; rebuilt it from the ledger", res.Discarded), HistoryChanged: true})
 		}
 	}
 	head, done, err := View(db, s)
