@@ -3,13 +3,11 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -76,69 +74,22 @@ func summaryCommand() *cli.Command {
 			if f := c.String("format"); f != "table" && f != "json" {
 				return usageError("--format %q: use table or json", f)
 			}
-			var size uint64
-			var root string
-			var sum projections.Summary
-			var disc projections.Disclosure
-			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) error {
-				st := l.State
-				r, err := ledger.TreeRoot(c.Context, l.Store, st.Size)
-				if err != nil {
-					return err
-				}
-				size, root, sum, disc = st.Size, ledger.HashHex(r), st.MonthSummary(month), st.MonthDisclosure(month, below)
-				return nil
+			var sum monthly.Summary
+			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
+				sum, err = monthly.NewSummary(c.Context, l.Store, l.State, month, below)
+				return err
 			})
 			if err != nil {
 				return err
 			}
 			l.Close()
 			if c.String("format") == "json" {
-				// A withheld figure has no value (null) and says why.
-				type row struct {
-					Type       ledger.Type `json:"type"`
-					Events     *int        `json:"events"`
-					Persons    *int64      `json:"persons"`
-					Qualifier  string      `json:"qualifier,omitempty"`
-					Suppressed string      `json:"suppressed,omitempty"`
-				}
-				out := struct {
-					Period        string `json:"period"`
-					TreeSize      uint64 `json:"tree_size"`
-					RootHash      string `json:"root_hash"`
-					SuppressBelow int    `json:"suppress_below,omitempty"`
-					Rows          []row  `json:"rows"`
-				}{month, size, root, below, nil}
-				for _, t := range ledger.IncidentTypes {
-					c := sum[t]
-					switch disc.Type(t) {
-					case projections.Primary:
-						out.Rows = append(out.Rows, row{Type: t, Suppressed: "primary"})
-					case projections.Secondary:
-						out.Rows = append(out.Rows, row{Type: t, Suppressed: "secondary"})
-					default:
-						out.Rows = append(out.Rows, row{Type: t, Events: &c.Events, Persons: &c.Persons, Qualifier: c.Qual()})
-					}
-				}
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return sum.WriteJSON(c.App.Writer)
 			}
-			fmt.Fprintf(c.App.Writer, "%s as of tree size %d, root %s\n\n", month, size, root)
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
-			for _, t := range ledger.IncidentTypes {
-				// The workbook's words; --format json keeps the format's codes.
-				if disc.Type(t).Suppressed() {
-					fmt.Fprintf(tw, "%s\tx\tx\tx\t\n", xlsx.TypeLabel(t))
-					continue
-				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", xlsx.TypeLabel(t), sum[t].Events, sum[t].Persons, sum[t].Qual())
-			}
-			if err := tw.Flush(); err != nil {
+			if err := sum.WriteText(c.App.Writer); err != nil {
 				return err
 			}
-			if disc.Any() {
+			if sum.Disclosure.Any() {
 				fmt.Fprintf(c.App.Writer, "\nx: withheld (1 to %d persons, or would reveal such a figure: --suppress-below %d)\n", below-1, below)
 			}
 			return nil
