@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/statledger/statledger/ledger"
@@ -473,6 +474,24 @@ func (s *State) Fact(id string) *Fact {
 		return nil
 	}
 	return s.fact(&rec)
+}
+
+// CheckTarget refuses a correction or a retraction (t) of the event id if
+// that event was retracted: a retracted event counts in no figure, so either
+// would change nothing a report shows while looking like it did. An id the
+// view does not hold passes: the append's own check refuses unknown ids.
+func (s *State) CheckTarget(t ledger.Type, id string) error {
+	f := s.Fact(strings.ToLower(id))
+	if err := s.Err(); err != nil || f == nil || !f.Retracted {
+		return err
+	}
+	for _, ch := range f.Changes {
+		if ch.Retract {
+			verb := map[ledger.Type]string{ledger.Correction: "corrected", ledger.Retraction: "retracted again"}[t]
+			return ledger.Errorf(ledger.CodeInput, "%s was retracted at seq %d (%s): it cannot be %s; record a new event instead", f.Event.ID, ch.Seq, ch.Reason, verb)
+		}
+	}
+	return nil
 }
 
 // Month is the year-month of an incident's date as written: no time zone is

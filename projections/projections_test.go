@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,5 +220,32 @@ func TestRevisionsNameTheirCauses(t *testing.T) {
 	}
 	if revs := Revisions(pub, pub, "2025-10"); len(revs) != 0 {
 		t.Fatalf("no change gave revisions %+v", revs)
+	}
+}
+
+// A retracted event can be neither corrected nor retracted again; a live
+// one, a corrected one and an unknown id pass (the append refuses unknown
+// ids itself).
+func TestCheckTarget(t *testing.T) {
+	a := incident(ledger.Arrest, "2025-10-20", 60, "approx")
+	r := incident(ledger.Rescue, "2025-10-02", 12, "exact")
+	n := int64(61)
+	s := fold(a, r,
+		ledger.Event{Type: ledger.Correction, Corrects: a.ID, Changes: &ledger.Changes{Count: &n}, Reason: "ministry"},
+		ledger.Event{Type: ledger.Retraction, Retracts: r.ID, Reason: "duplicate"})
+	for _, typ := range []ledger.Type{ledger.Correction, ledger.Retraction} {
+		if err := s.CheckTarget(typ, a.ID); err != nil {
+			t.Errorf("%s of a corrected event: %v", typ, err)
+		}
+		if err := s.CheckTarget(typ, "0b7d3c56-2f0c-4d4e-9f59-000000000000"); err != nil {
+			t.Errorf("%s of an unknown id: %v", typ, err)
+		}
+	}
+	err := s.CheckTarget(ledger.Correction, strings.ToUpper(r.ID))
+	if ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(fmt.Sprint(err), r.ID+" was retracted at seq 3 (duplicate): it cannot be corrected") {
+		t.Errorf("correction of a retracted event: %v", err)
+	}
+	if err := s.CheckTarget(ledger.Retraction, r.ID); err == nil || !strings.Contains(err.Error(), "cannot be retracted again") {
+		t.Errorf("retraction of a retracted event: %v", err)
 	}
 }
