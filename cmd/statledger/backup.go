@@ -102,25 +102,7 @@ func salvageCommand() *cli.Command {
 				return err
 			}
 			defer dst.Close()
-			var batch []ledger.Recorded
-			flush := func() error {
-				if len(batch) == 0 {
-					return nil
-				}
-				err := dst.Append(c.Context, batch[0].Seq, batch)
-				batch = batch[:0]
-				return err
-			}
-			res, err := salvageFile(c.Context, from, func(r ledger.Recorded) error {
-				batch = append(batch, r)
-				if len(batch) >= 1000 {
-					return flush()
-				}
-				return nil
-			})
-			if err == nil {
-				err = flush()
-			}
+			res, err := salvageFile(c.Context, from, dst)
 			if err != nil {
 				return err
 			}

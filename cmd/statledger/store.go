@@ -289,10 +289,10 @@ func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, err
 	return s.Backup(ctx, w)
 }
 
-// salvageFile calls fn with each event of a damaged ledger file that still
-// verifies, in order: see bolt.Salvage.
-func salvageFile(ctx context.Context, path string, fn func(ledger.Recorded) error) (bolt.SalvageResult, error) {
-	return bolt.Salvage(ctx, path, fn)
+// salvageFile appends to dst each event of a damaged ledger file that
+// still verifies, in order: see bolt.Salvage.
+func salvageFile(ctx context.Context, path string, dst ledger.Store) (bolt.SalvageResult, error) {
+	return bolt.Salvage(ctx, path, dst)
 }
 
 // ledgerSigner loads the signing key (--signing-key) for the ledger s, and

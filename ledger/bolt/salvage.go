@@ -37,17 +37,19 @@ type SalvageResult struct {
 	Stopped   string // why the salvage stopped before Recorded, or ""
 }
 
-// Salvage reads the ledger file at path, however damaged, and hands fn every
-// event in seq order that verifies, until the first that does not: each
-// must be stored at its seq, in canonical form, with the leaf hash the file
-// keeps for it, recorded no earlier than the one before. Pages that cannot
-// be read end the salvage there, as a failed event does. fn sees nothing
-// after the first gap: a history with a hole is not a history.
+// Salvage reads the ledger file at path, however damaged, and appends to
+// dst, in batches, every event in seq order that verifies, until the first
+// that does not: each must be stored at its seq, in canonical form, with the
+// leaf hash the file keeps for it, recorded no earlier than the one before.
+// Each keeps its seq, recorded_at and recorded_by, so checkpoints, proofs and
+// reports of the recovered history verify on dst. Pages that cannot be read
+// end the salvage there, as a failed event does. Nothing after the first gap
+// is appended: a history with a hole is not a history. dst must be empty.
 //
 // Where the file's tree cannot be walked as far as it recorded, its pages are
 // read as they lie (salvagePages), and whichever read recovers more is the
-// one handed on: fn sees the events of one of the two reads only.
-func Salvage(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
+// one appended: dst gets the events of one of the two reads only.
+func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult, error) {
 	var walked []ledger.Recorded
 	res, err := salvageTree(ctx, path, func(r ledger.Recorded) error { walked = append(walked, r); return nil })
 	if err != nil {
@@ -64,10 +66,12 @@ func Salvage(ctx context.Context, path string, fn func(ledger.Recorded) error) (
 			res, walked = pres, pages
 		}
 	}
-	for _, r := range walked {
-		if err := fn(r); err != nil {
+	for len(walked) > 0 {
+		n := min(len(walked), 1000)
+		if err := dst.Append(ctx, walked[0].Seq, walked[:n]); err != nil {
 			return res, err
 		}
+		walked = walked[n:]
 	}
 	return res, nil
 }
