@@ -5,10 +5,12 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -106,6 +108,49 @@ func VerifierKey(skey string) (string, error) {
 	}
 	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
 	return note.NewEd25519VerifierKey(parts[2], pub)
+}
+
+// WriteSigningKey creates the signing key file at path exclusively, with
+// mode 0600 from the start: an existing key is never overwritten, and the
+// key is never readable by others, not even briefly.
+func WriteSigningKey(path, skey string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return Wrap(CodeRuntime, err, "cannot create signing key")
+	}
+	_, err = f.WriteString(skey + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Wrap(CodeRuntime, err, "cannot write signing key")
+	}
+	return nil
+}
+
+// DefaultOrigin names a new ledger's log after its machine, its name (a
+// file's base name, a stream) and a short random id: two ledgers never share
+// an origin, even two "statledger" on two machines, so that a checkpoint or
+// a key of one is never taken for the other's.
+func DefaultOrigin(name string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '+' || r == '/' || r <= ' ' || unicode.IsSpace(r) {
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	id := make([]byte, 3)
+	rand.Read(id)
+	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
 }
 
 // LoadSigner reads a signing key file. It refuses a file that group or others

@@ -59,7 +59,7 @@ func demoCommand() *cli.Command {
 				if err := createFile(c.Context, dbPath, "statledger.local/demo"); err != nil {
 					return err
 				}
-				if err := writeKey(keyPath, skey); err != nil {
+				if err := ledger.WriteSigningKey(keyPath, skey); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "1. created the ledger %s and its signing key %s\n   verifier key: %s\n", dbPath, keyPath, vkey)

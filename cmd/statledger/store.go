@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -231,30 +229,13 @@ func signingKeyPath(c *cli.Context) (string, error) {
 	return ref.path + ".key", nil
 }
 
-// defaultOrigin names a new ledger's log after its machine, its file (or
-// stream) and a short random id: two ledgers never share an origin, even
-// two "statledger.db" on two machines, so a checkpoint or a key of one is
-// never taken for the other's.
+// defaultOrigin is ledger.DefaultOrigin, named after the ledger's file or
+// its stream.
 func defaultOrigin(ref storeRef, ledgerName string) string {
-	name := ledgerName
 	if ref.kind == "bolt" {
-		name = strings.TrimSuffix(filepath.Base(ref.path), filepath.Ext(ref.path))
+		ledgerName = strings.TrimSuffix(filepath.Base(ref.path), filepath.Ext(ref.path))
 	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "localhost"
-	}
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '+' || r == '/' || r <= ' ' || unicode.IsSpace(r) {
-				return '-'
-			}
-			return r
-		}, s)
-	}
-	id := make([]byte, 3)
-	rand.Read(id)
-	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
+	return ledger.DefaultOrigin(ledgerName)
 }
 
 // createFile creates an embedded ledger file, recording the origin its

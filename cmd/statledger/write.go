@@ -80,7 +80,7 @@ func initCommand() *cli.Command {
 					return usageError("ledger %s at %s already holds %d events", c.String("ledger"), ref, h.Size)
 				}
 			}
-			if err := writeKey(keyPath, skey); err != nil {
+			if err := ledger.WriteSigningKey(keyPath, skey); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.ErrWriter, "created ledger %s (origin %s)\nsigning key: %s (keep it secret; back it up)\nverifier key (give this to auditors):\n", ref, origin, keyPath)
@@ -111,24 +111,6 @@ func keyCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// writeKey creates the key file exclusively with mode 0600, so an existing key
-// is never overwritten and the key is never readable by others, not even briefly.
-func writeKey(path, skey string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot create signing key")
-	}
-	if _, err := f.WriteString(skey + "\n"); err != nil {
-		f.Close()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write signing key")
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return ledger.Wrap(ledger.CodeRuntime, err, "cannot write signing key")
-	}
-	return f.Close()
 }
 
 // importInput imports in into the ledger named by --store (ledger.Import),
