@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,10 +29,8 @@ type storeRef struct {
 
 func parseStoreRef(s string) (storeRef, error) {
 	switch {
-	case strings.HasPrefix(s, "esdb://"), strings.HasPrefix(s, "esdb+discover://"),
-		strings.HasPrefix(s, "kurrentdb://"), strings.HasPrefix(s, "kurrentdb+discover://"),
-		strings.HasPrefix(s, "kurrent://"):
-		if err := checkPorts(s); err != nil {
+	case esdb.IsAddress(s):
+		if err := esdb.CheckAddress(s); err != nil {
 			return storeRef{}, err
 		}
 		return storeRef{kind: "esdb", raw: s}, nil
@@ -49,28 +46,6 @@ func parseStoreRef(s string) (storeRef, error) {
 		return storeRef{}, usageError("--store is empty")
 	}
 	return storeRef{kind: "bolt", path: s, raw: s}, nil
-}
-
-// checkPorts refuses a port outside 1…65535 in an EventStoreDB address: the
-// client takes 99999 and dials another port.
-func checkPorts(s string) error {
-	hosts := s[strings.Index(s, "://")+3:]
-	if i := strings.IndexAny(hosts, "/?"); i >= 0 {
-		hosts = hosts[:i]
-	}
-	if i := strings.LastIndex(hosts, "@"); i >= 0 {
-		hosts = hosts[i+1:]
-	}
-	for _, h := range strings.Split(hosts, ",") {
-		i := strings.LastIndex(h, ":")
-		if i < 0 || strings.HasSuffix(h, "]") {
-			continue // no port: the client's default
-		}
-		if p, err := strconv.Atoi(h[i+1:]); err != nil || p < 1 || p > 65535 {
-			return usageError("--store %s: %q is not a port (1 to 65535)", redact(s), h[i+1:])
-		}
-	}
-	return nil
 }
 
 // String is the store as it may be shown: never with a password.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -102,11 +103,49 @@ func Redact(s string) string {
 	return u.String()
 }
 
+// IsAddress reports whether s names an EventStoreDB or KurrentDB server
+// (rather than a file): esdb://, esdb+discover://, kurrentdb://,
+// kurrentdb+discover:// or kurrent://.
+func IsAddress(s string) bool {
+	for _, p := range []string{"esdb://", "esdb+discover://", "kurrentdb://", "kurrentdb+discover://", "kurrent://"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckAddress refuses a port outside 1…65535 in a connection string: the
+// client takes 99999 and dials another port. Open checks it too; a caller
+// checks it to refuse a bad address before any other work.
+func CheckAddress(s string) error {
+	hosts := s[strings.Index(s, "://")+3:]
+	if i := strings.IndexAny(hosts, "/?"); i >= 0 {
+		hosts = hosts[:i]
+	}
+	if i := strings.LastIndex(hosts, "@"); i >= 0 {
+		hosts = hosts[i+1:]
+	}
+	for _, h := range strings.Split(hosts, ",") {
+		i := strings.LastIndex(h, ":")
+		if i < 0 || strings.HasSuffix(h, "]") {
+			continue // no port: the client's default
+		}
+		if p, err := strconv.Atoi(h[i+1:]); err != nil || p < 1 || p > 65535 {
+			return ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s: %q is not a port (1 to 65535)", Redact(s), h[i+1:])
+		}
+	}
+	return nil
+}
+
 // Open connects to the server of a connection string (esdb://, esdb+discover://;
 // kurrentdb:// and kurrentdb+discover:// are accepted as synonyms) and reads the
 // ledger's stream, or with opt.Index only what its index does not hold yet.
 func Open(ctx context.Context, connection, ledgerName string, opt Options) (*Store, error) {
 	display := Redact(connection)
+	if err := CheckAddress(connection); err != nil {
+		return nil, err
+	}
 	for _, scheme := range []string{"kurrentdb", "kurrent"} {
 		if rest, ok := strings.CutPrefix(connection, scheme); ok && (strings.HasPrefix(rest, "://") || strings.HasPrefix(rest, "+discover://")) {
 			connection = "esdb" + rest // the v4 client knows only the esdb schemes

@@ -280,3 +280,37 @@ func TestPageDeadline(t *testing.T) {
 		t.Fatalf("a server that stopped answering: %v after %v", err, time.Since(start))
 	}
 }
+
+// A port outside 1…65535 is refused before any dial, with the password
+// hidden; addresses without a port, IPv6 hosts and clusters pass.
+func TestCheckAddress(t *testing.T) {
+	for s, bad := range map[string]string{
+		"esdb://localhost:2113?tls=false":               "",
+		"esdb://localhost?tls=false":                    "",
+		"esdb://[::1]?tls=false":                        "",
+		"esdb+discover://a:2113,b:2113,c:2113":          "",
+		"kurrentdb://admin:pw@db1:2113/?tls=true":       "",
+		"esdb://admin:secret@localhost:99999?tls=false": `"99999"`,
+		"kurrentdb://db1:2113,db2:0":                    `"0"`,
+		"esdb://db1:http":                               `"http"`,
+	} {
+		err := esdb.CheckAddress(s)
+		if (err != nil) != (bad != "") {
+			t.Errorf("%s: %v", s, err)
+			continue
+		}
+		if err != nil && (!strings.Contains(err.Error(), bad+" is not a port") || strings.Contains(err.Error(), "secret") ||
+			!errors.Is(err, ledger.ErrStoreAddress) || ledger.CodeOf(err) != ledger.CodeInput) {
+			t.Errorf("%s: %v", s, err)
+		}
+		if bad == "" {
+			continue
+		}
+		if _, err := esdb.Open(context.Background(), s, "l", esdb.Options{}); !errors.Is(err, ledger.ErrStoreAddress) {
+			t.Errorf("Open(%s) = %v", s, err)
+		}
+	}
+	if !esdb.IsAddress("kurrent://x") || esdb.IsAddress("bolt:x.db") || esdb.IsAddress("http://x") {
+		t.Error("IsAddress")
+	}
+}
