@@ -323,3 +323,68 @@ func TestConsistencyFromTheEmptyTree(t *testing.T) {
 		t.Fatalf("ProveConsistency(6, 5): %v", err)
 	}
 }
+
+// reindexed is a store whose reads are served through a local index that
+// may be wrong (lying: the leaf hashes it keeps are, at seq 5), as an
+// EventStoreDB store's are; closed counts its closes.
+type reindexed struct {
+	ledger.Store
+	lying  bool
+	closed *int
+}
+
+func (r reindexed) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
+	return r.Store.Read(ctx, from, func(rec ledger.Recorded) error {
+		if r.lying && rec.Seq == 5 {
+			rec.Leaf[0] ^= 1
+		}
+		return fn(rec)
+	})
+}
+func (r reindexed) Close() error                     { *r.closed++; return nil }
+func (reindexed) IndexBefore() (ledger.Head, bool) { return ledger.Head{}, false }
+func (reindexed) Stream() string                   { return "moi" }
+
+// VerifyOpened returns the store open when it verifies. When an indexed
+// store does not, it opens it again with the index rebuilt: if the ledger
+// then verifies, the index was wrong and says so (nothing returned open);
+// a store without an index is not opened again.
+func TestVerifyOpened(t *testing.T) {
+	ctx := context.Background()
+	l := newProofLedger(t, 20, "example.org/l")
+	for _, tc := range []struct {
+		name        string
+		indexed     bool
+		lies        [2]bool // before and after the rebuild
+		opens       int
+		want        string // "" when the store is returned open
+		wantRebuilt bool
+	}{
+		{"sound", true, [2]bool{false, false}, 1, "", false},
+		{"index wrong", true, [2]bool{true, false}, 2, "index of stream moi did not agree with the stream; it was rebuilt", true},
+		{"stream wrong", true, [2]bool{true, true}, 2, "seq 5", true},
+		{"no index", false, [2]bool{true, false}, 1, "seq 5", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opens, closed, rebuilt := 0, 0, false
+			open := func(rebuild bool) (ledger.Store, error) {
+				opens++
+				rebuilt = rebuilt || rebuild
+				return reindexed{Store: l.s, lying: tc.lies[opens-1], closed: &closed}, nil
+			}
+			s, res, err := ledger.VerifyOpened(ctx, open, tc.indexed, nil)
+			if opens != tc.opens || rebuilt != tc.wantRebuilt {
+				t.Fatalf("opened %d times (rebuilt %v)", opens, rebuilt)
+			}
+			if tc.want == "" {
+				if err != nil || s == nil || res.Size != 20 || closed != 0 {
+					t.Fatalf("%v %v %+v, closed %d", s, err, res, closed)
+				}
+				return
+			}
+			if s != nil || ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), tc.want) || closed != opens {
+				t.Fatalf("%v, %v (closed %d of %d)", s, err, closed, opens)
+			}
+		})
+	}
+}

@@ -191,6 +191,44 @@ func (v VerifyResult) CheckAgainst(c Checkpoint) error {
 	return nil
 }
 
+// VerifyOpened opens the ledger with open and verifies it: Verify, then
+// CheckIndex. A store that keeps a local index (indexed: EventStoreDB)
+// trusts it for all but the newest events, and the stored hashes compared
+// are the index's: a failure may lie there. Then the ledger is opened again
+// with the index started again from the whole stream (open(true)) and
+// verified again, to say which of the two is wrong and name the first bad
+// seq. The store is returned open only when all is well.
+func VerifyOpened(ctx context.Context, open func(rebuild bool) (Store, error), indexed bool, progress func(done, total uint64)) (Store, VerifyResult, error) {
+	var res VerifyResult
+	s, err := open(false)
+	if err == nil {
+		if res, err = Verify(ctx, s, progress); err == nil {
+			if err = CheckIndex(s, res); err == nil {
+				return s, res, nil
+			}
+		}
+		s.Close()
+	}
+	if !indexed || CodeOf(err) != CodeVerify {
+		return nil, res, err
+	}
+	if s, err = open(true); err != nil {
+		return nil, res, err
+	}
+	defer s.Close()
+	if res, err = Verify(ctx, s, progress); err != nil {
+		return nil, res, err
+	}
+	if err := CheckIndex(s, res); err != nil {
+		return nil, res, err
+	}
+	stream := "?"
+	if r, ok := s.(Reindexed); ok {
+		stream = r.Stream()
+	}
+	return nil, res, Errorf(CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", stream)
+}
+
 // Reindexed is a store that keeps a local index of a ledger held elsewhere
 // (EventStoreDB: its ids and leaf hashes, on this machine), and may have
 // started it again when it opened: it no longer matched, or a verifier

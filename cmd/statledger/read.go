@@ -309,40 +309,12 @@ func verifyCommand() *cli.Command {
 	}
 }
 
-// verifyLedger opens the ledger and verifies it. On EventStoreDB a failure
-// may lie in this machine's index, which opening trusts for all but the
-// newest events and which holds the stored hashes compared: then the index is
-// rebuilt from the whole stream and the stream verified again, to say which
-// of the two is wrong and name the first bad seq. The store is returned open
-// only when all is well.
+// verifyLedger opens the ledger and verifies it: ledger.VerifyOpened.
 func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResult, error) {
-	name, write := c.String("ledger"), c.Bool("rebuild-projection")
-	var res ledger.VerifyResult
-	s, err := openRefIndex(c, ref, name, write, false)
-	if err == nil {
-		if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err == nil {
-			if err := ledger.CheckIndex(s, res); err != nil {
-				s.Close()
-				return nil, res, err
-			}
-			return s, res, nil
-		}
-		s.Close()
+	open := func(rebuild bool) (ledger.Store, error) {
+		return openRefIndex(c, ref, c.String("ledger"), c.Bool("rebuild-projection"), rebuild)
 	}
-	if ref.kind != "esdb" || ledger.CodeOf(err) != ledger.CodeVerify {
-		return nil, res, err
-	}
-	if s, err = openRefIndex(c, ref, name, write, true); err != nil {
-		return nil, res, err
-	}
-	defer s.Close()
-	if res, err = ledger.Verify(c.Context, s, verifyProgress(c)); err != nil {
-		return nil, res, err
-	}
-	if err := ledger.CheckIndex(s, res); err != nil {
-		return nil, res, err
-	}
-	return nil, res, ledger.Errorf(ledger.CodeVerify, "this machine's index of stream %s did not agree with the stream; it was rebuilt from the stream, which verifies: run verify again", s.(ledger.Reindexed).Stream())
+	return ledger.VerifyOpened(c.Context, open, ref.kind == "esdb", verifyProgress(c))
 }
 
 // verifyProgress shows a bar on a terminal while verify reads the ledger
