@@ -341,7 +341,7 @@ func (r reindexed) Read(ctx context.Context, from uint64, fn func(ledger.Recorde
 		return fn(rec)
 	})
 }
-func (r reindexed) Close() error                     { *r.closed++; return nil }
+func (r reindexed) Close() error                   { *r.closed++; return nil }
 func (reindexed) IndexBefore() (ledger.Head, bool) { return ledger.Head{}, false }
 func (reindexed) Stream() string                   { return "moi" }
 
