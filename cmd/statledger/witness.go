@@ -105,25 +105,16 @@ func mergeCosigned(c *cli.Context, s ledger.Store) error {
 		}
 		texts = append(texts, b)
 	}
-	text, cp, err := witness.Merge(vkey, texts...)
-	if err != nil {
-		return err
-	}
-	if err := ledger.CheckRootAt(c.Context, s, cp); err != nil {
-		return ledger.Wrap(ledger.CodeVerify, err, "the witnesses cosigned a checkpoint this ledger does not hold")
-	}
 	path, err := cosignedPath(c)
 	if err != nil {
 		return err
 	}
-	prev, _, err := latestCosigned(c, s, vkey)
+	text, cp, kept, err := witness.Keep(c.Context, s, path, vkey, texts...)
 	if err != nil {
 		return err
 	}
-	if prev != nil && prev.Size > cp.Size {
-		fmt.Fprintf(c.App.ErrWriter, "note: %s keeps the cosigned checkpoint of tree size %d, later than this one (%d)\n", path, prev.Size, cp.Size)
-	} else if err := writeFile(c, path, []byte(text)); err != nil {
-		return err
+	if kept.Size != cp.Size {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s keeps the cosigned checkpoint of tree size %d, later than this one (%d)\n", path, kept.Size, cp.Size)
 	}
 	_, err = io.WriteString(c.App.Writer, text)
 	return err

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
 )
 
@@ -129,4 +130,30 @@ func ReadCosigned(ctx context.Context, s ledger.Store, path, vkey string) (*ledg
 		return nil, "", ledger.Wrap(ledger.CodeOf(err), err, "the cosigned checkpoint %s", path)
 	}
 	return &cp, string(b), nil
+}
+
+// Keep merges the witnesses' cosignatures of one checkpoint (Merge), checks
+// that the ledger s, signed with vkey, holds that checkpoint's root at its
+// size, and keeps the result at path as the ledger's latest cosigned
+// checkpoint, written atomically. A later tree's, already kept there, stays:
+// then kept is that one. text is the merged checkpoint in either case.
+func Keep(ctx context.Context, s ledger.Store, path, vkey string, texts ...[]byte) (text string, cp ledger.Checkpoint, kept *ledger.Checkpoint, err error) {
+	text, cp, err = Merge(vkey, texts...)
+	if err != nil {
+		return "", cp, nil, err
+	}
+	if err := ledger.CheckRootAt(ctx, s, cp); err != nil {
+		return "", cp, nil, ledger.Wrap(ledger.CodeVerify, err, "the witnesses cosigned a checkpoint this ledger does not hold")
+	}
+	prev, _, err := ReadCosigned(ctx, s, path, vkey)
+	if err != nil {
+		return "", cp, nil, err
+	}
+	if prev != nil && prev.Size > cp.Size {
+		return text, cp, prev, nil
+	}
+	if err := atomicfile.Write(path, []byte(text), 0o644); err != nil {
+		return "", cp, nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
+	}
+	return text, cp, &cp, nil
 }
