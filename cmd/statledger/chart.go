@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -121,22 +119,11 @@ func buildChartPage(c *cli.Context, s ledger.Store, st *projections.State, from,
 }
 
 // echartsPath is the ECharts file to inline: --echarts-js (or
-// $STATLEDGER_ECHARTS_JS), else one installed with npm in the working folder
-// or beside the statledger binary (or a folder above it: go run builds it
-// elsewhere, go install puts it in GOBIN); "" when there is none, and the
-// page loads ECharts from the public host.
+// $STATLEDGER_ECHARTS_JS), else one installed with npm (charts.FindECharts);
+// "" when there is none, and the page loads ECharts from the public host.
 func echartsPath(c *cli.Context) string {
 	if p := c.String("echarts-js"); p != "" {
 		return p
 	}
-	dirs := []string{"."}
-	if exe, err := os.Executable(); err == nil {
-		for d := filepath.Dir(exe); len(dirs) <= 4; d = filepath.Dir(d) {
-			dirs = append(dirs, d)
-			if d == filepath.Dir(d) {
-				break
-			}
-		}
-	}
-	return charts.FindECharts(dirs...)
+	return charts.FindECharts()
 }

@@ -50,8 +50,19 @@ func Span(st *projections.State, from, to string) (string, string, error) {
 // ECharts is where npm puts ECharts: 'npm install echarts' in a folder.
 const ECharts = "node_modules/echarts/dist/echarts.min.js"
 
-// FindECharts is the ECharts that npm installed in one of dirs, or "".
-func FindECharts(dirs ...string) string {
+// FindECharts is the ECharts that npm installed in the working folder, or
+// beside the running binary or in one of the three folders above it (go run
+// builds it elsewhere, go install puts it in GOBIN); "" when there is none.
+func FindECharts() string {
+	dirs := []string{"."}
+	if exe, err := os.Executable(); err == nil {
+		for d := filepath.Dir(exe); len(dirs) <= 4; d = filepath.Dir(d) {
+			dirs = append(dirs, d)
+			if d == filepath.Dir(d) {
+				break
+			}
+		}
+	}
 	for _, d := range dirs {
 		p := filepath.Join(d, ECharts)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {

@@ -1,6 +1,8 @@
 package charts
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,5 +40,20 @@ func TestSpan(t *testing.T) {
 	empty := projections.New()
 	if from, to, err := Span(empty, "", ""); err != nil || from != to || from != "2000-01" {
 		t.Errorf("no incidents: %s..%s %v", from, to, err)
+	}
+}
+
+// ECharts installed with npm in the working folder is found, and nothing
+// where npm put nothing (the test binary's folders hold no node_modules).
+func TestFindECharts(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if p := FindECharts(); p != "" {
+		t.Fatalf("found %s where nothing is installed", p)
+	}
+	os.MkdirAll(filepath.Dir(ECharts), 0o755)
+	os.WriteFile(ECharts, []byte("echarts"), 0o644)
+	if p := FindECharts(); p != ECharts {
+		t.Fatalf("found %q, want %s", p, ECharts)
 	}
 }
