@@ -4,18 +4,12 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/charts"
+	"github.com/urfave/cli/v2"
 )
-
-func echartsFlag() cli.Flag {
-	return &cli.StringFlag{Name: "echarts-js", EnvVars: []string{"STATLEDGER_ECHARTS_JS"},
-		Usage: "echarts.min.js to inline, for a page that works offline (npm install echarts: node_modules/echarts/dist/echarts.min.js)"}
-}
 
 func chartCommand() *cli.Command {
 	return &cli.Command{

@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
+	"github.com/urfave/cli/v2"
 )
 
 func copyCommand() *cli.Command {

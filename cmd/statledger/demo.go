@@ -5,13 +5,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger"
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/synth"
 	"github.com/statledger/statledger/reports/charts"
 	"github.com/statledger/statledger/reports/monthly"
+	"github.com/urfave/cli/v2"
 )
 
 func demoCommand() *cli.Command {

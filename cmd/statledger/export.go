@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"io"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/sdmx"
+	"github.com/urfave/cli/v2"
 )
 
 func exportCommand() *cli.Command {
@@ -174,17 +172,4 @@ func exportSDMX(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, root)
 	}
 	return nil
-}
-
-// exportOutput is where an export writes: -o FILE, or standard output.
-func exportOutput(c *cli.Context) (io.Writer, *output, error) {
-	out := c.String("output")
-	if out == "" {
-		return c.App.Writer, nil, nil
-	}
-	file, err := createOutput(c, out)
-	if err != nil {
-		return nil, nil, err
-	}
-	return file, file, nil
 }

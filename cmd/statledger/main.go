@@ -15,12 +15,11 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
-
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/reports/monthly"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

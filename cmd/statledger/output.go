@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"io"
 	"os"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
+	"github.com/urfave/cli/v2"
 )
 
 // output is a file a command writes: a workbook, a chart page, an export.
@@ -121,4 +121,23 @@ func infoWriter(c *cli.Context, out string) io.Writer {
 		return c.App.ErrWriter
 	}
 	return c.App.Writer
+}
+
+// exportOutput is where an export writes: -o FILE, or standard output.
+func exportOutput(c *cli.Context) (io.Writer, *output, error) {
+	out := c.String("output")
+	if out == "" {
+		return c.App.Writer, nil, nil
+	}
+	file, err := createOutput(c, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file, file, nil
+}
+
+func printJSON(c *cli.Context, v any) error {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
+	"github.com/urfave/cli/v2"
 )
 
 func proveCommand() *cli.Command {
@@ -125,12 +123,6 @@ func proveConsistency(c *cli.Context) error {
 		return err
 	}
 	return printJSON(c, b)
-}
-
-func printJSON(c *cli.Context, v any) error {
-	enc := json.NewEncoder(c.App.Writer)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func verifyProofCommand() *cli.Command {

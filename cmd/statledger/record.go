@@ -5,10 +5,94 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
+	"github.com/urfave/cli/v2"
 )
+
+func recordCommand() *cli.Command {
+	var subs []*cli.Command
+	for _, t := range ledger.IncidentTypes {
+		subs = append(subs, &cli.Command{
+			Name:        string(t),
+			Usage:       "record " + incidentHelp[t],
+			Description: "Example:\n   " + incidentExample[t],
+			Flags:       append(fieldFlags(of(t)), idFlag()),
+			Action: func(c *cli.Context) error {
+				e := ledger.Event{ID: c.String("id"), Type: t}
+				fromFlags(c, &e, of(t))
+				return appendOne(c, e)
+			},
+		})
+	}
+	for _, t := range ledger.TaskforceTypes {
+		name := strings.ReplaceAll(string(t), "_", "-")
+		verb := strings.TrimPrefix(string(t), "taskforce_")
+		subs = append(subs, &cli.Command{
+			Name:    name,
+			Aliases: []string{string(t)}, // as JSONL, CSV and replay spell it
+			Usage:   "record that a task force was " + verb,
+			Description: fmt.Sprintf("Example:\n   statledger record %s --taskforce kh-kr-joint-working-group \\\n"+
+				"     --name \"Cambodia–Korea joint ad-hoc working group\" --member KH --member KR \\\n"+
+				"     --date 2025-10-27 --source-publisher \"Phnom Penh news report\"", name),
+			Flags: append(fieldFlags(of(t)), idFlag()),
+			Action: func(c *cli.Context) error {
+				e := ledger.Event{ID: c.String("id"), Type: t}
+				fromFlags(c, &e, of(t))
+				return appendOne(c, e)
+			},
+		})
+	}
+	var names []string
+	for _, sc := range subs {
+		names = append(names, sc.Name)
+	}
+	return &cli.Command{
+		Name:        "record",
+		Usage:       "record one event from flags",
+		Description: "Each event type has its own subcommand; 'statledger record TYPE --help' shows its flags and an example.",
+		Subcommands: subs,
+		// Reached with a type that is no subcommand (interspersed leaves it
+		// alone, without the flags meant for it).
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError("record needs an event type: %s", strings.Join(names, ", "))
+			}
+			return usageError("%q is not an event type; the types are: %s", c.Args().First(), strings.Join(names, ", "))
+		},
+	}
+}
+
+var incidentHelp = map[ledger.Type]string{
+	ledger.Arrest:       "persons arrested",
+	ledger.Repatriation: "persons repatriated (country = the country they left)",
+	ledger.Rescue:       "persons rescued",
+	ledger.Death:        "persons who died",
+	ledger.Deportation:  "persons deported",
+}
+
+var incidentExample = map[ledger.Type]string{
+	ledger.Arrest: `statledger record arrest --date 2025-10-20 --date-precision week --count 60 --qualifier approx \
+     --nationality KR --country KH --crime online_scam --source-publisher "Phnom Penh news report" \
+     --notes "authorities arrested nearly 60 others last week"`,
+	ledger.Repatriation: `statledger record repatriation --date 2025-10-01 --date-precision month --count 61 \
+     --qualifier at_least --nationality KR --country KH --source-url https://example.org/report`,
+	ledger.Rescue: `statledger record rescue --date 2025-09-14 --count 12 --nationality KR --country KH \
+     --location "Sihanoukville" --agency "Cambodian National Police" --source-publisher Yonhap`,
+	ledger.Death: `statledger record death --date 2025-08-01 --date-precision month --count 1 \
+     --nationality KR --country KH --source-publisher Yonhap --source-published 2025-10-27`,
+	ledger.Deportation: `statledger record deportation --date 2025-10-21 --count 64 --nationality KR \
+     --country KH --source-publisher "Ministry of Interior"`,
+}
+
+// of says which fields an event of type t carries, but for those the
+// command line takes as arguments.
+func of(t ledger.Type) func(ledger.Field) bool {
+	return func(f ledger.Field) bool { return f.On(t) }
+}
+
+func idFlag() cli.Flag {
+	return &cli.StringFlag{Name: "id", Usage: "the event's UUID (default: derived from its content)"}
+}
 
 // fieldFlags are the flags of the format's fields that on selects, named as
 // flagName names them, in the format's order.
@@ -73,135 +157,60 @@ func fromFlags(c *cli.Context, e *ledger.Event, on func(ledger.Field) bool) []*l
 	return set
 }
 
-var incidentHelp = map[ledger.Type]string{
-	ledger.Arrest:       "persons arrested",
-	ledger.Repatriation: "persons repatriated (country = the country they left)",
-	ledger.Rescue:       "persons rescued",
-	ledger.Death:        "persons who died",
-	ledger.Deportation:  "persons deported",
+// flagName turns a format field name into the flag that sets it, so an error
+// on the command line names what the user typed.
+func flagName(field string) string {
+	f := strings.TrimPrefix(field, "changes.")
+	switch {
+	case f == "count_qualifier":
+		return "--qualifier"
+	case strings.HasPrefix(f, "agencies"):
+		return "--agency"
+	case strings.HasPrefix(f, "members"):
+		return "--member"
+	case strings.HasPrefix(f, "source."):
+		return "--source-" + strings.TrimPrefix(f, "source.")
+	case f == "source":
+		return "--source-publisher/--source-url"
+	}
+	return "--" + strings.ReplaceAll(f, "_", "-")
 }
 
-var incidentExample = map[ledger.Type]string{
-	ledger.Arrest: `statledger record arrest --date 2025-10-20 --date-precision week --count 60 --qualifier approx \
-     --nationality KR --country KH --crime online_scam --source-publisher "Phnom Penh news report" \
-     --notes "authorities arrested nearly 60 others last week"`,
-	ledger.Repatriation: `statledger record repatriation --date 2025-10-01 --date-precision month --count 61 \
-     --qualifier at_least --nationality KR --country KH --source-url https://example.org/report`,
-	ledger.Rescue: `statledger record rescue --date 2025-09-14 --count 12 --nationality KR --country KH \
-     --location "Sihanoukville" --agency "Cambodian National Police" --source-publisher Yonhap`,
-	ledger.Death: `statledger record death --date 2025-08-01 --date-precision month --count 1 \
-     --nationality KR --country KH --source-publisher Yonhap --source-published 2025-10-27`,
-	ledger.Deportation: `statledger record deportation --date 2025-10-21 --count 64 --nationality KR \
-     --country KH --source-publisher "Ministry of Interior"`,
-}
-
-// of says which fields an event of type t carries, but for those the
-// command line takes as arguments.
-func of(t ledger.Type) func(ledger.Field) bool {
-	return func(f ledger.Field) bool { return f.On(t) }
-}
-
-func idFlag() cli.Flag {
-	return &cli.StringFlag{Name: "id", Usage: "the event's UUID (default: derived from its content)"}
-}
-
-func recordCommand() *cli.Command {
-	var subs []*cli.Command
-	for _, t := range ledger.IncidentTypes {
-		subs = append(subs, &cli.Command{
-			Name:        string(t),
-			Usage:       "record " + incidentHelp[t],
-			Description: "Example:\n   " + incidentExample[t],
-			Flags:       append(fieldFlags(of(t)), idFlag()),
-			Action: func(c *cli.Context) error {
-				e := ledger.Event{ID: c.String("id"), Type: t}
-				fromFlags(c, &e, of(t))
-				return appendOne(c, e)
-			},
-		})
+// appendOne validates a single event built from flags and appends it.
+func appendOne(c *cli.Context, e ledger.Event) error {
+	ledger.Normalize(&e)
+	var lineErrs []ledger.LineError
+	for _, fe := range ledger.Validate(&e) {
+		lineErrs = append(lineErrs, ledger.LineError{File: "(flags)", Line: 1, Field: flagName(fe.Field), Msg: fe.Msg})
 	}
-	for _, t := range ledger.TaskforceTypes {
-		name := strings.ReplaceAll(string(t), "_", "-")
-		verb := strings.TrimPrefix(string(t), "taskforce_")
-		subs = append(subs, &cli.Command{
-			Name:    name,
-			Aliases: []string{string(t)}, // as JSONL, CSV and replay spell it
-			Usage:   "record that a task force was " + verb,
-			Description: fmt.Sprintf("Example:\n   statledger record %s --taskforce kh-kr-joint-working-group \\\n"+
-				"     --name \"Cambodia–Korea joint ad-hoc working group\" --member KH --member KR \\\n"+
-				"     --date 2025-10-27 --source-publisher \"Phnom Penh news report\"", name),
-			Flags: append(fieldFlags(of(t)), idFlag()),
-			Action: func(c *cli.Context) error {
-				e := ledger.Event{ID: c.String("id"), Type: t}
-				fromFlags(c, &e, of(t))
-				return appendOne(c, e)
-			},
-		})
+	if len(lineErrs) > 0 {
+		for _, le := range lineErrs {
+			fmt.Fprintln(c.App.ErrWriter, le.Error())
+		}
+		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), ledger.Plural(len(lineErrs), "flag", "flags"))
 	}
-	var names []string
-	for _, sc := range subs {
-		names = append(names, sc.Name)
+	if target := e.Corrects + e.Retracts; target != "" {
+		if err := refuseRetracted(c, e.Type, target); err != nil {
+			return err
+		}
 	}
-	return &cli.Command{
-		Name:        "record",
-		Usage:       "record one event from flags",
-		Description: "Each event type has its own subcommand; 'statledger record TYPE --help' shows its flags and an example.",
-		Subcommands: subs,
-		// Reached with a type that is no subcommand (interspersed leaves it
-		// alone, without the flags meant for it).
-		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return usageError("record needs an event type: %s", strings.Join(names, ", "))
-			}
-			return usageError("%q is not an event type; the types are: %s", c.Args().First(), strings.Join(names, ", "))
-		},
+	res, err := importInput(c, ledger.Events{File: "(flags)", List: []ledger.Event{e}}, 1, false, true)
+	if bad := ledger.BadLines(err); len(bad) > 0 {
+		// One event from flags: there are no lines, and no --skip-invalid.
+		name := flagName(bad[0].Field)
+		if bad[0].Field == "corrects" || bad[0].Field == "retracts" {
+			name = "ID"
+		}
+		return usageError("%s: %s", name, strings.TrimSuffix(bad[0].Msg, " or earlier in this input"))
 	}
-}
-
-func correctCommand() *cli.Command {
-	changeable := func(f ledger.Field) bool { return f.Changeable }
-	flags := append(fieldFlags(changeable),
-		&cli.StringFlag{Name: "reason", Usage: "why the correction is made (required; shown in reports)", Required: true},
-	)
-	return &cli.Command{
-		Name:      "correct",
-		Usage:     "append a correction that replaces fields of an earlier event",
-		ArgsUsage: "ID",
-		Description: "Only the flags you give are changed; a later correction of the same field wins. The\n" +
-			"--source-* flags together replace the whole source. The original stays in the ledger.\n\n" +
-			"Example:\n   statledger correct 3f1c…-… --count 64 --qualifier exact --reason \"ministry figure of 2025-10-30\"",
-		Flags: flags,
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("correct needs exactly one event ID")
-			}
-			var e ledger.Event
-			ch := &ledger.Changes{}
-			for _, f := range fromFlags(c, &e, changeable) {
-				f.Change(ch, &e)
-			}
-			if len(ch.Fields()) == 0 {
-				return usageError("correct: give at least one field to change, e.g. --count 61")
-			}
-			return appendOne(c, ledger.Event{Type: ledger.Correction, Corrects: c.Args().First(), Changes: ch, Reason: c.String("reason")})
-		},
+	if err != nil {
+		return err
 	}
-}
-
-func retractCommand() *cli.Command {
-	return &cli.Command{
-		Name:        "retract",
-		Usage:       "append a retraction: the event stops counting in every report",
-		ArgsUsage:   "ID",
-		Description: "Example:\n   statledger retract 3f1c…-… --reason \"duplicate of the ministry's report\"",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "reason", Usage: "why (required; shown in reports)", Required: true},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("retract needs exactly one event ID")
-			}
-			return appendOne(c, ledger.Event{Type: ledger.Retraction, Retracts: c.Args().First(), Reason: c.String("reason")})
-		},
+	if res.Duplicates > 0 {
+		fmt.Fprintf(c.App.Writer, "%s is already in the ledger with the same content; nothing appended\n", e.ID)
+	} else {
+		fmt.Fprintf(c.App.Writer, "recorded %s %s at seq %d\n", e.Type, e.ID, res.Head.Size-1)
 	}
+	printSummary(c.App.Writer, res)
+	return nil
 }

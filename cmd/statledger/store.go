@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
 	"github.com/statledger/statledger/ledger/esdb"
 	"github.com/statledger/statledger/ledger/kv"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/urfave/cli/v2"
 )
 
 // storeRef is a parsed --store value.
@@ -189,21 +188,6 @@ func cacheFile(kind string, ref storeRef, ledgerName string) (string, error) {
 	return filepath.Join(dir, kind+"-"+hex.EncodeToString(sum[:12])+".db"), nil
 }
 
-// signingKeyPath is --signing-key, or the store file's path + ".key".
-func signingKeyPath(c *cli.Context) (string, error) {
-	if p := c.String("signing-key"); p != "" {
-		return p, nil
-	}
-	ref, err := storeFlag(c)
-	if err != nil {
-		return "", err
-	}
-	if ref.kind != "bolt" {
-		return "", usageError("a store that is not a file needs --signing-key PATH (or $STATLEDGER_SIGNING_KEY)")
-	}
-	return ref.path + ".key", nil
-}
-
 // defaultOrigin is ledger.DefaultOrigin, named after the ledger's file or
 // its stream.
 func defaultOrigin(ref storeRef, ledgerName string) string {
@@ -249,29 +233,4 @@ func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, err
 // still verifies, in order: see bolt.Salvage.
 func salvageFile(ctx context.Context, path string, dst ledger.Store) (bolt.SalvageResult, error) {
 	return bolt.Salvage(ctx, path, dst)
-}
-
-// ledgerSigner loads the signing key (--signing-key) for the ledger s, and
-// its verifier key. A key made for another ledger is refused: checkpoints it
-// signed would name another origin, and no auditor of this ledger could
-// check a report sealed with them.
-func ledgerSigner(c *cli.Context, s ledger.Store) (ledger.Signer, string, error) {
-	keyPath, err := signingKeyPath(c)
-	if err != nil {
-		return nil, "", err
-	}
-	signer, vkey, err := ledger.LoadSigner(keyPath)
-	if err != nil {
-		return nil, "", err
-	}
-	if o, ok := s.(ledger.Origins); ok {
-		origin, err := o.Origin(c.Context)
-		if err != nil {
-			return nil, "", err
-		}
-		if origin != "" && origin != signer.Name() {
-			return nil, "", usageError("the signing key %s is for %s (key hash %08x), but this ledger is %s: it is another ledger's key; pass this ledger's (--signing-key)", keyPath, signer.Name(), signer.KeyHash(), origin)
-		}
-	}
-	return signer, vkey, nil
 }

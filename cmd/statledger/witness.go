@@ -6,10 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/witness"
+	"github.com/urfave/cli/v2"
 )
 
 func witnessCommand() *cli.Command {

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/reports/lang"
+	"github.com/urfave/cli/v2"
+)
+
+func asOfFlag() cli.Flag {
+	return &cli.StringFlag{Name: "as-of", Usage: "a tree size (the first N events) or an RFC 3339 time (events recorded at or before it)"}
+}
+
+func monthFlag(required bool) cli.Flag {
+	return &cli.StringFlag{Name: "month", Usage: "the period, YYYY-MM", Required: required}
+}
+
+func parseMonth(s string) (string, error) {
+	if _, err := time.Parse("2006-01", s); err != nil || len(s) != 7 {
+		return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
+	}
+	return s, nil
+}
+
+func monthAndAsOf(c *cli.Context) (string, ledger.AsOf, error) {
+	month, err := parseMonth(c.String("month"))
+	if err != nil {
+		return "", ledger.AsOf{}, err
+	}
+	asOf, err := ledger.ParseAsOf(c.String("as-of"))
+	return month, asOf, err
+}
+
+// suppressFlag is --suppress-below, on every command that publishes figures.
+func suppressFlag() cli.Flag {
+	return &cli.IntFlag{Name: "suppress-below", EnvVars: []string{"STATLEDGER_SUPPRESS_BELOW"},
+		Usage: "withhold (x) every breakdown figure of 1 to N-1 persons, and the figures that would reveal one (disclosure control)"}
+}
+
+// suppressBelow reads --suppress-below: 0 (off), or a threshold of 2 or more.
+func suppressBelow(c *cli.Context) (int, error) {
+	n := c.Int("suppress-below")
+	if n != 0 && (n < 2 || n > ledger.MaxSuppressBelow) {
+		return 0, usageError("--suppress-below %d: give a threshold from 2 to %d (0 or no flag: nothing withheld)", n, ledger.MaxSuppressBelow)
+	}
+	return n, nil
+}
+
+// langFlag is --lang, on every command that writes a report.
+func langFlag() cli.Flag {
+	return &cli.StringFlag{Name: "lang", EnvVars: []string{"STATLEDGER_LANG"}, Value: "en",
+		Usage: "the report's language: " + strings.Join(lang.Codes, ", ") + " (English, Korean, Khmer)"}
+}
+
+func langOf(c *cli.Context) (lang.Lang, error) {
+	l, err := lang.Parse(c.String("lang"))
+	if err != nil {
+		return l, usageError("--lang %q: use one of %s", c.String("lang"), strings.Join(lang.Codes, ", "))
+	}
+	return l, nil
+}
+
+func echartsFlag() cli.Flag {
+	return &cli.StringFlag{Name: "echarts-js", EnvVars: []string{"STATLEDGER_ECHARTS_JS"},
+		Usage: "echarts.min.js to inline, for a page that works offline (npm install echarts: node_modules/echarts/dist/echarts.min.js)"}
+}
+
+func readFileArg(flag, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("%s %s: %v", flag, path, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/monthly"
+	"github.com/urfave/cli/v2"
+)
+
+func summaryCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "summary",
+		Usage: "print a month's Summary table (events, persons, qualifier per incident type)",
+		Description: "The same figures as the Summary sheet of 'report monthly'.\n\n" +
+			"Example:\n   statledger summary --month 2025-10 --as-of 4",
+		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
+		Action: func(c *cli.Context) error {
+			month, asOf, err := monthAndAsOf(c)
+			if err != nil {
+				return err
+			}
+			below, err := suppressBelow(c)
+			if err != nil {
+				return err
+			}
+			if f := c.String("format"); f != "table" && f != "json" {
+				return usageError("--format %q: use table or json", f)
+			}
+			var sum monthly.Summary
+			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
+				sum, err = monthly.NewSummary(c.Context, l.Store, l.State, month, below)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			l.Close()
+			if c.String("format") == "json" {
+				return sum.WriteJSON(c.App.Writer)
+			}
+			if err := sum.WriteText(c.App.Writer); err != nil {
+				return err
+			}
+			if sum.Disclosure.Any() {
+				fmt.Fprintf(c.App.Writer, "\nx: withheld (1 to %d persons, or would reveal such a figure: --suppress-below %d)\n", below-1, below)
+			}
+			return nil
+		},
+	}
+}
