@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -151,6 +152,19 @@ func DefaultOrigin(name string) string {
 	id := make([]byte, 3)
 	rand.Read(id)
 	return "statledger.local/" + clean(host) + "/" + clean(name) + "-" + hex.EncodeToString(id)
+}
+
+// IsSigningKeyFile reports whether the file at path begins as a signing key
+// does (PRIVATE+KEY+…), whatever its mode: a file no output may replace.
+func IsSigningKeyFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 12)
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == "PRIVATE+KEY+"
 }
 
 // LoadSigner reads a signing key file. It refuses a file that group or others

@@ -51,3 +51,25 @@ func TestDefaultOrigin(t *testing.T) {
 		t.Fatalf("%q is no key name: %v", a, err)
 	}
 }
+
+// A signing key file is known by its first bytes; its verifier key, a
+// checkpoint or a short file is not one.
+func TestIsSigningKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	skey, vkey, _ := ledger.GenerateKey("example.org/l")
+	for name, tc := range map[string]struct {
+		text string
+		want bool
+	}{
+		"key": {skey + "\n", true}, "verifier": {vkey, false}, "short": {"PRIV", false}, "empty": {"", false},
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(tc.text), 0o600)
+		if got := ledger.IsSigningKeyFile(p); got != tc.want {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+	if ledger.IsSigningKeyFile(filepath.Join(dir, "none")) {
+		t.Error("a missing file is a key")
+	}
+}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"io"
 	"os"
@@ -61,19 +59,10 @@ func refuseToReplace(c *cli.Context, path string, fi os.FileInfo) error {
 			return usageError("%s is the ledger's signing key: statledger never writes an output over it; choose another file name", path)
 		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil // nothing there to lose
-	}
-	defer f.Close()
-	head := make([]byte, 20)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	// bbolt's first meta page: a 16-byte page header, then its magic number.
-	if n == 20 && (binary.LittleEndian.Uint32(head[16:]) == 0xED0CDAED || binary.BigEndian.Uint32(head[16:]) == 0xED0CDAED) {
+	if isLedgerFile(path) {
 		return usageError("%s is a ledger (or another bbolt database): statledger never writes an output over one; choose another file name", path)
 	}
-	if bytes.HasPrefix(head, []byte("PRIVATE+KEY+")) {
+	if ledger.IsSigningKeyFile(path) {
 		return usageError("%s is a signing key: statledger never writes an output over one; choose another file name", path)
 	}
 	return nil

@@ -234,3 +234,7 @@ func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, err
 func salvageFile(ctx context.Context, path string, dst ledger.Store) (bolt.SalvageResult, error) {
 	return bolt.Salvage(ctx, path, dst)
 }
+
+// isLedgerFile reports whether the file at path is an embedded ledger (or
+// another bbolt database), by its first bytes.
+func isLedgerFile(path string) bool { return bolt.IsFile(path) }

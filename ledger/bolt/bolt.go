@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -490,3 +491,20 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 
 // Path is the file the ledger lives in.
 func (s *Store) Path() string { return s.path }
+
+// IsFile reports whether the file at path begins as a bbolt database does
+// (a ledger, or any other bbolt file), whatever its state further on: its
+// first meta page, a 16-byte page header and then bbolt's magic number.
+func IsFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 20)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false
+	}
+	const magic = 0xED0CDAED
+	return binary.LittleEndian.Uint32(head[16:]) == magic || binary.BigEndian.Uint32(head[16:]) == magic
+}

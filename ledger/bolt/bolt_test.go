@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,5 +120,27 @@ func TestVersion2FileIsReadThenUpgraded(t *testing.T) {
 	}
 	if r, ok, err := s.Lookup(ctx, more[2].Event.ID); err != nil || !ok || r.Seq != 22 {
 		t.Fatalf("Lookup of an id appended after the upgrade = seq %d, %v, %v", r.Seq, ok, err)
+	}
+}
+
+// A ledger file, and any bbolt file, is known by its first page, also when
+// closed by another process; a file that merely starts alike is not.
+func TestIsFile(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, filepath.Join(dir, "l.db"))
+	s.Close()
+	path := filepath.Join(dir, "cache.db")
+	db, _, err := bolt.OpenKV(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	os.WriteFile(filepath.Join(dir, "text"), []byte("not a database, though twenty bytes long"), 0o644)
+	os.WriteFile(filepath.Join(dir, "short"), []byte{1, 2, 3}, 0o644)
+	for p, want := range map[string]bool{filepath.Join(dir, "l.db"): true, path: true, filepath.Join(dir, "text"): false,
+		filepath.Join(dir, "short"): false, filepath.Join(dir, "none"): false} {
+		if got := bolt.IsFile(p); got != want {
+			t.Errorf("%s: %v", p, got)
+		}
 	}
 }

@@ -48,7 +48,9 @@ type SalvageResult struct {
 //
 // Where the file's tree cannot be walked as far as it recorded, its pages are
 // read as they lie (salvagePages), and whichever read recovers more is the
-// one appended: dst gets the events of one of the two reads only.
+// one appended: dst gets the events of one of the two reads only. The pages
+// may hold an event's earlier copy that bbolt freed but did not overwrite:
+// it counts if it matches its leaf hash, for then it is the event recorded.
 func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult, error) {
 	var walked []ledger.Recorded
 	res, err := salvageTree(ctx, path, func(r ledger.Recorded) error { walked = append(walked, r); return nil })
@@ -60,7 +62,9 @@ func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult,
 		pres, err := salvagePages(ctx, path, func(r ledger.Recorded) error { pages = append(pages, r); return nil })
 		if err == nil && pres.Recovered > res.Recovered {
 			pres.Recorded = res.Recorded
-			if pres.Stopped == "" {
+			// The pages' read stops where it finds no next event; only the
+			// tree knows whether the file recorded more.
+			if pres.Stopped == "" && (res.Recorded == 0 || pres.Recovered < res.Recorded) {
 				pres.Stopped = res.Stopped
 			}
 			res, walked = pres, pages

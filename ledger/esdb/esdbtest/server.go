@@ -71,11 +71,26 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// Listen runs a server on a loopback port; Stop ends it.
+// handedOut are the ports Listen gave servers in this process.
+var handedOut sync.Map
+
+// Listen runs a server on a loopback port; Stop ends it. It never hands out
+// a port it handed out before in this process: statledger keeps an index and
+// a projection cache per address on this machine, and a test whose server
+// took an earlier test's port would meet that test's ledger in them.
 func Listen() (*Server, error) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	var lis net.Listener
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		if _, used := handedOut.LoadOrStore(l.Addr().String(), true); !used {
+			lis = l
+			break
+		}
+		// Held open while the next is asked for, so it is not offered again.
+		defer l.Close()
 	}
 	s := &Server{streams: map[string][]Record{}, MaxAppendBytes: 1 << 20}
 	s.changed = sync.NewCond(&s.mu)
