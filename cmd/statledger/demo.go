@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,40 +71,25 @@ func demoCommand() *cli.Command {
 				}
 				fmt.Fprintf(out, "1. reusing the ledger %s\n   verifier key: %s\n", dbPath, vkey)
 			}
-			source, shown := c.String("file"), c.String("file")
-			if source == "" {
-				// The seed built into the binary, through a file: import
-				// reads its input twice.
-				tmp, err := os.CreateTemp("", "statledger-seed-*.jsonl")
-				if err != nil {
-					return ledger.Wrap(ledger.CodeRuntime, err, "cannot write the seed events")
-				}
-				defer os.Remove(tmp.Name())
-				_, err = tmp.Write(statledger.Seed)
-				if cerr := tmp.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					return ledger.Wrap(ledger.CodeRuntime, err, "cannot write the seed events")
-				}
-				source, shown = tmp.Name(), "testdata/seed.jsonl"
+			// The seed built into the binary, unless told otherwise.
+			in, shown := &ledger.Files{Names: []string{"-"}, Stdin: bytes.NewReader(statledger.Seed), Format: "jsonl"}, "testdata/seed.jsonl"
+			if source := c.String("file"); source != "" {
+				in.Names, shown = []string{source}, source
 			}
 			if n := c.Int("events"); n > 0 {
-				var err error
 				dir := c.String("export-dir")
 				if dir == "" {
 					dir = c.String("dir")
 				}
-				if source, err = synth.WriteFiles(dir, n, c.Uint64("seed"), barOnTerminal(c, "generating events")); err != nil {
+				source, err := synth.WriteFiles(dir, n, c.Uint64("seed"), barOnTerminal(c, "generating events"))
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "   generated %d synthetic events (seed %d): %s and its .csv twin\n", n, c.Uint64("seed"), source)
-				shown = source
+				in.Names, shown = []string{source}, source
 			}
-			if _, err := os.Stat(source); err != nil {
-				return usageError("cannot read the events %s (run the demo from the repository's top folder, or pass --file): %v", source, err)
-			}
-			res, err := importInput(c, &ledger.Files{Names: []string{source}, Format: "jsonl"}, 1000, false, false)
+			defer in.Close()
+			res, err := importInput(c, in, 1000, false, false)
 			if err != nil {
 				return err
 			}
