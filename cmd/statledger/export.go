@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 
 	"github.com/statledger/statledger/ledger"
@@ -144,12 +143,6 @@ func exportSDMX(c *cli.Context) error {
 	l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
 		out.Reset()
 		st := l.State
-		lo, hi := st.IncidentSpan()
-		from, to := cmp.Or(from, lo), cmp.Or(to, hi)
-		from, to = cmp.Or(from, to), cmp.Or(to, from)
-		if from != "" && len(projections.MonthRange(from, to)) == 0 {
-			return usageError("--from %s is after --to %s", from, to)
-		}
 		size = st.Size
 		r, err := ledger.TreeRoot(c.Context, l.Store, st.Size)
 		if err != nil {

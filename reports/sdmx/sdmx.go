@@ -6,6 +6,7 @@
 package sdmx
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -29,7 +30,8 @@ var Header = []string{"STRUCTURE", "STRUCTURE_ID", "ACTION",
 	"OBS_VALUE", "OBS_STATUS", "COUNT_QUALIFIER", "CONF_STATUS",
 	"TREE_SIZE", "ROOT_HASH"}
 
-// Input is what the file holds: the months From..To of State, with the
+// Input is what the file holds: the months From..To of State (either left
+// empty: the month of its earliest or latest incident), with the
 // suppression threshold SuppressBelow (0: none), and the tree size and
 // root the state is of.
 type Input struct {
@@ -54,6 +56,12 @@ func obsStatus(q string) string {
 
 // Write writes the file.
 func Write(w io.Writer, in Input) error {
+	first, last := in.State.IncidentSpan()
+	from, to := cmp.Or(in.From, first), cmp.Or(in.To, last)
+	from, to = cmp.Or(from, to), cmp.Or(to, from)
+	if from != "" && len(projections.MonthRange(from, to)) == 0 {
+		return ledger.Errorf(ledger.CodeInput, "the first month, %s, is after the last, %s", from, to)
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(Header); err != nil {
 		return err
@@ -76,7 +84,7 @@ func Write(w io.Writer, in Input) error {
 		}
 		return nil
 	}
-	for _, month := range projections.MonthRange(in.From, in.To) {
+	for _, month := range projections.MonthRange(from, to) {
 		d := in.State.MonthDisclosure(month, in.SuppressBelow)
 		sum := in.State.MonthSummary(month)
 		for _, t := range ledger.IncidentTypes {
