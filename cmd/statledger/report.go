@@ -77,20 +77,11 @@ func reportCommand() *cli.Command {
 				if !c.Bool("publish") {
 					return nil
 				}
-				e, err := monthly.Publication(in, data, out)
+				e, seq, err := monthly.Publish(c.Context, s, c.String("actor"), in, data, out)
 				if err != nil {
 					return err
 				}
-				lg := ledger.New(s)
-				p, _, err := lg.Prepare(c.Context, []ledger.Event{e})
-				if err != nil {
-					return err
-				}
-				res, err := lg.Append(c.Context, c.String("actor"), p, 1, nil)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(infoWriter(c, out), "published: report_published %s at seq %d\n", e.ID, res.Head.Size-1)
+				fmt.Fprintf(infoWriter(c, out), "published: report_published %s at seq %d\n", e.ID, seq)
 				return nil
 			},
 		}},

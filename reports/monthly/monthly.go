@@ -97,6 +97,26 @@ func Publication(in xlsx.Input, data []byte, file string) (ledger.Event, error) 
 	return e, nil
 }
 
+// Publish appends to the ledger s, as actor, the Publication of a workbook
+// built by Build (in, data) and written as file, and returns it with the
+// seq it was recorded at.
+func Publish(ctx context.Context, s ledger.Store, actor string, in xlsx.Input, data []byte, file string) (ledger.Event, uint64, error) {
+	e, err := Publication(in, data, file)
+	if err != nil {
+		return e, 0, err
+	}
+	lg := ledger.New(s)
+	p, _, err := lg.Prepare(ctx, []ledger.Event{e})
+	if err != nil {
+		return e, 0, err
+	}
+	res, err := lg.Append(ctx, actor, p, 1, nil)
+	if err != nil {
+		return e, 0, err
+	}
+	return e, res.Head.Size - 1, nil
+}
+
 // A Check says how Verify checks a workbook's seal.
 type Check struct {
 	// VerifierKey checks the workbook's own signed checkpoint: an auditor,

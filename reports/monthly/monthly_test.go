@@ -3,6 +3,8 @@ package monthly_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -124,4 +126,38 @@ func alterCell(t *testing.T, data []byte) []byte {
 	}
 	t.Fatalf("no figure to alter in %q", rows)
 	return nil
+}
+
+// Publishing records the workbook's period, size, root, name and SHA-256 at
+// the ledger's next seq, as the actor; a later workbook of the month is
+// built beside that publication.
+func TestPublish(t *testing.T) {
+	s, signer, vkey, _ := sealed(t, 40, 40)
+	st, done, err := checkpoint.View(s.KV(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal, err := monthly.Sign(ctx, s, signer, vkey, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, in, err := monthly.Build(st.At(40), "2025-10", seal, monthly.Form{SuppressBelow: 3}, "test")
+	done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, seq, err := monthly.Publish(ctx, s, "official", in, data, "/tmp/out/oct.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	r, found, err := s.Lookup(ctx, e.ID)
+	if err != nil || !found || r.Seq != seq || seq != 40 || r.RecordedBy != "official" {
+		t.Fatalf("recorded %+v at %d (%v %v)", r, seq, found, err)
+	}
+	p := r.Event
+	if p.Type != ledger.ReportPublished || p.Period != "2025-10" || *p.TreeSize != 40 || p.RootHash != in.Root ||
+		p.FileName != "oct.xlsx" || p.FileSHA256 != hex.EncodeToString(sum[:]) || *p.SuppressBelow != 3 {
+		t.Fatalf("publication %+v", p)
+	}
 }
