@@ -42,18 +42,9 @@ func backupCommand() *cli.Command {
 			if err := o.commit(); err != nil {
 				return err
 			}
-			// The copy is only a backup if it verifies, and holds what was read.
-			b, err := openFile(out, false)
+			res, err := checkBackup(c.Context, out, head, verifyProgress(c))
 			if err != nil {
-				return ledger.Wrap(ledger.CodeOf(err), err, "the backup %s", out)
-			}
-			defer b.Close()
-			res, err := ledger.Verify(c.Context, b, verifyProgress(c))
-			if err != nil {
-				return ledger.Wrap(ledger.CodeOf(err), err, "the backup %s does not verify", out)
-			}
-			if res.Size != head.Size || res.Root != head.Root {
-				return ledger.Errorf(ledger.CodeVerify, "the backup %s holds tree size %d, root %s; the ledger read had %d, %s", out, res.Size, ledger.HashHex(res.Root), head.Size, ledger.HashHex(head.Root))
+				return err
 			}
 			fmt.Fprintf(c.App.Writer, "backed up %s to %s: %d events, tree size %d, root %s; the copy verifies\n", ref.path, out, res.Size, res.Size, ledger.HashHex(res.Root))
 			return nil

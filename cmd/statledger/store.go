@@ -213,8 +213,7 @@ func createFile(ctx context.Context, path, origin string) error {
 	return s.Close()
 }
 
-// openFile opens an embedded ledger file by its path: backup and salvage
-// work on files.
+// openFile opens an embedded ledger file by its path: salvage writes to one.
 func openFile(path string, write bool) (ledger.Store, error) {
 	return openBolt(path, bolt.Options{ReadOnly: !write})
 }
@@ -227,6 +226,11 @@ func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, err
 	}
 	defer s.Close()
 	return s.Backup(ctx, w)
+}
+
+// checkBackup verifies the backup at path: see bolt.CheckBackup.
+func checkBackup(ctx context.Context, path string, head ledger.Head, progress func(done, total uint64)) (ledger.VerifyResult, error) {
+	return bolt.CheckBackup(ctx, path, head, progress)
 }
 
 // salvageFile appends to dst each event of a damaged ledger file that

@@ -30,6 +30,25 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (ledger.Head, error) {
 	return h, err
 }
 
+// CheckBackup opens the copy at path that Backup wrote when the ledger had
+// head, and verifies it: a copy is a backup only if it verifies and holds
+// what was read.
+func CheckBackup(ctx context.Context, path string, head ledger.Head, progress func(done, total uint64)) (ledger.VerifyResult, error) {
+	b, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		return ledger.VerifyResult{}, ledger.Wrap(ledger.CodeOf(err), err, "the backup %s", path)
+	}
+	defer b.Close()
+	res, err := ledger.Verify(ctx, b, progress)
+	if err != nil {
+		return res, ledger.Wrap(ledger.CodeOf(err), err, "the backup %s does not verify", path)
+	}
+	if res.Size != head.Size || res.Root != head.Root {
+		return res, ledger.Errorf(ledger.CodeVerify, "the backup %s holds tree size %d, root %s; the ledger read had %d, %s", path, res.Size, ledger.HashHex(res.Root), head.Size, ledger.HashHex(head.Root))
+	}
+	return res, nil
+}
+
 // SalvageResult says what Salvage recovered of a damaged file.
 type SalvageResult struct {
 	Recovered uint64 // events 0…Recovered-1 verified and were handed on

@@ -103,3 +103,42 @@ func TestSalvageAppendsWhatVerifies(t *testing.T) {
 		})
 	}
 }
+
+// A backup that verifies and holds the head read is one; a copy that holds
+// another history, or has a changed event, is refused, naming the file.
+func TestCheckBackup(t *testing.T) {
+	ctx := context.Background()
+	s, _ := filled(t, 300)
+	dir := t.TempDir()
+	backup := func(name string) (string, ledger.Head) {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, err := s.Backup(ctx, f)
+		if err != nil || f.Close() != nil {
+			t.Fatal(err)
+		}
+		return p, head
+	}
+	good, head := backup("good.db")
+	if res, err := bolt.CheckBackup(ctx, good, head, nil); err != nil || res.Size != 300 || res.Root != head.Root {
+		t.Fatalf("a good backup: %+v %v", res, err)
+	}
+	other := head
+	other.Size--
+	if _, err := bolt.CheckBackup(ctx, good, other, nil); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), good) {
+		t.Fatalf("a backup of another head: %v", err)
+	}
+	bad, head := backup("bad.db")
+	b, _ := os.ReadFile(bad)
+	note := []byte(`"notes":"test event 123"`)
+	if bytes.Count(b, note) == 0 {
+		t.Fatal("event 123 not found in the copy")
+	}
+	os.WriteFile(bad, bytes.ReplaceAll(b, note, []byte(`"notes":"TEST event 123"`)), 0o600)
+	if _, err := bolt.CheckBackup(ctx, bad, head, nil); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "does not verify") {
+		t.Fatalf("a damaged backup: %v", err)
+	}
+}
