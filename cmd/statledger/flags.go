@@ -25,13 +25,17 @@ func parseMonth(s string) (string, error) {
 	return s, nil
 }
 
-func monthAndAsOf(c *cli.Context) (string, ledger.AsOf, error) {
-	month, err := parseMonth(c.String("month"))
-	if err != nil {
-		return "", ledger.AsOf{}, err
+// monthArgs reads --month, --as-of and --suppress-below: what a month's
+// figures are of, and which of them are withheld.
+func monthArgs(c *cli.Context) (month string, asOf ledger.AsOf, below int, err error) {
+	if month, err = parseMonth(c.String("month")); err != nil {
+		return
 	}
-	asOf, err := ledger.ParseAsOf(c.String("as-of"))
-	return month, asOf, err
+	if asOf, err = ledger.ParseAsOf(c.String("as-of")); err != nil {
+		return
+	}
+	below, err = suppressBelow(c)
+	return
 }
 
 // suppressFlag is --suppress-below, on every command that publishes figures.

@@ -33,11 +33,7 @@ func reportCommand() *cli.Command {
 				suppressFlag(), langFlag(),
 			},
 			Action: func(c *cli.Context) error {
-				month, asOf, err := monthAndAsOf(c)
-				if err != nil {
-					return err
-				}
-				below, err := suppressBelow(c)
+				month, asOf, below, err := monthArgs(c)
 				if err != nil {
 					return err
 				}

@@ -16,11 +16,7 @@ func summaryCommand() *cli.Command {
 			"Example:\n   statledger summary --month 2025-10 --as-of 4",
 		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
 		Action: func(c *cli.Context) error {
-			month, asOf, err := monthAndAsOf(c)
-			if err != nil {
-				return err
-			}
-			below, err := suppressBelow(c)
+			month, asOf, below, err := monthArgs(c)
 			if err != nil {
 				return err
 			}
