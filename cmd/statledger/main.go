@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -56,7 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if path, ok := ledger.DamagedFile(err); ok {
-		if base := filepath.Base(path); strings.HasPrefix(base, "index-") || strings.HasPrefix(base, "projection-") {
+		if isDerivedFile(path) {
 			msg += fmt.Sprintf("\n%s holds only data derived from the ledger: remove it, and the next command makes it again", path)
 		} else {
 			msg += fmt.Sprintf("\n'statledger salvage --from %s --to NEW.db' recovers the events that still verify into a new ledger; a backup ('statledger backup') is another way back", path)

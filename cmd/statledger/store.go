@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -84,7 +81,7 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 		return openBolt(ref.path, bolt.Options{ReadOnly: !write})
 	}
 	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{}.Index}
-	if path, err := cacheFile("index", ref, ledgerName); err != nil {
+	if path, err := cacheFile(esdb.IndexFile, ref, ledgerName); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: no local index for %s (%v); reading the whole stream\n", ref, err)
 	} else {
 		opt.Index = path
@@ -98,7 +95,7 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	if s.Note() != "" {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", s.Note())
 	}
-	if path, perr := cacheFile("projection", ref, ledgerName); perr == nil && write {
+	if path, perr := cacheFile(esdb.ProjectionFile, ref, ledgerName); perr == nil && write {
 		// What an append acknowledged is folded into this machine's
 		// projection cache, opened for each batch so that other commands
 		// are never kept from it for long. A failure is derived data: the
@@ -134,7 +131,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 	}
 	if ref.kind == "bolt" {
 		p.Ledger = ref.path
-	} else if p.File, err = cacheFile("projection", ref, c.String("ledger")); err != nil {
+	} else if p.File, err = cacheFile(esdb.ProjectionFile, ref, c.String("ledger")); err != nil {
 		note(c)(checkpoint.Notice{Text: "note: no projection cache (" + err.Error() + "); folding the whole ledger into a temporary file"})
 	}
 	return p, nil
@@ -172,21 +169,15 @@ func (boltFiles) Index(path, stream string) (esdb.Index, error) {
 	return ix, nil
 }
 
-// cacheFile is this machine's file of derived data of kind ("index",
-// "projection") for an EventStoreDB ledger, named by the store's URL without
-// its password and the ledger, in a folder it creates.
+// cacheFile is this machine's file of derived data of kind for an
+// EventStoreDB ledger: see esdb.CacheFile.
 func cacheFile(kind string, ref storeRef, ledgerName string) (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir = filepath.Join(dir, "statledger")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(redact(ref.raw) + "\x00" + ledgerName))
-	return filepath.Join(dir, kind+"-"+hex.EncodeToString(sum[:12])+".db"), nil
+	return esdb.CacheFile(kind, ref.raw, ledgerName)
 }
+
+// isDerivedFile reports whether path holds only data derived from a ledger
+// (esdb.IsCacheFile).
+func isDerivedFile(path string) bool { return esdb.IsCacheFile(path) }
 
 // defaultOrigin is ledger.DefaultOrigin, named after the ledger's file or
 // its stream.

@@ -12,11 +12,15 @@ package esdb
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +105,38 @@ func Redact(s string) string {
 		}
 	}
 	return u.String()
+}
+
+// Kinds of data derived from an EventStoreDB ledger that a machine keeps
+// for it, in CacheFile.
+const (
+	IndexFile      = "index"      // the ledger's ids and leaf hashes: Options.Index
+	ProjectionFile = "projection" // the projection checkpoint folded from it
+)
+
+// CacheFile is this machine's file of derived data of kind (IndexFile,
+// ProjectionFile) for the ledger ledgerName at connection, in a folder of
+// the user's cache that it creates. It is named by the connection string
+// without its password, so a changed password keeps the same file.
+func CacheFile(kind, connection, ledgerName string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, "statledger")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(Redact(connection) + "\x00" + ledgerName))
+	return filepath.Join(dir, kind+"-"+hex.EncodeToString(sum[:12])+".db"), nil
+}
+
+// IsCacheFile reports whether path is named as a CacheFile is: data derived
+// from a ledger, which the next command that needs it makes again if it is
+// removed.
+func IsCacheFile(path string) bool {
+	base := filepath.Base(path)
+	return strings.HasPrefix(base, IndexFile+"-") || strings.HasPrefix(base, ProjectionFile+"-")
 }
 
 // IsAddress reports whether s names an EventStoreDB or KurrentDB server

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -312,5 +313,41 @@ func TestCheckAddress(t *testing.T) {
 	}
 	if !esdb.IsAddress("kurrent://x") || esdb.IsAddress("bolt:x.db") || esdb.IsAddress("http://x") {
 		t.Error("IsAddress")
+	}
+}
+
+// A ledger's cache files are in the user's cache, one per kind, ledger and
+// address, whatever the password; they are known as derived data by name.
+func TestCacheFile(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	path := func(kind, conn, ledgerName string) string {
+		t.Helper()
+		p, err := esdb.CacheFile(kind, conn, ledgerName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !esdb.IsCacheFile(p) || strings.Contains(p, "secret") {
+			t.Fatalf("%s", p)
+		}
+		return p
+	}
+	a := path(esdb.IndexFile, "esdb://admin:secret@db1:2113?tls=true", "moi")
+	if fi, err := os.Stat(filepath.Dir(a)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("folder %v %v", fi, err)
+	}
+	for _, other := range []string{
+		path(esdb.ProjectionFile, "esdb://admin:secret@db1:2113?tls=true", "moi"),
+		path(esdb.IndexFile, "esdb://admin:secret@db2:2113?tls=true", "moi"),
+		path(esdb.IndexFile, "esdb://admin:secret@db1:2113?tls=true", "mofa"),
+	} {
+		if other == a {
+			t.Fatalf("two ledgers share %s", a)
+		}
+	}
+	if path(esdb.IndexFile, "esdb://admin:changed@db1:2113?tls=true", "moi") != a {
+		t.Error("a new password made a new index")
+	}
+	if esdb.IsCacheFile("/var/lib/statledger/statledger.db") {
+		t.Error("a ledger is derived data")
 	}
 }
