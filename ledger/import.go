@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -35,13 +37,14 @@ func (s Events) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
 
 // Files is an Input of JSONL and CSV files; "-" is Stdin. An input that
 // cannot be read twice (stdin, a FIFO, a device) is kept in a temporary file
-// first (Import does this before it opens the ledger). Close removes those.
+// first (Import does this before it opens the ledger), unlinked at once, so
+// that nothing is left behind however the process ends. Close closes those.
 type Files struct {
 	Names  []string
 	Format string // "jsonl" or "csv"; "" tells each file's from its extension
 	Stdin  io.Reader
 
-	spooled map[string]string // input name -> its temporary copy
+	spooled map[string]*os.File // input name -> its temporary copy
 }
 
 // Kinds of import error a caller may add a hint to.
@@ -128,15 +131,14 @@ func (fs *Files) spool() error {
 		if err != nil {
 			return Wrap(CodeRuntime, err, "cannot keep %s for the second pass", displayName(name))
 		}
+		if runtime.GOOS != "windows" { // where an open file cannot be removed, Close does
+			os.Remove(tmp.Name())
+		}
 		if fs.spooled == nil {
-			fs.spooled = map[string]string{}
+			fs.spooled = map[string]*os.File{}
 		}
-		fs.spooled[name] = tmp.Name()
-		_, err = io.Copy(tmp, r)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		fs.spooled[name] = tmp
+		if _, err := io.Copy(tmp, r); err != nil {
 			return Wrap(CodeRuntime, err, "cannot read %s", displayName(name))
 		}
 	}
@@ -144,13 +146,13 @@ func (fs *Files) spool() error {
 }
 
 func (fs *Files) open(name string) (io.Reader, func(), error) {
-	path := name
-	if p, ok := fs.spooled[name]; ok {
-		path = p
+	if f, ok := fs.spooled[name]; ok {
+		// Each pass reads the copy from its start; the copy stays open.
+		return io.NewSectionReader(f, 0, math.MaxInt64), func() {}, nil
 	} else if name == "-" {
 		return fs.Stdin, func() {}, nil // read once only: Import spools first
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, Errorf(CodeInput, "%s: no such file", name)
 	}
@@ -160,10 +162,12 @@ func (fs *Files) open(name string) (io.Reader, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// Close removes the temporary copies of inputs that could not be read twice.
+// Close closes (and so removes) the temporary copies of inputs that could
+// not be read twice.
 func (fs *Files) Close() {
-	for _, p := range fs.spooled {
-		os.Remove(p)
+	for _, f := range fs.spooled {
+		f.Close()
+		os.Remove(f.Name()) // already gone, but where an open file cannot be removed
 	}
 	fs.spooled = nil
 }

@@ -54,6 +54,8 @@ func headOf(t *testing.T, open func(context.Context, bool) (ledger.Store, error)
 func TestImportRefusesAnInputWithBadLines(t *testing.T) {
 	open := importLedger(t)
 	ctx := context.Background()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where stdin is kept for the second pass
 	good := jsonlEvents(5, 0)
 	input := good + `{"type":"arrest","date":"2025-13-01","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"}}` + "\n" + jsonlEvents(3, 5)
 	var bad []ledger.LineError
@@ -75,6 +77,13 @@ func TestImportRefusesAnInputWithBadLines(t *testing.T) {
 		t.Fatalf("a refused input appended: size %d", h.Size)
 	}
 	opt.SkipInvalid = true
+	opt.Progress = func(int, int) {
+		// The copy is unlinked from the start: a process killed now leaves
+		// no copy of its input behind.
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Fatalf("left in the temporary folder while importing: %v", left)
+		}
+	}
 	res, err := ledger.Import(ctx, open, in, opt) // stdin was kept: it is read again
 	if err != nil || res.Appended != 8 || res.Skipped != 1 || res.Head.Size != 8 {
 		t.Fatalf("with SkipInvalid: %+v %v", res, err)

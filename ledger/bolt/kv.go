@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 	"os"
+	"runtime"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -39,6 +40,13 @@ func TempKV() (kv.DB, error) {
 	if err != nil {
 		os.Remove(tmp.Name())
 		return nil, err
+	}
+	// bbolt works through the descriptor it opened: unlinked now, the file
+	// goes with the process however it ends, even killed half-way through
+	// a fold of a long ledger (gigabytes left in the temporary folder). Where
+	// an open file cannot be removed (Windows), Close removes it.
+	if runtime.GOOS != "windows" {
+		os.Remove(tmp.Name())
 	}
 	return tempDB{kvDB{db}}, nil
 }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -57,5 +58,44 @@ func TestTempKVIsRemoved(t *testing.T) {
 	db.Close()
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("%s after Close: %v", path, err)
+	}
+}
+
+// A temporary fold file leaves nothing in the temporary folder, even while
+// it is open: a process killed in a long fold leaves no gigabytes behind.
+func TestTempKVLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	db, err := TempKV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	big := make([]byte, 1<<20)
+	for i := range 8 {
+		err := db.Update(func(tx kv.Tx) error {
+			b := tx.Bucket([]byte("b"))
+			if b == nil {
+				var err error
+				if b, err = tx.CreateBucket([]byte("b")); err != nil {
+					return err
+				}
+			}
+			return b.Put([]byte{byte(i)}, big)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.View(func(tx kv.Tx) error {
+		if v := tx.Bucket([]byte("b")).Get([]byte{7}); len(v) != len(big) {
+			t.Fatalf("read back %d bytes", len(v))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 && runtime.GOOS != "windows" {
+		t.Fatalf("left in the temporary folder: %v", left)
 	}
 }
