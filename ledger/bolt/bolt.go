@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,13 +54,22 @@ var LockTimeout = 10 * time.Second
 
 // Store is a ledger in one bbolt file.
 type Store struct {
+	// mu guards db and pages, which a writer's reopen replaces: every use
+	// holds it for reading.
+	mu   sync.RWMutex
 	db   *bbolt.DB
 	path string
 	// pages releases what reads and appends mapped every 4k events: a few
 	// MB of a ledger file read in order, more when the reads are scattered.
 	pages *Releaser
 	hook  AppendHook
+	// appends counts the appends made since the file was opened: see reopen.
+	appends atomic.Int64
 }
+
+// reopenEvery is how many appends a Store makes before it opens its file
+// again (reopen).
+var reopenEvery int64 = 256
 
 // An AppendHook runs inside an append's transaction, once its events are
 // written: what it writes commits with them, or neither does. The store
@@ -145,7 +155,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
-	s := &Store{db: db, path: path, pages: &Releaser{DB: db, Every: 1 << 10}}
+	s := &Store{db: db, path: path, pages: newReleaser(db)}
 	if err := checkLength(db, path); err != nil {
 		db.Close()
 		return nil, err
@@ -211,10 +221,72 @@ func (s *Store) checkFormat(tx *bbolt.Tx) error {
 	return nil
 }
 
-func (s *Store) Close() error { return s.db.Close() }
+func newReleaser(db *bbolt.DB) *Releaser { return &Releaser{DB: db, Every: 1 << 10} }
 
-// DB exposes the bbolt handle for tests that tamper with the file.
-func (s *Store) DB() *bbolt.DB { return s.db }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Close()
+}
+
+// DB exposes the bbolt handle for tests that tamper with the file. A writer
+// that appends more than reopenEvery batches replaces it.
+func (s *Store) DB() *bbolt.DB {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db
+}
+
+// touch counts n entries read or written (scattered: found by key) for the
+// Releaser.
+func (s *Store) touch(n int, scattered bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if scattered {
+		s.pages.TouchScattered(n)
+	} else {
+		s.pages.Touch(n)
+	}
+}
+
+// reopen closes the file and opens it again once a writer has made
+// reopenEvery appends. bbolt's freelist remembers, for every page a write
+// transaction took from it, which transaction did, until the page is freed
+// again: in a process that writes for long, that is every page it wrote that
+// is still in use, and at 10M events most of an import's heap. Opened again,
+// the file starts with none.
+//
+// Between the close and the open another process may take the file: the
+// open then waits for it, like any other, and the next append finds the
+// ledger grown and refuses (ledger.ConflictError), appending nothing.
+// reopen never waits for this process's own readers: with one at work it
+// tries again at the next append.
+func (s *Store) reopen() error {
+	if s.appends.Load() < reopenEvery || !s.mu.TryLock() {
+		return nil
+	}
+	defer s.mu.Unlock()
+	s.appends.Store(0)
+	if err := s.db.Close(); err != nil {
+		return ledger.Wrap(ledger.CodeRuntime, err, "cannot close ledger %s to open it again", s.path)
+	}
+	var db *bbolt.DB
+	err := Guard(s.path, func() (err error) {
+		db, err = bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: LockTimeout})
+		return err
+	})
+	if err == nil {
+		if err = checkLength(db, s.path); err != nil {
+			db.Close()
+		}
+	}
+	if err != nil {
+		// Every later use fails: bbolt refuses a closed database.
+		return ledger.Wrap(ledger.CodeOf(err), err, "cannot open ledger %s again", s.path)
+	}
+	s.db, s.pages = db, newReleaser(db)
+	return nil
+}
 
 func seqKey(n uint64) []byte {
 	var k [8]byte
@@ -254,10 +326,17 @@ func (s *Store) AppendUnmarked(ctx context.Context, expectedNext uint64, recs []
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := s.reopen(); err != nil {
+		return err
+	}
 	// Merges read and write runs too: counted with the batch.
 	merged := 0
-	defer func() { s.pages.Touch(len(recs) + merged) }()
-	return s.append(ctx, expectedNext, recs, &merged)
+	defer func() { s.touch(len(recs)+merged, false) }()
+	err := s.append(ctx, expectedNext, recs, &merged)
+	if err == nil {
+		s.appends.Add(1)
+	}
+	return err
 }
 
 // Mark commits the acknowledgement mark at the ledger's size: see Append.
@@ -390,7 +469,7 @@ func (s *Store) Read(ctx context.Context, from uint64, fn func(ledger.Recorded) 
 		// Counted before fn sees any of it: a reader that stops early (a
 		// fold reading chunk by chunk) read the pages all the same, and a
 		// pass of such reads would otherwise keep the whole file resident.
-		s.pages.Touch(len(batch))
+		s.touch(len(batch), false)
 		if err != nil {
 			return err
 		}
@@ -469,7 +548,7 @@ func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, err
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
-	defer s.pages.TouchScattered(1)
+	defer s.touch(1, true)
 	var r ledger.Recorded
 	var found bool
 	err := s.view(func(tx *bbolt.Tx) error {

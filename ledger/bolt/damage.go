@@ -45,9 +45,13 @@ func checkLength(db *bbolt.DB, path string) error {
 }
 
 func (s *Store) view(fn func(*bbolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return Guard(s.path, func() error { return s.db.View(fn) })
 }
 
 func (s *Store) update(fn func(*bbolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return Guard(s.path, func() error { return s.db.Update(fn) })
 }

@@ -44,3 +44,10 @@ func SetRunLimits(capacity, ratio uint64) (restore func()) {
 	runCap, mergeRatio = capacity, ratio
 	return func() { runCap, mergeRatio = c, r }
 }
+
+// SetReopenEvery sets reopenEvery until the returned func restores it.
+func SetReopenEvery(n int64) (restore func()) {
+	old := reopenEvery
+	reopenEvery = n
+	return func() { reopenEvery = old }
+}

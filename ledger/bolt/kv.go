@@ -16,8 +16,10 @@ import (
 func KV(db *bbolt.DB) kv.DB { return kvDB{db} }
 
 // KV is the ledger file itself, where the projection checkpoint is kept in a
-// bucket of its own, so it is written in the same file as the events.
-func (s *Store) KV() kv.DB { return kvDB{s.db} }
+// bucket of its own, so it is written in the same file as the events. It
+// serves until the store opens its file again (reopen): a view, not a writer
+// of many batches, holds it.
+func (s *Store) KV() kv.DB { return kvDB{s.DB()} }
 
 // OpenKV opens (creating it) a file of derived data: see OpenDerived.
 func OpenKV(path string, wait time.Duration) (db kv.DB, remade, err error) {
