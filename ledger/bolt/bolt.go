@@ -117,6 +117,15 @@ func (r *Releaser) Touch(n int) {
 	}
 }
 
+// Check releases the DB's mapped pages now if the process holds more than
+// MappedBudget of them, and starts the count again.
+func (r *Releaser) Check() {
+	r.n.Store(0)
+	if mappedOverBudget() {
+		ReleasePages(r.DB)
+	}
+}
+
 // TouchScattered counts n entries found by key. A lookup lands on pages no
 // neighbour shares, and each fault maps a whole folio around its page: one
 // counts as four entries read in order (re-importing 1M events the ledger
@@ -249,6 +258,13 @@ func (s *Store) touch(n int, scattered bool) {
 	}
 }
 
+// release is Releaser.Check on the current handle.
+func (s *Store) release() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.pages.Check()
+}
+
 // reopen closes the file and opens it again once a writer has made
 // reopenEvery appends. bbolt's freelist remembers, for every page a write
 // transaction took from it, which transaction did, until the page is freed
@@ -329,10 +345,12 @@ func (s *Store) AppendUnmarked(ctx context.Context, expectedNext uint64, recs []
 	if err := s.reopen(); err != nil {
 		return err
 	}
-	// Merges read and write runs too: counted with the batch.
-	merged := 0
-	defer func() { s.touch(len(recs)+merged, false) }()
-	err := s.append(ctx, expectedNext, recs, &merged)
+	// An append maps pages all over the file: the id runs it merges, and
+	// the months the fold writes to, several times the budget's worth in a
+	// large ledger. Counted in entries, a check came only every second batch;
+	// the budget is looked at after each one instead.
+	defer s.release()
+	err := s.append(ctx, expectedNext, recs)
 	if err == nil {
 		s.appends.Add(1)
 	}
@@ -349,7 +367,7 @@ func (s *Store) Mark(context.Context) error {
 // keyAcked is the size of the last append acknowledged: see Append.
 var keyAcked = []byte("acknowledged")
 
-func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded, merged *int) error {
+func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) error {
 	return s.update(func(tx *bbolt.Tx) error {
 		if n := size(tx); n != expectedNext {
 			return ledger.ConflictError(expectedNext, n)
@@ -359,8 +377,7 @@ func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			return err
 		}
 		batch := ledger.IDsOf(recs)
-		dup, held, m, err := ids.Add(batch, expectedNext)
-		*merged = m
+		dup, held, _, err := ids.Add(batch, expectedNext)
 		if err != nil {
 			return err
 		}

@@ -115,3 +115,25 @@ func TestReleaserKeepsToTheBudget(t *testing.T) {
 	}
 	t.Logf("mapped: %d KB without a budget, %d KB with %d KB", whole, kept, base+2<<10)
 }
+
+// Every append looks at the budget once it has written, however few events
+// it held: a batch maps pages all over a large ledger (the id runs it
+// merges, the fold's months), and a count of entries looked only every
+// few batches.
+func TestAppendLooksAtTheBudget(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < 1000; i += 100 {
+		s.pages.n.Store(7)
+		if err := s.AppendUnmarked(ctx, uint64(i), storetest.Sealed(i, 100)); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.pages.n.Load(); n != 0 {
+			t.Fatalf("after an append of 100 events the count is %d: the budget was not looked at", n)
+		}
+	}
+}
