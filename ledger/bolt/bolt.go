@@ -59,6 +59,7 @@ type Store struct {
 	mu   sync.RWMutex
 	db   *bbolt.DB
 	path string
+	wait time.Duration // for another process to release the file, also on reopen
 	// pages releases what reads and appends mapped every 4k events: a few
 	// MB of a ledger file read in order, more when the reads are scattered.
 	pages *Releaser
@@ -70,6 +71,10 @@ type Store struct {
 // reopenEvery is how many appends a Store makes before it opens its file
 // again (reopen).
 var reopenEvery int64 = 256
+
+// inReopen, when set (by tests), runs between reopen's close and its open:
+// where another process may take the file.
+var inReopen func()
 
 // An AppendHook runs inside an append's transaction, once its events are
 // written: what it writes commits with them, or neither does. The store
@@ -164,7 +169,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
-	s := &Store{db: db, path: path, pages: newReleaser(db)}
+	s := &Store{db: db, path: path, wait: wait, pages: newReleaser(db)}
 	if err := checkLength(db, path); err != nil {
 		db.Close()
 		return nil, err
@@ -286,11 +291,17 @@ func (s *Store) reopen() error {
 	if err := s.db.Close(); err != nil {
 		return ledger.Wrap(ledger.CodeRuntime, err, "cannot close ledger %s to open it again", s.path)
 	}
+	if inReopen != nil {
+		inReopen()
+	}
 	var db *bbolt.DB
 	err := Guard(s.path, func() (err error) {
-		db, err = bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: LockTimeout})
+		db, err = bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.wait})
 		return err
 	})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return ledger.Errorf(ledger.CodeRuntime, "another process took the ledger %s while this one opened it again, and held it for %s; nothing more was appended", s.path, s.wait)
+	}
 	if err == nil {
 		if err = checkLength(db, s.path); err != nil {
 			db.Close()

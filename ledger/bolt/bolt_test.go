@@ -232,3 +232,70 @@ func TestReopenWhileReading(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// Another writer that takes the file while a store opens it again appends
+// first; the store's next append then refuses, appending nothing, and the
+// ledger holds both writers' events in order. One that holds the file past
+// the store's wait leaves it with a clear error and the ledger whole.
+func TestReopenMeetsAnotherWriter(t *testing.T) {
+	defer bolt.SetReopenEvery(1)()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	if err := s.Append(ctx, 0, storetest.Sealed(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	other := func(appendAt int, keep bool) *bolt.Store {
+		o, err := bolt.Open(path, bolt.Options{Wait: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if appendAt >= 0 {
+			if err := o.Append(ctx, uint64(appendAt), storetest.Sealed(appendAt, 5)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !keep {
+			o.Close()
+			return nil
+		}
+		return o
+	}
+	restore := bolt.SetInReopen(func() { other(10, false) })
+	err := s.Append(ctx, 10, storetest.Sealed(10, 10))
+	restore()
+	if !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("an append after another writer's: %v", err)
+	}
+	if err := s.Append(ctx, 15, storetest.Sealed(15, 10)); err != nil {
+		t.Fatalf("appending after the other writer's events: %v", err)
+	}
+	if res, err := ledger.Verify(ctx, s, nil); err != nil || res.Size != 25 {
+		t.Fatalf("%+v %v", res, err)
+	}
+
+	if _, err := bolt.Open(path, bolt.Options{Wait: 100 * time.Millisecond}); err == nil {
+		t.Fatal("a second handle opened a file the first holds")
+	}
+	s.Close()
+	w, err := bolt.Open(path, bolt.Options{Wait: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Append(ctx, 25, storetest.Sealed(25, 5)); err != nil {
+		t.Fatal(err)
+	}
+	var held *bolt.Store
+	restore = bolt.SetInReopen(func() { held = other(-1, true) })
+	err = w.Append(ctx, 30, storetest.Sealed(30, 10))
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "another process took the ledger") || ledger.CodeOf(err) != ledger.CodeRuntime {
+		t.Fatalf("an append while another process held the file: %v", err)
+	}
+	held.Close()
+	r := open(t, path)
+	if res, err := ledger.Verify(ctx, r, nil); err != nil || res.Size != 30 {
+		t.Fatalf("after a failed reopen: %+v %v", res, err)
+	}
+}

@@ -51,3 +51,10 @@ func SetReopenEvery(n int64) (restore func()) {
 	reopenEvery = n
 	return func() { reopenEvery = old }
 }
+
+// SetInReopen makes f run between a reopen's close and its open, until the
+// returned func restores it.
+func SetInReopen(f func()) (restore func()) {
+	inReopen = f
+	return func() { inReopen = nil }
+}
