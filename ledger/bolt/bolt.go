@@ -60,8 +60,8 @@ type Store struct {
 	db   *bbolt.DB
 	path string
 	wait time.Duration // for another process to release the file, also on reopen
-	// pages releases what reads and appends mapped every 4k events: a few
-	// MB of a ledger file read in order, more when the reads are scattered.
+	// pages looks at what reads have mapped every 1k entries, and at what an
+	// append mapped after each append, and releases it past MappedBudget.
 	pages *Releaser
 	hook  AppendHook
 	// appends counts the appends made since the file was opened: see reopen.
@@ -115,10 +115,7 @@ var MappedBudget int64 = 64 << 20
 // Touch counts n entries read or written in order.
 func (r *Releaser) Touch(n int) {
 	if r.n.Add(int64(n)) >= r.Every {
-		r.n.Store(0)
-		if mappedOverBudget() {
-			ReleasePages(r.DB)
-		}
+		r.Check()
 	}
 }
 

@@ -11,15 +11,22 @@ import (
 	"github.com/statledger/statledger/ledger/storetest"
 )
 
-// TestReleasePages: after a pass over the ledger, released pages leave the
-// resident set, and every event reads back the same afterwards.
-func TestReleasePages(t *testing.T) {
-	ctx := context.Background()
+// created is a new, empty ledger file, closed when the test ends.
+func created(t *testing.T) *Store {
+	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestReleasePages: after a pass over the ledger, released pages leave the
+// resident set, and every event reads back the same afterwards.
+func TestReleasePages(t *testing.T) {
+	ctx := context.Background()
+	s := created(t)
 	const n = 12_000
 	for i := 0; i < n; i += 1000 {
 		if err := s.Append(ctx, uint64(i), storetest.Sealed(i, 1000)); err != nil {
@@ -55,11 +62,7 @@ func TestReleasePages(t *testing.T) {
 // A reader that stops early (a fold reads chunk by chunk) still read the
 // whole batch's pages: they count towards the next release.
 func TestReadThatStopsEarlyCounts(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := created(t)
 	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 100)); err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +80,7 @@ func TestReadThatStopsEarlyCounts(t *testing.T) {
 // the kernel maps for each page read: a long pass never holds the whole file.
 func TestReleaserKeepsToTheBudget(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := created(t)
 	const n = 40_000
 	for i := 0; i < n; i += 2000 {
 		if err := s.Append(ctx, uint64(i), storetest.Sealed(i, 2000)); err != nil {
@@ -122,11 +121,7 @@ func TestReleaserKeepsToTheBudget(t *testing.T) {
 // few batches.
 func TestAppendLooksAtTheBudget(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := created(t)
 	for i := 0; i < 1000; i += 100 {
 		s.pages.n.Store(7)
 		if err := s.AppendUnmarked(ctx, uint64(i), storetest.Sealed(i, 100)); err != nil {
