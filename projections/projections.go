@@ -10,6 +10,7 @@ package projections
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -723,6 +724,21 @@ func (s *State) IncidentSpan() (first, last string) {
 		return "", ""
 	}
 	return months[0], months[len(months)-1]
+}
+
+// Span is the months from..to of a report: each end as given or, left
+// empty, the month of the first or last effective incident (or the other
+// end's, when only that one is known); two empty strings when neither is
+// given and there is no incident. A span that ends before it starts is
+// refused. Months given must be YYYY-MM: the caller checks them.
+func (s *State) Span(from, to string) (string, string, error) {
+	first, last := s.IncidentSpan()
+	from, to = cmp.Or(from, first), cmp.Or(to, last)
+	from, to = cmp.Or(from, to), cmp.Or(to, from)
+	if from != "" && len(MonthRange(from, to)) == 0 {
+		return "", "", ledger.Errorf(ledger.CodeInput, "the first month, %s, is after the last, %s", from, to)
+	}
+	return from, to, nil
 }
 
 // Months lists, in order, the months with at least one effective incident.

@@ -249,3 +249,27 @@ func TestCheckTarget(t *testing.T) {
 		t.Errorf("retraction of a retracted event: %v", err)
 	}
 }
+
+// A span defaults each end to the first or last incident's month, or to
+// the other end; with no incident and nothing given it is empty; one that
+// ends before it starts is refused.
+func TestSpan(t *testing.T) {
+	s := fold(incident(ledger.Arrest, "2025-08-20", 3, "exact"), incident(ledger.Rescue, "2025-10-02", 1, "exact"))
+	for _, tc := range []struct{ from, to, wantFrom, wantTo string }{
+		{"", "", "2025-08", "2025-10"}, {"2025-09", "", "2025-09", "2025-10"}, {"", "2025-09", "2025-08", "2025-09"},
+	} {
+		if from, to, err := s.Span(tc.from, tc.to); err != nil || from != tc.wantFrom || to != tc.wantTo {
+			t.Errorf("%q..%q: %s..%s %v", tc.from, tc.to, from, to, err)
+		}
+	}
+	if _, _, err := s.Span("2025-11", ""); ledger.CodeOf(err) != ledger.CodeInput {
+		t.Errorf("2025-11..(2025-10): %v", err)
+	}
+	empty := New()
+	if from, to, err := empty.Span("", ""); from != "" || to != "" || err != nil {
+		t.Errorf("no incidents: %q..%q %v", from, to, err)
+	}
+	if from, to, err := empty.Span("", "2024-02"); from != "2024-02" || to != "2024-02" || err != nil {
+		t.Errorf("no incidents, ..2024-02: %q..%q %v", from, to, err)
+	}
+}

@@ -2,7 +2,6 @@ package charts
 
 import (
 	"bytes"
-	"cmp"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,25 +19,24 @@ const MaxMonths = 240
 // cut to its last MaxMonths; a span given that long is refused.
 func Span(st *projections.State, from, to string) (string, string, error) {
 	given := from != ""
-	first, last := st.IncidentSpan()
-	from, to = cmp.Or(from, first), cmp.Or(to, last)
-	if from == "" && to == "" { // no incidents at all: an empty current page of one month
-		from, to = "2000-01", "2000-01"
-		if !st.LastRecordedAt.IsZero() {
-			from = st.LastRecordedAt.UTC().Format("2006-01")
-			to = from
-		}
-	}
-	from, to = cmp.Or(from, to), cmp.Or(to, from)
 	for _, m := range []string{from, to} {
-		if _, err := time.Parse("2006-01", m); err != nil {
+		if _, err := time.Parse("2006-01", m); m != "" && err != nil {
 			return "", "", ledger.Errorf(ledger.CodeInput, "month %q: give a month as YYYY-MM", m)
 		}
 	}
+	from, to, err := st.Span(from, to)
+	if err != nil {
+		return "", "", err
+	}
+	if from == "" { // no incidents at all: an empty current page of one month
+		from = "2000-01"
+		if !st.LastRecordedAt.IsZero() {
+			from = st.LastRecordedAt.UTC().Format("2006-01")
+		}
+		to = from
+	}
 	months := projections.MonthRange(from, to)
 	switch {
-	case len(months) == 0:
-		return "", "", ledger.Errorf(ledger.CodeInput, "the first month, %s, is after the last, %s", from, to)
 	case len(months) > MaxMonths && !given:
 		from = projections.AddMonths(to, -(MaxMonths - 1))
 	case len(months) > MaxMonths:

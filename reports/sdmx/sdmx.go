@@ -6,7 +6,6 @@
 package sdmx
 
 import (
-	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -56,11 +55,9 @@ func obsStatus(q string) string {
 
 // Write writes the file.
 func Write(w io.Writer, in Input) error {
-	first, last := in.State.IncidentSpan()
-	from, to := cmp.Or(in.From, first), cmp.Or(in.To, last)
-	from, to = cmp.Or(from, to), cmp.Or(to, from)
-	if from != "" && len(projections.MonthRange(from, to)) == 0 {
-		return ledger.Errorf(ledger.CodeInput, "the first month, %s, is after the last, %s", from, to)
+	from, to, err := in.State.Span(in.From, in.To)
+	if err != nil {
+		return err
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(Header); err != nil {
