@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 
@@ -420,6 +421,39 @@ func typeIndex(t ledger.Type) int {
 		}
 	}
 	return -1
+}
+
+// MonthCache keeps the month aggregates that folds of one set of records
+// decoded and wrote, each with the bytes of its record: a fold run once a
+// batch (checkpoint.Folder) then decodes a month once, not once a batch
+// (1.7 s of a 1M import's appending core, go tool pprof). A record that is
+// not byte for byte the one kept is decoded and checked as ever. Folds that
+// share one must not run at once.
+type MonthCache struct{ m map[string]keptMonth }
+
+type keptMonth struct {
+	rec   []byte
+	cells *monthCells
+}
+
+func NewMonthCache() *MonthCache { return &MonthCache{m: map[string]keptMonth{}} }
+
+// take returns the aggregates kept for month if rec is their record, and
+// forgets them either way: the fold changes them in place.
+func (c *MonthCache) take(month string, rec []byte) *monthCells {
+	if c == nil {
+		return nil
+	}
+	k, ok := c.m[month]
+	delete(c.m, month)
+	if ok && rec != nil && bytes.Equal(k.rec, rec) {
+		return k.cells
+	}
+	return nil
+}
+
+func (c *MonthCache) keep(month string, rec []byte, cells *monthCells) {
+	c.m[month] = keptMonth{rec, cells}
 }
 
 // monthCells are a month's aggregates at the head of the fold.

@@ -74,6 +74,7 @@ type core struct {
 	cells       map[string]*monthCells // read through to kv; dirty until Flush
 	dirty       map[string]bool
 	ix          ledger.IDIndex // the ledger's id index, when the fold does not keep its own
+	months      *MonthCache
 	err         error
 }
 
@@ -138,6 +139,11 @@ func (s *State) fail(err error) {
 // would otherwise dominate the fold. It must be set before the first Apply
 // and on every later Open of the same records.
 func (s *State) UseIDIndex(ix ledger.IDIndex) { s.f.ix = ix }
+
+// UseMonthCache makes the fold take the months it changes from c, where
+// an earlier fold of the same records left them, and leave them there as
+// Flush writes them.
+func (s *State) UseMonthCache(c *MonthCache) { s.f.months = c }
 
 // UseKV moves the fold to another handle on the same records: a checkpoint
 // commits in chunks, each in its own transaction.
@@ -321,7 +327,14 @@ func (s *State) Flush() error {
 	f := s.f
 	s.syncTimes()
 	for _, m := range sortedKeys(f.dirty) {
-		s.fail(f.kv.Put(bucketCells, []byte(m), f.cells[m].encode()))
+		rec := f.cells[m].encode()
+		s.fail(f.kv.Put(bucketCells, []byte(m), rec))
+		if f.months != nil {
+			// Handed over: a later Apply takes it back through kv's record,
+			// so what the cache holds is always what rec says.
+			f.months.keep(m, rec, f.cells[m])
+			delete(f.cells, m)
+		}
 	}
 	clear(f.dirty)
 	s.fail(f.kv.Put(bucketMeta, []byte("size"), seqKey(f.head)))
@@ -339,6 +352,8 @@ func (s *State) cellsOf(month string) *monthCells {
 	c := newMonthCells()
 	if v, err := f.kv.Get(bucketCells, []byte(month)); err != nil {
 		s.fail(err)
+	} else if kept := f.months.take(month, v); kept != nil {
+		c = kept
 	} else if v != nil {
 		dc, err := decodeCells(v)
 		s.fail(err)

@@ -100,9 +100,10 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 		// projection cache, opened for each batch so that other commands
 		// are never kept from it for long. A failure is derived data: the
 		// next report catches up.
+		folder := checkpoint.NewFolder()
 		s.OnAppend(func(recs []ledger.Recorded, before, after ledger.Head) {
 			if db, err := (boltFiles{}).Open(path); err == nil {
-				checkpoint.FoldInto(db, s, recs, before, after)
+				folder.FoldInto(db, s, recs, before, after)
 				db.Close()
 			}
 		})
@@ -146,7 +147,7 @@ func openBolt(path string, opt bolt.Options) (ledger.Store, error) {
 		return nil, err
 	}
 	if !opt.ReadOnly {
-		s.OnAppend(checkpoint.FoldOnAppend)
+		s.OnAppend(checkpoint.NewFolder().FoldOnAppend)
 	}
 	return s, nil
 }

@@ -79,7 +79,7 @@ var inReopen func()
 // An AppendHook runs inside an append's transaction, once its events are
 // written: what it writes commits with them, or neither does. The store
 // knows nothing of what it does (the projection checkpoint folds what is
-// appended: checkpoint.FoldOnAppend). ix finds ids as of this batch;
+// appended: checkpoint.Folder.FoldOnAppend). ix finds ids as of this batch;
 // before and after are the ledger's heads around it.
 type AppendHook func(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error
 

@@ -500,7 +500,7 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 
 // An AppendHook is told of each acknowledged append, with the ledger's
 // heads around it (the projection cache folds what was appended:
-// checkpoint.FoldInto). It runs after the append, outside its lock; what
+// checkpoint.Folder.FoldInto). It runs after the append, outside its lock; what
 // it fails to do is derived data, caught up later.
 type AppendHook func(recs []ledger.Recorded, before, after ledger.Head)
 

@@ -123,7 +123,7 @@ func BenchmarkAppend100k(b *testing.B) {
 					b.Fatal(err)
 				}
 				if inline {
-					s.OnAppend(FoldOnAppend)
+					s.OnAppend(NewFolder().FoldOnAppend)
 				}
 				for i := 0; i < len(recs); i += 1000 {
 					if err := s.Append(ctx, uint64(i), recs[i:min(i+1000, len(recs))]); err != nil {

@@ -259,7 +259,7 @@ func temp(t testing.TB) kv.DB {
 // discarded rather than failing the append.
 func TestFoldOnAppend(t *testing.T) {
 	s, recs := ledgerOf(t, 2500)
-	s.OnAppend(FoldOnAppend)
+	s.OnAppend(NewFolder().FoldOnAppend)
 	for i := 0; i < len(recs); i += 700 {
 		batch := recs[i:min(i+700, len(recs))]
 		if err := s.Append(ctx, uint64(i), batch); err != nil {
@@ -282,7 +282,7 @@ func TestFoldOnAppend(t *testing.T) {
 	if err := other.Append(ctx, 0, more[:100]); err != nil {
 		t.Fatal(err)
 	}
-	other.OnAppend(FoldOnAppend)
+	other.OnAppend(NewFolder().FoldOnAppend)
 	if err := other.Append(ctx, 100, more[100:]); err != nil {
 		t.Fatal(err)
 	}
@@ -323,6 +323,7 @@ func TestFoldInto(t *testing.T) {
 	s, recs := ledgerOf(t, 1200)
 	own := temp(t)
 	defer own.Close()
+	folder := NewFolder()
 	for i := 0; i < len(recs); i += 500 {
 		batch := recs[i:min(i+500, len(recs))]
 		before, _ := s.Head(ctx)
@@ -330,7 +331,7 @@ func TestFoldInto(t *testing.T) {
 			t.Fatal(err)
 		}
 		after, _ := s.Head(ctx)
-		if err := FoldInto(own, s, batch, before, after); err != nil {
+		if err := folder.FoldInto(own, s, batch, before, after); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,11 +4,23 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"sync"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/kv"
 	"github.com/statledger/statledger/projections"
 )
+
+// Folder folds each append into a checkpoint: FoldOnAppend for one kept
+// in the ledger's own file, FoldInto for one in a file of its own. It keeps
+// the months it wrote for the next batch (projections.MonthCache), so give
+// each ledger its own.
+type Folder struct {
+	mu     sync.Mutex
+	months *projections.MonthCache
+}
+
+func NewFolder() *Folder { return &Folder{months: projections.NewMonthCache()} }
 
 // FoldOnAppend keeps a checkpoint kept in the ledger's own file at the
 // ledger's head: run inside each append's transaction (bolt's AppendHook),
@@ -22,7 +34,9 @@ import (
 // next view, which folds or rebuilds it as it always has. A checkpoint
 // found damaged is discarded here, so that an append never fails for a
 // fault in derived data.
-func FoldOnAppend(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error {
+func (fo *Folder) FoldOnAppend(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
 	b := tx.Bucket(Bucket)
 	if b == nil {
 		if before.Size != 0 {
@@ -46,7 +60,7 @@ func FoldOnAppend(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, a
 	if size != before.Size || (size > 0 && !bytes.Equal(root, before.Root[:])) {
 		return nil
 	}
-	err := fold(b, ix, recs, before.Size)
+	err := fold(b, ix, fo.months, recs, before.Size)
 	if errors.Is(err, projections.ErrDamaged) {
 		return tx.DeleteBucket(Bucket) // derived data: the next view folds it again
 	}
@@ -60,7 +74,7 @@ func FoldOnAppend(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Recorded, before, a
 }
 
 // fold applies recs to the checkpoint's records, which hold size events.
-func fold(b kv.Bucket, ix ledger.IDIndex, recs []ledger.Recorded, size uint64) error {
+func fold(b kv.Bucket, ix ledger.IDIndex, months *projections.MonthCache, recs []ledger.Recorded, size uint64) error {
 	state, err := projections.Open(records{root: b})
 	if err != nil {
 		return err
@@ -69,6 +83,7 @@ func fold(b kv.Bucket, ix ledger.IDIndex, recs []ledger.Recorded, size uint64) e
 		return projections.ErrDamaged // records and header disagree: rebuild
 	}
 	state.UseIDIndex(ix)
+	state.UseMonthCache(months)
 	for _, r := range recs {
 		state.Apply(r)
 	}
@@ -79,6 +94,6 @@ func fold(b kv.Bucket, ix ledger.IDIndex, recs []ledger.Recorded, size uint64) e
 // EventStoreDB ledger's, in this machine's cache): after an append is
 // acknowledged, what it appended is folded into db, in one transaction of
 // db's. ix is the ledger's id index.
-func FoldInto(db kv.DB, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error {
-	return db.Update(func(tx kv.Tx) error { return FoldOnAppend(tx, ix, recs, before, after) })
+func (fo *Folder) FoldInto(db kv.DB, ix ledger.IDIndex, recs []ledger.Recorded, before, after ledger.Head) error {
+	return db.Update(func(tx kv.Tx) error { return fo.FoldOnAppend(tx, ix, recs, before, after) })
 }
