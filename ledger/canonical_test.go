@@ -1,0 +1,99 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestCanonicalIsJSONMarshal: the hand-written encoder writes, for any
+// event, the bytes json.Marshal writes, which were the canonical bytes before
+// it and so define every leaf hash already stored. The events are drawn from
+// Event's own fields by reflection, so a field added to the struct is drawn
+// too, and fails this test until appendCanonical writes it.
+func TestCanonicalIsJSONMarshal(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var e Event
+		drawInto(t, reflect.ValueOf(&e).Elem(), "event")
+		want, err := json.Marshal(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Canonical(); !bytes.Equal(got, want) {
+			t.Fatalf("canonical bytes differ from json.Marshal's:\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+// Strings worth a JSON encoder's attention: everything it escapes, and
+// bytes that are not UTF-8.
+var awkward = []string{"", "a", `"`, `\`, "<", ">", "&", "\x00", "\x1f", "\b", "\f", "\n", "\r", "\t",
+	"\x7f", "\u2028", "\u2029", "é", "ក", "한", "😀", "\xff", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\uFFFD"}
+
+func drawString(t *rapid.T, label string) string {
+	switch rapid.IntRange(0, 3).Draw(t, label+" kind") {
+	case 0:
+		return ""
+	case 1:
+		return rapid.String().Draw(t, label)
+	case 2:
+		return string(rapid.SliceOf(rapid.Byte()).Draw(t, label))
+	}
+	var b []byte
+	for _, s := range rapid.SliceOfN(rapid.SampledFrom(awkward), 0, 8).Draw(t, label) {
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+// drawInto fills v, of a kind Event's fields are made of, with a drawn value;
+// a kind it does not know fails the test, so that the encoder's test grows
+// with the struct.
+func drawInto(t *rapid.T, v reflect.Value, label string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(drawString(t, label))
+	case reflect.Int, reflect.Int64:
+		v.SetInt(rapid.Int64().Draw(t, label))
+	case reflect.Uint64:
+		v.SetUint(rapid.Uint64().Draw(t, label))
+	case reflect.Pointer:
+		if rapid.IntRange(0, 2).Draw(t, label+" nil") == 0 {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		drawInto(t, v.Elem(), label)
+	case reflect.Slice:
+		switch rapid.IntRange(0, 3).Draw(t, label+" nil") {
+		case 0: // nil
+		case 1:
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		default:
+			n := rapid.IntRange(1, 3).Draw(t, label+" len")
+			v.Set(reflect.MakeSlice(v.Type(), n, n))
+			for i := range n {
+				drawInto(t, v.Index(i), label)
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			drawInto(t, v.Field(i), v.Type().Field(i).Name)
+		}
+	default:
+		t.Fatalf("%s: no values drawn for a field of kind %s; teach drawInto and appendCanonical", label, v.Kind())
+	}
+}
+
+func BenchmarkCanonical(b *testing.B) {
+	d, _ := DecodeJSONL("gen", bytes.NewReader(jsonlEvents(1000)))
+	for i := range d.Events {
+		Normalize(&d.Events[i])
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = d.Events[i%len(d.Events)].Canonical()
+	}
+}
