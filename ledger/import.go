@@ -174,11 +174,11 @@ func (fs *Files) Close() {
 
 // scanAhead runs src.Scan on a goroutine of its own, some chunks ahead of fn:
 // decoding and validating take one core while fn, checking ids or appending
-// (hashes, the store's write), takes the other. With canonical, that goroutine
-// also encodes each event's canonical bytes for fn, which appending would
-// otherwise do on its own core, the one that waits. fn still sees every event
-// in input order, on the calling goroutine.
-func scanAhead(src Input, canonical bool, fn func(file string, line int, e Event, canonical []byte)) ([]LineError, int, error) {
+// (hashes, the store's write), takes the other. For each event whose ordinal
+// canonical sets, that goroutine also encodes its canonical bytes for fn,
+// which appending would otherwise do on its own core, the one that waits. fn
+// still sees every event in input order, on the calling goroutine.
+func scanAhead(src Input, canonical []bool, fn func(file string, line int, e Event, canonical []byte)) ([]LineError, int, error) {
 	type item struct {
 		file      string
 		line      int
@@ -193,11 +193,13 @@ func scanAhead(src Input, canonical bool, fn func(file string, line int, e Event
 	go func() {
 		defer close(ch) // after errs and err are set: the range below then sees them
 		buf := make([]item, 0, chunk)
+		n := 0
 		errs, dropped, err = src.Scan(func(file string, line int, e Event) {
 			it := item{file: file, line: line, e: e}
-			if canonical {
+			if n < len(canonical) && canonical[n] {
 				it.canonical = e.Canonical()
 			}
+			n++
 			buf = append(buf, it)
 			if len(buf) == chunk {
 				ch <- buf
@@ -292,13 +294,18 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 		return AppendResult{}, err
 	}
 	var appendErr error
-	i := 0
-	_, _, err = scanAhead(src, true, func(_ string, _ int, e Event, canonical []byte) {
-		if appendErr == nil && i < len(in.fresh) && in.fresh[i] {
-			appendErr = a.AddCanonical(ctx, e, canonical)
-		}
-		i++
-	})
+	i := len(in.fresh)
+	if total > 0 {
+		// Nothing new (an import finished before, read again): the second
+		// pass would decode the whole input for nothing.
+		i = 0
+		_, _, err = scanAhead(src, in.fresh, func(_ string, _ int, e Event, canonical []byte) {
+			if appendErr == nil && i < len(in.fresh) && in.fresh[i] {
+				appendErr = a.AddCanonical(ctx, e, canonical)
+			}
+			i++
+		})
+	}
 	if err == nil {
 		err = appendErr
 	}
@@ -379,7 +386,7 @@ func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
 	in.checker = New(s).NewChecker()
 	var lookupErr error
 	var ledgerErrs []LineError
-	decodeErrs, dropped, err := scanAhead(src, false, func(file string, line int, e Event, _ []byte) {
+	decodeErrs, dropped, err := scanAhead(src, nil, func(file string, line int, e Event, _ []byte) {
 		if lookupErr != nil {
 			return
 		}

@@ -122,6 +122,64 @@ func TestImportInterruptedResumes(t *testing.T) {
 	}
 }
 
+// scans counts the passes an import makes over its input.
+type scans struct {
+	ledger.Input
+	n int
+}
+
+func (s *scans) Scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
+	s.n++
+	return s.Input.Scan(fn)
+}
+
+// An input the ledger holds already is read once, to check it: with nothing
+// new the append pass would decode it all for nothing. One with something
+// new is read twice, and only the new events are appended.
+func TestImportReadsAnOldInputOnce(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(file, []byte(jsonlEvents(30, 0)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := ledger.ImportOptions{Actor: "t", BatchSize: 7}
+	in := &scans{Input: &ledger.Files{Names: []string{file}}}
+	if res, err := ledger.Import(ctx, open, in, opt); err != nil || res.Appended != 30 || in.n != 2 {
+		t.Fatalf("first import: %+v %v, %d passes", res, err, in.n)
+	}
+	in.n = 0
+	res, err := ledger.Import(ctx, open, in, opt)
+	if err != nil || res.Appended != 0 || res.Duplicates != 30 || res.Head.Size != 30 || in.n != 1 {
+		t.Fatalf("the same input again: %+v %v, %d passes, want 1", res, err, in.n)
+	}
+	// Ten new events among the old ones: appended in input order, once.
+	was, fresh := strings.SplitAfter(jsonlEvents(30, 0), "\n"), strings.SplitAfter(jsonlEvents(10, 100), "\n")
+	more := strings.Join(was[:10], "") + strings.Join(fresh[:5], "") + strings.Join(was[10:], "") + strings.Join(fresh[5:], "")
+	if err := os.WriteFile(file, []byte(more), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in.n = 0
+	res, err = ledger.Import(ctx, open, in, opt)
+	if err != nil || res.Appended != 10 || res.Duplicates != 30 || res.Head.Size != 40 || in.n != 2 {
+		t.Fatalf("with ten new events: %+v %v, %d passes", res, err, in.n)
+	}
+	s, err := open(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ids []string
+	s.Read(ctx, 30, func(r ledger.Recorded) error { ids = append(ids, r.Event.ID); return nil })
+	want := []string{}
+	for _, n := range []int{100, 101, 102, 103, 104, 105, 106, 107, 108, 109} {
+		want = append(want, fmt.Sprintf("00000000-0000-4000-8000-%012d", n))
+	}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Fatalf("appended %v, want %v", ids, want)
+	}
+}
+
 // A file whose format cannot be told, or that is not there, is an input
 // error that names it, before the ledger is touched.
 func TestImportNamesAnUnreadableInput(t *testing.T) {
