@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -95,5 +96,26 @@ func BenchmarkCanonical(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		_ = d.Events[i%len(d.Events)].Canonical()
+	}
+}
+
+// eventPart finds, in any envelope, exactly the event's canonical bytes,
+// whatever recorded_by holds (quotes, `,"event":` itself): an import takes
+// an event held with these bytes for a duplicate of the one it reads.
+func TestEventPartIsTheCanonicalEvent(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var e Event
+		drawInto(t, reflect.ValueOf(&e).Elem(), "event")
+		by := drawString(t, "by") + rapid.SampledFrom([]string{"", `,"event":`, `\",\"event\":{`}).Draw(t, "tail")
+		r := NewRecorded(rapid.Uint64().Draw(t, "seq"), time.Unix(rapid.Int64Range(0, 1<<40).Draw(t, "at"), 0), by, e)
+		got, ok := eventPart(r.Raw)
+		if !ok || !bytes.Equal(got, e.Canonical()) {
+			t.Fatalf("eventPart(%s) = %s, %v; want %s", r.Raw, got, ok, e.Canonical())
+		}
+	})
+	for _, raw := range []string{"", "{}", `{"seq":1}`, `{"seq":1,"event":`} {
+		if _, ok := eventPart([]byte(raw)); ok {
+			t.Errorf("eventPart(%q) found an event", raw)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -99,8 +100,10 @@ func (l *Ledger) NewChecker() *Checker {
 // that follows needs only its answers.
 func (c *Checker) Done() { c.seen.close() }
 
-func contentSum(e *Event) (s [16]byte) {
-	h := sha256.Sum256(e.Canonical())
+func contentSum(e *Event) [16]byte { return sumOf(e.Canonical()) }
+
+func sumOf(canonical []byte) (s [16]byte) {
+	h := sha256.Sum256(canonical)
 	copy(s[:], h[:])
 	return s
 }
@@ -112,7 +115,8 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 	if perr != nil {
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%q is not a UUID", e.ID)}, nil
 	}
-	sum := contentSum(e)
+	canonical := e.Canonical()
+	sum := sumOf(canonical)
 	prev, ok, err := c.seen.get(id)
 	if err != nil {
 		return false, nil, err
@@ -123,6 +127,19 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 			return false, nil, nil
 		}
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}, nil
+	}
+	if rl, ok := c.l.Store.(RawLookup); ok {
+		_, raw, found, err := rl.LookupRaw(ctx, e.ID)
+		if err != nil {
+			return false, nil, err
+		}
+		if held, ok := eventPart(raw); found && ok && bytes.Equal(held, canonical) {
+			c.Duplicates++
+			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
+		}
+		if !found {
+			return c.fresh(ctx, id, e, sum)
+		}
 	}
 	stored, found, err := c.l.Store.Lookup(ctx, e.ID)
 	if err != nil {
@@ -135,6 +152,11 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 		}
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
 	}
+	return c.fresh(ctx, id, e, sum)
+}
+
+// fresh checks an event whose id neither the ledger nor the input before it holds.
+func (c *Checker) fresh(ctx context.Context, id uuid.UUID, e *Event, sum [16]byte) (bool, *LineError, error) {
 	if fe, err := c.checkTarget(ctx, e); err != nil || fe != nil {
 		return false, fe, err
 	}

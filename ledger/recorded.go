@@ -91,6 +91,18 @@ func ParseRecorded(raw []byte) (Recorded, error) {
 	return r, nil
 }
 
+// eventPart is the canonical bytes of the event inside raw, an envelope as
+// sealer.seal frames it. The first `,"event":` is the envelope's own: inside
+// recorded_by, a JSON string, every quote is escaped.
+func eventPart(raw []byte) ([]byte, bool) {
+	const key = `,"event":`
+	i := bytes.Index(raw, []byte(key))
+	if i < 0 || len(raw) < i+len(key)+1 || raw[len(raw)-1] != '}' {
+		return nil, false
+	}
+	return raw[i+len(key) : len(raw)-1], true
+}
+
 // LeafHex is the leaf hash as printed everywhere outside a checkpoint body.
 func (r *Recorded) LeafHex() string { return hex.EncodeToString(r.Leaf[:]) }
 

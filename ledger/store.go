@@ -56,6 +56,15 @@ type IDIndex interface {
 	SeqsOf(ctx context.Context, ids []string) (seqs []uint64, found []bool, err error)
 }
 
+// A RawLookup is a store that can hand over an event's stored bytes without
+// parsing them. An import's check, to which an event held with the same
+// content is a duplicate, then compares bytes rather than decoding each
+// stored event (re-importing 1M events: ParseRecorded was 9.5 s of 23.9).
+// Bytes that differ are looked up again with Lookup, parsed and checked.
+type RawLookup interface {
+	LookupRaw(ctx context.Context, id string) (seq uint64, raw []byte, found bool, err error)
+}
+
 // IDsOf lists the event ids of recs, in order: what a store checks against
 // its id index before appending them.
 func IDsOf(recs []Recorded) []string {

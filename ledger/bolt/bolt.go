@@ -593,6 +593,27 @@ func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, e
 	return r, found, err
 }
 
+// LookupRaw is Lookup without parsing the event's bytes: see
+// ledger.RawLookup.
+func (s *Store) LookupRaw(ctx context.Context, id string) (uint64, []byte, bool, error) {
+	defer s.touch(1, true)
+	var seq uint64
+	var raw []byte
+	err := s.view(func(tx *bbolt.Tx) error {
+		var ok bool
+		if seq, ok = idsOf(tx).SeqOf(id); !ok {
+			return nil
+		}
+		v := tx.Bucket(bucketEvents).Get(seqKey(seq))
+		if v == nil {
+			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", seq, id)
+		}
+		raw = bytes.Clone(v) // v lives only as long as the transaction
+		return nil
+	})
+	return seq, raw, raw != nil, err
+}
+
 // Path is the file the ledger lives in.
 func (s *Store) Path() string { return s.path }
 

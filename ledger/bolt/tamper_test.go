@@ -260,3 +260,43 @@ func TestDamagedRootHashIsAnError(t *testing.T) {
 		t.Fatalf("Head with a damaged root hash: %v", err)
 	}
 }
+
+// LookupRaw hands over the bytes Read parses, and an import's check that
+// uses them still tells a changed stored event from a duplicate: only bytes
+// equal to the input's are a duplicate, others are parsed and compared.
+func TestLookupRawAndTheImportCheck(t *testing.T) {
+	s, _ := filled(t, 10)
+	ctx := context.Background()
+	err := s.Read(ctx, 0, func(r ledger.Recorded) error {
+		seq, raw, found, err := s.LookupRaw(ctx, r.Event.ID)
+		if err != nil || !found || seq != r.Seq || !bytes.Equal(raw, r.Raw) {
+			t.Errorf("LookupRaw(%s) = %d, %s, %v, %v; want seq %d, %s", r.Event.ID, seq, raw, found, err, r.Seq, r.Raw)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, found, err := s.LookupRaw(ctx, storetest.Arrest(10).ID); found || err != nil {
+		t.Fatalf("an id not held: found %v, %v", found, err)
+	}
+	var evs []ledger.Event
+	for i := range 10 {
+		evs = append(evs, storetest.Arrest(i))
+	}
+	p, errs, err := ledger.New(s).Prepare(ctx, evs)
+	if err != nil || len(errs) != 0 || p.Duplicates != 10 || p.Len() != 0 {
+		t.Fatalf("the same events again: %d duplicates, %d to append, %v %v", p.Duplicates, p.Len(), errs, err)
+	}
+	err = s.DB().Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("events"))
+		return b.Put(key(6), bytes.Replace(b.Get(key(6)), []byte(`"count":7`), []byte(`"count":70`), 1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, errs, err = ledger.New(s).Prepare(ctx, evs)
+	if err != nil || p.Duplicates != 9 || len(errs) != 1 || errs[0].Line != 7 || !strings.Contains(errs[0].Msg, "at seq 6 with other content") {
+		t.Fatalf("after the event at seq 6 was changed: %d duplicates, %v %v", p.Duplicates, errs, err)
+	}
+}
