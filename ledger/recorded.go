@@ -57,7 +57,7 @@ func newSealer(at time.Time, by string) sealer {
 	s.mid = append(s.mid, `,"recorded_at":"`...)
 	s.mid = s.at.AppendFormat(s.mid, TimeFormat)
 	s.mid = append(s.mid, `","recorded_by":`...)
-	s.mid = append(s.mid, marshalCanonical(by)...)
+	s.mid = appendJSONString(s.mid, by)
 	s.mid = append(s.mid, `,"event":`...)
 	return s
 }
@@ -75,10 +75,19 @@ func (s sealer) seal(seq uint64, e Event, canonical []byte) Recorded {
 // ParseRecorded decodes stored bytes. It refuses bytes that are not the
 // canonical encoding of what they decode to, because a leaf hash over
 // non-canonical bytes could not be reproduced by the other store.
-func ParseRecorded(raw []byte) (Recorded, error) {
-	var env envelope
-	if err := UnmarshalStored(raw, &env); err != nil {
-		return Recorded{}, fmt.Errorf("stored event is not valid: %w", err)
+func ParseRecorded(raw []byte) (Recorded, error) { return parseRecorded(raw, true) }
+
+// parseRecorded is ParseRecorded; without fast, json/v2 alone reads raw.
+func parseRecorded(raw []byte, fast bool) (Recorded, error) {
+	env, ok := envelope{}, false
+	if fast {
+		env, ok = parseEnvelope(raw)
+	}
+	if !ok {
+		env = envelope{}
+		if err := UnmarshalStored(raw, &env); err != nil {
+			return Recorded{}, fmt.Errorf("stored event is not valid: %w", err)
+		}
 	}
 	at, err := time.Parse(TimeFormat, env.RecordedAt)
 	if err != nil {
