@@ -64,6 +64,12 @@ type Store struct {
 	before   *ledger.Head
 	progress func(done, total uint64)
 	hook     AppendHook
+	hooked   chan appended // to the goroutine that runs hook: see OnAppend
+	hookDone chan struct{}
+	// ixMu orders changes to ix, made under mu as well, with SeqsOf, which
+	// takes only ixMu: an append holds mu while the server answers, and
+	// the hook's fold, on its own goroutine, looks ids up meanwhile.
+	ixMu sync.RWMutex
 }
 
 // Options for Open.
@@ -492,20 +498,39 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	}
 	before, after, err := s.append(ctx, expectedNext, recs)
 	if err == nil && s.hook != nil && after.Size > 0 {
-		// After the lock: the hook may read the store.
-		s.hook(recs, before, after)
+		s.hooked <- appended{recs, before, after}
 	}
 	return err
 }
 
 // An AppendHook is told of each acknowledged append, with the ledger's
 // heads around it (the projection cache folds what was appended:
-// checkpoint.Folder.FoldInto). It runs after the append, outside its lock; what
-// it fails to do is derived data, caught up later.
+// checkpoint.Folder.FoldInto). What it fails to do is derived data, caught
+// up later.
 type AppendHook func(recs []ledger.Recorded, before, after ledger.Head)
 
-// OnAppend makes every later acknowledged append run h.
-func (s *Store) OnAppend(h AppendHook) { s.hook = h }
+type appended struct {
+	recs          []ledger.Recorded
+	before, after ledger.Head
+}
+
+// OnAppend makes every later acknowledged append run h. h runs on a
+// goroutine of its own, one append after another in their order, while the
+// next batch goes to the server: run in turn, folding took a third of an
+// import's time (300k events: 20 s, 13-15 s side by side). It may read the
+// store; SeqsOf does not wait for an append in flight. At most one append
+// waits for it, and Close returns once it has seen every one.
+func (s *Store) OnAppend(h AppendHook) {
+	s.hook = h
+	s.hooked = make(chan appended, 1)
+	s.hookDone = make(chan struct{})
+	go func(in <-chan appended) {
+		defer close(s.hookDone)
+		for a := range in {
+			h(a.recs, a.before, a.after)
+		}
+	}(s.hooked)
+}
 
 func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.Recorded) (before, after ledger.Head, err error) {
 	s.mu.Lock()
@@ -618,8 +643,8 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 // SeqsOf answers from the store's id index: no round trip. Ids appended by
 // others since the last sync are found after the next one.
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.ixMu.RLock()
+	defer s.ixMu.RUnlock()
 	return s.ix.SeqsOf(ids)
 }
 
@@ -668,8 +693,10 @@ func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error
 func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded) error) error {
 	s.mu.Lock()
 	if _, ok := s.ix.(*memIndex); !ok {
+		s.ixMu.Lock()
 		s.ix.Close()
 		s.ix = newMemIndex()
+		s.ixMu.Unlock()
 	}
 	s.mu.Unlock()
 	var start esdb.StreamPosition = esdb.Start{}
@@ -710,8 +737,15 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded
 }
 
 func (s *Store) Close() error {
+	if s.hooked != nil { // before the lock, which the hook may wait for
+		close(s.hooked)
+		<-s.hookDone
+		s.hooked = nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ixMu.Lock()
+	defer s.ixMu.Unlock()
 	return errors.Join(s.ix.Close(), s.client.Close())
 }
 

@@ -351,3 +351,46 @@ func TestCacheFile(t *testing.T) {
 		t.Error("a ledger is derived data")
 	}
 }
+
+// The append hook runs on a goroutine of its own, but sees every append, in
+// order, with the ledger's heads around it, by the time Close returns; what
+// it looks up through the store finds the batch it is told of.
+func TestAppendHookInOrderBeforeClose(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []string
+	s.OnAppend(func(recs []ledger.Recorded, before, after ledger.Head) {
+		time.Sleep(20 * time.Millisecond) // slower than an append: they queue
+		_, found, err := s.SeqsOf(ctx, ledger.IDsOf(recs))
+		for i := range found {
+			if err != nil || !found[i] {
+				t.Errorf("the hook of %d..%d could not find %s: %v", before.Size, after.Size, recs[i].Event.ID, err)
+			}
+		}
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%d-%d", before.Size, after.Size))
+		mu.Unlock()
+	})
+	var evs []ledger.Event
+	for i := range 50 {
+		evs = append(evs, storetest.Arrest(i))
+	}
+	l := ledger.New(s)
+	p, _, err := l.Prepare(ctx, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, "tester", p, 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(seen, " "); got != "0-10 10-20 20-30 30-40 40-50" {
+		t.Fatalf("the hook saw %q by the time Close returned", got)
+	}
+}

@@ -44,7 +44,9 @@ func (s *Store) add(es []entry) error {
 		}
 		ids[i], leaves[i] = e.id, e.leaf
 	}
+	s.ixMu.Lock()
 	dup, held, err := s.ix.Add(ids, leaves, es[len(es)-1].at)
+	s.ixMu.Unlock()
 	if err == nil && dup >= 0 {
 		err = s.duplicate(es[dup], held)
 	}
