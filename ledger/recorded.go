@@ -112,6 +112,14 @@ func eventPart(raw []byte) ([]byte, bool) {
 	return raw[i+len(key) : len(raw)-1], true
 }
 
+// EventBytes is the event's canonical bytes, as they stand inside Raw.
+func (r *Recorded) EventBytes() []byte {
+	if b, ok := eventPart(r.Raw); ok {
+		return b
+	}
+	return r.Event.Canonical()
+}
+
 // LeafHex is the leaf hash as printed everywhere outside a checkpoint body.
 func (r *Recorded) LeafHex() string { return hex.EncodeToString(r.Leaf[:]) }
 

@@ -564,7 +564,7 @@ func (s *Store) append(ctx context.Context, expectedNext uint64, recs []ledger.R
 			return before, after, ledger.Errorf(ledger.CodeInput, "event id %s is not a UUID", r.Event.ID)
 		}
 		events[i] = esdb.EventData{EventID: id, EventType: string(r.Event.Type), ContentType: esdb.ContentTypeJson,
-			Data: r.Event.Canonical(), Metadata: m}
+			Data: r.EventBytes(), Metadata: m}
 	}
 	var expected esdb.ExpectedRevision = esdb.NoStream{}
 	if expectedNext > 0 {
