@@ -128,6 +128,10 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 		}
 		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is used earlier in this input for another event", e.ID)}, nil
 	}
+	// Held with the very bytes this input has: a duplicate, whatever else the
+	// envelope around them holds (a read that needs the envelope checks it).
+	// Held with other bytes: parsed and compared below, which names a clash
+	// or the damage.
 	if rl, ok := c.l.Store.(RawLookup); ok {
 		_, raw, found, err := rl.LookupRaw(ctx, e.ID)
 		if err != nil {
