@@ -66,6 +66,7 @@ type Store struct {
 	hook     AppendHook
 	hooked   chan appended // to the goroutine that runs hook: see OnAppend
 	hookDone chan struct{}
+	hookMu   sync.Mutex // orders sends to hooked with its closing
 	// ixMu orders changes to ix, made under mu as well, with SeqsOf, which
 	// takes only ixMu: an append holds mu while the server answers, and
 	// the hook's fold, on its own goroutine, looks ids up meanwhile.
@@ -498,7 +499,11 @@ func (s *Store) Append(ctx context.Context, expectedNext uint64, recs []ledger.R
 	}
 	before, after, err := s.append(ctx, expectedNext, recs)
 	if err == nil && s.hook != nil && after.Size > 0 {
-		s.hooked <- appended{recs, before, after}
+		s.hookMu.Lock()
+		if s.hooked != nil { // nil once closed
+			s.hooked <- appended{recs, before, after}
+		}
+		s.hookMu.Unlock()
 	}
 	return err
 }
@@ -737,11 +742,13 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(ledger.Recorded
 }
 
 func (s *Store) Close() error {
-	if s.hooked != nil { // before the lock, which the hook may wait for
+	s.hookMu.Lock()
+	if s.hooked != nil { // before mu, which the hook may wait for
 		close(s.hooked)
 		<-s.hookDone
 		s.hooked = nil
 	}
+	s.hookMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ixMu.Lock()
