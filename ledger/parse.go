@@ -7,7 +7,8 @@ import (
 
 // Stored events are read back by hand for the same reason they are written
 // by hand (canonical.go): every read of the ledger decodes each event it
-// reads, and json/v2 took 11 s of a 1M-event verify's 44. parseEnvelope
+// reads, and json/v2 took 11 s of a 1M-event verify's 44. Like the writer,
+// it knows the fields from the field table (Fields). parseEnvelope
 // reads only the one shape appendCanonical and sealer.seal write: fixed
 // member order, no whitespace, the escapes Go's encoder uses. Anything else
 // it declines (ok false) and ParseRecorded falls back on json/v2, which
@@ -201,49 +202,33 @@ func (p *parser) source() *Source {
 	return s
 }
 
-func (p *parser) strp() *string {
-	s := p.str()
-	return &s
-}
-
-func (p *parser) strsp() *[]string {
-	l := p.strs()
-	return &l
-}
+// named finds a field of the format by its name, for the parser.
+var named = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
+	for i := range Fields {
+		m[Fields[i].Name] = &Fields[i]
+	}
+	return m
+}()
 
 func (p *parser) changes() *Changes {
 	c := &Changes{}
 	p.object(func(name string) {
-		switch name {
-		case "date":
-			c.Date = p.strp()
-		case "date_precision":
-			c.DatePrecision = p.strp()
-		case "count":
+		f := named[name]
+		switch {
+		case f == nil || !f.Changeable:
+			p.bad = true
+		case f.ctext != nil:
+			s := p.str()
+			*f.ctext(c) = &s
+		case f.cwhole != nil:
 			n := p.int()
-			c.Count = &n
-		case "count_qualifier":
-			c.CountQualifier = p.strp()
-		case "nationality":
-			c.Nationality = p.strp()
-		case "country":
-			c.Country = p.strp()
-		case "location":
-			c.Location = p.strp()
-		case "agencies":
-			c.Agencies = p.strsp()
-		case "crime":
-			c.Crime = p.strp()
-		case "name":
-			c.Name = p.strp()
-		case "members":
-			c.Members = p.strsp()
-		case "purpose":
-			c.Purpose = p.strp()
-		case "source":
+			*f.cwhole(c) = &n
+		case f.clist != nil:
+			l := p.strs()
+			*f.clist(c) = &l
+		case name == "source":
 			c.Source = p.source()
-		case "notes":
-			c.Notes = p.strp()
 		default:
 			p.bad = true
 		}
@@ -256,67 +241,34 @@ func (p *parser) event(e *Event) {
 		switch name {
 		case "id":
 			e.ID = p.str()
+			return
 		case "type":
 			e.Type = Type(p.str())
-		case "date":
-			e.Date = p.str()
-		case "date_precision":
-			e.DatePrecision = p.str()
-		case "count":
+			return
+		}
+		f := named[name]
+		switch {
+		case f == nil:
+			p.bad = true
+		case f.text != nil:
+			*f.text(e) = p.str()
+		case f.whole != nil:
 			n := p.int()
-			e.Count = &n
-		case "count_qualifier":
-			e.CountQualifier = p.str()
-		case "nationality":
-			e.Nationality = p.str()
-		case "country":
-			e.Country = p.str()
-		case "location":
-			e.Location = p.str()
-		case "agencies":
-			e.Agencies = p.strs()
-		case "crime":
-			e.Crime = p.str()
-		case "taskforce":
-			e.Taskforce = p.str()
-		case "name":
-			e.Name = p.str()
-		case "members":
-			e.Members = p.strs()
-		case "purpose":
-			e.Purpose = p.str()
-		case "source":
+			*f.whole(e) = &n
+		case f.list != nil:
+			*f.list(e) = p.strs()
+		case name == "source":
 			e.Source = p.source()
-		case "notes":
-			e.Notes = p.str()
-		case "corrects":
-			e.Corrects = p.str()
-		case "changes":
+		case name == "changes":
 			e.Changes = p.changes()
-		case "retracts":
-			e.Retracts = p.str()
-		case "reason":
-			e.Reason = p.str()
-		case "report":
-			e.Report = p.str()
-		case "period":
-			e.Period = p.str()
-		case "tree_size":
+		case name == "tree_size":
 			n := p.uint()
 			e.TreeSize = &n
-		case "root_hash":
-			e.RootHash = p.str()
-		case "file_name":
-			e.FileName = p.str()
-		case "file_sha256":
-			e.FileSHA256 = p.str()
-		case "suppress_below":
+		case name == "suppress_below":
 			n := p.int()
 			i := int(n)
-			p.bad = p.bad || int64(i) != n
+			p.bad = p.bad || int64(i) != n // a 32-bit int
 			e.SuppressBelow = &i
-		case "language":
-			e.Language = p.str()
 		default:
 			p.bad = true
 		}
