@@ -1,6 +1,7 @@
 package esdb_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -392,5 +393,54 @@ func TestAppendHookInOrderBeforeClose(t *testing.T) {
 	defer mu.Unlock()
 	if got := strings.Join(seen, " "); got != "0-10 10-20 20-30 30-40 40-50" {
 		t.Fatalf("the hook saw %q by the time Close returned", got)
+	}
+}
+
+// Lookups in ledger order (an input imported again) read the server a page
+// at a time, not an event at a time; in any order they find each event as
+// Read has it.
+func TestLookupReadsAheadInLedgerOrder(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	ctx := context.Background()
+	var evs []ledger.Event
+	for i := range 600 {
+		evs = append(evs, storetest.Arrest(i))
+	}
+	l := ledger.New(s)
+	p, _, err := l.Prepare(ctx, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, "tester", p, 100, nil); err != nil {
+		t.Fatal(err)
+	}
+	var want []ledger.Recorded
+	if err := s.Read(ctx, 0, func(r ledger.Recorded) error { want = append(want, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(order []int) {
+		t.Helper()
+		for _, i := range order {
+			r, found, err := s.Lookup(ctx, want[i].Event.ID)
+			if err != nil || !found || r.Seq != want[i].Seq || !bytes.Equal(r.Raw, want[i].Raw) {
+				t.Fatalf("Lookup(%s) = seq %d, %v, %v; want seq %d", want[i].Event.ID, r.Seq, found, err, want[i].Seq)
+			}
+		}
+	}
+	inOrder := make([]int, len(want))
+	for i := range inOrder {
+		inOrder[i] = i
+	}
+	reads := srv.Reads()
+	lookup(inOrder)
+	if n := srv.Reads() - reads; n > 2+len(want)/256+2 {
+		t.Fatalf("600 lookups in ledger order took %d reads of the server", n)
+	}
+	scattered := []int{599, 3, 400, 17, 250, 251, 9, 598}
+	reads = srv.Reads()
+	lookup(scattered)
+	if n := srv.Reads() - reads; n > len(scattered) {
+		t.Fatalf("%d scattered lookups took %d reads", len(scattered), n)
 	}
 }

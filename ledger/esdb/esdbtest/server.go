@@ -48,6 +48,7 @@ type Server struct {
 	appends int
 	bytesIn int64 // protobuf bytes of every append request received
 	sent    int   // events sent by reads, not subscriptions
+	reads   int   // read calls, not subscriptions
 
 	// Faults, each consumed by the next append(s):
 	FailAppends    int           // answer Unavailable before applying
@@ -137,6 +138,13 @@ func (s *Server) EventsSent() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sent
+}
+
+// Reads counts the read calls that reached the server (not subscriptions).
+func (s *Server) Reads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads
 }
 
 // Appends counts the append calls that reached the server.
@@ -272,6 +280,7 @@ func (s *Server) Read(req *api.ReadReq, stream api.Streams_ReadServer) error {
 	}
 	_, end := so.RevisionOption.(*api.ReadReq_Options_StreamOptions_End)
 	s.mu.Lock()
+	s.reads++
 	delay := s.ReadDelay
 	s.mu.Unlock()
 	if delay > 0 {
