@@ -374,17 +374,11 @@ func TestAppendHookInOrderBeforeClose(t *testing.T) {
 		seen = append(seen, fmt.Sprintf("%d-%d", before.Size, after.Size))
 		mu.Unlock()
 	})
-	var evs []ledger.Event
-	for i := range 50 {
-		evs = append(evs, storetest.Arrest(i))
-	}
-	l := ledger.New(s)
-	p, _, err := l.Prepare(ctx, evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Append(ctx, "tester", p, 10, nil); err != nil {
-		t.Fatal(err)
+	recs := storetest.Sealed(0, 50)
+	for i := 0; i < len(recs); i += 10 {
+		if err := s.Append(ctx, uint64(i), recs[i:i+10]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -403,18 +397,7 @@ func TestLookupReadsAheadInLedgerOrder(t *testing.T) {
 	srv := esdbtest.Start(t)
 	s := fresh(t, srv)
 	ctx := context.Background()
-	var evs []ledger.Event
-	for i := range 600 {
-		evs = append(evs, storetest.Arrest(i))
-	}
-	l := ledger.New(s)
-	p, _, err := l.Prepare(ctx, evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Append(ctx, "tester", p, 100, nil); err != nil {
-		t.Fatal(err)
-	}
+	appendAll(t, s, storetest.Sealed(0, 600))
 	var want []ledger.Recorded
 	if err := s.Read(ctx, 0, func(r ledger.Recorded) error { want = append(want, r); return nil }); err != nil {
 		t.Fatal(err)
