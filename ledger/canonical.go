@@ -31,19 +31,13 @@ func appendCanonical(b []byte, e *Event) []byte {
 		case f.text != nil:
 			o.str(f.Name, *f.text(e))
 		case f.whole != nil:
-			if n := *f.whole(e); n != nil {
-				o.key(f.Name)
-				o.b = strconv.AppendInt(o.b, *n, 10)
-			}
+			o.intp(f.Name, *f.whole(e))
 		case f.list != nil:
 			o.list(f.Name, *f.list(e))
 		case f.Name == "source":
 			o.source(f.Name, e.Source)
 		case f.Name == "changes":
-			if e.Changes != nil {
-				o.key(f.Name)
-				o.b = appendChanges(o.b, e.Changes)
-			}
+			o.changes(f.Name, e.Changes)
 		case f.Name == "tree_size":
 			if e.TreeSize != nil {
 				o.key(f.Name)
@@ -54,29 +48,6 @@ func appendCanonical(b []byte, e *Event) []byte {
 				o.key(f.Name)
 				o.b = strconv.AppendInt(o.b, int64(*e.SuppressBelow), 10)
 			}
-		}
-	}
-	return append(o.b, '}')
-}
-
-// appendChanges writes a correction's changes: the changeable fields, each
-// present when its pointer is set.
-func appendChanges(b []byte, c *Changes) []byte {
-	o := object{b: append(b, '{')}
-	for i := range Fields {
-		f := &Fields[i]
-		switch {
-		case f.ctext != nil:
-			o.strp(f.Name, *f.ctext(c))
-		case f.cwhole != nil:
-			if n := *f.cwhole(c); n != nil {
-				o.key(f.Name)
-				o.b = strconv.AppendInt(o.b, *n, 10)
-			}
-		case f.clist != nil:
-			o.listp(f.Name, *f.clist(c))
-		case f.Changeable && f.Name == "source":
-			o.source(f.Name, c.Source)
 		}
 	}
 	return append(o.b, '}')
@@ -133,6 +104,38 @@ func (o *object) listp(k string, v *[]string) {
 	} else {
 		o.b = appendStrings(o.b, *v)
 	}
+}
+
+// intp is a *int64: absent when nil.
+func (o *object) intp(k string, n *int64) {
+	if n != nil {
+		o.key(k)
+		o.b = strconv.AppendInt(o.b, *n, 10)
+	}
+}
+
+// changes writes a correction's changes: the changeable fields, each
+// present when its pointer is set.
+func (o *object) changes(k string, c *Changes) {
+	if c == nil {
+		return
+	}
+	o.key(k)
+	in := object{b: append(o.b, '{')}
+	for i := range Fields {
+		f := &Fields[i]
+		switch {
+		case f.ctext != nil:
+			in.strp(f.Name, *f.ctext(c))
+		case f.cwhole != nil:
+			in.intp(f.Name, *f.cwhole(c))
+		case f.clist != nil:
+			in.listp(f.Name, *f.clist(c))
+		case f.Changeable && f.Name == "source":
+			in.source(f.Name, c.Source)
+		}
+	}
+	o.b = append(in.b, '}')
 }
 
 func (o *object) source(k string, s *Source) {

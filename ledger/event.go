@@ -116,8 +116,8 @@ type Changes struct {
 // the same fact. HTML escaping stays on: it is deterministic and keeps '<' out of
 // every byte we store, one less way for event text to become markup later.
 func (e *Event) Canonical() []byte {
-	// Written on the stack, then copied once at its length: most events
-	// take 300-500 bytes, and a growing heap buffer would allocate 2-3 times.
+	// Most events take 300-500 bytes: one allocation, where a buffer grown
+	// from nothing would be moved several times.
 	return appendCanonical(make([]byte, 0, 512), e)
 }
 
