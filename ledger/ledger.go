@@ -100,8 +100,6 @@ func (l *Ledger) NewChecker() *Checker {
 // that follows needs only its answers.
 func (c *Checker) Done() { c.seen.close() }
 
-func contentSum(e *Event) [16]byte { return sumOf(e.Canonical()) }
-
 func sumOf(canonical []byte) (s [16]byte) {
 	h := sha256.Sum256(canonical)
 	copy(s[:], h[:])
@@ -150,7 +148,8 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 		return false, nil, err
 	}
 	if found {
-		if contentSum(&stored.Event) == sum {
+		// A store's Recorded holds its event's canonical bytes, checked as read.
+		if sumOf(stored.EventBytes()) == sum {
 			c.Duplicates++
 			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 		}
