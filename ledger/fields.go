@@ -117,15 +117,17 @@ var Fields = []Field{
 	{Name: "language", On: isType(ReportPublished), text: func(e *Event) *string { return &e.Language }},
 }
 
-// FieldNamed is the field of that name, or nil.
-func FieldNamed(name string) *Field {
+// FieldNamed is the field of that name, or nil. The parser of stored
+// events asks it for every member it reads: a map, not a search.
+func FieldNamed(name string) *Field { return fieldsByName[name] }
+
+var fieldsByName = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
 	for i := range Fields {
-		if Fields[i].Name == name {
-			return &Fields[i]
-		}
+		m[Fields[i].Name] = &Fields[i]
 	}
-	return nil
-}
+	return m
+}()
 
 // Set says whether e sets the field.
 func (f *Field) Set(e *Event) bool {

@@ -202,19 +202,10 @@ func (p *parser) source() *Source {
 	return s
 }
 
-// named finds a field of the format by its name, for the parser.
-var named = func() map[string]*Field {
-	m := make(map[string]*Field, len(Fields))
-	for i := range Fields {
-		m[Fields[i].Name] = &Fields[i]
-	}
-	return m
-}()
-
 func (p *parser) changes() *Changes {
 	c := &Changes{}
 	p.object(func(name string) {
-		f := named[name]
+		f := FieldNamed(name)
 		switch {
 		case f == nil || !f.Changeable:
 			p.bad = true
@@ -246,7 +237,7 @@ func (p *parser) event(e *Event) {
 			e.Type = Type(p.str())
 			return
 		}
-		f := named[name]
+		f := FieldNamed(name)
 		switch {
 		case f == nil:
 			p.bad = true
