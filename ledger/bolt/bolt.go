@@ -573,24 +573,12 @@ func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, err
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
-	defer s.touch(1, true)
-	var r ledger.Recorded
-	var found bool
-	err := s.view(func(tx *bbolt.Tx) error {
-		seq, ok := idsOf(tx).SeqOf(id)
-		if !ok {
-			return nil
-		}
-		v := tx.Bucket(bucketEvents).Get(seqKey(seq))
-		if v == nil {
-			return ledger.Errorf(ledger.CodeVerify, "id index names seq %d for %s, but no event is stored there", seq, id)
-		}
-		var err error
-		r, err = ledger.ParseRecorded(v)
-		found = err == nil
-		return err
-	})
-	return r, found, err
+	_, raw, found, err := s.LookupRaw(ctx, id)
+	if !found || err != nil {
+		return ledger.Recorded{}, false, err
+	}
+	r, err := ledger.ParseRecorded(raw)
+	return r, err == nil, err
 }
 
 // LookupRaw is Lookup without parsing the event's bytes: see
