@@ -453,6 +453,7 @@ func idsToWrite(tx *bbolt.Tx) (IDs, error) {
 }
 
 func (s *Store) ReadHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
+	defer s.touch(len(idx), false)
 	var out []tlog.Hash
 	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
@@ -563,13 +564,7 @@ func (s *Store) SetOrigin(ctx context.Context, origin string) error {
 
 // SeqsOf reads the id index only, not the events.
 func (s *Store) SeqsOf(ctx context.Context, ids []string) ([]uint64, []bool, error) {
-	var seqs []uint64
-	var found []bool
-	err := s.view(func(tx *bbolt.Tx) error {
-		seqs, found = idsOf(tx).SeqsOf(ids)
-		return nil
-	})
-	return seqs, found, err
+	return seqsInPieces(ids, s.view, idsOf, func(n int) { s.touch(n, true) })
 }
 
 func (s *Store) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {

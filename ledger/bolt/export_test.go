@@ -58,3 +58,11 @@ func SetInReopen(f func()) (restore func()) {
 	inReopen = f
 	return func() { inReopen = nil }
 }
+
+// SetLookupPiece sets how many ids SeqsOf looks up in one read transaction
+// until the returned func restores it.
+func SetLookupPiece(n int) (restore func()) {
+	old := lookupPiece
+	lookupPiece = n
+	return func() { lookupPiece = old }
+}

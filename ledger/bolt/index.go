@@ -181,14 +181,7 @@ func openTempIndex(dir, stream string) (*Index, error) {
 }
 
 func (f *Index) SeqsOf(ids []string) ([]uint64, []bool, error) {
-	defer f.pages.TouchScattered(len(ids))
-	var seqs []uint64
-	var found []bool
-	err := f.view(func(tx *bbolt.Tx) error {
-		seqs, found = IDs{Runs: tx.Bucket(bucketIDRuns)}.SeqsOf(ids)
-		return nil
-	})
-	return seqs, found, err
+	return seqsInPieces(ids, f.view, func(tx *bbolt.Tx) IDs { return IDs{Runs: tx.Bucket(bucketIDRuns)} }, f.pages.TouchScattered)
 }
 
 // Add indexes events that follow on from Size: their ids and leaf hashes,

@@ -2,8 +2,10 @@ package bolt
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -13,13 +15,13 @@ import (
 
 // KV is a bbolt file seen as a kv.DB: how the packages that keep derived
 // data (the projection checkpoint, the EventStoreDB index) use one.
-func KV(db *bbolt.DB) kv.DB { return kvDB{db} }
+func KV(db *bbolt.DB) kv.DB { return kvDB{db: db} }
 
 // KV is the ledger file itself, where the projection checkpoint is kept in a
 // bucket of its own, so it is written in the same file as the events. It
 // serves until the store opens its file again (reopen): a view, not a writer
 // of many batches, holds it.
-func (s *Store) KV() kv.DB { return kvDB{s.DB()} }
+func (s *Store) KV() kv.DB { return kvDB{db: s.DB()} }
 
 // OpenKV opens (creating it) a file of derived data: see OpenDerived.
 func OpenKV(path string, wait time.Duration) (db kv.DB, remade, err error) {
@@ -27,7 +29,7 @@ func OpenKV(path string, wait time.Duration) (db kv.DB, remade, err error) {
 	if err != nil {
 		return nil, remade, err
 	}
-	return kvDB{b}, remade, nil
+	return kvDB{db: b}, remade, nil
 }
 
 // TempKV makes a file of derived data that lives only while it is open:
@@ -37,39 +39,148 @@ func TempKV() (kv.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp.Close()
-	db, err := bbolt.Open(tmp.Name(), 0o600, &bbolt.Options{NoSync: true, NoFreelistSync: true})
+	name := tmp.Name()
+	// Its freelist is kept in the file (bbolt's default), unlike the rest
+	// of what is never synced: opened again (reopen), bbolt reads it back
+	// instead of walking every page of the file to find the free ones.
+	db, err := bbolt.Open(name, 0o600, &bbolt.Options{NoSync: true})
 	if err != nil {
-		os.Remove(tmp.Name())
+		tmp.Close()
+		os.Remove(name)
 		return nil, err
 	}
 	// bbolt works through the descriptor it opened: unlinked now, the file
 	// goes with the process however it ends, even killed half-way through
 	// a fold of a long ledger (gigabytes left in the temporary folder). Where
-	// an open file cannot be removed (Windows), Close removes it.
+	// an open file cannot be removed (Windows), Close removes it. tmp stays
+	// open to open the file again by.
+	t := &tempDB{db: kvDB{db: db, name: name}, name: name, keep: tmp}
 	if runtime.GOOS != "windows" {
-		os.Remove(tmp.Name())
+		os.Remove(name)
 	}
-	return tempDB{kvDB{db}}, nil
+	return t, nil
 }
 
-type tempDB struct{ kvDB }
+// tempDB is TempKV's file. A fold writes one for as long as the ledger is
+// long, and bbolt's freelist remembers, for every page a write transaction
+// took, which one did, until the page is freed again: at 10M events, 40 MB
+// of a verify's heap. Like the ledger (Store.reopen), it is opened again
+// every reopenEvery writes, and starts with none.
+type tempDB struct {
+	name string
+	keep *os.File // the file, open: on Linux it is opened again by /proc/self/fd, unlinked
 
-func (t tempDB) Close() error {
-	path := t.db.Path() // bbolt forgets it on Close
-	err := t.db.Close()
-	os.Remove(path)
+	mu      sync.Mutex
+	db      kvDB
+	writes  int64
+	readers int // read transactions open: bbolt's Close would wait for them
+}
+
+// current is the file as it is open now; read counts a read transaction
+// begun on it, which done ends.
+func (t *tempDB) current(read bool) kvDB {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if read {
+		t.readers++
+	}
+	return t.db
+}
+
+func (t *tempDB) done() {
+	t.mu.Lock()
+	t.readers--
+	t.mu.Unlock()
+}
+
+func (t *tempDB) Update(fn func(kv.Tx) error) error {
+	t.mu.Lock()
+	if t.writes++; t.writes >= reopenEvery && t.readers == 0 {
+		if err := t.reopen(); err != nil {
+			t.mu.Unlock()
+			return err
+		}
+	}
+	d := t.db
+	t.mu.Unlock()
+	return d.Update(fn)
+}
+
+func (t *tempDB) reopen() error {
+	t.writes = 0
+	path := t.name
+	if runtime.GOOS == "linux" {
+		path = fmt.Sprintf("/proc/self/fd/%d", t.keep.Fd())
+	} else if runtime.GOOS != "windows" {
+		return nil // unlinked, and no way back to it by a name
+	}
+	if err := t.db.db.Close(); err != nil {
+		return err
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true})
+	if err != nil {
+		return fmt.Errorf("cannot open the temporary fold file again: %w", err)
+	}
+	t.db = kvDB{db: db, name: t.name}
+	return nil
+}
+
+func (t *tempDB) View(fn func(kv.Tx) error) error {
+	defer t.done()
+	return t.current(true).View(fn)
+}
+
+func (t *tempDB) Begin() (kv.Tx, error) {
+	tx, err := t.current(true).Begin()
+	if err != nil {
+		t.done()
+		return nil, err
+	}
+	return &tempRead{Tx: tx, t: t}, nil
+}
+
+type tempRead struct {
+	kv.Tx
+	t    *tempDB
+	once sync.Once
+}
+
+func (r *tempRead) Rollback() error {
+	r.once.Do(r.t.done)
+	return r.Tx.Rollback()
+}
+
+func (t *tempDB) Guard(fn func() error) error { return t.current(false).Guard(fn) }
+func (t *tempDB) Pages(every int64) kv.Pages  { return t.current(false).Pages(every) }
+func (t *tempDB) ReleasePages()               { t.current(false).ReleasePages() }
+func (t *tempDB) Path() string                { return t.name }
+func (t *tempDB) ReadOnly() bool              { return false }
+
+func (t *tempDB) Close() error {
+	err := t.current(false).Close()
+	t.keep.Close()
+	os.Remove(t.name)
 	return err
 }
 
-type kvDB struct{ db *bbolt.DB }
+type kvDB struct {
+	db   *bbolt.DB
+	name string // the file's name in messages, when not db.Path()
+}
+
+func (d kvDB) path() string {
+	if d.name != "" {
+		return d.name
+	}
+	return d.db.Path()
+}
 
 func (d kvDB) View(fn func(kv.Tx) error) error {
-	return Guard(d.db.Path(), func() error { return d.db.View(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) }) })
+	return Guard(d.path(), func() error { return d.db.View(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) }) })
 }
 
 func (d kvDB) Update(fn func(kv.Tx) error) error {
-	return Guard(d.db.Path(), func() error { return d.db.Update(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) }) })
+	return Guard(d.path(), func() error { return d.db.Update(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) }) })
 }
 
 func (d kvDB) Begin() (kv.Tx, error) {
@@ -80,10 +191,10 @@ func (d kvDB) Begin() (kv.Tx, error) {
 	return kvTx{tx}, nil
 }
 
-func (d kvDB) Guard(fn func() error) error { return Guard(d.db.Path(), fn) }
+func (d kvDB) Guard(fn func() error) error { return Guard(d.path(), fn) }
 func (d kvDB) Pages(every int64) kv.Pages  { return &Releaser{DB: d.db, Every: every} }
 func (d kvDB) ReleasePages()               { ReleasePages(d.db) }
-func (d kvDB) Path() string                { return d.db.Path() }
+func (d kvDB) Path() string                { return d.path() }
 func (d kvDB) ReadOnly() bool              { return d.db.IsReadOnly() }
 func (d kvDB) Close() error                { return d.db.Close() }
 

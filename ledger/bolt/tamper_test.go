@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,5 +299,39 @@ func TestLookupRawAndTheImportCheck(t *testing.T) {
 	p, errs, err = ledger.New(s).Prepare(ctx, evs)
 	if err != nil || p.Duplicates != 9 || len(errs) != 1 || errs[0].Line != 7 || !strings.Contains(errs[0].Msg, "at seq 6 with other content") {
 		t.Fatalf("after the event at seq 6 was changed: %d duplicates, %v %v", p.Duplicates, errs, err)
+	}
+}
+
+// SeqsOf looks ids up in pieces, each in a transaction of its own (so that
+// a verify's 32k lookups release the file's pages as they go): every id
+// still finds its own seq, in any order asked, and one never stored none.
+func TestSeqsOfInPieces(t *testing.T) {
+	s, _ := filled(t, 60)
+	var ids []string
+	var want []uint64
+	err := s.Read(context.Background(), 0, func(r ledger.Recorded) error {
+		ids, want = append(ids, r.Event.ID), append(want, r.Seq)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(ids)
+	slices.Reverse(want)
+	missing := "00000000-0000-4000-8000-000000000000"
+	ids = slices.Insert(ids, 30, missing)
+	want = slices.Insert(want, 30, 0)
+	for _, piece := range []int{1, 7, 4096} {
+		restore := bolt.SetLookupPiece(piece)
+		seqs, found, err := s.SeqsOf(context.Background(), ids)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			if found[i] != (id != missing) || seqs[i] != want[i] {
+				t.Fatalf("pieces of %d: %s found %v at %d, want seq %d", piece, id, found[i], seqs[i], want[i])
+			}
+		}
 	}
 }
