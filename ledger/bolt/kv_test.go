@@ -49,6 +49,28 @@ func TestOpenKVRemakesADamagedFile(t *testing.T) {
 	})
 }
 
+// putIn puts value under key in db's bucket "b", made if need be; a nil or
+// empty value deletes the key.
+func putIn(t *testing.T, db kv.DB, key byte, value []byte) {
+	t.Helper()
+	err := db.Update(func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		if b == nil {
+			var err error
+			if b, err = tx.CreateBucket([]byte("b")); err != nil {
+				return err
+			}
+		}
+		if len(value) == 0 {
+			return b.Delete([]byte{key})
+		}
+		return b.Put([]byte{key}, value)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A temporary file is gone once closed.
 func TestTempKVIsRemoved(t *testing.T) {
 	db, err := TempKV()
@@ -74,19 +96,7 @@ func TestTempKVLeavesNothing(t *testing.T) {
 	defer db.Close()
 	big := make([]byte, 1<<20)
 	for i := range 8 {
-		err := db.Update(func(tx kv.Tx) error {
-			b := tx.Bucket([]byte("b"))
-			if b == nil {
-				var err error
-				if b, err = tx.CreateBucket([]byte("b")); err != nil {
-					return err
-				}
-			}
-			return b.Put([]byte{byte(i)}, big)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		putIn(t, db, byte(i), big)
 	}
 	if err := db.View(func(tx kv.Tx) error {
 		if v := tx.Bucket([]byte("b")).Get([]byte{7}); len(v) != len(big) {
@@ -118,22 +128,7 @@ func TestTempKVOpensAgainKeepingItsRecords(t *testing.T) {
 	temp := db.(*tempDB)
 	put := func(key byte, size int) {
 		t.Helper()
-		err := db.Update(func(tx kv.Tx) error {
-			b := tx.Bucket([]byte("b"))
-			if b == nil {
-				var err error
-				if b, err = tx.CreateBucket([]byte("b")); err != nil {
-					return err
-				}
-			}
-			if size == 0 {
-				return b.Delete([]byte{key})
-			}
-			return b.Put([]byte{key}, bytes.Repeat([]byte{key}, size))
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		putIn(t, db, key, bytes.Repeat([]byte{key}, size))
 	}
 	first := temp.current(false).db
 	for i := range 10 {
