@@ -171,12 +171,12 @@ func (x IDs) SeqOf(id string) (uint64, bool) { return x.find(x.runs(), id) }
 // asks for tens of thousands at a time.
 func (x IDs) SeqsOf(ids []string) (seqs []uint64, found []bool) {
 	seqs, found = make([]uint64, len(ids)), make([]bool, len(ids))
-	x.seqsOf(ids, x.order(ids), seqs, found)
+	x.seqsOf(ids, inKeyOrder(ids), seqs, found)
 	return seqs, found
 }
 
-// order is the positions in ids, in the ids' key order.
-func (IDs) order(ids []string) []int {
+// inKeyOrder is the positions in ids, in the ids' key order.
+func inKeyOrder(ids []string) []int {
 	order := make([]int, len(ids))
 	for i := range order {
 		order[i] = i
@@ -201,7 +201,7 @@ func (x IDs) seqsOf(ids []string, order []int, seqs []uint64, found []bool) {
 // looking up 32k in one).
 func seqsInPieces(ids []string, view func(func(*bbolt.Tx) error) error, of func(*bbolt.Tx) IDs, touch func(n int)) ([]uint64, []bool, error) {
 	seqs, found := make([]uint64, len(ids)), make([]bool, len(ids))
-	order := IDs{}.order(ids)
+	order := inKeyOrder(ids)
 	for len(order) > 0 {
 		piece := order[:min(len(order), lookupPiece)]
 		order = order[len(piece):]
