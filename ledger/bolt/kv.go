@@ -54,7 +54,7 @@ func TempKV() (kv.DB, error) {
 	// a fold of a long ledger (gigabytes left in the temporary folder). Where
 	// an open file cannot be removed (Windows), Close removes it. tmp stays
 	// open to open the file again by.
-	t := &tempDB{db: kvDB{db: db, name: name}, name: name, keep: tmp}
+	t := &tempDB{db: kvDB{db: db, name: name}, keep: tmp}
 	if runtime.GOOS != "windows" {
 		os.Remove(name)
 	}
@@ -67,7 +67,6 @@ func TempKV() (kv.DB, error) {
 // of a verify's heap. Like the ledger (Store.reopen), it is opened again
 // every reopenEvery writes, and starts with none.
 type tempDB struct {
-	name string
 	keep *os.File // the file, open: on Linux it is opened again by /proc/self/fd, unlinked
 
 	mu      sync.Mutex
@@ -108,7 +107,7 @@ func (t *tempDB) Update(fn func(kv.Tx) error) error {
 
 func (t *tempDB) reopen() error {
 	t.writes = 0
-	path := t.name
+	path := t.db.name
 	if runtime.GOOS == "linux" {
 		path = fmt.Sprintf("/proc/self/fd/%d", t.keep.Fd())
 	} else if runtime.GOOS != "windows" {
@@ -121,7 +120,7 @@ func (t *tempDB) reopen() error {
 	if err != nil {
 		return fmt.Errorf("cannot open the temporary fold file again: %w", err)
 	}
-	t.db = kvDB{db: db, name: t.name}
+	t.db = kvDB{db: db, name: t.db.name}
 	return nil
 }
 
@@ -153,13 +152,14 @@ func (r *tempRead) Rollback() error {
 func (t *tempDB) Guard(fn func() error) error { return t.current(false).Guard(fn) }
 func (t *tempDB) Pages(every int64) kv.Pages  { return t.current(false).Pages(every) }
 func (t *tempDB) ReleasePages()               { t.current(false).ReleasePages() }
-func (t *tempDB) Path() string                { return t.name }
+func (t *tempDB) Path() string                { return t.current(false).name }
 func (t *tempDB) ReadOnly() bool              { return false }
 
 func (t *tempDB) Close() error {
-	err := t.current(false).Close()
+	d := t.current(false)
+	err := d.Close()
 	t.keep.Close()
-	os.Remove(t.name)
+	os.Remove(d.name)
 	return err
 }
 
