@@ -128,6 +128,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 		},
 		Files:    boltFiles{},
 		Progress: foldProgress(c),
+		Compared: countOnTerminal(c, "comparing the projection checkpoint with the fold"),
 		Note:     note(c),
 	}
 	if ref.kind == "bolt" {

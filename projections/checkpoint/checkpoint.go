@@ -555,7 +555,12 @@ func (f *Fold) Close() { f.db.Close() }
 // temp is the file of that fresh fold, closed with it. The fresh fold it compared with is returned, at the checkpoint's size, for
 // more checks (verify --report); the caller closes it. It is nil when there
 // was nothing to compare.
-func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(done, total uint64)) (Status, *Fold, error) {
+//
+// progress is told how far the fold has come; compared, how many records
+// have been compared since, every compareEvery and once finished at the end
+// (their number is not known before: at 10M events the comparison alone
+// takes a minute or more).
+func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(done, total uint64), compared func(records uint64, finished bool)) (Status, *Fold, error) {
 	status, err := Check(ctx, db, st)
 	if err != nil || !status.Present {
 		temp.Close()
@@ -571,6 +576,7 @@ func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(
 		return status, nil, err
 	}
 	fresh := f.db
+	var n uint64
 	err = db.View(func(tx kv.Tx) error {
 		return fresh.View(func(ftx kv.Tx) error {
 			got, want := tx.Bucket(Bucket), ftx.Bucket(Bucket)
@@ -579,15 +585,32 @@ func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(
 			// each read maps a whole folio around its page (1M events: 463 MB
 			// peak releasing every 64k pairs).
 			inLedger, inFresh := db.Pages(1<<10), fresh.Pages(1<<10)
-			release := func() { inLedger.Touch(1); inFresh.Touch(1) }
+			step := func() error {
+				inLedger.Touch(1)
+				inFresh.Touch(1)
+				if n++; n%compareEvery != 0 {
+					return nil
+				}
+				if compared != nil {
+					compared(n, false)
+				}
+				return ctx.Err()
+			}
 			for _, name := range projections.Buckets {
-				if key, ok := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), release); !ok {
+				key, same, err := sameBucket(got.Bucket([]byte(name)), want.Bucket([]byte(name)), step)
+				if err != nil {
+					return err
+				}
+				if !same {
 					return ledger.KindErrorf(ledger.CodeVerify, ledger.ErrStaleProjection, "the projection checkpoint at tree size %d differs from a fresh fold of the ledger in its %s records (key %x): it was changed", size, name, key)
 				}
 			}
 			return nil
 		})
 	})
+	if compared != nil && n >= compareEvery {
+		compared(n, true)
+	}
 	if err != nil {
 		f.Close()
 		return status, nil, err
@@ -595,8 +618,13 @@ func Verify(ctx context.Context, db, temp kv.DB, st ledger.Store, progress func(
 	return status, f, nil
 }
 
-// sameBucket compares two buckets pair by pair; a missing bucket is empty.
-func sameBucket(a, b kv.Bucket, step func()) (key []byte, same bool) {
+// compareEvery is how many record pairs Verify compares between two looks
+// at its context and two reports of progress.
+const compareEvery = 1 << 14
+
+// sameBucket compares two buckets pair by pair, calling step after each; a
+// missing bucket is empty. An error from step ends it.
+func sameBucket(a, b kv.Bucket, step func() error) (key []byte, same bool, err error) {
 	next := func(bk kv.Bucket) func() ([]byte, []byte) {
 		if bk == nil {
 			return func() ([]byte, []byte) { return nil, nil }
@@ -615,15 +643,17 @@ func sameBucket(a, b kv.Bucket, step func()) (key []byte, same bool) {
 	for {
 		ka, va := na()
 		kb, vb := nb()
-		step()
+		if err := step(); err != nil {
+			return nil, false, err
+		}
 		if ka == nil && kb == nil {
-			return nil, true
+			return nil, true, nil
 		}
 		if !bytes.Equal(ka, kb) || !bytes.Equal(va, vb) {
 			if ka == nil {
-				return kb, false
+				return kb, false, nil
 			}
-			return ka, false
+			return ka, false, nil
 		}
 	}
 }

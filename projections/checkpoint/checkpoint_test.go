@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -202,9 +203,72 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 	}
 }
 
+// Verify's comparison says how far it has come, and stops when its context
+// ends: at 10M events it alone takes a minute or more.
+func TestVerifyComparisonReportsAndStops(t *testing.T) {
+	s, recs := ledgerOf(t, 18000)
+	appendRecs(t, s, recs)
+	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	records := 0
+	s.KV().View(func(tx kv.Tx) error {
+		for _, name := range projections.Buckets {
+			if b := tx.Bucket(Bucket).Bucket([]byte(name)); b != nil {
+				c := b.Cursor()
+				for k, _ := c.First(); k != nil; k, _ = c.Next() {
+					records++
+				}
+			}
+		}
+		return nil
+	})
+	if records < 2*compareEvery {
+		t.Fatalf("the test needs more than %d records to see reports, has %d", 2*compareEvery, records)
+	}
+
+	var seen []uint64
+	finished := 0
+	_, fold, err := Verify(ctx, s.KV(), temp(t), s, nil, func(n uint64, done bool) {
+		seen = append(seen, n)
+		if done {
+			finished++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fold.Close()
+	if len(seen) < 2 || finished != 1 || seen[len(seen)-1] < uint64(records) {
+		t.Fatalf("reports %v (finished %d times) for %d records", seen, finished, records)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] < seen[i-1] {
+			t.Fatalf("reports go back: %v", seen)
+		}
+	}
+
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	seen, finished = nil, 0
+	_, fold, err = Verify(stop, s.KV(), temp(t), s, nil, func(n uint64, done bool) {
+		seen = append(seen, n)
+		if done {
+			finished++
+		}
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) || fold != nil {
+		t.Fatalf("cancelled in the comparison: %v, fold %v", err, fold)
+	}
+	if len(seen) != 2 || finished != 1 || seen[1] != seen[0] {
+		t.Fatalf("cancelled at the first report: reports %v (finished %d times)", seen, finished)
+	}
+}
+
 // verify is Verify, closing the fold it returns.
 func verify(ctx context.Context, t *testing.T, s *bolt.Store) (Status, error) {
-	status, f, err := Verify(ctx, s.KV(), temp(t), s, nil)
+	status, f, err := Verify(ctx, s.KV(), temp(t), s, nil, nil)
 	if f != nil {
 		f.Close()
 	}
@@ -231,7 +295,7 @@ func TestFoldTo(t *testing.T) {
 	err = whole.db.View(func(a kv.Tx) error {
 		return part.db.View(func(b kv.Tx) error {
 			for _, name := range projections.Buckets {
-				if key, same := sameBucket(a.Bucket(Bucket).Bucket([]byte(name)), b.Bucket(Bucket).Bucket([]byte(name)), func() {}); !same {
+				if key, same, _ := sameBucket(a.Bucket(Bucket).Bucket([]byte(name)), b.Bucket(Bucket).Bucket([]byte(name)), func() error { return nil }); !same {
 					t.Errorf("bucket %s differs at key %x", name, key)
 				}
 			}
@@ -339,7 +403,7 @@ func TestFoldInto(t *testing.T) {
 	if err != nil || !st.Present || !st.Matches || st.Size != 1200 {
 		t.Fatalf("the cache after the appends: %+v %v", st, err)
 	}
-	status, fold, err := Verify(ctx, own, temp(t), s, nil)
+	status, fold, err := Verify(ctx, own, temp(t), s, nil, nil)
 	if fold != nil {
 		fold.Close()
 	}

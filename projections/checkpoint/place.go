@@ -49,6 +49,9 @@ type Place struct {
 	Ledger string
 	// Progress, when set, is told how far a fold has come.
 	Progress func(done, total uint64)
+	// Compared, when set, is told how far Verify's comparison of the
+	// checkpoint with a fresh fold has come (see Verify).
+	Compared func(records uint64, finished bool)
 	// Note, when set, is told what a reader should know: a checkpoint
 	// rebuilt, or passed over, and why.
 	Note func(Notice)
@@ -344,7 +347,7 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 	if err != nil {
 		return Checked{}, err
 	}
-	status, fold, err := Verify(ctx, db, temp, s, p.Progress)
+	status, fold, err := Verify(ctx, db, temp, s, p.Progress, p.Compared)
 	switch {
 	case err != nil:
 		return Checked{}, err
