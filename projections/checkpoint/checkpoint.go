@@ -339,12 +339,10 @@ func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress
 		if status.Present {
 			res.Discarded = status.Mismatch()
 		}
+		if err := Discard(db); err != nil {
+			return res, err
+		}
 		if err := db.Update(func(tx kv.Tx) error {
-			if tx.Bucket(Bucket) != nil {
-				if err := tx.DeleteBucket(Bucket); err != nil {
-					return err
-				}
-			}
 			b, err := tx.CreateBucket(Bucket)
 			if err != nil {
 				return err
@@ -659,11 +657,75 @@ func sameBucket(a, b kv.Bucket, step func() error) (key []byte, same bool, err e
 }
 
 // Discard deletes the checkpoint; the next report rebuilds it.
+//
+// Not in one transaction: bbolt reads every page of a bucket it deletes, and
+// at 10M events the checkpoint is 11 GB of the ledger file, which stayed
+// mapped (verify --rebuild-projection peaked at 11.9 GB RSS). The first
+// transaction makes the checkpoint absent for every reader (its format key
+// goes); the next ones delete its records discardPiece at a time, counted
+// towards the page release. Cut short, what is left is absent all the same,
+// and the next rebuild carries on.
 func Discard(db kv.DB) error {
-	return db.Update(func(tx kv.Tx) error {
-		if tx.Bucket(Bucket) == nil {
-			return nil
+	if err := db.Update(func(tx kv.Tx) error {
+		if b := tx.Bucket(Bucket); b != nil {
+			return b.Delete(keyFormat)
 		}
-		return tx.DeleteBucket(Bucket)
-	})
+		return nil
+	}); err != nil {
+		return err
+	}
+	pages := db.Pages(viewRelease)
+	for more := true; more; {
+		more = false
+		err := db.Update(func(tx kv.Tx) error {
+			root := tx.Bucket(Bucket)
+			if root == nil {
+				return nil
+			}
+			deleted := 0
+			c := root.Cursor()
+			for name, v := c.First(); name != nil; name, v = c.Next() {
+				if v != nil {
+					continue // a key of the header, not a bucket
+				}
+				n, err := deleteSome(root.Bucket(name), discardPiece-deleted)
+				if err != nil {
+					return err
+				}
+				pages.Touch(n)
+				if deleted += n; deleted == discardPiece {
+					more = true
+					return nil
+				}
+			}
+			// Every bucket is empty now, or holds only buckets (of no
+			// format this one writes): a few pages to free.
+			return tx.DeleteBucket(Bucket)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discardPiece is how many records one of Discard's transactions deletes.
+var discardPiece = 1 << 16
+
+// deleteSome deletes up to n records of b, from its first; it returns how
+// many.
+func deleteSome(b kv.Bucket, n int) (int, error) {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil && len(keys) < n; k, v = c.Next() {
+		if v != nil {
+			keys = append(keys, bytes.Clone(k))
+		}
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
 }

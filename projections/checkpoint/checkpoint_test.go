@@ -266,6 +266,84 @@ func TestVerifyComparisonReportsAndStops(t *testing.T) {
 	}
 }
 
+// failingUpdate is a kv.DB whose Update fails after ok successes: a
+// process that stopped there.
+type failingUpdate struct {
+	kv.DB
+	ok int
+}
+
+var errStopped = errors.New("stopped")
+
+func (f *failingUpdate) Update(fn func(kv.Tx) error) error {
+	if f.ok == 0 {
+		return errStopped
+	}
+	f.ok--
+	return f.DB.Update(fn)
+}
+
+// Discard goes piece by piece; cut short, it leaves a checkpoint that
+// nothing uses, and the next update rebuilds it whole.
+func TestDiscardInPieces(t *testing.T) {
+	defer func(n int) { discardPiece = n }(discardPiece)
+	discardPiece = 50
+	s, recs := ledgerOf(t, 300)
+	appendRecs(t, s, recs)
+	if _, err := Update(ctx, s.KV(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	records := func() (n int) {
+		s.KV().View(func(tx kv.Tx) error {
+			root := tx.Bucket(Bucket)
+			if root == nil {
+				n = -1
+				return nil
+			}
+			for _, name := range projections.Buckets {
+				if b := root.Bucket([]byte(name)); b != nil {
+					c := b.Cursor()
+					for k, _ := c.First(); k != nil; k, _ = c.Next() {
+						n++
+					}
+				}
+			}
+			return nil
+		})
+		return n
+	}
+	whole := records()
+	if whole < 4*discardPiece {
+		t.Fatalf("the checkpoint holds %d records: too few for pieces of %d", whole, discardPiece)
+	}
+	// Stopped after making it absent and deleting two pieces.
+	if err := Discard(&failingUpdate{DB: s.KV(), ok: 3}); !errors.Is(err, errStopped) {
+		t.Fatalf("Discard cut short: %v", err)
+	}
+	if left := records(); left != whole-2*discardPiece {
+		t.Fatalf("cut short after two pieces of %d, %d of %d records are left", discardPiece, left, whole)
+	}
+	if st, err := Check(ctx, s.KV(), s); err != nil || st.Present {
+		t.Fatalf("a checkpoint discarded in part is still present: %+v %v", st, err)
+	}
+	res, err := Update(ctx, s.KV(), s, nil)
+	if err != nil || res.From != 0 || res.To != 300 {
+		t.Fatalf("update after a discard cut short: %+v %v", res, err)
+	}
+	if got, want := viewReport(t, s.KV(), 300), fresh(t, s, 300); got != want {
+		t.Fatal("the checkpoint rebuilt after a discard cut short differs from a fresh fold")
+	}
+	if n := records(); n != whole {
+		t.Fatalf("rebuilt, the checkpoint holds %d records, first %d", n, whole)
+	}
+	if err := Discard(s.KV()); err != nil {
+		t.Fatal(err)
+	}
+	if n := records(); n != -1 {
+		t.Fatalf("after a whole discard %d records are left", n)
+	}
+}
+
 // verify is Verify, closing the fold it returns.
 func verify(ctx context.Context, t *testing.T, s *bolt.Store) (Status, error) {
 	status, f, err := Verify(ctx, s.KV(), temp(t), s, nil, nil)

@@ -62,7 +62,9 @@ func (fo *Folder) FoldOnAppend(tx kv.Tx, ix ledger.IDIndex, recs []ledger.Record
 	}
 	err := fold(b, ix, fo.months, recs, before.Size)
 	if errors.Is(err, projections.ErrDamaged) {
-		return tx.DeleteBucket(Bucket) // derived data: the next view folds it again
+		// Derived data: made absent, it is discarded and folded again by
+		// the next view (Discard), not deleted inside an append.
+		return b.Delete(keyFormat)
 	}
 	if err != nil {
 		return err
