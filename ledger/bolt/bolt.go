@@ -128,30 +128,6 @@ func (r *Releaser) Check() {
 	}
 }
 
-// Meanwhile checks (Check) every 20 ms on a goroutine of its own until stop
-// is called, for work that touches pages where nothing can count them: one
-// bbolt call that reads a whole bucket. The goroutine's read transaction
-// waits for no writer but one remapping the file, which work within a
-// transaction does not do.
-func (r *Releaser) Meanwhile() (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				r.Check()
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
 // TouchScattered counts n entries found by key. A lookup lands on pages no
 // neighbour shares, and each fault maps a whole folio around its page: one
 // counts as four entries read in order (re-importing 1M events the ledger

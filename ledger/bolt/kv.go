@@ -205,17 +205,8 @@ func (t kvTx) CreateBucket(name []byte) (kv.Bucket, error) {
 	b, err := t.tx.CreateBucket(name)
 	return bucketOf(b), err
 }
-
-// DeleteBucket frees every page of the bucket, and bbolt reads each one to
-// do it: the projection checkpoint of a 10M-event ledger is 11 GB of the
-// ledger file, which stayed mapped (verify --rebuild-projection peaked at
-// 11.9 GB). Another goroutine lets go of the pages meanwhile.
 func (t kvTx) DeleteBucket(name []byte) error {
-	r := Releaser{DB: t.tx.DB()}
-	stop := r.Meanwhile()
-	err := t.tx.DeleteBucket(name)
-	stop()
-	if err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+	if err := t.tx.DeleteBucket(name); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
 		return err
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/storetest"
@@ -110,50 +109,6 @@ func TestReleaserKeepsToTheBudget(t *testing.T) {
 	}
 	MappedBudget = int64(base+2<<10) << 10
 	kept := pass()
-	if kept > base+(2<<10)+(whole-base)/3 {
-		t.Fatalf("with a budget of %d KB, a pass held %d KB mapped (without one, %d KB)", base+2<<10, kept, whole)
-	}
-	t.Logf("mapped: %d KB without a budget, %d KB with %d KB", whole, kept, base+2<<10)
-}
-
-// Meanwhile keeps to the budget work that counts nothing itself (bbolt
-// freeing a deleted bucket's pages reads each one).
-func TestReleaserMeanwhile(t *testing.T) {
-	ctx := context.Background()
-	s := created(t)
-	const n = 40_000
-	for i := 0; i < n; i += 2000 {
-		if err := s.Append(ctx, uint64(i), storetest.Sealed(i, 2000)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.pages.n.Store(-1 << 40) // the pass below must not release pages itself
-	pass := func() (peak int) {
-		ReleasePages(s.db)
-		if err := s.Read(ctx, 0, func(r ledger.Recorded) error {
-			if r.Seq%500 == 0 {
-				peak = max(peak, storetest.ResidentFileKB(t))
-				time.Sleep(2 * time.Millisecond) // ten looks from Meanwhile over a pass
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return peak
-	}
-	defer func(b int64) { MappedBudget = b }(MappedBudget)
-	MappedBudget = 1 << 40
-	whole := pass()
-	ReleasePages(s.db)
-	base := storetest.ResidentFileKB(t)
-	if whole-base < 8<<10 {
-		t.Skipf("a pass over %d events mapped only %d KB: too little to see a budget", n, whole-base)
-	}
-	MappedBudget = int64(base+2<<10) << 10
-	r := Releaser{DB: s.db}
-	stop := r.Meanwhile()
-	kept := pass()
-	stop()
 	if kept > base+(2<<10)+(whole-base)/3 {
 		t.Fatalf("with a budget of %d KB, a pass held %d KB mapped (without one, %d KB)", base+2<<10, kept, whole)
 	}
