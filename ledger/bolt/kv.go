@@ -19,9 +19,80 @@ func KV(db *bbolt.DB) kv.DB { return kvDB{db: db} }
 
 // KV is the ledger file itself, where the projection checkpoint is kept in a
 // bucket of its own, so it is written in the same file as the events. It
-// serves until the store opens its file again (reopen): a view, not a writer
-// of many batches, holds it.
-func (s *Store) KV() kv.DB { return kvDB{db: s.DB()} }
+// follows the store's handle: a writer of many transactions through it (a
+// fold of the whole ledger into the checkpoint) counts towards the store's
+// reopen, as appends do, and each use holds the handle as the store's own
+// methods do. At 10M events such a fold's heap otherwise grew by bbolt's
+// record of every page it wrote (see reopen).
+func (s *Store) KV() kv.DB { return storeKV{s} }
+
+type storeKV struct{ s *Store }
+
+func (k storeKV) View(fn func(kv.Tx) error) error {
+	return k.s.view(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) })
+}
+
+func (k storeKV) Update(fn func(kv.Tx) error) error {
+	if err := k.s.reopen(); err != nil {
+		return err
+	}
+	err := k.s.update(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) })
+	if err == nil {
+		k.s.appends.Add(1)
+	}
+	return err
+}
+
+// Begin holds the handle until Rollback: the store is not opened again
+// under a read transaction.
+func (k storeKV) Begin() (kv.Tx, error) {
+	k.s.mu.RLock()
+	tx, err := k.s.db.Begin(false)
+	if err != nil {
+		k.s.mu.RUnlock()
+		return nil, err
+	}
+	return &storeRead{Tx: kvTx{tx}, s: k.s}, nil
+}
+
+type storeRead struct {
+	kv.Tx
+	s    *Store
+	once sync.Once
+}
+
+func (r *storeRead) Rollback() error {
+	err := r.Tx.Rollback()
+	r.once.Do(r.s.mu.RUnlock)
+	return err
+}
+
+func (k storeKV) Guard(fn func() error) error { return Guard(k.s.path, fn) }
+
+// Pages counts towards the store's own release, which follows its handle.
+func (k storeKV) Pages(int64) kv.Pages { return storePages{k.s} }
+
+func (k storeKV) ReleasePages() {
+	k.s.mu.RLock()
+	defer k.s.mu.RUnlock()
+	ReleasePages(k.s.db)
+}
+
+func (k storeKV) Path() string { return k.s.path }
+
+func (k storeKV) ReadOnly() bool {
+	k.s.mu.RLock()
+	defer k.s.mu.RUnlock()
+	return k.s.db.IsReadOnly()
+}
+
+// Close leaves the file open: it is the store's, closed with it.
+func (k storeKV) Close() error { return nil }
+
+type storePages struct{ s *Store }
+
+func (p storePages) Touch(n int)          { p.s.touch(n, false) }
+func (p storePages) TouchScattered(n int) { p.s.touch(n, true) }
 
 // OpenKV opens (creating it) a file of derived data: see OpenDerived.
 func OpenKV(path string, wait time.Duration) (db kv.DB, remade, err error) {

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/statledger/statledger/ledger/kv"
+	"github.com/statledger/statledger/ledger/storetest"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // A file of derived data that bbolt cannot read is made again, empty, and
@@ -126,16 +129,43 @@ func TestTempKVOpensAgainKeepingItsRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	temp := db.(*tempDB)
+	name := db.Path()
+	reopensKeepingRecords(t, db, func() *bbolt.DB { return db.(*tempDB).current(false).db })
+	if db.Path() != name || !strings.HasPrefix(filepath.Base(name), "statledger-fold-") {
+		t.Errorf("Path is %q, not the file's name %q", db.Path(), name)
+	}
+}
+
+// The ledger file's KV is opened again with the store, after as many
+// writes through it as appends (a fold of the whole ledger into the
+// checkpoint writes for long), and keeps to the store's current handle.
+func TestStoreKVOpensAgainWithTheStore(t *testing.T) {
+	defer SetReopenEvery(4)()
+	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	reopensKeepingRecords(t, s.KV(), s.DB)
+	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 10)); err != nil {
+		t.Fatalf("an append after the KV's writes: %v", err)
+	}
+}
+
+// reopensKeepingRecords writes through db until handle changes, then
+// checks that an open read transaction puts the reopen off, and that
+// every record written is still there.
+func reopensKeepingRecords(t *testing.T, db kv.DB, handle func() *bbolt.DB) {
+	t.Helper()
 	put := func(key byte, size int) {
 		t.Helper()
 		putIn(t, db, key, bytes.Repeat([]byte{key}, size))
 	}
-	first, name := temp.current(false).db, db.Path()
+	first := handle()
 	for i := range 10 {
 		put(byte(i), 3000)
 	}
-	if temp.current(false).db == first {
+	if handle() == first {
 		t.Fatal("ten writes, and the file was never opened again")
 	}
 	// Room made first: bbolt cannot grow its map under a read transaction
@@ -147,20 +177,17 @@ func TestTempKVOpensAgainKeepingItsRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	during := temp.current(false).db
+	during := handle()
 	for range 10 {
 		put(98, 1) // would hang if the reopen waited for the read
 	}
-	if temp.current(false).db != during {
+	if handle() != during {
 		t.Fatal("opened again under an open read transaction")
 	}
 	read.Rollback()
 	put(98, 1)
-	if temp.current(false).db == during {
+	if handle() == during {
 		t.Fatal("not opened again once the read ended")
-	}
-	if db.Path() != name || !strings.HasPrefix(filepath.Base(name), "statledger-fold-") {
-		t.Errorf("Path is %q, not the file's name %q", db.Path(), name)
 	}
 	err = db.View(func(tx kv.Tx) error {
 		for i := range 10 {
