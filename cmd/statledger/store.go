@@ -128,7 +128,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 		},
 		Files:    boltFiles{},
 		Progress: foldProgress(c),
-		Compared: countOnTerminal(c, "comparing the projection checkpoint with the fold"),
+		Count:    func(what string) func(uint64, bool) { return countOnTerminal(c, what) },
 		Note:     note(c),
 	}
 	if ref.kind == "bolt" {

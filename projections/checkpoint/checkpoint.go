@@ -339,7 +339,7 @@ func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress
 		if status.Present {
 			res.Discarded = status.Mismatch()
 		}
-		if err := Discard(db); err != nil {
+		if err := Discard(ctx, db, nil); err != nil {
 			return res, err
 		}
 		if err := db.Update(func(tx kv.Tx) error {
@@ -656,16 +656,18 @@ func sameBucket(a, b kv.Bucket, step func() error) (key []byte, same bool, err e
 	}
 }
 
-// Discard deletes the checkpoint; the next report rebuilds it.
+// Discard deletes the checkpoint; the next report rebuilds it. counted, if
+// set, is told how many records are gone, every so often and once finished.
 //
 // Not in one transaction: bbolt reads every page of a bucket it deletes, and
 // at 10M events the checkpoint is 11 GB of the ledger file, which stayed
 // mapped (verify --rebuild-projection peaked at 11.9 GB RSS). The first
 // transaction makes the checkpoint absent for every reader (its format key
 // goes); the next ones delete its records discardPiece at a time, counted
-// towards the page release, which follows each commit too. Cut short, what is left is absent all the same,
-// and the next rebuild carries on.
-func Discard(db kv.DB) error {
+// towards the page release, which follows each commit too. Cut short (ctx
+// ends, the process dies), what is left is absent all the same, and the next
+// rebuild carries on. At 10M events it takes about three minutes.
+func Discard(ctx context.Context, db kv.DB, counted func(records uint64, finished bool)) error {
 	if err := db.Update(func(tx kv.Tx) error {
 		if b := tx.Bucket(Bucket); b != nil {
 			return b.Delete(keyFormat)
@@ -675,7 +677,17 @@ func Discard(db kv.DB) error {
 		return err
 	}
 	pages := db.Pages(viewRelease)
+	var gone uint64
+	reported := false
+	defer func() {
+		if reported {
+			counted(gone, true)
+		}
+	}()
 	for more := true; more; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		more = false
 		err := db.Update(func(tx kv.Tx) error {
 			root := tx.Bucket(Bucket)
@@ -695,8 +707,12 @@ func Discard(db kv.DB) error {
 				pages.Touch(n)
 				if deleted += n; deleted == discardPiece {
 					more = true
-					return nil
+					break
 				}
+			}
+			gone += uint64(deleted)
+			if more {
+				return nil
 			}
 			// Every bucket is empty now, or holds only buckets (of no
 			// format this one writes): a few pages to free.
@@ -706,6 +722,10 @@ func Discard(db kv.DB) error {
 			return err
 		}
 		db.ReleasePages()
+		if counted != nil && more {
+			counted(gone, false)
+			reported = true
+		}
 	}
 	return nil
 }

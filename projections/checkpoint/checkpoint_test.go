@@ -195,7 +195,7 @@ func TestChangedRecordIsCaughtByVerify(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "differs from a fresh fold") || ledger.CodeOf(err) != ledger.CodeVerify {
 		t.Fatalf("verify of an edited checkpoint (%s): %v", month, err)
 	}
-	if err := Discard(s.KV()); err != nil {
+	if err := Discard(ctx, s.KV(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := Check(ctx, s.KV(), s); st.Present {
@@ -317,7 +317,7 @@ func TestDiscardInPieces(t *testing.T) {
 		t.Fatalf("the checkpoint holds %d records: too few for pieces of %d", whole, discardPiece)
 	}
 	// Stopped after making it absent and deleting two pieces.
-	if err := Discard(&failingUpdate{DB: s.KV(), ok: 3}); !errors.Is(err, errStopped) {
+	if err := Discard(ctx, &failingUpdate{DB: s.KV(), ok: 3}, nil); !errors.Is(err, errStopped) {
 		t.Fatalf("Discard cut short: %v", err)
 	}
 	if left := records(); left != whole-2*discardPiece {
@@ -336,11 +336,30 @@ func TestDiscardInPieces(t *testing.T) {
 	if n := records(); n != whole {
 		t.Fatalf("rebuilt, the checkpoint holds %d records, first %d", n, whole)
 	}
-	if err := Discard(s.KV()); err != nil {
+	// Ctrl-C at the first report: absent, and the records not yet deleted
+	// are left for the next rebuild.
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var told []uint64
+	err = Discard(stop, s.KV(), func(n uint64, finished bool) {
+		told = append(told, n)
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) || len(told) != 2 || told[0] != uint64(discardPiece) || told[1] != told[0] {
+		t.Fatalf("Discard cancelled at its first report: %v, told %v", err, told)
+	}
+	if st, _ := Check(ctx, s.KV(), s); st.Present || records() != whole-discardPiece {
+		t.Fatalf("cancelled after a piece: present %v, %d of %d records left", st.Present, records(), whole)
+	}
+	told = nil
+	if err := Discard(ctx, s.KV(), func(n uint64, finished bool) { told = append(told, n) }); err != nil {
 		t.Fatal(err)
 	}
 	if n := records(); n != -1 {
 		t.Fatalf("after a whole discard %d records are left", n)
+	}
+	if len(told) < 2 || told[len(told)-1] != uint64(whole-discardPiece) {
+		t.Fatalf("a whole discard of %d records told %v", whole-discardPiece, told)
 	}
 }
 

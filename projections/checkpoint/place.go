@@ -49,9 +49,10 @@ type Place struct {
 	Ledger string
 	// Progress, when set, is told how far a fold has come.
 	Progress func(done, total uint64)
-	// Compared, when set, is told how far Verify's comparison of the
-	// checkpoint with a fresh fold has come (see Verify).
-	Compared func(records uint64, finished bool)
+	// Count, when set, gives what is told how far work through the
+	// checkpoint's records has come, whose number is not known before:
+	// Verify's comparison with a fresh fold, a discard.
+	Count func(what string) func(records uint64, finished bool)
 	// Note, when set, is told what a reader should know: a checkpoint
 	// rebuilt, or passed over, and why.
 	Note func(Notice)
@@ -64,6 +65,13 @@ type Notice struct {
 	// longer holds the history it was folded from: the ledger itself is
 	// then worth verifying, which a caller may say how to do.
 	HistoryChanged bool
+}
+
+func (p Place) count(what string) func(records uint64, finished bool) {
+	if p.Count == nil {
+		return nil
+	}
+	return p.Count(what)
 }
 
 func (p Place) note(format string, args ...any) {
@@ -288,7 +296,7 @@ func (p Place) Discard(ctx context.Context) error {
 	if own {
 		defer db.Close()
 	}
-	return Discard(db)
+	return Discard(ctx, db, p.count("discarding the projection checkpoint"))
 }
 
 // checkpointOf is where s keeps its checkpoint: in its own file (a Keeper),
@@ -338,7 +346,7 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 		defer db.Close()
 	}
 	if discard {
-		if err := Discard(db); err != nil {
+		if err := Discard(ctx, db, p.count("discarding the projection checkpoint")); err != nil {
 			return Checked{}, ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
 		}
 		return Checked{Said: "projection checkpoint discarded; the next report rebuilds it from the ledger"}, nil
@@ -347,7 +355,7 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 	if err != nil {
 		return Checked{}, err
 	}
-	status, fold, err := Verify(ctx, db, temp, s, p.Progress, p.Compared)
+	status, fold, err := Verify(ctx, db, temp, s, p.Progress, p.count("comparing the projection checkpoint with the fold"))
 	switch {
 	case err != nil:
 		return Checked{}, err
