@@ -81,28 +81,20 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 	return res, err
 }
 
-// importHeap lets an import's heap grow to importHeapLimit before the
-// garbage collector runs, and returns what puts the default back. An
-// import keeps little (about 25 MB at 1M events) and throws away a lot, so
-// at the default (collect when the heap doubles) the collector ran every
-// 25 MB and took about 8 s of a 1M import's 61 s of CPU (go tool pprof).
-// The limit leaves room, within the 256 MiB a command may use, for the
-// ledger's mapped pages: up to 145 MiB at 10M events (bolt.MappedBudget
-// and what one batch maps), so that with a 128 MiB limit a 10M import
-// peaked at 256.2 MiB. GOGC or GOMEMLIMIT in the environment win.
+// importHeap lets an import's heap grow to heapLimit (main) before the
+// garbage collector runs, and returns what puts the default back. An import
+// keeps little (about 25 MB at 1M events) and throws away a lot, so at the
+// default (collect when the heap doubles) the collector ran every 25 MB and
+// took about 8 s of a 1M import's 61 s of CPU (go tool pprof). With a
+// 128 MiB limit a 10M import peaked at 256.2 MiB, beside up to 145 MiB of
+// mapped ledger pages; at 96 MiB, 226-236 MiB. GOGC in the environment wins.
 func importHeap() (restore func()) {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
 	percent := debug.SetGCPercent(400)
-	limit := debug.SetMemoryLimit(importHeapLimit)
-	return func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
-	}
+	return func() { debug.SetGCPercent(percent) }
 }
-
-const importHeapLimit = 96 << 20
 
 func printSummary(w io.Writer, res ledger.AppendResult) {
 	fmt.Fprintf(w, "appended %d, duplicates %d; tree size %d, root %s\n", res.Appended, res.Duplicates, res.Head.Size, ledger.HashHex(res.Head.Root))

@@ -1,32 +1,48 @@
 package main
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
 
-// An import lets the heap grow to importHeapLimit before collecting, and
-// puts the collector back as it was; GOGC or GOMEMLIMIT in the environment
-// win.
+// An import lets the heap grow to the limit before collecting, and puts
+// the collector back as it was; GOGC in the environment wins.
 func TestImportHeap(t *testing.T) {
 	gcPercent := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
-	before, limit := gcPercent(), debug.SetMemoryLimit(-1)
+	before := gcPercent()
 
 	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
 	restore := importHeap()
-	if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != 400 || l != importHeapLimit {
-		t.Fatalf("during an import: GOGC %d, limit %d; want 400, %d", p, l, importHeapLimit)
+	if p := gcPercent(); p != 400 {
+		t.Fatalf("during an import: GOGC %d; want 400", p)
 	}
 	restore()
-	if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != before || l != limit {
-		t.Fatalf("after an import: GOGC %d, limit %d; want %d, %d as before", p, l, before, limit)
+	if p := gcPercent(); p != before {
+		t.Fatalf("after an import: GOGC %d; want %d as before", p, before)
 	}
 
 	t.Setenv("GOGC", "50")
 	restore = importHeap()
 	defer restore()
-	if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != before || l != limit {
-		t.Fatalf("with GOGC set, an import set GOGC %d, limit %d", p, l)
+	if p := gcPercent(); p != before {
+		t.Fatalf("with GOGC set, an import set GOGC %d", p)
+	}
+}
+
+// Every command's heap is held to heapLimit, unless GOMEMLIMIT says
+// otherwise.
+func TestLimitHeap(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "200MiB")
+	limitHeap()
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		t.Fatalf("with GOMEMLIMIT set, the limit became %d", l)
+	}
+	t.Setenv("GOMEMLIMIT", "")
+	limitHeap()
+	if l := debug.SetMemoryLimit(-1); l != heapLimit {
+		t.Fatalf("the limit is %d, not %d", l, heapLimit)
 	}
 }
