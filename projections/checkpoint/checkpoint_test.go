@@ -476,6 +476,14 @@ func TestFoldOnAppend(t *testing.T) {
 	if st, _ := Check(ctx, s.KV(), s); st.Present {
 		t.Fatalf("a damaged checkpoint was carried on: %+v", st)
 	}
+	// Left absent, not deleted inside the append: the next view rebuilds it.
+	res, err := Update(ctx, s.KV(), s, nil)
+	if err != nil || res.From != 0 || res.To != 2510 {
+		t.Fatalf("the update after it: %+v %v", res, err)
+	}
+	if got, want := viewReport(t, s.KV(), 2510), fresh(t, s, 2510); got != want {
+		t.Fatal("the checkpoint rebuilt after a damaged append differs from a fresh fold")
+	}
 }
 
 // FoldInto keeps a checkpoint kept in a file of its own (EventStoreDB's
