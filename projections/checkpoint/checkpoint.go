@@ -319,11 +319,12 @@ type Result struct {
 // discarded and rebuilt from the start. Each chunk commits with its size and
 // root, so an interrupted fold resumes where it stopped.
 func Update(ctx context.Context, db kv.DB, st ledger.Store, progress func(done, total uint64)) (Result, error) {
-	return update(ctx, db, st, nil, progress)
+	return update(ctx, db, st, nil, progress, nil)
 }
 
-// update folds up to the ledger's head, or up to *to.
-func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress func(done, total uint64)) (Result, error) {
+// update folds up to the ledger's head, or up to *to; discarding, if set,
+// is told how a discard of a checkpoint that no longer serves goes.
+func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress func(done, total uint64), discarding func(records uint64, finished bool)) (Result, error) {
 	var res Result
 	status, err := Check(ctx, db, st)
 	if err != nil {
@@ -339,7 +340,7 @@ func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress
 		if status.Present {
 			res.Discarded = status.Mismatch()
 		}
-		if err := Discard(ctx, db, nil); err != nil {
+		if err := Discard(ctx, db, discarding); err != nil {
 			return res, err
 		}
 		if err := db.Update(func(tx kv.Tx) error {
@@ -519,7 +520,7 @@ type Fold struct {
 // NewFold folds into temp, a temporary file that the Fold's Close closes.
 func NewFold(ctx context.Context, temp kv.DB, st ledger.Store, size uint64, progress func(done, total uint64)) (*Fold, error) {
 	f := &Fold{db: temp}
-	if _, err := update(ctx, temp, st, &size, progress); err != nil {
+	if _, err := update(ctx, temp, st, &size, progress, nil); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -533,7 +534,7 @@ func (f *Fold) To(ctx context.Context, st ledger.Store, size uint64, progress fu
 	if size <= f.Size {
 		return nil
 	}
-	if _, err := update(ctx, f.db, st, &size, progress); err != nil {
+	if _, err := update(ctx, f.db, st, &size, progress, nil); err != nil {
 		return err
 	}
 	f.Size = size

@@ -67,6 +67,12 @@ type Notice struct {
 	HistoryChanged bool
 }
 
+// What Count is given.
+const (
+	discarding = "discarding the projection checkpoint"
+	comparing  = "comparing the projection checkpoint with the fold"
+)
+
 func (p Place) count(what string) func(records uint64, finished bool) {
 	if p.Count == nil {
 		return nil
@@ -157,7 +163,7 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 			}
 			l.Store, s, db = w, w, w.(Keeper).KV()
 		}
-		res, err := Update(ctx, db, s, p.Progress)
+		res, err := update(ctx, db, s, nil, p.Progress, p.count(discarding))
 		if err != nil {
 			return fail(err)
 		}
@@ -296,7 +302,7 @@ func (p Place) Discard(ctx context.Context) error {
 	if own {
 		defer db.Close()
 	}
-	return Discard(ctx, db, p.count("discarding the projection checkpoint"))
+	return Discard(ctx, db, p.count(discarding))
 }
 
 // checkpointOf is where s keeps its checkpoint: in its own file (a Keeper),
@@ -346,7 +352,7 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 		defer db.Close()
 	}
 	if discard {
-		if err := Discard(ctx, db, p.count("discarding the projection checkpoint")); err != nil {
+		if err := Discard(ctx, db, p.count(discarding)); err != nil {
 			return Checked{}, ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
 		}
 		return Checked{Said: "projection checkpoint discarded; the next report rebuilds it from the ledger"}, nil
@@ -355,7 +361,7 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 	if err != nil {
 		return Checked{}, err
 	}
-	status, fold, err := Verify(ctx, db, temp, s, p.Progress, p.count("comparing the projection checkpoint with the fold"))
+	status, fold, err := Verify(ctx, db, temp, s, p.Progress, p.count(comparing))
 	switch {
 	case err != nil:
 		return Checked{}, err
