@@ -42,8 +42,8 @@ func main() {
 // transaction maps): the collector runs more often only when a command's
 // heap would pass the limit. A report that rebuilt the projection
 // checkpoint of 10M events peaked at 314 MiB without it (bbolt's freelist
-// held a 40 MB map), at 207 MiB with it, in the same time; at 1M events no
-// command took longer.
+// held a 40 MB map), at 207-216 MiB with it, in about the same time; at 1M
+// events no command took longer.
 func limitHeap() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(heapLimit)

@@ -64,7 +64,8 @@ type Store struct {
 	// append mapped after each append, and releases it past MappedBudget.
 	pages *Releaser
 	hook  AppendHook
-	// appends counts the appends made since the file was opened: see reopen.
+	// appends counts the appends made since the file was opened, and the
+	// writes through KV: see reopen.
 	appends atomic.Int64
 }
 
