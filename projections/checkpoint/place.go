@@ -352,7 +352,12 @@ func (p Place) Verify(ctx context.Context, s ledger.Store, discard bool) (Checke
 		defer db.Close()
 	}
 	if discard {
-		if err := Discard(ctx, db, p.count(discarding)); err != nil {
+		err := Discard(ctx, db, p.count(discarding))
+		if errors.Is(err, context.Canceled) {
+			// Stopped between two pieces: set aside already.
+			return Checked{}, ledger.Wrap(ledger.CodeRuntime, err, "stopped discarding the projection checkpoint (it is no longer used; the next report rebuilds it from the ledger)")
+		}
+		if err != nil {
 			return Checked{}, ledger.Wrap(ledger.CodeRuntime, err, "cannot discard the projection checkpoint")
 		}
 		return Checked{Said: "projection checkpoint discarded; the next report rebuilds it from the ledger"}, nil
