@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/kv"
 	"github.com/statledger/statledger/ledger/storetest"
 	bbolt "go.etcd.io/bbolt"
@@ -149,6 +151,65 @@ func TestStoreKVOpensAgainWithTheStore(t *testing.T) {
 	reopensKeepingRecords(t, s.KV(), s.DB)
 	if err := s.Append(context.Background(), 0, storetest.Sealed(0, 10)); err != nil {
 		t.Fatalf("an append after the KV's writes: %v", err)
+	}
+}
+
+// A fold of the whole ledger reads the store on one goroutine while it
+// writes through KV on another: a write never waits for the reader, no read
+// sees a closed file, and the file is opened again once the reader is not
+// at work. (How often that is depends on the two goroutines' speeds: in a
+// fold, the writer is the slower one.)
+func TestStoreKVReopensBesideAReader(t *testing.T) {
+	defer SetReopenEvery(2)()
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "l.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Append(ctx, 0, storetest.Sealed(0, 5000)); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		for passes := 0; ; passes++ {
+			select {
+			case <-stop:
+				read <- nil
+				return
+			default:
+			}
+			n := 0
+			if err := s.Read(ctx, 0, func(ledger.Recorded) error { n++; return nil }); err != nil || n != 5000 {
+				read <- fmt.Errorf("pass %d: read %d events: %v", passes, n, err)
+				return
+			}
+		}
+	}()
+	for i := range 200 {
+		putIn(t, s.KV(), byte(i), bytes.Repeat([]byte{byte(i)}, 100))
+	}
+	close(stop)
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+	before := s.DB()
+	putIn(t, s.KV(), 0, bytes.Repeat([]byte{0}, 100))
+	putIn(t, s.KV(), 1, bytes.Repeat([]byte{1}, 100))
+	if s.DB() == before {
+		t.Fatal("the reader stopped, and two more writes did not open the file again")
+	}
+	err = s.KV().View(func(tx kv.Tx) error {
+		for i := range 200 {
+			if v := tx.Bucket([]byte("b")).Get([]byte{byte(i)}); len(v) != 100 {
+				t.Errorf("record %d: read back %d bytes", i, len(v))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
