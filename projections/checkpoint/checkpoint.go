@@ -669,6 +669,16 @@ func sameBucket(a, b kv.Bucket, step func() error) (key []byte, same bool, err e
 // ends, the process dies), what is left is absent all the same, and the next
 // rebuild carries on. At 10M events it takes about three minutes.
 func Discard(ctx context.Context, db kv.DB, counted func(records uint64, finished bool)) error {
+	// Nothing to discard is the common case (a rebuild after
+	// verify --rebuild-projection, a fold into a new temporary file): no
+	// write transaction then, each a synced commit of the whole freelist.
+	present := false
+	if err := db.View(func(tx kv.Tx) error {
+		present = tx.Bucket(Bucket) != nil
+		return nil
+	}); err != nil || !present {
+		return err
+	}
 	if err := db.Update(func(tx kv.Tx) error {
 		if b := tx.Bucket(Bucket); b != nil {
 			return b.Delete(keyFormat)

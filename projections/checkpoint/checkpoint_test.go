@@ -358,6 +358,10 @@ func TestDiscardInPieces(t *testing.T) {
 	if n := records(); n != -1 {
 		t.Fatalf("after a whole discard %d records are left", n)
 	}
+	// Nothing left to discard: no write transaction at all.
+	if err := Discard(ctx, &failingUpdate{DB: s.KV(), ok: 0}, nil); err != nil {
+		t.Fatalf("a discard of nothing wrote: %v", err)
+	}
 	if len(told) < 2 || told[len(told)-1] != uint64(whole-discardPiece) {
 		t.Fatalf("a whole discard of %d records told %v", whole-discardPiece, told)
 	}
