@@ -302,6 +302,7 @@ func (b *kvBucket) Put(key, value []byte) error  { return b.bb().Put(key, value)
 func (b *kvBucket) Delete(key []byte) error      { return b.bb().Delete(key) }
 func (b *kvBucket) Bucket(name []byte) kv.Bucket { return bucketOf(b.bb().Bucket(name)) }
 func (b *kvBucket) Cursor() kv.Cursor            { return b.bb().Cursor() }
+func (b *kvBucket) Ascending()                   { b.bb().FillPercent = 1.0 }
 func (b *kvBucket) CreateBucket(name []byte) (kv.Bucket, error) {
 	nb, err := b.bb().CreateBucket(name)
 	return bucketOf(nb), err

@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -260,5 +261,57 @@ func reopensKeepingRecords(t *testing.T, db kv.DB, handle func() *bbolt.DB) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A bucket told that its keys ascend keeps its pages full; one that is not
+// leaves half of every page empty when keys come in order, as bbolt splits
+// a full page in halves. The projection's seq map is such a bucket: at 1M
+// events, 41 MB of a 1.36 GB file.
+func TestAscendingFillsPages(t *testing.T) {
+	fill := func(ascending bool) float64 {
+		db, _, err := OpenKV(filepath.Join(t.TempDir(), "fill.db"), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for batch := range 50 {
+			err := db.Update(func(tx kv.Tx) error {
+				b := tx.Bucket([]byte("seqs"))
+				if b == nil {
+					var err error
+					if b, err = tx.CreateBucket([]byte("seqs")); err != nil {
+						return err
+					}
+				}
+				if ascending {
+					b.Ascending()
+				}
+				for i := range 200 {
+					if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(batch*200+i)), make([]byte, 20)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var st bbolt.BucketStats
+		db.(kvDB).db.View(func(tx *bbolt.Tx) error {
+			st = tx.Bucket([]byte("seqs")).Stats()
+			return nil
+		})
+		if st.KeyN != 10000 {
+			t.Fatalf("%d keys", st.KeyN)
+		}
+		return float64(st.LeafInuse) / float64(st.LeafAlloc)
+	}
+	if f := fill(true); f < 0.9 {
+		t.Errorf("ascending: pages %.0f%% full", 100*f)
+	}
+	if f := fill(false); f > 0.6 {
+		t.Errorf("the test shows nothing: without Ascending, pages %.0f%% full", 100*f)
 	}
 }

@@ -46,6 +46,10 @@ type Bucket interface {
 	Bucket(name []byte) Bucket // nil when there is none
 	CreateBucket(name []byte) (Bucket, error)
 	Cursor() Cursor
+	// Ascending says, for this transaction, that the keys put are mostly
+	// greater than those held (see projections.AscendingBuckets): full
+	// pages are then kept whole rather than split in halves.
+	Ascending()
 }
 
 // Cursor walks a bucket in key order; a nil key is the end.

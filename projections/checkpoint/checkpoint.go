@@ -73,10 +73,17 @@ func (k records) bucket(name string, create bool) (kv.Bucket, error) {
 	if k.root == nil {
 		return nil, nil
 	}
-	if b := k.root.Bucket([]byte(name)); b != nil || !create {
-		return b, nil
+	b := k.root.Bucket([]byte(name))
+	if b == nil && create {
+		var err error
+		if b, err = k.root.CreateBucket([]byte(name)); err != nil {
+			return nil, err
+		}
 	}
-	return k.root.CreateBucket([]byte(name))
+	if b != nil && create && slices.Contains(projections.AscendingBuckets, name) {
+		b.Ascending()
+	}
+	return b, nil
 }
 
 // guard runs fn guarded on a view (its reads happen while a
