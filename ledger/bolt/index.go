@@ -24,6 +24,7 @@ import (
 type Index struct {
 	stream string
 	note   string
+	path   string
 	db     *bbolt.DB
 	n      uint64
 	last   time.Time
@@ -71,7 +72,7 @@ func openIndex(path, stream string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Index{stream: stream, db: db, pages: &Releaser{DB: db, Every: 1 << 12}}
+	f := &Index{stream: stream, path: path, db: db, pages: &Releaser{DB: db, Every: 1 << 12}}
 	if remade != nil {
 		f.note = fmt.Sprintf("the local index %s could not be read (%v); it was rebuilt from the stream", path, remade)
 	}
@@ -122,11 +123,11 @@ func openIndex(path, stream string) (*Index, error) {
 // view and update are bbolt's, guarded: a damaged index file is an error,
 // never a crash.
 func (f *Index) view(fn func(*bbolt.Tx) error) error {
-	return Guard(f.db.Path(), func() error { return f.db.View(fn) })
+	return Guard(f.path, func() error { return f.db.View(fn) })
 }
 
 func (f *Index) update(fn func(*bbolt.Tx) error) error {
-	return Guard(f.db.Path(), func() error { return f.db.Update(fn) })
+	return Guard(f.path, func() error { return f.db.Update(fn) })
 }
 
 func (f *Index) ReadHashes(idx []int64) ([]tlog.Hash, error) {
@@ -156,20 +157,10 @@ func (f *Index) Close() error {
 // events into a map: 425 MB peak for a summary). Files left by processes
 // that were killed are removed first.
 func openTempIndex(dir, stream string) (*Index, error) {
-	if old, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db")); len(old) > 0 {
-		for _, p := range old {
-			var pid int
-			if _, err := fmt.Sscanf(filepath.Base(p), "index-tmp-%d-", &pid); err == nil && !processAlive(pid) {
-				os.Remove(p)
-			}
-		}
-	}
-	tmp, err := os.CreateTemp(dir, fmt.Sprintf("index-tmp-%d-*.db", os.Getpid()))
+	path, err := tempIndexFile(dir)
 	if err != nil {
 		return nil, err
 	}
-	path := tmp.Name()
-	tmp.Close()
 	f, err := openIndex(path, stream)
 	if err != nil {
 		os.Remove(path)
@@ -224,7 +215,83 @@ func (f *Index) Add(ids []string, leaves []tlog.Hash, lastAt time.Time) (dup int
 	return -1, 0, nil
 }
 
+// tempIndexFile makes an empty file for an index of this process's own in
+// dir, first removing those left by processes that were killed.
+func tempIndexFile(dir string) (string, error) {
+	if old, _ := filepath.Glob(filepath.Join(dir, "index-tmp-*.db")); len(old) > 0 {
+		for _, p := range old {
+			var pid int
+			if _, err := fmt.Sscanf(filepath.Base(p), "index-tmp-%d-", &pid); err == nil && !processAlive(pid) {
+				os.Remove(p)
+			}
+		}
+	}
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf("index-tmp-%d-*.db", os.Getpid()))
+	if err != nil {
+		return "", err
+	}
+	tmp.Close()
+	return tmp.Name(), nil
+}
+
+// Reset empties the index. bbolt reads every page of a bucket it deletes
+// (to free it), and mapped them all: an index of 1M events took 145 MB of
+// the process's memory to reset, of 10M events about 1.5 GB. So an empty
+// file takes its place instead, made beside it and renamed over it while
+// this process still holds the old one, so the path is never free for
+// another process to take. One that opened the old file before, and waits
+// for it, reads what it held and checks it against the stream, as on any
+// open. Where an open file cannot be replaced (Windows), its buckets are
+// deleted as before.
 func (f *Index) Reset() error {
+	if err := f.replace(); err == nil {
+		f.n, f.last = 0, time.Time{}
+		return nil
+	}
+	return f.resetInPlace()
+}
+
+func (f *Index) replace() error {
+	name, err := tempIndexFile(filepath.Dir(f.path))
+	if err != nil {
+		return err
+	}
+	db, err := bbolt.Open(name, 0o600, &bbolt.Options{Timeout: indexWait})
+	if err == nil {
+		db.NoSync = f.db.NoSync
+		err = db.Update(func(tx *bbolt.Tx) error { return f.empty(tx) })
+		if err == nil {
+			err = os.Rename(name, f.path)
+		}
+		if err != nil {
+			db.Close()
+		}
+	}
+	if err != nil {
+		os.Remove(name)
+		return err
+	}
+	old := f.db
+	f.db, f.pages = db, &Releaser{DB: db, Every: f.pages.Every}
+	old.Close()
+	return nil
+}
+
+// empty makes tx's file an empty index of f's stream.
+func (f *Index) empty(tx *bbolt.Tx) error {
+	for _, b := range [][]byte{bucketIDRuns, bucketHashes, bucketMeta} {
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
+	}
+	m := tx.Bucket(bucketMeta)
+	if err := m.Put(keyFormat, []byte(indexFormat)); err != nil {
+		return err
+	}
+	return m.Put(keyStream, []byte(f.stream))
+}
+
+func (f *Index) resetInPlace() error {
 	err := f.update(func(tx *bbolt.Tx) error {
 		// "ids": format 1's id tree.
 		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
@@ -234,15 +301,8 @@ func (f *Index) Reset() error {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
 				return err
 			}
-			if _, err := tx.CreateBucket(b); err != nil {
-				return err
-			}
 		}
-		m := tx.Bucket(bucketMeta)
-		if err := m.Put(keyFormat, []byte(indexFormat)); err != nil {
-			return err
-		}
-		return m.Put(keyStream, []byte(f.stream))
+		return f.empty(tx)
 	})
 	if err == nil {
 		f.n, f.last = 0, time.Time{}
