@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +63,8 @@ func InputFormat(name, format string) (string, error) {
 			format = "csv"
 		case ".jsonl", ".ndjson", ".json":
 			format = "jsonl"
+		case ".xlsx", ".xlsm", ".xls", ".ods":
+			return "", Errorf(CodeInput, "%s: a spreadsheet cannot be imported as it is: %s", displayName(name), spreadsheet)
 		default:
 			return "", KindErrorf(CodeInput, ErrInputFormat, "%s: cannot tell the format from the extension", displayName(name))
 		}
@@ -92,6 +96,13 @@ func (fs *Files) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
 		}
 		display := displayName(name)
 		emit := func(line int, e Event) { fn(display, line, e) }
+		br := bufio.NewReaderSize(r, 64<<10)
+		if why := notText(br); why != "" {
+			closeFn()
+			errs = append(errs, LineError{File: display, Line: 1, Field: "(file)", Msg: why})
+			continue
+		}
+		r = br
 		var d Decoded
 		if format == "csv" {
 			d, err = ScanCSV(display, r, emit)
@@ -106,6 +117,25 @@ func (fs *Files) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
 		dropped += d.Dropped
 	}
 	return errs, dropped, nil
+}
+
+// spreadsheet is what an import says to do with a workbook given as its
+// input, the likeliest file an official has at hand.
+const spreadsheet = "save its sheet of events as CSV UTF-8 (the columns are in the README), and import that"
+
+// notText says why the start of an input shows it is no JSONL or CSV text,
+// or "": a spreadsheet, or text in UTF-16 (Excel's "Unicode Text"), would
+// otherwise be reported as a quote out of place on line 1. A stray NUL in
+// text is left to the line it is on.
+func notText(br *bufio.Reader) string {
+	head, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return "this is a spreadsheet (or another zip or Office file), not text: " + spreadsheet
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return "this text is UTF-16 (as Excel saves \"Unicode Text\"): save it as CSV UTF-8, and import that"
+	}
+	return ""
 }
 
 // spool copies every input that cannot be read twice into a temporary file.

@@ -313,3 +313,61 @@ func TestImportMarksOnceAtTheEnd(t *testing.T) {
 		t.Fatalf("an import cut short after 2 batches asked: %s", got)
 	}
 }
+
+// What an official may give instead of JSONL or CSV text (a workbook, Excel's
+// "Unicode Text") is named for what it is, on line 1 of
+// that file, with what to do; the other files' lines are checked as ever,
+// and nothing is appended. A workbook named as one is refused before any
+// reading.
+func TestImportNamesWhatIsNotText(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	utf16 := []byte{0xFF, 0xFE}
+	for _, r := range "id,type\n" {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	files := map[string]string{
+		write("book.csv", append([]byte("PK\x03\x04"), make([]byte, 100)...)):    "this is a spreadsheet (or another zip or Office file), not text: save its sheet of events as CSV UTF-8",
+		write("old.csv", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, 1, 2, 3)):        "this is a spreadsheet",
+		write("unicode.csv", utf16):                                              "this text is UTF-16",
+		write("good.jsonl", []byte(jsonlEvents(2, 0))):                           "",
+		write("bad.jsonl", []byte(`{"type":"arrest","date":"2025-13-01"}`+"\n")): "date",
+	}
+	var names []string
+	for name := range files {
+		names = append(names, name)
+	}
+	var bad []ledger.LineError
+	_, err := ledger.Import(ctx, open, &ledger.Files{Names: names}, ledger.ImportOptions{BatchSize: 10, Bad: func(e ledger.LineError) { bad = append(bad, e) }})
+	if !errors.Is(err, ledger.ErrBadInput) {
+		t.Fatalf("err %v", err)
+	}
+	for name, want := range files {
+		var got []string
+		for _, e := range bad {
+			if e.File == name && e.Line == 1 {
+				got = append(got, e.Field+": "+e.Msg)
+			}
+		}
+		if all := strings.Join(got, "\n"); want == "" && len(got) > 0 || want != "" && !strings.Contains(all, want) {
+			t.Errorf("%s: %q, want %q", filepath.Base(name), all, want)
+		}
+	}
+	if h := headOf(t, open); h.Size != 0 {
+		t.Fatalf("appended %d events", h.Size)
+	}
+
+	xlsx := write("october.xlsx", []byte("PK\x03\x04"))
+	_, err = ledger.Import(ctx, open, &ledger.Files{Names: []string{xlsx}}, ledger.ImportOptions{BatchSize: 10})
+	if ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "october.xlsx: a spreadsheet cannot be imported as it is: save its sheet of events as CSV UTF-8") {
+		t.Fatalf("a workbook: %v", err)
+	}
+}

@@ -243,3 +243,26 @@ func testBadLastLineChangesNothing(t *testing.T, kind string) {
 		t.Fatalf("the good lines alone: %s", r.stdout)
 	}
 }
+
+// An official who gives the workbook itself to import is told to save it
+// as CSV, not shown a quote out of place; the ledger is unchanged.
+func TestImportOfAWorkbook(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	dir := t.TempDir()
+	book := filepath.Join(dir, "october.xlsx")
+	if r := sl(t, store, "report", "monthly", "--month", "2025-10", "-o", book); r.code != 0 {
+		t.Fatalf("report: %d %s", r.code, r.stderr)
+	}
+	before := head(t, store)
+	r := sl(t, store, "import", book)
+	if r.code != 2 || !strings.Contains(r.stderr, "october.xlsx: a spreadsheet cannot be imported as it is: save its sheet of events as CSV UTF-8") {
+		t.Fatalf("import october.xlsx: exit %d %q", r.code, r.stderr)
+	}
+	r = sl(t, store, "import", "--format", "csv", book)
+	if r.code != 2 || !strings.Contains(r.stderr, "october.xlsx:1: (file): this is a spreadsheet") || strings.ContainsRune(r.stderr, 0) {
+		t.Fatalf("import --format csv october.xlsx: exit %d %q", r.code, r.stderr)
+	}
+	if h := head(t, store); h != before {
+		t.Fatalf("the ledger changed: %s, was %s", h, before)
+	}
+}
