@@ -235,14 +235,14 @@ func tempIndexFile(dir string) (string, error) {
 }
 
 // Reset empties the index. bbolt reads every page of a bucket it deletes
-// (to free it), and mapped them all: an index of 1M events took 145 MB of
-// the process's memory to reset, of 10M events about 1.5 GB. So an empty
-// file takes its place instead, made beside it and renamed over it while
-// this process still holds the old one, so the path is never free for
-// another process to take. One that opened the old file before, and waits
-// for it, reads what it held and checks it against the stream, as on any
-// open. Where an open file cannot be replaced (Windows), its buckets are
-// deleted as before.
+// (to free it), and mapped them all: resetting an index of 1M events took
+// 145 MB of the process's memory, of 10M events 1.43 GB in 1.9 s. So an
+// empty file takes its place instead (10M events: 16 KB in 75 ms), made
+// beside it and renamed over it while this process still holds the old
+// one, so the path is never free for another process to take. One that
+// opened the old file before, and waits for it, reads what it held and
+// checks it against the stream, as on any open. Where an open file cannot
+// be replaced (Windows), its buckets are deleted as before.
 func (f *Index) Reset() error {
 	if err := f.replace(); err == nil {
 		f.n, f.last = 0, time.Time{}
