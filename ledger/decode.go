@@ -86,11 +86,25 @@ type Decoded struct {
 	Lines   []int // Lines[i] is the line Events[i] started on
 	Errors  []LineError
 	Dropped int // problems not listed because there were more than maxErrors
+	// BadLines counts the lines with any problem, listed or not: a line
+	// may have several.
+	BadLines int
+	lastBad  int
 
 	emit func(line int, e Event) // set by Scan*: events go here instead of Events
 }
 
+// fail records a problem of a line; a file's problems come in line order.
 func (d *Decoded) fail(e LineError) {
+	if e.Line != d.lastBad {
+		d.BadLines++
+		d.lastBad = e.Line
+	}
+	d.list(e)
+}
+
+// list lists a problem, or counts it past MaxListed.
+func (d *Decoded) list(e LineError) {
 	if len(d.Errors) >= MaxListed {
 		d.Dropped++
 		return
@@ -424,6 +438,32 @@ func (b *boundedRecords) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// otherSeparator names the separator of a header that is one cell holding
+// the format's column names joined by a semicolon or a tab, as spreadsheets
+// save "CSV" where a comma is the decimal mark, or "".
+func otherSeparator(header []string) string {
+	if len(header) != 1 {
+		return ""
+	}
+	for _, sep := range []struct{ sep, name string }{{";", "semicolons"}, {"\t", "tabs"}} {
+		names := strings.Split(strings.TrimPrefix(header[0], "\uFEFF"), sep.sep)
+		if len(names) > 1 && slices.ContainsFunc(names, func(n string) bool { return contains(CSVColumns, n) || columnLike(n) != "" }) {
+			return sep.name
+		}
+	}
+	return ""
+}
+
+// columnLike is the column that h names in another case or with spaces or
+// hyphens between its words ("Source Publisher"), or "".
+func columnLike(h string) string {
+	n := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
+	if contains(CSVColumns, n) {
+		return n
+	}
+	return ""
+}
+
 func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	bounded := &boundedRecords{r: r}
 	cr := csv.NewReader(bounded)
@@ -437,8 +477,13 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		d.fail(csvLineError(file, err))
 		return nil
 	}
+	if sep := otherSeparator(header); sep != "" {
+		d.fail(LineError{file, 1, "(header)", "the columns are separated by " + sep + ", not commas: save the sheet as CSV UTF-8 (comma-separated), and import that"})
+		return nil
+	}
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
+	listed := false
 	for i, h := range header {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\uFEFF")
@@ -451,7 +496,14 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		case !utf8.ValidString(h):
 			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d is not valid UTF-8", i+1)})
 		case !contains(CSVColumns, h):
-			d.fail(LineError{file, 1, clip(h), "is not a column of the format (allowed: " + strings.Join(CSVColumns, ",") + ")"})
+			msg := "is not a column of the format"
+			if like := columnLike(h); like != "" {
+				msg += "; did you mean " + like + "? (names are lower case, words joined by _)"
+			} else if !listed {
+				msg += " (allowed: " + strings.Join(CSVColumns, ",") + ")"
+				listed = true
+			}
+			d.fail(LineError{file, 1, clip(h), msg})
 		case seen[h]:
 			d.fail(LineError{file, 1, h, "is a column twice"})
 		}

@@ -201,3 +201,33 @@ func TestOwnExportIsUnneutralized(t *testing.T) {
 		t.Fatalf("a hand-made CSV lost its text: %+v %v", d.Events, d.Errors)
 	}
 }
+
+// A CSV saved with semicolons or tabs, or with the column names as a person
+// would type them, is told what is wrong with its header in one line each.
+func TestCSVHeaderAsSpreadsheetsWriteIt(t *testing.T) {
+	problems := func(header string) []string {
+		d, err := ScanCSV("in.csv", strings.NewReader(header+"\n"), func(int, Event) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range d.Errors {
+			out = append(out, e.Field+": "+e.Msg)
+		}
+		return out
+	}
+	for header, want := range map[string]string{
+		"type;date;count;nationality;country;source_publisher": "(header): the columns are separated by semicolons, not commas: save the sheet as CSV UTF-8 (comma-separated), and import that",
+		"\uFEFFtype\tdate\tcount":                              "(header): the columns are separated by tabs, not commas: save the sheet as CSV UTF-8 (comma-separated), and import that",
+		"type,date,Source Publisher":                           "Source Publisher: is not a column of the format; did you mean source_publisher? (names are lower case, words joined by _)",
+		"type,Date-Precision":                                  "Date-Precision: is not a column of the format; did you mean date_precision? (names are lower case, words joined by _)",
+		"type,date,when;where":                                 "when;where: is not a column of the format (allowed: " + strings.Join(CSVColumns, ",") + ")",
+	} {
+		if got := problems(header); len(got) != 1 || got[0] != want {
+			t.Errorf("%q: %q, want %q", header, got, want)
+		}
+	}
+	if got := problems("type,foo,bar"); len(got) != 2 || !strings.Contains(got[0], "(allowed: ") || got[1] != "bar: is not a column of the format" {
+		t.Errorf("two unknown columns: %q; the allowed ones are listed once", got)
+	}
+}

@@ -19,9 +19,15 @@ import (
 // input of any size is imported holding one event (and 33 bytes per event
 // checked) at a time.
 type Input interface {
-	// Scan calls fn with each good event in order and returns the bad lines
-	// (the first MaxListed or so of each file) and how many more there were.
-	Scan(fn func(file string, line int, e Event)) ([]LineError, int, error)
+	// Scan calls fn with each good event in order and returns what was bad.
+	Scan(fn func(file string, line int, e Event)) (Bad, error)
+}
+
+// Bad is what a scan of an input found wrong with it.
+type Bad struct {
+	Listed []LineError // the first MaxListed problems or so of each file
+	More   int         // problems not listed
+	Lines  int         // lines with any problem, listed or not
 }
 
 // Events is an Input held in memory.
@@ -30,11 +36,11 @@ type Events struct {
 	List []Event
 }
 
-func (s Events) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
+func (s Events) Scan(fn func(string, int, Event)) (Bad, error) {
 	for i, e := range s.List {
 		fn(s.File, i+1, e)
 	}
-	return nil, 0, nil
+	return Bad{}, nil
 }
 
 // Files is an Input of JSONL and CSV files; "-" is Stdin. An input that
@@ -82,24 +88,24 @@ func displayName(name string) string {
 	return name
 }
 
-func (fs *Files) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
-	var errs []LineError
-	dropped := 0
+func (fs *Files) Scan(fn func(string, int, Event)) (Bad, error) {
+	var bad Bad
 	for _, name := range fs.Names {
 		format, err := InputFormat(name, fs.Format)
 		if err != nil {
-			return nil, 0, err
+			return Bad{}, err
 		}
 		r, closeFn, err := fs.open(name)
 		if err != nil {
-			return nil, 0, err
+			return Bad{}, err
 		}
 		display := displayName(name)
 		emit := func(line int, e Event) { fn(display, line, e) }
 		br := bufio.NewReaderSize(r, 64<<10)
 		if why := notText(br); why != "" {
 			closeFn()
-			errs = append(errs, LineError{File: display, Line: 1, Field: "(file)", Msg: why})
+			bad.Listed = append(bad.Listed, LineError{File: display, Line: 1, Field: "(file)", Msg: why})
+			bad.Lines++
 			continue
 		}
 		r = br
@@ -111,12 +117,13 @@ func (fs *Files) Scan(fn func(string, int, Event)) ([]LineError, int, error) {
 		}
 		closeFn()
 		if err != nil {
-			return nil, 0, err
+			return Bad{}, err
 		}
-		errs = append(errs, d.Errors...)
-		dropped += d.Dropped
+		bad.Listed = append(bad.Listed, d.Errors...)
+		bad.More += d.Dropped
+		bad.Lines += d.BadLines
 	}
-	return errs, dropped, nil
+	return bad, nil
 }
 
 // spreadsheet is what an import says to do with a workbook given as its
@@ -208,7 +215,7 @@ func (fs *Files) Close() {
 // canonical sets, that goroutine also encodes its canonical bytes for fn,
 // which appending would otherwise do on its own core, the one that waits. fn
 // still sees every event in input order, on the calling goroutine.
-func scanAhead(src Input, canonical []bool, fn func(file string, line int, e Event, canonical []byte)) ([]LineError, int, error) {
+func scanAhead(src Input, canonical []bool, fn func(file string, line int, e Event, canonical []byte)) (Bad, error) {
 	type item struct {
 		file      string
 		line      int
@@ -217,14 +224,13 @@ func scanAhead(src Input, canonical []bool, fn func(file string, line int, e Eve
 	}
 	const chunk = 256
 	ch := make(chan []item, 4)
-	var errs []LineError
-	var dropped int
+	var bad Bad
 	var err error
 	go func() {
-		defer close(ch) // after errs and err are set: the range below then sees them
+		defer close(ch) // after bad and err are set: the range below then sees them
 		buf := make([]item, 0, chunk)
 		n := 0
-		errs, dropped, err = src.Scan(func(file string, line int, e Event) {
+		bad, err = src.Scan(func(file string, line int, e Event) {
 			it := item{file: file, line: line, e: e}
 			if n < len(canonical) && canonical[n] {
 				it.canonical = e.Canonical()
@@ -245,7 +251,7 @@ func scanAhead(src Input, canonical []bool, fn func(file string, line int, e Eve
 			fn(items[i].file, items[i].line, items[i].e, items[i].canonical)
 		}
 	}
-	return errs, dropped, err
+	return bad, err
 }
 
 // ImportOptions control Import.
@@ -329,7 +335,7 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 		// Nothing new (an import finished before, read again): the second
 		// pass would decode the whole input for nothing.
 		i = 0
-		_, _, err = scanAhead(src, in.fresh, func(_ string, _ int, e Event, canonical []byte) {
+		_, err = scanAhead(src, in.fresh, func(_ string, _ int, e Event, canonical []byte) {
 			if appendErr == nil && i < len(in.fresh) && in.fresh[i] {
 				appendErr = a.AddCanonical(ctx, e, canonical)
 			}
@@ -364,6 +370,7 @@ type checked struct {
 	fresh    []bool // by the ordinal of each good event, the same in both scans
 	lineErrs []LineError
 	bad      int    // bad lines, listed or not
+	problems int    // their problems, listed or not: a line may have several
 	size     uint64 // the ledger's size when checked
 	checker  *Checker
 }
@@ -416,7 +423,7 @@ func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
 	in.checker = New(s).NewChecker()
 	var lookupErr error
 	var ledgerErrs []LineError
-	decodeErrs, dropped, err := scanAhead(src, nil, func(file string, line int, e Event, _ []byte) {
+	decoded, err := scanAhead(src, nil, func(file string, line int, e Event, _ []byte) {
 		if lookupErr != nil {
 			return
 		}
@@ -427,6 +434,7 @@ func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
 		}
 		if fe != nil {
 			in.bad++
+			in.problems++
 			if len(ledgerErrs) < MaxListed {
 				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
 			}
@@ -440,13 +448,14 @@ func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
 		return in, err
 	}
 	in.checker.Done()
-	in.bad += len(decodeErrs) + dropped
-	in.lineErrs = append(decodeErrs, ledgerErrs...)
+	in.bad += decoded.Lines
+	in.problems += len(decoded.Listed) + decoded.More
+	in.lineErrs = append(decoded.Listed, ledgerErrs...)
 	if len(in.lineErrs) > MaxListed {
 		in.lineErrs = in.lineErrs[:MaxListed]
 	}
-	if more := in.bad - len(in.lineErrs); more > 0 {
-		in.lineErrs = append(in.lineErrs, LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more bad %s not listed", more, Plural(more, "line", "lines"))})
+	if more := in.problems - len(in.lineErrs); more > 0 {
+		in.lineErrs = append(in.lineErrs, LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more %s not listed", more, Plural(more, "problem", "problems"))})
 	}
 	return in, nil
 }

@@ -128,7 +128,7 @@ type scans struct {
 	n int
 }
 
-func (s *scans) Scan(fn func(string, int, ledger.Event)) ([]ledger.LineError, int, error) {
+func (s *scans) Scan(fn func(string, int, ledger.Event)) (ledger.Bad, error) {
 	s.n++
 	return s.Input.Scan(fn)
 }
@@ -369,5 +369,29 @@ func TestImportNamesWhatIsNotText(t *testing.T) {
 	_, err = ledger.Import(ctx, open, &ledger.Files{Names: []string{xlsx}}, ledger.ImportOptions{BatchSize: 10})
 	if ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "october.xlsx: a spreadsheet cannot be imported as it is: save its sheet of events as CSV UTF-8") {
 		t.Fatalf("a workbook: %v", err)
+	}
+}
+
+// An import counts bad lines, not problems: a line with a bad date and a bad
+// country is one line to fix, and one line skipped.
+func TestImportCountsLinesNotProblems(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "october.csv")
+	csv := "type,date,count,nationality,country,source_publisher\n" +
+		"arrest,20/10/2025,60,KR,KH ,Yonhap\n" + // two problems
+		"Arrest,2025-10-20,60,KR,KH,Yonhap\n" + // one
+		"arrest,2025-10-20,60,KR,KH,Yonhap\n"
+	if err := os.WriteFile(p, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var listed []ledger.LineError
+	_, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{p}}, ledger.ImportOptions{BatchSize: 10, Bad: func(e ledger.LineError) { listed = append(listed, e) }})
+	if len(listed) != 3 || err == nil || !strings.Contains(err.Error(), "2 bad lines; nothing was appended") {
+		t.Fatalf("%d problems listed; %v", len(listed), err)
+	}
+	res, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{p}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, SkipInvalid: true})
+	if err != nil || res.Skipped != 2 || res.Appended != 1 {
+		t.Fatalf("with SkipInvalid: %+v %v", res, err)
 	}
 }

@@ -36,10 +36,11 @@ type poolChunk struct {
 
 // rowsDone is what a chunk gave: its events and errors, each in order.
 type rowsDone struct {
-	lines   []int
-	events  []Event
-	errors  []LineError
-	dropped int
+	lines    []int
+	events   []Event
+	errors   []LineError
+	dropped  int
+	badLines int
 }
 
 func newRowPool(d *Decoded) *rowPool {
@@ -62,7 +63,7 @@ func newRowPool(d *Decoded) *rowPool {
 				for _, row := range c.rows {
 					row(&local)
 				}
-				r.errors, r.dropped = local.Errors, local.Dropped
+				r.errors, r.dropped, r.badLines = local.Errors, local.Dropped, local.BadLines
 				c.out <- r
 			}
 		}()
@@ -75,9 +76,10 @@ func newRowPool(d *Decoded) *rowPool {
 			// A chunk lists at most MaxListed errors and counts the rest,
 			// as d does: d's first MaxListed are the plain loop's.
 			for _, e := range r.errors {
-				d.fail(e)
+				d.list(e)
 			}
 			d.Dropped += r.dropped
+			d.BadLines += r.badLines
 			for i, e := range r.events {
 				d.take(r.lines[i], e)
 			}

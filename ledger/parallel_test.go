@@ -34,7 +34,8 @@ func decodeWith(t *rapid.T, workers, chunk int, csv bool, input string) Decoded 
 // Decoding on several goroutines gives what the plain loop gives: the same
 // events in the same order with the same lines, the same errors (the first
 // MaxListed, in line order) and the same count of the rest, for inputs of
-// good and bad lines in any mix, across chunk boundaries.
+// good and bad lines in any mix, across chunk boundaries; and the same count
+// of bad lines.
 func TestParallelDecodingIsTheLoop(t *testing.T) {
 	workers, chunk := DecodeWorkers, rowsChunk
 	defer func() { DecodeWorkers, rowsChunk = workers, chunk }()
@@ -93,6 +94,17 @@ func TestParallelDecodingIsTheLoop(t *testing.T) {
 		}
 		if want.Dropped != got.Dropped {
 			rt.Fatalf("%d errors not listed, the loop's %d", got.Dropped, want.Dropped)
+		}
+		// Lines are counted once however many problems each has.
+		lines := map[int]bool{}
+		for _, e := range want.Errors {
+			lines[e.Line] = true
+		}
+		if want.Dropped == 0 && want.BadLines != len(lines) || want.BadLines < len(lines) {
+			rt.Fatalf("the loop counted %d bad lines; %d lines have listed problems (%d not listed)", want.BadLines, len(lines), want.Dropped)
+		}
+		if want.BadLines != got.BadLines {
+			rt.Fatalf("%d bad lines, the loop's %d", got.BadLines, want.BadLines)
 		}
 	})
 }

@@ -62,7 +62,7 @@ func TestBadInputsAreBounded(t *testing.T) {
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, b.Bytes(), 0o644)
 	r := sl(t, store, "import", bad)
-	if r.code != 2 || strings.Count(r.stderr, "bad.jsonl:") != 100 || !strings.Contains(r.stderr, "900 more bad lines not listed") || !strings.Contains(r.stderr, "1000 bad lines") {
+	if r.code != 2 || strings.Count(r.stderr, "bad.jsonl:") != 100 || !strings.Contains(r.stderr, "900 more problems not listed") || !strings.Contains(r.stderr, "1000 bad lines") {
 		t.Fatalf("1000 bad lines: exit %d, %d listed\n%s", r.code, strings.Count(r.stderr, "bad.jsonl:"), r.stderr[max(0, len(r.stderr)-400):])
 	}
 	zeros := filepath.Join(dir, "zeros.csv")
