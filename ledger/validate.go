@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -273,6 +274,9 @@ func (v *validator) count(field string, n *int64, required bool) {
 // it is an assigned country code. It expects the upper-case form.
 func CheckCountry(s string) string {
 	if len(s) != 2 || !isUpperASCII(s) {
+		if code := countryCodes()[s]; code != "" {
+			return fmt.Sprintf("%q is %s; the format takes its two-letter ISO 3166-1 code: %s", clip(s), CountryName(code), code)
+		}
 		return fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", clip(s))
 	}
 	r, err := language.ParseRegion(s)
@@ -286,6 +290,30 @@ func CheckCountry(s string) string {
 	}
 	return ""
 }
+
+// countryCodes finds the code of a country given instead by its English
+// name or its three-letter code, in upper case as CheckCountry is given
+// them: CAMBODIA and KHM are KH.
+var countryCodes = sync.OnceValue(func() map[string]string {
+	codes := map[string]string{}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			if _, ok := withdrawn[code]; ok || exceptionallyReserved[code] {
+				continue
+			}
+			r, err := language.ParseRegion(code)
+			if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != code {
+				continue
+			}
+			codes[strings.ToUpper(CountryName(code))] = code
+			if iso3 := r.ISO3(); iso3 != "" {
+				codes[iso3] = code
+			}
+		}
+	}
+	return codes
+})
 
 // withdrawn are the codes ISO 3166-3 lists as formerly used, with what
 // replaced them. x/text still parses them as the regions that succeeded

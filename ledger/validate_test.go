@@ -214,3 +214,18 @@ func TestWithdrawnCodesNameTheirSuccessors(t *testing.T) {
 		}
 	}
 }
+
+// A country given by its English name or its three-letter code is told its
+// code; one that names no country, or several, is not given one.
+func TestCountryByNameIsToldItsCode(t *testing.T) {
+	for given, code := range map[string]string{"CAMBODIA": "KH", "SOUTH KOREA": "KR", "KHM": "KH", "KOR": "KR", "VIETNAM": "VN", "LAOS": "LA", "THAILAND": "TH"} {
+		if msg := CheckCountry(given); !strings.HasSuffix(msg, "the format takes its two-letter ISO 3166-1 code: "+code) {
+			t.Errorf("CheckCountry(%s) = %q, want it told %s", given, msg, code)
+		}
+	}
+	for _, given := range []string{"KOREA", "ATLANTIS", "EUR", "K"} {
+		if msg := CheckCountry(given); msg != fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", given) {
+			t.Errorf("CheckCountry(%s) = %q", given, msg)
+		}
+	}
+}
