@@ -181,7 +181,7 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 	ledger.Normalize(&e)
 	var lineErrs []ledger.LineError
 	for _, fe := range ledger.Validate(&e) {
-		lineErrs = append(lineErrs, ledger.LineError{File: "(flags)", Line: 1, Field: flagName(fe.Field), Msg: fe.Msg})
+		lineErrs = append(lineErrs, ledger.LineError{Field: flagName(fe.Field), Msg: fe.Msg})
 	}
 	if len(lineErrs) > 0 {
 		for _, le := range lineErrs {
