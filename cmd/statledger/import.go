@@ -19,9 +19,14 @@ func importCommand() *cli.Command {
 		Usage:     "validate and append events from JSONL or CSV files ('-' for stdin)",
 		ArgsUsage: "FILE…",
 		Description: "The whole input is validated first: bad lines are reported as FILE:LINE: field: problem\n" +
-			"(the first 100, and how many more) and, if there is any, nothing is appended (exit 2). Events without an id get one derived\n" +
-			"from their content, so importing the same file twice appends nothing. Events are appended\n" +
-			"in batches, each all or nothing: if the import is interrupted, run it again to finish.\n\n" +
+			"(the first 100, and how many more) and, if there is any, nothing is appended (exit 2).\n" +
+			"Events without an id get one derived from their content, so importing the same file twice\n" +
+			"appends nothing. Events are appended in batches, each all or nothing: if the import is\n" +
+			"interrupted, run it again to finish.\n\n" +
+			"A CSV file starts with a row naming its columns, in any order, from:\n" +
+			wrapped(ledger.CSVColumns, "   ", 90) +
+			"Dates are YYYY-MM-DD, countries two-letter codes (KH, KR), lists separated by ';'.\n" +
+			"From a spreadsheet, save the sheet as CSV UTF-8 (comma-separated).\n\n" +
 			"Examples:\n   statledger import testdata/seed.jsonl\n   statledger import --format csv - < october.csv",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: "jsonl or csv (default: from the file extension)"},
@@ -98,4 +103,24 @@ func importHeap() (restore func()) {
 
 func printSummary(w io.Writer, res ledger.AppendResult) {
 	fmt.Fprintf(w, "appended %d, duplicates %d; tree size %d, root %s\n", res.Appended, res.Duplicates, res.Head.Size, ledger.HashHex(res.Head.Root))
+}
+
+// wrapped lists words joined by ", " in lines of at most width, each
+// starting with indent: help text that follows a table of the code's.
+func wrapped(words []string, indent string, width int) string {
+	var b, line strings.Builder
+	for i, w := range words {
+		if i < len(words)-1 {
+			w += ","
+		}
+		if line.Len() > 0 && line.Len()+1+len(w) > width-len(indent) {
+			b.WriteString(indent + line.String() + "\n")
+			line.Reset()
+		}
+		if line.Len() > 0 {
+			line.WriteByte(' ')
+		}
+		line.WriteString(w)
+	}
+	return b.String() + indent + line.String() + "\n"
 }

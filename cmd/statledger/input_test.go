@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/statledger/statledger/ledger"
 )
 
 // An import reading a slow input (a FIFO whose writer takes its time) does
@@ -264,5 +266,27 @@ func TestImportOfAWorkbook(t *testing.T) {
 	}
 	if h := head(t, store); h != before {
 		t.Fatalf("the ledger changed: %s, was %s", h, before)
+	}
+}
+
+// import --help names every CSV column, from the format's own table, in
+// lines a terminal shows whole, and says how to bring a spreadsheet in.
+func TestImportHelpListsTheColumns(t *testing.T) {
+	r := sl(t, filepath.Join(t.TempDir(), "none.db"), "import", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "save the sheet as CSV UTF-8") {
+		t.Fatalf("import --help: %d %q", r.code, r.stdout)
+	}
+	at := strings.Index(r.stdout, "in any order, from:")
+	listed := r.stdout[at : strings.Index(r.stdout[at:], "Dates are")+at]
+	for _, col := range ledger.CSVColumns {
+		if !regexp.MustCompile(`\b` + col + `(,|\n)`).MatchString(listed) {
+			t.Errorf("import --help does not list the column %s", col)
+		}
+	}
+	desc := r.stdout[strings.Index(r.stdout, "DESCRIPTION:"):strings.Index(r.stdout, "OPTIONS:")]
+	for _, line := range strings.Split(desc, "\n") {
+		if len(line) > 100 {
+			t.Errorf("a help line of %d characters: %q", len(line), line)
+		}
 	}
 }
