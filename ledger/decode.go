@@ -492,7 +492,9 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		cols[i] = h
 		switch {
 		case h == "":
-			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d has no name", i+1)})
+			// Spreadsheets save columns that were once touched: with no
+			// name and no values they are nothing. A value in one is
+			// reported on its row.
 		case !utf8.ValidString(h):
 			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d is not valid UTF-8", i+1)})
 		case !contains(CSVColumns, h):
@@ -595,6 +597,8 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 			continue
 		}
 		switch col := cols[i]; {
+		case col == "":
+			fail(fmt.Sprintf("(column %d)", i+1), fmt.Sprintf("%q is in a column the header row gives no name", clip(v)))
 		case col == "id":
 			ev.ID = v
 		case col == "type":

@@ -231,3 +231,23 @@ func TestCSVHeaderAsSpreadsheetsWriteIt(t *testing.T) {
 		t.Errorf("two unknown columns: %q; the allowed ones are listed once", got)
 	}
 }
+
+// Columns a spreadsheet saved with neither a name nor a value are nothing;
+// a value in one is named on its row, never dropped.
+func TestCSVUnnamedEmptyColumns(t *testing.T) {
+	input := "\uFEFFtype,date,count,nationality,country,source_publisher,,\r\n" +
+		"arrest,2025-10-20,60,KR,KH,Yonhap,,\r\n" +
+		"arrest,2025-10-21,61,KR,KH,Yonhap,,oops\r\n" +
+		",,,,,,,\r\n"
+	var lines []int
+	d, err := ScanCSV("in.csv", strings.NewReader(input), func(line int, e Event) { lines = append(lines, line) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(lines, []int{2}) || len(d.Errors) != 1 {
+		t.Fatalf("events on lines %v; errors %v", lines, d.Errors)
+	}
+	if e := d.Errors[0]; e.Line != 3 || e.Field != "(column 8)" || e.Msg != `"oops" is in a column the header row gives no name` {
+		t.Fatalf("the value in an unnamed column: %v", e)
+	}
+}
