@@ -12,9 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"golang.org/x/text/encoding/korean"
 )
 
 // LineError is one problem with one field of an input, the one shape every
@@ -204,7 +206,11 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 
 func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
 	if !utf8.Valid(b) {
-		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d); save the file as UTF-8", invalidUTF8At(b)+1)})
+		korean := ""
+		if legacyKorean(b) {
+			korean = "; it reads as Korean in EUC-KR"
+		}
+		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d%s); save the file as UTF-8", invalidUTF8At(b)+1, korean)})
 		return
 	}
 	ev, ok := decodeEventFast(b)
@@ -564,6 +570,17 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	}
 }
 
+// legacyKorean reports whether text that is not UTF-8 reads as Hangul in
+// EUC-KR (code page 949), which Korean Windows and its Excel write by
+// default when asked for "CSV": a file this tool's first users will have.
+func legacyKorean(b []byte) bool {
+	text, err := korean.EUCKR.NewDecoder().Bytes(b)
+	if err != nil || bytes.ContainsRune(text, utf8.RuneError) {
+		return false
+	}
+	return strings.ContainsFunc(string(text), func(r rune) bool { return unicode.Is(unicode.Hangul, r) })
+}
+
 func csvLineError(file string, err error) LineError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -587,7 +604,11 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 	empty := true
 	for i, v := range rec {
 		if !utf8.ValidString(v) {
-			fail(cols[i], "is not valid UTF-8; save the file as UTF-8")
+			msg := "is not valid UTF-8; save the file as CSV UTF-8"
+			if legacyKorean([]byte(v)) {
+				msg = `is not valid UTF-8 (it reads as Korean in EUC-KR, as Korean Excel saves "CSV"); save the file as CSV UTF-8`
+			}
+			fail(cols[i], msg)
 			continue
 		}
 		if v != "" {

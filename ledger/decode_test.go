@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/korean"
 	"pgregory.net/rapid"
 )
 
@@ -249,5 +250,30 @@ func TestCSVUnnamedEmptyColumns(t *testing.T) {
 	}
 	if e := d.Errors[0]; e.Line != 3 || e.Field != "(column 8)" || e.Msg != `"oops" is in a column the header row gives no name` {
 		t.Fatalf("the value in an unnamed column: %v", e)
+	}
+}
+
+// Text that Korean Excel saved as "CSV" (EUC-KR, code page 949) is told so;
+// other text that is not UTF-8 is told only that.
+func TestNotUTF8ThatReadsAsKorean(t *testing.T) {
+	euckr := func(s string) string {
+		b, err := korean.EUCKR.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for input, want := range map[string]string{
+		"type,date,count,nationality,country,source_publisher\narrest,2025-10-20,1,KR,KH," + euckr("연합뉴스") + "\n": `source_publisher: is not valid UTF-8 (it reads as Korean in EUC-KR, as Korean Excel saves "CSV"); save the file as CSV UTF-8`,
+		"type,date,count,nationality,country,source_publisher\narrest,2025-10-20,1,KR,KH,caf\xe9\n":               "source_publisher: is not valid UTF-8; save the file as CSV UTF-8",
+	} {
+		d, err := ScanCSV("in.csv", strings.NewReader(input), func(int, Event) {})
+		if err != nil || len(d.Errors) != 1 || d.Errors[0].Field+": "+d.Errors[0].Msg != want {
+			t.Errorf("%q: %v %v, want %q", input, d.Errors, err, want)
+		}
+	}
+	d, err := DecodeJSONL("in.jsonl", strings.NewReader(`{"type":"arrest","notes":"`+euckr("범죄 단지")+`"}`+"\n"))
+	if err != nil || len(d.Errors) != 1 || !strings.HasSuffix(d.Errors[0].Msg, "; it reads as Korean in EUC-KR); save the file as UTF-8") {
+		t.Errorf("JSONL in EUC-KR: %v %v", d.Errors, err)
 	}
 }
