@@ -206,11 +206,11 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 
 func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
 	if !utf8.Valid(b) {
-		korean := ""
+		hint := ""
 		if legacyKorean(b) {
-			korean = "; it reads as Korean in EUC-KR"
+			hint = "; it reads as Korean in EUC-KR"
 		}
-		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d%s); save the file as UTF-8", invalidUTF8At(b)+1, korean)})
+		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d%s); save the file as UTF-8", invalidUTF8At(b)+1, hint)})
 		return
 	}
 	ev, ok := decodeEventFast(b)
