@@ -603,12 +603,16 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 	}
 	empty := true
 	for i, v := range rec {
+		name := cols[i]
+		if name == "" {
+			name = fmt.Sprintf("(column %d)", i+1)
+		}
 		if !utf8.ValidString(v) {
 			msg := "is not valid UTF-8; save the file as CSV UTF-8"
 			if legacyKorean([]byte(v)) {
 				msg = `is not valid UTF-8 (it reads as Korean in EUC-KR, as Korean Excel saves "CSV"); save the file as CSV UTF-8`
 			}
-			fail(cols[i], msg)
+			fail(name, msg)
 			continue
 		}
 		if v != "" {
@@ -619,7 +623,7 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 		}
 		switch col := cols[i]; {
 		case col == "":
-			fail(fmt.Sprintf("(column %d)", i+1), fmt.Sprintf("%q is in a column the header row gives no name", clip(v)))
+			fail(name, fmt.Sprintf("%q is in a column the header row gives no name", clip(v)))
 		case col == "id":
 			ev.ID = v
 		case col == "type":
