@@ -395,3 +395,36 @@ func TestImportCountsLinesNotProblems(t *testing.T) {
 		t.Fatalf("with SkipInvalid: %+v %v", res, err)
 	}
 }
+
+// A row sent again under its id with a figure changed is refused, saying
+// what changed: the official corrects the event rather than adding a second.
+func TestImportNamesWhatChangedUnderAnID(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	const row = "11111111-2222-4333-8444-555555555555,arrest,2025-10-20,%d,KR,%s,Yonhap,%s\n"
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("id,type,date,count,nationality,country,source_publisher,notes\n"+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := write("a.csv", fmt.Sprintf(row, 60, "KH", "nearly 60"))
+	if _, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{first}}, ledger.ImportOptions{Actor: "t", BatchSize: 10}); err != nil {
+		t.Fatal(err)
+	}
+	for body, want := range map[string]string{
+		fmt.Sprintf(row, 64, "KH", "nearly 60"): `with other content (count: "60" → "64"); give this event another id, or correct the old one`,
+		fmt.Sprintf(row, 64, "LA", ""):          `with other content (count: "60" → "64", country: "KH" → "LA", notes: "nearly 60" → (none))`,
+	} {
+		var bad []ledger.LineError
+		_, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{write("b.csv", body)}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, Bad: func(e ledger.LineError) { bad = append(bad, e) }})
+		if !errors.Is(err, ledger.ErrBadInput) || len(bad) != 1 || !strings.Contains(bad[0].Msg, want) {
+			t.Errorf("%q: %v %v, want %q", body, bad, err, want)
+		}
+	}
+	if h := headOf(t, open); h.Size != 1 {
+		t.Fatalf("size %d", h.Size)
+	}
+}

@@ -153,9 +153,38 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 			c.Duplicates++
 			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 		}
-		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content; give this event another id, or correct the old one", e.ID, stored.Seq)}, nil
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content%s; give this event another id, or correct the old one", e.ID, stored.Seq, differences(&stored.Event, e))}, nil
 	}
 	return c.fresh(ctx, id, e, sum)
+}
+
+// differences names, as " (field: held → given, …)", the first columns in
+// which given differs from held: a row sent again with a figure changed
+// says which, so that the official can correct the event instead.
+func differences(held, given *Event) string {
+	var out []string
+	for _, col := range CSVColumns {
+		a, b := csvCell(held, col), csvCell(given, col)
+		if a == b {
+			continue
+		}
+		if len(out) == 3 {
+			out = append(out, "…")
+			break
+		}
+		out = append(out, fmt.Sprintf("%s: %s → %s", col, orNone(clip(a)), orNone(clip(b))))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(out, ", ") + ")"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return strconv.Quote(s)
 }
 
 // fresh checks an event whose id neither the ledger nor the input before it holds.
