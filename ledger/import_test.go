@@ -415,8 +415,8 @@ func TestImportNamesWhatChangedUnderAnID(t *testing.T) {
 		t.Fatal(err)
 	}
 	for body, want := range map[string]string{
-		fmt.Sprintf(row, 64, "KH", "nearly 60"): `with other content (count: "60" → "64"); give this event another id, or correct the old one`,
-		fmt.Sprintf(row, 64, "LA", ""):          `with other content (count: "60" → "64", country: "KH" → "LA", notes: "nearly 60" → (none))`,
+		fmt.Sprintf(row, 64, "KH", "nearly 60"): `with other content (as recorded → here: count: "60" → "64"); give this event another id, or correct the old one`,
+		fmt.Sprintf(row, 64, "LA", ""):          `with other content (as recorded → here: count: "60" → "64", country: "KH" → "LA", notes: "nearly 60" → (none))`,
 	} {
 		var bad []ledger.LineError
 		_, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{write("b.csv", body)}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, Bad: func(e ledger.LineError) { bad = append(bad, e) }})

@@ -158,9 +158,10 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 	return c.fresh(ctx, id, e, sum)
 }
 
-// differences names, as " (field: held → given, …)", the first columns in
-// which given differs from held: a row sent again with a figure changed
-// says which, so that the official can correct the event instead.
+// differences names the first columns in which given differs from held, as
+// recorded (a later correction may have changed it since): a row sent again
+// with a figure changed says which, so that the official can correct the
+// event instead.
 func differences(held, given *Event) string {
 	var out []string
 	for _, col := range CSVColumns {
@@ -177,7 +178,7 @@ func differences(held, given *Event) string {
 	if len(out) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(out, ", ") + ")"
+	return " (as recorded → here: " + strings.Join(out, ", ") + ")"
 }
 
 func orNone(s string) string {
