@@ -290,3 +290,18 @@ func TestImportHelpListsTheColumns(t *testing.T) {
 		}
 	}
 }
+
+// A bad ID given to correct or retract is called the ID the user typed, not
+// the flag of a field they never saw.
+func TestBadIDArgumentIsCalledID(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	for _, args := range [][]string{
+		{"correct", "11111111", "--count", "65", "--reason", "x"},
+		{"retract", "nope", "--reason", "x"},
+	} {
+		r := sl(t, store, args...)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "ID: ") || strings.Contains(r.stderr, "--corrects") || strings.Contains(r.stderr, "--retracts") {
+			t.Errorf("%v: exit %d %q", args, r.code, r.stderr)
+		}
+	}
+}

@@ -176,18 +176,27 @@ func flagName(field string) string {
 	return "--" + strings.ReplaceAll(f, "_", "-")
 }
 
+// argName is what the command line calls a field: the ID argument of
+// correct and retract, else a flag.
+func argName(field string) string {
+	if field == "corrects" || field == "retracts" {
+		return "ID"
+	}
+	return flagName(field)
+}
+
 // appendOne validates a single event built from flags and appends it.
 func appendOne(c *cli.Context, e ledger.Event) error {
 	ledger.Normalize(&e)
 	var lineErrs []ledger.LineError
 	for _, fe := range ledger.Validate(&e) {
-		lineErrs = append(lineErrs, ledger.LineError{Field: flagName(fe.Field), Msg: fe.Msg})
+		lineErrs = append(lineErrs, ledger.LineError{Field: argName(fe.Field), Msg: fe.Msg})
 	}
 	if len(lineErrs) > 0 {
 		for _, le := range lineErrs {
 			fmt.Fprintln(c.App.ErrWriter, le.Error())
 		}
-		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), ledger.Plural(len(lineErrs), "flag", "flags"))
+		return ledger.Errorf(ledger.CodeInput, "%d bad %s; nothing was appended", len(lineErrs), ledger.Plural(len(lineErrs), "value", "values"))
 	}
 	if target := e.Corrects + e.Retracts; target != "" {
 		if err := refuseRetracted(c, e.Type, target); err != nil {
@@ -197,11 +206,7 @@ func appendOne(c *cli.Context, e ledger.Event) error {
 	res, err := importInput(c, ledger.Events{File: "(flags)", List: []ledger.Event{e}}, 1, false, true)
 	if bad := ledger.BadLines(err); len(bad) > 0 {
 		// One event from flags: there are no lines, and no --skip-invalid.
-		name := flagName(bad[0].Field)
-		if bad[0].Field == "corrects" || bad[0].Field == "retracts" {
-			name = "ID"
-		}
-		return usageError("%s: %s", name, strings.TrimSuffix(bad[0].Msg, " or earlier in this input"))
+		return usageError("%s: %s", argName(bad[0].Field), strings.TrimSuffix(bad[0].Msg, " or earlier in this input"))
 	}
 	if err != nil {
 		return err
