@@ -218,6 +218,10 @@ func testSeedWorkflow(t *testing.T, kind string) {
 	if !strings.Contains(r.stdout, "is seq 3 of statledger.local/l at tree size 5") {
 		t.Fatalf("verify-proof = %q", r.stdout)
 	}
+	// The checkpoint given where the proof belongs is named for what it is.
+	if r := sl(t, store, "verify-proof", "--key", vkey, cp); r.code != 2 || !strings.Contains(r.stderr, "is a signed checkpoint of statledger.local/l (tree size 4), not a proof; check it against the ledger with 'statledger verify --checkpoint") {
+		t.Fatalf("verify-proof of a checkpoint: exit %d %q", r.code, r.stderr)
+	}
 	b, _ := os.ReadFile(proof)
 	os.WriteFile(proof, bytes.Replace(b, []byte(`\"count\":60`), []byte(`\"count\":6`), 1), 0o644)
 	if r := sl(t, store, "verify-proof", "--key", vkey, proof); r.code != 3 {

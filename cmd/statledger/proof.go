@@ -146,6 +146,10 @@ func verifyProofCommand() *cli.Command {
 			}
 			kind, err := ledger.ProofKind(raw)
 			if err != nil {
+				if cp, cerr := ledger.OpenCheckpoint(raw, key); cerr == nil {
+					// An auditor's likeliest mix-up: the checkpoint beside the proof.
+					return usageError("%s is a signed checkpoint of %s (tree size %d), not a proof; check it against the ledger with 'statledger verify --checkpoint %[1]s --key KEY'", c.Args().First(), cp.Origin, cp.Size)
+				}
 				return err
 			}
 			if kind == ledger.ConsistencyProofFormat {
