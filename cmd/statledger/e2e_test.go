@@ -218,7 +218,11 @@ func testSeedWorkflow(t *testing.T, kind string) {
 	if !strings.Contains(r.stdout, "is seq 3 of statledger.local/l at tree size 5") {
 		t.Fatalf("verify-proof = %q", r.stdout)
 	}
-	// The checkpoint given where the proof belongs is named for what it is.
+	// A proof given where the checkpoint belongs, and the checkpoint where
+	// the proof belongs, are named for what they are.
+	if r := sl(t, store, "verify", "--checkpoint", proof, "--key", vkey); r.code != 2 || !strings.Contains(r.stderr, "is a proof, not a checkpoint; check it with 'statledger verify-proof --key KEY") {
+		t.Fatalf("verify --checkpoint of a proof: exit %d %q", r.code, r.stderr)
+	}
 	if r := sl(t, store, "verify-proof", "--key", vkey, cp); r.code != 2 || !strings.Contains(r.stderr, "is a signed checkpoint of statledger.local/l (tree size 4), not a proof; check it against the ledger with 'statledger verify --checkpoint") {
 		t.Fatalf("verify-proof of a checkpoint: exit %d %q", r.code, r.stderr)
 	}
