@@ -305,3 +305,23 @@ func TestBadIDArgumentIsCalledID(t *testing.T) {
 		}
 	}
 }
+
+// A month with no incident (most often a mistyped --month) is said to be
+// one, with the months the ledger's incidents run over; a month with
+// incidents gets no such note.
+func TestEmptyMonthIsNoted(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", "../../testdata/seed.jsonl"), "import")
+	for _, args := range [][]string{
+		{"summary", "--month", "2015-10"},
+		{"report", "monthly", "--month", "2015-10", "-o", filepath.Join(t.TempDir(), "r.xlsx")},
+	} {
+		r := must(t, sl(t, store, args...), args[0])
+		if !strings.Contains(r.stderr, "note: no incident counts in 2015-10 as of tree size 4 (the ledger's run from 2025-08 to 2025-10): every incident figure is 0; check --month") {
+			t.Errorf("%v: %q", args, r.stderr)
+		}
+	}
+	if r := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("a month with incidents: %q", r.stderr)
+	}
+}

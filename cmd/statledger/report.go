@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
@@ -54,8 +55,10 @@ func reportCommand() *cli.Command {
 				defer file.abort() // a no-op once committed
 				var data []byte
 				var in xlsx.Input
+				var empty string
 				l, err := view(c, asOf, c.Bool("publish"), func(l *checkpoint.Ledger) (err error) {
 					data, in, err = buildMonthly(c, l.Store, l.State, month, monthly.Form{SuppressBelow: below, Lang: language})
+					empty = emptyMonth(l.State, month)
 					return err
 				})
 				if err != nil {
@@ -70,6 +73,9 @@ func reportCommand() *cli.Command {
 				}
 				sum := sha256.Sum256(data)
 				fmt.Fprintf(infoWriter(c, out), "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, size, in.Root, hex.EncodeToString(sum[:]))
+				if empty != "" {
+					fmt.Fprintln(c.App.ErrWriter, empty)
+				}
 				if !c.Bool("publish") {
 					return nil
 				}
@@ -82,6 +88,19 @@ func reportCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// emptyMonth is a note for a month that has no incident in st, which is
+// most often a mistyped --month (2015-10 for 2025-10), or "".
+func emptyMonth(st *projections.State, month string) string {
+	months := st.Months()
+	if slices.Contains(months, month) {
+		return ""
+	}
+	if len(months) == 0 {
+		return fmt.Sprintf("note: no incident counts as of tree size %d: every incident figure of %s is 0", st.Size, month)
+	}
+	return fmt.Sprintf("note: no incident counts in %s as of tree size %d (the ledger's run from %s to %s): every incident figure is 0; check --month", month, st.Size, months[0], months[len(months)-1])
 }
 
 // buildMonthly builds the workbook of a month from a projection as of a

@@ -24,8 +24,10 @@ func summaryCommand() *cli.Command {
 				return usageError("--format %q: use table or json", f)
 			}
 			var sum monthly.Summary
+			var empty string
 			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
 				sum, err = monthly.NewSummary(c.Context, l.Store, l.State, month, below)
+				empty = emptyMonth(l.State, month)
 				return err
 			})
 			if err != nil {
@@ -40,6 +42,9 @@ func summaryCommand() *cli.Command {
 			}
 			if sum.Disclosure.Any() {
 				fmt.Fprintf(c.App.Writer, "\nx: withheld (1 to %d persons, or would reveal such a figure: --suppress-below %d)\n", below-1, below)
+			}
+			if empty != "" {
+				fmt.Fprintln(c.App.ErrWriter, empty)
 			}
 			return nil
 		},
