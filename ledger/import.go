@@ -157,6 +157,9 @@ func (fs *Files) spool() error {
 			if err != nil || fi.Mode().IsRegular() {
 				continue // open reports a missing file; a regular one is read twice
 			}
+			if fi.IsDir() {
+				return Errorf(CodeInput, "%s is a folder: give the files in it to import (like %s)", name, filepath.Join(name, "*.csv"))
+			}
 			f, err := os.Open(name)
 			if err != nil {
 				return Wrap(CodeRuntime, err, "cannot open %s", name)

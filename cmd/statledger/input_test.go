@@ -325,3 +325,18 @@ func TestEmptyMonthIsNoted(t *testing.T) {
 		t.Errorf("a month with incidents: %q", r.stderr)
 	}
 }
+
+// A folder given to import, and an output in a folder that does not exist,
+// are usage errors that say so, not the errors of the temporary files behind
+// them.
+func TestFoldersInPaths(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	dir := t.TempDir()
+	if r := sl(t, store, "import", dir); r.code != 2 || !strings.Contains(r.stderr, dir+" is a folder: give the files in it to import (like "+filepath.Join(dir, "*.csv")+")") {
+		t.Errorf("import of a folder: exit %d %q", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "missing", "oct.xlsx")
+	if r := sl(t, store, "report", "monthly", "--month", "2025-10", "-o", out); r.code != 2 || r.stderr != "statledger: cannot write "+out+": there is no folder "+filepath.Dir(out)+"\n" {
+		t.Errorf("report into a missing folder: exit %d %q", r.code, r.stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
@@ -30,6 +31,11 @@ func createOutput(c *cli.Context, path string) (*output, error) {
 	} else if err == nil && fi.Mode().IsRegular() {
 		if err := refuseToReplace(c, path, fi); err != nil {
 			return nil, err
+		}
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, usageError("cannot write %s: there is no folder %s", path, dir)
 		}
 	}
 	// Made now, before the work that fills it, which may take long: a
