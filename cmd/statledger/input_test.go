@@ -340,3 +340,23 @@ func TestFoldersInPaths(t *testing.T) {
 		t.Errorf("report into a missing folder: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// A folder or another kind of file given as the ledger is a usage error
+// that says what it is, with the hint for --store; nothing is written to it.
+func TestStoreThatIsNoLedger(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "checkpoint.txt")
+	os.WriteFile(text, []byte("statledger.local/x\n4\nAAAA\n"), 0o644)
+	for store, want := range map[string]string{
+		dir:  dir + " is a folder, not a ledger file (like " + filepath.Join(dir, "statledger.db") + ")",
+		text: text + " is not a ledger file (statledger keeps a ledger in a bbolt database, and this is none)",
+	} {
+		r := sl(t, store, "summary", "--month", "2025-10")
+		if r.code != 2 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "check --store") {
+			t.Errorf("--store %s: exit %d %q", store, r.code, r.stderr)
+		}
+	}
+	if b, _ := os.ReadFile(text); string(b) != "statledger.local/x\n4\nAAAA\n" {
+		t.Fatalf("the file given as the ledger changed: %q", b)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,8 +147,10 @@ type Options struct {
 
 // Open opens (or with Create, creates) the ledger file at path.
 func Open(path string, opt Options) (*Store, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opt.Create {
+	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opt.Create {
 		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrNoLedger, "no ledger at %s", path)
+	} else if err == nil && fi.IsDir() {
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s is a folder, not a ledger file (like %s)", path, filepath.Join(path, "statledger.db"))
 	}
 	wait := opt.Wait
 	if wait == 0 {
@@ -163,6 +166,11 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, wait)
+	}
+	if errors.Is(err, bbolt.ErrInvalid) && !IsFile(path) {
+		// Neither meta page is bbolt's, and the first does not even begin
+		// as one: a file given for the ledger by mistake, not a damaged one.
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s is not a ledger file (statledger keeps a ledger in a bbolt database, and this is none)", path)
 	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
