@@ -349,7 +349,7 @@ func TestStoreThatIsNoLedger(t *testing.T) {
 	os.WriteFile(text, []byte("statledger.local/x\n4\nAAAA\n"), 0o644)
 	for store, want := range map[string]string{
 		dir:  dir + " is a folder, not a ledger file (like " + filepath.Join(dir, "statledger.db") + ")",
-		text: text + " is not a ledger file (statledger keeps a ledger in a bbolt database, and this is none)",
+		text: text + " holds no ledger: its first pages are not a bbolt database's, as a statledger ledger's are",
 	} {
 		r := sl(t, store, "summary", "--month", "2025-10")
 		if r.code != 2 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "check --store") {

@@ -169,8 +169,9 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	if errors.Is(err, bbolt.ErrInvalid) && !IsFile(path) {
 		// Neither meta page is bbolt's, and the first does not even begin
-		// as one: a file given for the ledger by mistake, not a damaged one.
-		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s is not a ledger file (statledger keeps a ledger in a bbolt database, and this is none)", path)
+		// as one: most often a file given for the ledger by mistake. (A
+		// ledger destroyed that far cannot be salvaged either.)
+		return nil, ledger.KindErrorf(ledger.CodeInput, ledger.ErrStoreAddress, "%s holds no ledger: its first pages are not a bbolt database's, as a statledger ledger's are", path)
 	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
