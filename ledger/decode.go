@@ -98,7 +98,7 @@ type Decoded struct {
 
 // fail records a problem of a line; a file's problems come in line order.
 func (d *Decoded) fail(e LineError) {
-	if e.Line != d.lastBad {
+	if d.BadLines == 0 || e.Line != d.lastBad {
 		d.BadLines++
 		d.lastBad = e.Line
 	}
@@ -479,8 +479,14 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		d.fail(LineError{file, 1, "(header)", "the file is empty; a CSV input starts with a header row"})
 		return nil
 	}
+	if errors.Is(err, errRecordTooLong) {
+		d.fail(LineError{file, 1, "(header)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
+		return nil
+	}
 	if err != nil {
-		d.fail(csvLineError(file, err))
+		e := csvLineError(file, err)
+		e.Line = max(e.Line, 1)
+		d.fail(e)
 		return nil
 	}
 	if sep := otherSeparator(header); sep != "" {

@@ -277,3 +277,15 @@ func TestNotUTF8ThatReadsAsKorean(t *testing.T) {
 		t.Errorf("JSONL in EUC-KR: %v %v", d.Errors, err)
 	}
 }
+
+// A header longer than a row may be is reported on line 1 and counted as
+// the bad line it is (it was "line 0" and "0 bad lines").
+func TestCSVHeaderTooLong(t *testing.T) {
+	d, err := ScanCSV("in.csv", strings.NewReader("type,"+strings.Repeat("x", 2*MaxLineBytes)+"\n"), func(int, Event) {})
+	if err != nil || len(d.Errors) != 1 || d.BadLines != 1 {
+		t.Fatalf("%v %v, %d bad lines", d.Errors, err, d.BadLines)
+	}
+	if e := d.Errors[0]; e.Line != 1 || e.Field != "(header)" || !strings.HasPrefix(e.Msg, "is more than") {
+		t.Fatalf("%v", e)
+	}
+}
