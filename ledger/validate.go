@@ -279,6 +279,11 @@ func CheckCountry(s string) string {
 		}
 		return fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", clip(s))
 	}
+	return checkAssigned(s)
+}
+
+// checkAssigned is CheckCountry for two upper-case letters.
+func checkAssigned(s string) string {
 	r, err := language.ParseRegion(s)
 	// ParseRegion also maps deprecated codes onto their successors and accepts
 	// private-use codes; only an assigned code that is its own canonical form passes.
@@ -299,16 +304,12 @@ var countryCodes = sync.OnceValue(func() map[string]string {
 	for a := 'A'; a <= 'Z'; a++ {
 		for b := 'A'; b <= 'Z'; b++ {
 			code := string([]rune{a, b})
-			if _, ok := withdrawn[code]; ok || exceptionallyReserved[code] {
-				continue
-			}
-			r, err := language.ParseRegion(code)
-			if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.String() != code {
+			if checkAssigned(code) != "" {
 				continue
 			}
 			codes[strings.ToUpper(CountryName(code))] = code
-			if iso3 := r.ISO3(); iso3 != "" {
-				codes[iso3] = code
+			if r, err := language.ParseRegion(code); err == nil && r.ISO3() != "" {
+				codes[r.ISO3()] = code
 			}
 		}
 	}
