@@ -84,10 +84,10 @@ func signedCheckpointArg(c *cli.Context) (*ledger.Checkpoint, error) {
 		return nil, err
 	}
 	cp, err := ledger.OpenCheckpoint(b, key)
-	if _, perr := ledger.ProofKind(b); err != nil && perr == nil {
-		return nil, usageError("--checkpoint %s is a proof, not a checkpoint; check it with 'statledger verify-proof --key KEY %[1]s'", c.String("checkpoint"))
-	}
 	if err != nil {
+		if _, perr := ledger.ProofKind(b); perr == nil {
+			return nil, usageError("--checkpoint %s is a proof, not a checkpoint; check it with 'statledger verify-proof --key KEY %[1]s'", c.String("checkpoint"))
+		}
 		return nil, err
 	}
 	return &cp, nil

@@ -244,11 +244,14 @@ func tempIndexFile(dir string) (string, error) {
 // checks it against the stream, as on any open. Where an open file cannot
 // be replaced (Windows), its buckets are deleted as before.
 func (f *Index) Reset() error {
-	if err := f.replace(); err == nil {
-		f.n, f.last = 0, time.Time{}
-		return nil
+	err := f.replace()
+	if err != nil {
+		err = f.resetInPlace()
 	}
-	return f.resetInPlace()
+	if err == nil {
+		f.n, f.last = 0, time.Time{}
+	}
+	return err
 }
 
 func (f *Index) replace() error {
@@ -292,7 +295,7 @@ func (f *Index) empty(tx *bbolt.Tx) error {
 }
 
 func (f *Index) resetInPlace() error {
-	err := f.update(func(tx *bbolt.Tx) error {
+	return f.update(func(tx *bbolt.Tx) error {
 		// "ids": format 1's id tree.
 		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
 			return err
@@ -304,8 +307,4 @@ func (f *Index) resetInPlace() error {
 		}
 		return f.empty(tx)
 	})
-	if err == nil {
-		f.n, f.last = 0, time.Time{}
-	}
-	return err
 }
