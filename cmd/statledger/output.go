@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/statledger/statledger/internal/atomicfile"
 	"github.com/statledger/statledger/ledger"
@@ -33,14 +36,14 @@ func createOutput(c *cli.Context, path string) (*output, error) {
 			return nil, err
 		}
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return nil, usageError("cannot write %s: there is no folder %s", path, dir)
-		}
-	}
 	// Made now, before the work that fills it, which may take long: a
 	// file that cannot be written fails at once.
 	f, err := atomicfile.Create(path, 0o644)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// Said of the folder the user named, not of the temporary file
+		// atomicfile makes in it.
+		return nil, usageError("cannot write %s: there is no folder %s", path, filepath.Dir(path))
+	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot write %s", path)
 	}
