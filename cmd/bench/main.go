@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/statledger/statledger/ledger"
@@ -234,11 +233,7 @@ func timed(name string, args ...string) sample {
 		fail(fmt.Sprintf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String()))
 	}
 	d := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss // KiB on Linux
-	}
-	return sample{d, rss}
+	return sample{d, peakRSS(cmd.ProcessState)}
 }
 
 func mustRun(name string, args ...string) { timed(name, args...) }

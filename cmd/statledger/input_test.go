@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,9 +20,7 @@ import (
 func TestSlowInputDoesNotHoldTheLock(t *testing.T) {
 	store, _ := newLedger(t, "bolt")
 	fifo := filepath.Join(t.TempDir(), "input.jsonl")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	imp := exec.Command(bin, "--store", store, "--actor", "e2e", "import", fifo)
 	var out bytes.Buffer
 	imp.Stdout, imp.Stderr = &out, &out

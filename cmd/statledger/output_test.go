@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -27,9 +26,7 @@ func TestOutputsThatAreNotRegularFiles(t *testing.T) {
 
 	// A FIFO with a reader gets the page; it is still a FIFO afterwards.
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	got := make(chan []byte)
 	go func() {
 		f, err := os.Open(fifo)
@@ -57,7 +54,7 @@ func TestOutputsThatAreNotRegularFiles(t *testing.T) {
 	// A character device (this test's own null device, where it may make
 	// one), directly and through a link: written to, never replaced.
 	null := filepath.Join(dir, "null")
-	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, int(1<<8|3)); err != nil {
+	if err := mknull(null); err != nil {
 		t.Logf("cannot make a device node here (%v): the device case was not run", err)
 	} else {
 		link := filepath.Join(dir, "null-link")
