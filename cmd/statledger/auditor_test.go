@@ -74,6 +74,44 @@ func TestAuditorVerifiesReportWithoutSigningKey(t *testing.T) {
 	}
 }
 
+// A file far larger than what a flag expects (the ledger given as a
+// checkpoint, a disk image as the workbook) is named as the wrong file
+// before it is read, and before the ledger is.
+func TestTheWrongFileIsToldBySize(t *testing.T) {
+	store, verifier := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	dir := t.TempDir()
+	big := func(name string, size int64) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(size); err != nil { // sparse: nothing to write
+			t.Fatal(err)
+		}
+		return path
+	}
+	twoMB, workbook := big("ledger-copy.db", 2e6), big("disk.xlsx", 80e6)
+	for _, args := range [][]string{
+		{"verify-proof", "--key", verifier, twoMB},
+		{"verify", "--checkpoint", twoMB, "--key", verifier},
+		{"witness", "cosign", "--dir", dir, "--log-key", verifier, twoMB},
+		{"verify", "--report", workbook, "--key", verifier},
+		{"verify-proof", "--key", twoMB, twoMB},
+	} {
+		r := sl(t, store, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "is it the right file?") || strings.Contains(r.stdout, "verified") {
+			t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := sl(t, store, "verify", "--report", workbook, "--key", verifier)
+	if !strings.Contains(r.stderr, "it is 80.0 MB, larger than any workbook statledger writes") {
+		t.Errorf("verify --report of 80 MB: %s", r.stderr)
+	}
+}
+
 // testdata/v2 is a ledger and a workbook made by statledger before the id
 // index was runs (format statledger-bolt-2). Today's statledger verifies
 // both as an auditor would, finds the old ids in the old tree, and makes the

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
@@ -94,7 +93,11 @@ func keyArg(flag, v string, check func(string) error) (string, error) {
 	if err == nil {
 		return strings.TrimSpace(v), nil
 	}
-	b, ferr := os.ReadFile(v)
+	// A key file holds a line; the ledger given as one is told by its size.
+	b, ferr := readBounded(v, 64<<10)
+	if errors.As(ferr, new(tooLarge)) {
+		return "", usageError("%s %s: %v; a key is one line: is it the right file?", flag, v, ferr)
+	}
 	if ferr != nil {
 		return "", usageError("%s %s: %v, and not a readable file", flag, v, err)
 	}

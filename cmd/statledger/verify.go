@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/statledger/statledger/reports/monthly"
+	"github.com/statledger/statledger/reports/xlsx"
 	"github.com/urfave/cli/v2"
 )
 
@@ -46,10 +46,11 @@ func verifyCommand() *cli.Command {
 			if (c.IsSet("witness") || c.IsSet("quorum")) && !c.IsSet("report") {
 				return usageError("--witness and --quorum go with --report")
 			}
-			var vkey string // for --report
+			var vkey string     // for --report
+			var workbook []byte // for --report
 			if c.IsSet("report") {
 				var err error
-				if vkey, err = checkReportArgs(c); err != nil {
+				if workbook, vkey, err = checkReportArgs(c); err != nil {
 					return err
 				}
 			}
@@ -86,7 +87,7 @@ func verifyCommand() *cli.Command {
 				defer fold.Close()
 			}
 			if c.IsSet("report") {
-				return verifyReport(c, s, checked.Fold, vkey)
+				return verifyReport(c, s, checked.Fold, workbook, vkey)
 			}
 			return nil
 		},
@@ -102,41 +103,43 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 }
 
 // checkReportArgs checks what verify --report needs before the ledger is
-// read (at 1M events that takes a minute): the workbook, and a key to check
-// its signed checkpoint with. It returns the verifier key given (--key), or
-// "" when this ledger's signing key is to sign the checkpoint again.
-func checkReportArgs(c *cli.Context) (vkey string, err error) {
+// read (at 1M events that takes a minute): the workbook, which it returns,
+// and a key to check its signed checkpoint with. It returns the verifier key
+// given (--key), or "" when this ledger's signing key is to sign the
+// checkpoint again.
+func checkReportArgs(c *cli.Context) (workbook []byte, vkey string, err error) {
 	path := c.String("report")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return "", usageError("--report %s: no such file", path)
-	} else if err != nil {
-		return "", usageError("--report %s: cannot read it (%v)", path, errors.Unwrap(err))
+	workbook, err = readBounded(path, xlsx.MaxWorkbook)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", usageError("--report %s: no such file", path)
+	case errors.As(err, new(tooLarge)):
+		return nil, "", usageError("--report %s: %v, larger than any workbook statledger writes: is it the right file?", path, err)
+	case err != nil:
+		return nil, "", usageError("--report %s: cannot read it (%v)", path, errors.Unwrap(err))
 	}
 	if _, err := witnessKeys(c); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if c.IsSet("key") {
-		return readKeyArg("--key", c.String("key"))
+		vkey, err = readKeyArg("--key", c.String("key"))
+		return workbook, vkey, err
 	}
 	keyPath, err := signingKeyPath(c)
 	if err == nil {
 		_, _, err = ledger.LoadSigner(keyPath)
 	}
 	if err != nil {
-		return "", usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
+		return nil, "", usageError("--report: %v\nwithout the ledger's signing key, pass the verifier key instead (--key VERIFIER-KEY): the workbook's own signed checkpoint is then checked with it", err)
 	}
-	return "", nil
+	return workbook, "", nil
 }
 
 // verifyReport is verify --report: monthly.Verify, from the fresh fold
 // verify compared the projection checkpoint with (fold, or nil), with the
-// verifier key checkReportArgs gave (or "" to sign again).
-func verifyReport(c *cli.Context, s ledger.Store, fold *checkpoint.Fold, vkey string) error {
+// workbook and verifier key checkReportArgs gave (vkey "" to sign again).
+func verifyReport(c *cli.Context, s ledger.Store, fold *checkpoint.Fold, data []byte, vkey string) error {
 	path := c.String("report")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return usageError("--report %s: %v", path, err)
-	}
 	witnesses, err := witnessKeys(c)
 	if err != nil {
 		return err
@@ -158,7 +161,7 @@ func verifyReport(c *cli.Context, s ledger.Store, fold *checkpoint.Fold, vkey st
 	if errors.As(err, &m) {
 		for i, d := range m.Diffs {
 			if i == 20 {
-				fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", len(m.Diffs)-20)
+				fmt.Fprintf(c.App.ErrWriter, "… and %d more\n", m.Count-20)
 				break
 			}
 			fmt.Fprintf(c.App.ErrWriter, "%s!%s: file has %q, ledger gives %q\n", d.Sheet, d.Cell, ledger.Printable(d.A, 60), ledger.Printable(d.B, 60))

@@ -142,10 +142,12 @@ type Verified struct {
 }
 
 // Mismatch is the error of a workbook whose cells differ from the rebuilt
-// report's; Diffs lists them.
+// report's; Diffs lists the first of them (xlsx.MaxDiffsListed), Count
+// counts them all.
 type Mismatch struct {
 	Err   *ledger.Error
 	Diffs []xlsx.CellDiff
+	Count int
 }
 
 func (m *Mismatch) Error() string { return m.Err.Error() }
@@ -227,18 +229,18 @@ func Verify(ctx context.Context, s ledger.Store, name string, data []byte, opt C
 		v.Said = append(v.Said, fmt.Sprintf("ok: %s is byte-identical to the report rebuilt at tree size %d (root %s)", name, size, in.Root))
 		return v, nil
 	}
-	diffs, err := xlsx.Diff(data, want)
+	diffs, count, err := xlsx.Diff(data, want)
 	if err != nil {
 		return v, ledger.Wrap(ledger.CodeVerify, err, "%s", name)
 	}
-	if len(diffs) == 0 && meta[xlsx.AuditVersion] != opt.Version {
+	if count == 0 && meta[xlsx.AuditVersion] != opt.Version {
 		v.Said = append(v.Said, fmt.Sprintf("ok: %s (made by statledger %s) has the same cells as the report rebuilt at tree size %d by %s", name, meta[xlsx.AuditVersion], size, opt.Version))
 		return v, nil
 	}
-	if len(diffs) == 0 {
+	if count == 0 {
 		return v, ledger.Errorf(ledger.CodeVerify, "%s has the same cells but not the same bytes as the rebuilt report, though the same version made it: the file was altered", name)
 	}
-	return v, &Mismatch{Err: ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", name, size, len(diffs), ledger.Plural(len(diffs), "cell", "cells")), Diffs: diffs}
+	return v, &Mismatch{Err: ledger.Errorf(ledger.CodeVerify, "%s differs from the report rebuilt at tree size %d in %d %s", name, size, count, ledger.Plural(count, "cell", "cells")), Diffs: diffs, Count: count}
 }
 
 // formOf is the form a workbook's Audit sheet records: the threshold, the

@@ -333,13 +333,13 @@ func TestReadAuditAndDiff(t *testing.T) {
 	if err != nil || meta[AuditTreeSize] != fmt.Sprint(s.Size) || meta["Period"] != "2025-10" || !strings.HasPrefix(meta[AuditSigned], "statledger.local/test\n") {
 		t.Fatalf("ReadAudit = %v, %v", meta, err)
 	}
-	if d, err := Diff(a, a); err != nil || len(d) != 0 {
-		t.Fatalf("a workbook differs from itself: %v %v", d, err)
+	if d, n, err := Diff(a, a); err != nil || len(d) != 0 || n != 0 {
+		t.Fatalf("a workbook differs from itself: %v %d %v", d, n, err)
 	}
 	in := input(s)
 	in.SuppressBelow = 25
-	d, err := Diff(a, build(t, in))
-	if err != nil || len(d) == 0 {
+	d, n, err := Diff(a, build(t, in))
+	if err != nil || n == 0 || len(d) != min(n, MaxDiffsListed) {
 		t.Fatalf("Diff found nothing between a workbook and its suppressed twin: %v", err)
 	}
 	found := false
