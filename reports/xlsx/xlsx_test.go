@@ -28,7 +28,7 @@ var hostile = []string{
 	`ភ្នំពេញ 프놈펜 "quoted" 'single'`,
 }
 
-func state(t *testing.T) *projections.State {
+func state(t testing.TB) *projections.State {
 	t.Helper()
 	at := time.Date(2025, 10, 30, 8, 0, 0, 0, time.UTC)
 	s := projections.New()
@@ -49,7 +49,7 @@ func state(t *testing.T) *projections.State {
 	return s
 }
 
-func build(t *testing.T, in Input) []byte {
+func build(t testing.TB, in Input) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Write(&buf, in); err != nil {
