@@ -3,6 +3,7 @@ package charts
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/statledger/statledger/internal/clienttest"
+	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
 )
 
 // TestPageInBrowser loads the offline page from file:// in headless Chromium,
@@ -230,4 +233,84 @@ func headless(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) c
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
+}
+
+// TestMarksOverTenYearsDoNotOverlap draws ten years of figures that are all
+// approximate, as the analyst of a long ledger sees them: the marks on the
+// bars ("~81630") that are shown do not cover one another, some are shown,
+// and zooming in on a year shows them all.
+func TestMarksOverTenYearsDoNotOverlap(t *testing.T) {
+	lib := echartsJS(t)
+	s := projections.New()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for y := 2016; y <= 2025; y++ {
+		for m := 1; m <= 12; m++ {
+			for i, typ := range ledger.IncidentTypes {
+				e := ledger.Event{Type: typ, Date: fmt.Sprintf("%d-%02d-15", y, m), Count: n(int64(80000 + 997*((y-2016)*12+m) + 13*i)), CountQualifier: "approx",
+					Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p"}}
+				ledger.Normalize(&e)
+				s.Apply(ledger.NewRecorded(s.Size, at, "t", e))
+			}
+		}
+	}
+	in := input(s, lib)
+	in.From, in.To = "2016-01", "2025-12"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "charts.html")
+	if err := os.WriteFile(path, page(t, in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := headless(t, dir)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitVisible(`body[data-charts-rendered]`)); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	var views []struct {
+		Shown, Marks, Overlaps int
+		First                  string
+	}
+	for _, zoom := range []string{"", `inst.dispatchAction({type: 'dataZoom', startValue: '2025-01', endValue: '2025-12'});`} {
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise(function (done) {
+  var inst = echarts.getInstanceByDom(document.getElementById('persons-by-type'));
+  inst.setOption({animation: false});
+  `+zoom+`
+  setTimeout(function () {
+    var shown = [], marks = 0;
+    inst.getModel().eachSeries(function (series) {
+      var data = series.getData();
+      data.each(function (i) {
+        var bar = data.getItemGraphicEl(i), text = bar && bar.getTextContent();
+        if (!text || !text.style || !text.style.text) return;
+        marks++;
+        if (text.ignore || text.invisible || bar.ignore) return;
+        var r = text.getBoundingRect().clone();
+        r.applyTransform(text.getComputedTransform());
+        shown.push({r: r, text: text.style.text});
+      });
+    });
+    var overlaps = 0;
+    for (var i = 0; i < shown.length; i++)
+      for (var j = i + 1; j < shown.length; j++)
+        if (shown[i].r.intersect(shown[j].r)) overlaps++;
+    done(JSON.stringify({Shown: shown.length, Marks: marks, Overlaps: overlaps, First: shown.length ? shown[0].text : ''}));
+  }, 300);
+})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("page check: %v", err)
+		}
+		var v struct {
+			Shown, Marks, Overlaps int
+			First                  string
+		}
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Fatalf("page check returned %q: %v", raw, err)
+		}
+		views = append(views, v)
+	}
+	whole, year := views[0], views[1]
+	if whole.Marks != 600 || whole.Overlaps > 0 || whole.Shown < 30 || !strings.HasPrefix(whole.First, "~") {
+		t.Errorf("ten years: %d of %d marks shown, %d overlapping (first %q)", whole.Shown, whole.Marks, whole.Overlaps, whole.First)
+	}
+	if year.Overlaps > 0 || year.Shown != 60 {
+		t.Errorf("one year zoomed in: %d marks shown, want all 60; %d overlapping", year.Shown, year.Overlaps)
+	}
 }
