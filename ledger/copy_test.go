@@ -98,7 +98,8 @@ func TestFollowPolls(t *testing.T) {
 }
 
 // A verify that is interrupted stops where it is, with the context's error,
-// rather than reading the rest of the ledger.
+// rather than reading the rest of the ledger; it is no verdict (exit 1, not
+// 3), and says so rather than that an event "cannot be read".
 func TestVerifyStopsWhenInterrupted(t *testing.T) {
 	s, _ := boltLedger(t, "l.db", storetest.Sealed(0, 3000))
 	defer s.Close()
@@ -112,6 +113,9 @@ func TestVerifyStopsWhenInterrupted(t *testing.T) {
 	_, err := ledger.Verify(ctx, counting, nil)
 	if !errors.Is(err, context.Canceled) || read > 200 {
 		t.Fatalf("after cancelling at event 100: read %d, err %v", read, err)
+	}
+	if ledger.CodeOf(err) != ledger.CodeRuntime || !strings.Contains(err.Error(), "verify stopped at seq 100 of 3000") {
+		t.Fatalf("an interrupted verify says (code %d): %v", ledger.CodeOf(err), err)
 	}
 }
 

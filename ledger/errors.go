@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -67,8 +68,14 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Wrap attaches a code and a message to an underlying error.
+// Wrap attaches a code and a message to an underlying error. An
+// interruption is never a verdict: whatever was being checked was not
+// finished, so a cancelled or timed-out context is CodeRuntime, whatever
+// code the caller would give a failure there.
 func Wrap(code Code, err error, format string, args ...any) *Error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = CodeRuntime
+	}
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/statledger/statledger/ledger"
@@ -43,6 +45,9 @@ func backupCommand() *cli.Command {
 				return err
 			}
 			res, err := checkBackup(c.Context, out, head, verifyProgress(c))
+			if errors.Is(err, context.Canceled) {
+				return ledger.Wrap(ledger.CodeRuntime, err, "%s is written whole, but its verify did not finish; check it with 'statledger --store %s verify'", out, out)
+			}
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -356,4 +357,31 @@ func TestStoreThatIsNoLedger(t *testing.T) {
 	if b, _ := os.ReadFile(text); string(b) != "statledger.local/x\n4\nAAAA\n" {
 		t.Fatalf("the file given as the ledger changed: %q", b)
 	}
+}
+
+// An interrupted command gives no verdict: a verify stopped by Ctrl-C exits
+// 1 and says where it stopped, never 3 with an event that "cannot be read";
+// a salvage stopped leaves no half-made ledger at --to, so it can run again.
+// (In process, with the interruption already there when each begins.)
+func TestInterruptionIsNoVerdict(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	run := func(args ...string) (int, string) {
+		var out, errs bytes.Buffer
+		code := run(ctx, append([]string{"statledger", "--store", store}, args...), strings.NewReader(""), &out, &errs)
+		return code, errs.String()
+	}
+	if code, msg := run("verify"); code != 1 || !strings.Contains(msg, "verify stopped at seq 0 of ") || !strings.Contains(msg, "interrupted") {
+		t.Errorf("verify interrupted: exit %d, %s", code, msg)
+	}
+	to := filepath.Join(t.TempDir(), "salvaged.db")
+	if code, msg := run("salvage", "--from", store, "--to", to); code != 1 || !strings.Contains(msg, "was removed: interrupted") {
+		t.Errorf("salvage interrupted: exit %d, %s", code, msg)
+	}
+	if _, err := os.Stat(to); !os.IsNotExist(err) {
+		t.Errorf("an interrupted salvage left %s (%v)", to, err)
+	}
+	must(t, sl(t, store, "salvage", "--from", store, "--to", to), "salvage run again")
 }

@@ -63,7 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
 	msg := err.Error()
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+	interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
+	if interrupted {
 		msg = strings.Replace(msg, context.Canceled.Error(), "interrupted", 1)
 	}
 	for _, h := range hints {
@@ -81,6 +82,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	// A message may quote input; only its own line breaks reach the terminal.
 	fmt.Fprintln(stderr, "statledger: "+terminalLines(msg))
+	if interrupted {
+		// Whatever was being checked was not finished: no exit 3 (failed)
+		// or 2 (bad input) for what the user stopped.
+		return int(ledger.CodeRuntime)
+	}
 	return exitCode(err)
 }
 

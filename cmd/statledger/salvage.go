@@ -49,6 +49,12 @@ func salvageCommand() *cli.Command {
 			defer dst.Close()
 			res, err := salvageFile(c.Context, from, dst)
 			if err != nil {
+				// An unfinished salvage leaves no ledger behind, so running it
+				// again (after Ctrl-C, or a full disk) finds --to free.
+				dst.Close()
+				if os.Remove(to) == nil {
+					return ledger.Wrap(ledger.CodeOf(err), err, "the salvage did not finish, and %s was removed", to)
+				}
 				return err
 			}
 			head, err := dst.Head(c.Context)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,9 @@ func CheckBackup(ctx context.Context, path string, head ledger.Head, progress fu
 	}
 	defer b.Close()
 	res, err := ledger.Verify(ctx, b, progress)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return res, err // interrupted: no verdict on the backup
+	}
 	if err != nil {
 		return res, ledger.Wrap(ledger.CodeOf(err), err, "the backup %s does not verify", path)
 	}

@@ -141,4 +141,10 @@ func TestCheckBackup(t *testing.T) {
 	if _, err := bolt.CheckBackup(ctx, bad, head, nil); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "does not verify") {
 		t.Fatalf("a damaged backup: %v", err)
 	}
+	// Interrupted, a check says nothing of the backup.
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := bolt.CheckBackup(stopped, good, head, nil); ledger.CodeOf(err) != ledger.CodeRuntime || strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("an interrupted check: code %d, %v", ledger.CodeOf(err), err)
+	}
 }
