@@ -29,6 +29,8 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 	"golang.org/x/mod/sumdb/tlog"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/statledger/statledger/ledger"
 )
@@ -314,6 +316,11 @@ func (s *Store) fail(err error, what string) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ledger.Wrap(ledger.CodeRuntime, err, "EventStoreDB at %s did not answer in time while %s", s.display, what)
+	}
+	// The client reports a cancelled context as the RPC's status, which
+	// errors.Is does not see: said as the interruption it is.
+	if errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled {
+		return ledger.Wrap(ledger.CodeRuntime, context.Canceled, "stopped while %s", what)
 	}
 	return ledger.Errorf(ledger.CodeRuntime, "EventStoreDB at %s failed while %s: %s", s.display, what, err.Error())
 }

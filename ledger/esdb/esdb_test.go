@@ -427,3 +427,27 @@ func TestLookupReadsAheadInLedgerOrder(t *testing.T) {
 		t.Fatalf("%d scattered lookups took %d reads", len(scattered), n)
 	}
 }
+
+// A read stopped by its context (Ctrl-C) is said as the interruption it is:
+// the client reports it as the RPC's status, which errors.Is does not see,
+// so it read "EventStoreDB … failed while reading the ledger".
+func TestInterruptedReadIsNoFailure(t *testing.T) {
+	srv := esdbtest.Start(t)
+	s := fresh(t, srv)
+	for i := 0; i < 3000; i += 500 {
+		if err := s.Append(context.Background(), uint64(i), storetest.Sealed(i, 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err := s.Read(ctx, 0, func(ledger.Recorded) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || ledger.CodeOf(err) != ledger.CodeRuntime || strings.Contains(err.Error(), "failed") || n == 3000 {
+		t.Fatalf("a read cancelled at event 10 of 3000: read %d, code %d, %v", n, ledger.CodeOf(err), err)
+	}
+}
