@@ -375,11 +375,11 @@ func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress
 	}()
 	var state *projections.State
 	for c := range chunks {
+		if err := ctx.Err(); err != nil {
+			return res, stopped(err, res.To, status.Head)
+		}
 		if c.err != nil {
 			return res, c.err
-		}
-		if err := ctx.Err(); err != nil {
-			return res, err
 		}
 		end := c.recs[len(c.recs)-1].Seq + 1
 		err := db.Update(func(tx kv.Tx) error {
@@ -419,10 +419,21 @@ func update(ctx context.Context, db kv.DB, st ledger.Store, to *uint64, progress
 			progress(res.To-res.From, status.Head-res.From)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		// The reader stops sending when the context ends, so an interrupted
+		// fold lands here too, short of the head but not for want of events.
+		return res, stopped(err, res.To, status.Head)
+	}
 	if res.To != status.Head {
 		return res, fmt.Errorf("projection: the ledger ended at %d, before its head %d", res.To, status.Head)
 	}
 	return res, nil
+}
+
+// stopped is the error of a fold interrupted at size of head events. Each
+// chunk was committed: a checkpoint kept goes on from there.
+func stopped(err error, size, head uint64) error {
+	return ledger.Wrap(ledger.CodeRuntime, err, "the fold stopped at %d of %d events", size, head)
 }
 
 // chunkOf is the next Chunk events of the ledger and the root after them.
