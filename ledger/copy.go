@@ -62,10 +62,13 @@ func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size
 		bytes += len(r.Raw)
 		return nil
 	})
-	if err != nil && !errors.Is(err, errStop) {
-		return next - dh.Size, dh, err
+	if err == nil || errors.Is(err, errStop) {
+		err = flush()
 	}
-	if err := flush(); err != nil {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return next - dh.Size, dh, Wrap(CodeRuntime, err, "the copy stopped with %d of the %d events in the target, in whole batches; copying again goes on from there", next, sh.Size)
+	}
+	if err != nil {
 		return next - dh.Size, dh, err
 	}
 	head, err := dst.Head(ctx)

@@ -56,6 +56,23 @@ func TestCopy(t *testing.T) {
 	if after, _ := other.Head(ctx); after != before {
 		t.Fatal("a refused copy changed the target")
 	}
+
+	// Interrupted after its second batch, a copy says how far it came, and
+	// copying again goes on from there.
+	part, _ := boltLedger(t, "part.db", nil)
+	defer part.Close()
+	stop, cancel := context.WithCancel(ctx)
+	_, _, err = ledger.Copy(stop, src, part, 100, func(size uint64) {
+		if size == 200 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || ledger.CodeOf(err) != ledger.CodeRuntime || !strings.Contains(err.Error(), "the copy stopped with 200 of the 250 events in the target") {
+		t.Fatalf("an interrupted copy: %v", err)
+	}
+	if n, head, err := ledger.Copy(ctx, src, part, 100, nil); err != nil || n != 50 || head != want {
+		t.Fatalf("the copy again: %d, %+v, %v", n, head, err)
+	}
 }
 
 // Follow on a store that cannot push polls it: events appended while it
