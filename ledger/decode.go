@@ -3,6 +3,7 @@ package ledger
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -180,7 +181,7 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 			}
 		}
 		if err != nil && err != io.EOF {
-			return Wrap(CodeRuntime, err, "%s: cannot read", file)
+			return readError(file, err)
 		}
 		switch {
 		case tooLong:
@@ -414,6 +415,15 @@ func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 }
 
 // ScanCSV is DecodeCSV calling fn with each good event instead of keeping them.
+// readError is the error of an input that could not be read: an
+// interruption (Files.Scan reads through its context) is passed on as it is.
+func readError(file string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return Wrap(CodeRuntime, err, "%s: cannot read", file)
+}
+
 func ScanCSV(file string, r io.Reader, fn func(line int, e Event)) (Decoded, error) {
 	d := Decoded{emit: fn}
 	err := decodeCSV(&d, file, r)
@@ -483,6 +493,9 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		d.fail(LineError{file, 1, "(header)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
 		return nil
 	}
+	if pe := (*csv.ParseError)(nil); err != nil && !errors.As(err, &pe) {
+		return readError(file, err)
+	}
 	if err != nil {
 		e := csvLineError(file, err)
 		e.Line = max(e.Line, 1)
@@ -551,7 +564,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return Wrap(CodeRuntime, err, "%s: cannot read", file)
+				return readError(file, err)
 			}
 			e := csvLineError(file, err)
 			pool.row(func(d *Decoded) { d.fail(e) })
