@@ -165,7 +165,7 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 		}
 		res, err := update(ctx, db, s, nil, p.Progress, p.count(discarding))
 		if errors.Is(err, context.Canceled) {
-			return fail(ledger.Wrap(ledger.CodeRuntime, err, "the projection checkpoint keeps what was folded; the next report goes on from there"))
+			return fail(ledger.Wrap(ledger.CodeRuntime, err, "the projection checkpoint keeps what was folded; the next report, chart or summary goes on from there"))
 		}
 		if err != nil {
 			return fail(err)
