@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/ledger/bolt"
@@ -481,6 +482,49 @@ func TestInterruptedImportStopsReading(t *testing.T) {
 			t.Errorf("interrupted in the check: appended %d, %v", res.Appended, err)
 		case pass == "append" && (res.Appended == 0 || res.Appended%100 != 0 || !strings.Contains(err.Error(), "importing the same input again appends the rest")):
 			t.Errorf("interrupted in the append: appended %d, %v", res.Appended, err)
+		}
+	}
+}
+
+// An incident dated after today, or a source published after today, is a
+// typing mistake (2052 for 2025) that would sit in a month no report shows:
+// refused as it enters, naming the field. Today runs a day ahead of UTC, as
+// Seoul's and Phnom Penh's do; a task force may announce what is to come.
+func TestNothingHappensAfterToday(t *testing.T) {
+	open := importLedger(t)
+	s, err := open(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l := ledger.New(s)
+	l.Now = func() time.Time { return time.Date(2026, 12, 2, 20, 0, 0, 0, time.UTC) } // 05:00 on the 3rd in Seoul
+	n := int64(3)
+	ev := func(date, published string) ledger.Event {
+		e := ledger.Event{Type: ledger.Arrest, Date: date, Count: &n, Nationality: "KR", Country: "KH", Source: &ledger.Source{Publisher: "p", Published: published}}
+		ledger.Normalize(&e)
+		return e
+	}
+	tf := ledger.Event{Type: ledger.TaskforceEstablished, Taskforce: "kh-kr", Name: "joint group", Members: []string{"KH", "KR"}, Date: "2027-01-15"}
+	ledger.Normalize(&tf)
+	p, errs, err := l.Prepare(context.Background(), []ledger.Event{ev("2026-12-03", ""), ev("2026-12-02", "2026-12-03"), tf})
+	if err != nil || len(errs) != 0 || p.Len() != 3 {
+		t.Fatalf("today in Seoul, and a task force to come: %d fresh, %v %v", p.Len(), errs, err)
+	}
+	if _, err := l.Append(context.Background(), "t", p, 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := ev("2026-12-03", "").ID
+	later := "2026-12-04"
+	corr := ledger.Event{Type: ledger.Correction, Corrects: first, Changes: &ledger.Changes{Date: &later}, Reason: "r"}
+	ledger.Normalize(&corr)
+	_, errs, err = l.Prepare(context.Background(), []ledger.Event{ev("2052-10-01", ""), ev("2025-10-01", "2062-01-01"), corr})
+	if err != nil || len(errs) != 3 {
+		t.Fatalf("three dates after today: %v %v", errs, err)
+	}
+	for i, want := range []string{`date: "2052-10-01" is after today (2026-12-02)`, `source.published: "2062-01-01" is after today`, `changes.date: "2026-12-04" is after today`} {
+		if !strings.Contains(errs[i].Error(), want) {
+			t.Errorf("error %d = %q, want %q", i, errs[i].Error(), want)
 		}
 	}
 }

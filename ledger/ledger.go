@@ -190,10 +190,40 @@ func orNone(s string) string {
 
 // fresh checks an event whose id neither the ledger nor the input before it holds.
 func (c *Checker) fresh(ctx context.Context, id uuid.UUID, e *Event, sum [16]byte) (bool, *LineError, error) {
+	if fe := c.notYet(e); fe != nil {
+		return false, fe, nil
+	}
 	if fe, err := c.checkTarget(ctx, e); err != nil || fe != nil {
 		return false, fe, err
 	}
 	return true, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
+}
+
+// notYet refuses a new incident dated after today, or a source published
+// after today (checkTarget, a correction that dates an incident so): a
+// typed 2052 for 2025 would otherwise sit in a month no report shows for
+// decades. Today is the recording machine's UTC date plus a day, as Seoul
+// and Phnom Penh are ahead of UTC. It is checked as events enter, not as
+// stored ones are verified: the clock of then is not known. Task-force
+// events may announce what is to come, and are not checked.
+func (c *Checker) notYet(e *Event) *LineError {
+	if e.Type.IsIncident() {
+		if fe := c.after("date", e.Date, "an incident is recorded once it has happened"); fe != nil {
+			return fe
+		}
+	}
+	if e.Source != nil {
+		return c.after("source.published", e.Source.Published, "a source is cited once it is published")
+	}
+	return nil
+}
+
+func (c *Checker) after(field, date, why string) *LineError {
+	now := c.l.Now().UTC()
+	if date > now.AddDate(0, 0, 1).Format(time.DateOnly) {
+		return &LineError{Field: field, Msg: fmt.Sprintf("%q is after today (%s): %s", date, now.Format(time.DateOnly), why)}
+	}
+	return nil
 }
 
 // checkTarget checks that a correction or retraction names an incident or
@@ -238,6 +268,9 @@ func (c *Checker) checkTarget(ctx context.Context, e *Event) (*LineError, error)
 			if !slices.Contains(allowed, f) {
 				return &LineError{Field: "changes." + f, Msg: fmt.Sprintf("a %s event has no field %s to correct (it has %s)", typ, f, strings.Join(allowed, ", "))}, nil
 			}
+		}
+		if d := e.Changes.Date; d != nil && typ.IsIncident() {
+			return c.after("changes.date", *d, "an incident is recorded once it has happened"), nil
 		}
 	}
 	return nil, nil

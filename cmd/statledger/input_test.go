@@ -385,3 +385,24 @@ func TestInterruptionIsNoVerdict(t *testing.T) {
 	}
 	must(t, sl(t, store, "salvage", "--from", store, "--to", to), "salvage run again")
 }
+
+// A date typed in the future (2052 for 2025) is refused as the official
+// types it, naming the flag or the line, and nothing is appended.
+func TestFutureDateIsRefused(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	before, _, _ := verifiedHead(t, store)
+	r := sl(t, store, "record", "arrest", "--date", "2052-10-01", "--count", "3", "--nationality", "KR", "--country", "KH", "--source-publisher", "p")
+	if r.code != 2 || !strings.Contains(r.stderr, `--date: "2052-10-01" is after today`) {
+		t.Errorf("record with a date in 2052: exit %d\n%s", r.code, r.stderr)
+	}
+	csv := filepath.Join(t.TempDir(), "oct.csv")
+	os.WriteFile(csv, []byte("type,date,count,nationality,country,source_publisher\narrest,2025-10-02,3,KR,KH,p\narrest,2205-10-01,3,KR,KH,p\n"), 0o644)
+	r = sl(t, store, "import", csv)
+	if r.code != 2 || !strings.Contains(r.stderr, `oct.csv:3: date: "2205-10-01" is after today`) || !strings.Contains(r.stderr, "1 bad line; nothing was appended") {
+		t.Errorf("import with a date in 2205: exit %d\n%s", r.code, r.stderr)
+	}
+	if after, _, _ := verifiedHead(t, store); after != before {
+		t.Errorf("the ledger went from %d to %d events", before, after)
+	}
+}

@@ -179,7 +179,9 @@ func Run(t *testing.T, f Factory) {
 	t.Run("IdempotentThroughLedger", func(t *testing.T) {
 		s := f.New(t)
 		l := ledger.New(s)
-		l.Now = func() time.Time { return t0 }
+		// After the last of the arrests' dates: an incident is recorded
+		// once it has happened.
+		l.Now = func() time.Time { return time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC) }
 		in := arrests(0, 25)
 		p, errs, err := l.Prepare(ctx, in)
 		if err != nil || len(errs) > 0 {
