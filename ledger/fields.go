@@ -152,7 +152,7 @@ func (f *Field) SetText(e *Event, text string) string {
 	case Whole:
 		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 		if err != nil {
-			return fmt.Sprintf("%q is not a whole number", clip(text))
+			return fmt.Sprintf("%q is not a whole number%s", clip(text), countHint(text))
 		}
 		*f.whole(e) = &n
 	case List:

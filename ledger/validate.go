@@ -119,6 +119,10 @@ func (v *validator) event(e *Event) {
 		v.add("type", "is required")
 		return
 	case !e.Type.Known():
+		if hint := typeHint(string(e.Type)); hint != "" {
+			v.add("type", "%q is not a known type%s", clip(string(e.Type)), hint)
+			return
+		}
 		v.add("type", "%q is not a known type (%s)", string(e.Type), knownTypes())
 		return
 	}
@@ -209,7 +213,7 @@ func (v *validator) date(field, s string, required bool) {
 		return
 	}
 	if !dateShaped(s) {
-		v.add(field, "%q is not a date in the form YYYY-MM-DD", clip(s))
+		v.add(field, "%q is not a date in the form YYYY-MM-DD%s", clip(s), dateHint(s))
 		return
 	}
 	t, err := time.Parse(time.DateOnly, s)

@@ -229,3 +229,52 @@ func TestCountryByNameIsToldItsCode(t *testing.T) {
 		}
 	}
 }
+
+// What a spreadsheet or a news report puts in a cell is told the form the
+// format takes, through the whole CSV path; what cannot be read without
+// doubt gets no guess.
+func TestCellsAsReportsWriteThem(t *testing.T) {
+	cases := []struct{ col, given, want string }{
+		{"count", "60+", "(count 60, count_qualifier at_least)"},
+		{"count", "more than 60", "(count 61, count_qualifier at_least)"},
+		{"count", "over 1,000", "(count 1001, count_qualifier at_least)"},
+		{"count", "60명 이상", "(count 60, count_qualifier at_least)"},
+		{"count", "약 60명", "(count 60, count_qualifier approx)"},
+		{"count", "about 60", "(count 60, count_qualifier approx)"},
+		{"count", "~60", "(count 60, count_qualifier approx)"},
+		{"count", "fewer than 10", "(count 9, count_qualifier at_most)"},
+		{"count", "up to 10", "(count 10, count_qualifier at_most)"},
+		{"count", "1,234", "write it without separators (1234)"},
+		{"count", "60 people", "write the number alone (60)"},
+		{"count", "sixty", `"sixty" is not a whole number`},
+		{"date", "2025/10/20", "write 2025-10-20"},
+		{"date", "2025. 10. 20.", "write 2025-10-20"},
+		{"date", "Oct 20, 2025", "write 2025-10-20"},
+		{"date", "20/10/2025", "write 2025-10-20"},
+		{"date", "10/20/2025", "write 2025-10-20"},
+		{"date", "03/10/2025", "is it 2025-10-03 or 2025-03-10? write YYYY-MM-DD"},
+		{"date", "2025-10", "for a month write 2025-10-01 and date_precision month"},
+		{"date", "45950", "a spreadsheet's day number (2025-10-20)"},
+		{"date", "yesterday", `"yesterday" is not a date in the form YYYY-MM-DD`},
+		{"type", "Arrest", "did you mean arrest?"},
+		{"type", "rescues", "did you mean rescue?"},
+		{"type", "Task force established", "did you mean taskforce_established?"},
+		{"type", "kidnapping", `"kidnapping" is not a known type (arrest, repatriation`},
+	}
+	for _, c := range cases {
+		row := map[string]string{"type": "arrest", "date": "2025-10-02", "count": "3"}
+		row[c.col] = c.given
+		body := fmt.Sprintf("type,date,count,nationality,country,source_publisher\n%q,%q,%q,KR,KH,p\n", row["type"], row["date"], row["count"])
+		d, err := ScanCSV("in.csv", strings.NewReader(body), func(int, Event) {})
+		if err != nil || len(d.Errors) != 1 {
+			t.Errorf("%s %q: %v %v", c.col, c.given, d.Errors, err)
+			continue
+		}
+		if got := d.Errors[0].Error(); !strings.HasPrefix(got, "in.csv:2: "+c.col+": ") || !strings.Contains(got, c.want) {
+			t.Errorf("%s %q: %s\n  want it to say %s", c.col, c.given, got, c.want)
+		}
+		if c.want[0] == '"' && strings.Count(d.Errors[0].Error(), ":") > 3 {
+			t.Errorf("%s %q was given a guess: %s", c.col, c.given, d.Errors[0].Error())
+		}
+	}
+}
