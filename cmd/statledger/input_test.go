@@ -406,3 +406,18 @@ func TestFutureDateIsRefused(t *testing.T) {
 		t.Errorf("the ledger went from %d to %d events", before, after)
 	}
 }
+
+// A count typed as a report gives it is told the flags that record it, and
+// a mistyped flag names the help of the command it was given to.
+func TestFlagsAsReportsWriteThem(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	args := []string{"record", "arrest", "--date", "2025-10-20", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"}
+	r := sl(t, store, append(args, "--count", "more than 60")...)
+	if r.code != 2 || !strings.Contains(r.stderr, `--count: "more than 60" is not a whole number: write the number to --count and how it was reported to --qualifier (--count 61 --qualifier at_least)`) {
+		t.Errorf("--count 'more than 60': exit %d\n%s", r.code, r.stderr)
+	}
+	r = sl(t, store, append(args, "--cout", "3")...)
+	if r.code != 2 || !strings.Contains(r.stderr, "see 'statledger record arrest --help'") {
+		t.Errorf("--cout: exit %d\n%s", r.code, r.stderr)
+	}
+}

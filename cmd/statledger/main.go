@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -180,13 +181,19 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	for _, c := range app.Commands {
-		setUsageErrors(c)
+		setUsageErrors(c, "")
 	}
 	return app
 }
 
-func setUsageErrors(c *cli.Command) {
-	name := c.Name
+// asFlags says a field's hint in the words of the command line.
+var asFlags = strings.NewReplacer("in count and how it was reported in count_qualifier (count ", "to --count and how it was reported to --qualifier (--count ", ", count_qualifier ", " --qualifier ")
+
+// invalidValue is urfave/cli's error for a flag value it cannot parse.
+var invalidValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([a-z-]+): `)
+
+func setUsageErrors(c *cli.Command, parent string) {
+	name := strings.TrimSpace(parent + " " + c.Name)
 	if len(c.Subcommands) > 0 && c.Action == nil {
 		// urfave/cli answers an unknown subcommand with "No help topic"
 		// and exit 3, the code of a failed verification.
@@ -202,10 +209,21 @@ func setUsageErrors(c *cli.Command) {
 		}
 	}
 	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		// A number flag given "60+" is told what the format's field says
+		// of that value, as an import of the same cell would be.
+		if m := invalidValue.FindStringSubmatch(err.Error()); m != nil {
+			for i := range ledger.Fields {
+				if f := &ledger.Fields[i]; f.Kind == ledger.Whole && flagName(f.Name) == "--"+m[2] {
+					if msg := f.SetText(&ledger.Event{}, m[1]); msg != "" {
+						return usageError("--%s: %s", m[2], asFlags.Replace(msg))
+					}
+				}
+			}
+		}
 		return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger %s --help')", name)
 	}
 	for _, s := range c.Subcommands {
-		setUsageErrors(s)
+		setUsageErrors(s, name)
 	}
 }
 
