@@ -17,20 +17,35 @@ func asOfFlag() cli.Flag {
 	return &cli.StringFlag{Name: "as-of", Usage: "a tree size (the first N events) or an RFC 3339 time (events recorded at or before it)"}
 }
 
-func monthFlag(required bool) cli.Flag {
-	return &cli.StringFlag{Name: "month", Usage: "the period, YYYY-MM", Required: required}
+// monthFlag is --month. Where it is required, monthArgs says so: urfave/cli
+// would print the whole help first.
+func monthFlag() cli.Flag {
+	return &cli.StringFlag{Name: "month", Usage: "the period, YYYY-MM (required)"}
 }
 
+// monthLayouts are other ways a month is written that can be read without
+// doubt.
+var monthLayouts = []string{"2006/01", "2006/1", "2006.01", "2006.1", "2006. 1.", "2006-1", "01/2006", "1/2006", "01.2006", "January 2006", "Jan 2006", "200601"}
+
 func parseMonth(s string) (string, error) {
-	if _, err := time.Parse("2006-01", s); err != nil || len(s) != 7 {
-		return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
+	if _, err := time.Parse("2006-01", s); err == nil && len(s) == 7 {
+		return s, nil
 	}
-	return s, nil
+	for _, layout := range monthLayouts {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return "", usageError("--month %q: write %s (YYYY-MM)", s, t.Format("2006-01"))
+		}
+	}
+	return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
 }
 
 // monthArgs reads --month, --as-of and --suppress-below: what a month's
 // figures are of, and which of them are withheld.
 func monthArgs(c *cli.Context) (month string, asOf ledger.AsOf, below int, err error) {
+	if !c.IsSet("month") {
+		last := time.Now().AddDate(0, -1, 0).Format("2006-01")
+		return "", ledger.AsOf{}, 0, usageError("--month is required: the month whose figures to give, as YYYY-MM (last month is --month %s)", last)
+	}
 	if month, err = parseMonth(c.String("month")); err != nil {
 		return
 	}

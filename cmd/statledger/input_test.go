@@ -421,3 +421,18 @@ func TestFlagsAsReportsWriteThem(t *testing.T) {
 		t.Errorf("--cout: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// --month forgotten or written another way is told the form it takes,
+// without the whole help before it.
+func TestMonthAsPeopleWriteIt(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	r := sl(t, store, "report", "monthly", "-o", filepath.Join(t.TempDir(), "x.xlsx"))
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "statledger: --month is required") || strings.Contains(r.stdout+r.stderr, "OPTIONS:") {
+		t.Errorf("report without --month: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, given := range []string{"2025/10", "October 2025", "10/2025", "2025.10"} {
+		if r := sl(t, store, "summary", "--month", given); r.code != 2 || !strings.Contains(r.stderr, "write 2025-10 (YYYY-MM)") {
+			t.Errorf("summary --month %q: exit %d\n%s", given, r.code, r.stderr)
+		}
+	}
+}

@@ -28,7 +28,7 @@ func reportCommand() *cli.Command {
 				"   statledger report monthly --month 2025-10 --as-of 4 -o oct-as-published.xlsx\n" +
 				"   statledger report monthly --month 2025-10 --lang km -o oct-km.xlsx   # Khmer; ko for Korean",
 			Flags: []cli.Flag{
-				monthFlag(true), asOfFlag(),
+				monthFlag(), asOfFlag(),
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
 				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
 				suppressFlag(), langFlag(),

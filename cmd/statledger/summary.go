@@ -14,7 +14,7 @@ func summaryCommand() *cli.Command {
 		Usage: "print a month's Summary table (events, persons, qualifier per incident type)",
 		Description: "The same figures as the Summary sheet of 'report monthly'.\n\n" +
 			"Example:\n   statledger summary --month 2025-10 --as-of 4",
-		Flags: []cli.Flag{monthFlag(true), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
+		Flags: []cli.Flag{monthFlag(), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
 		Action: func(c *cli.Context) error {
 			month, asOf, below, err := monthArgs(c)
 			if err != nil {
