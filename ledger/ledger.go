@@ -71,6 +71,8 @@ type Checker struct {
 	l          *Ledger
 	seen       *seenSet
 	Duplicates int
+	today      string // the checker's today, once for a whole input (notYet)
+	latest     string // the latest date it takes
 }
 
 type seenEvent struct {
@@ -219,9 +221,12 @@ func (c *Checker) notYet(e *Event) *LineError {
 }
 
 func (c *Checker) after(field, date, why string) *LineError {
-	now := c.l.Now().UTC()
-	if date > now.AddDate(0, 0, 1).Format(time.DateOnly) {
-		return &LineError{Field: field, Msg: fmt.Sprintf("%q is after today (%s): %s", date, now.Format(time.DateOnly), why)}
+	if c.latest == "" {
+		now := c.l.Now().UTC()
+		c.today, c.latest = now.Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly)
+	}
+	if date > c.latest {
+		return &LineError{Field: field, Msg: fmt.Sprintf("%q is after today (%s): %s", date, c.today, why)}
 	}
 	return nil
 }
