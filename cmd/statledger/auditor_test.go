@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -71,6 +72,44 @@ func TestAuditorVerifiesReportWithoutSigningKey(t *testing.T) {
 	r = sl(t, copyOf, "verify", "--report", report, "--key", other)
 	if r.code != 3 || !strings.Contains(r.stderr, "its signed checkpoint") {
 		t.Fatalf("verify --report with another ledger's key: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// An auditor with neither the ledger nor a copy of it, given a published
+// workbook, the proof of its publication and the verifier key, knows the
+// ledger published that very file; a changed byte, or a proof of another
+// event, is told.
+func TestAuditorWithoutLedgerChecksPublishedWorkbook(t *testing.T) {
+	store, verifier := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	book := filepath.Join(t.TempDir(), "oct.xlsx")
+	r := must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", book, "--publish"), "report --publish")
+	m := regexp.MustCompile(`published: report_published (\S+) at seq \d+ \(.*statledger prove (\S+)\)`).FindStringSubmatch(r.stdout)
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("report --publish said %q", r.stdout)
+	}
+	dir := t.TempDir() // the auditor's: no ledger in it
+	proof := filepath.Join(dir, "oct-published.json")
+	os.WriteFile(proof, []byte(must(t, sl(t, store, "prove", m[1]), "prove").stdout), 0o644)
+	nowhere := filepath.Join(dir, "no-ledger.db")
+	r = must(t, sl(t, nowhere, "verify-proof", "--key", verifier, "--file", book, proof), "verify-proof --file")
+	if !strings.Contains(r.stdout, "ok: "+book+" is, byte for byte, the monthly report 2025-10 the ledger published as oct.xlsx, its figures as of tree size 4") {
+		t.Errorf("verify-proof --file said %q", r.stdout)
+	}
+	b, _ := os.ReadFile(book)
+	changed := filepath.Join(dir, "oct-changed.xlsx")
+	os.WriteFile(changed, append(b[:len(b):len(b)], ' '), 0o644)
+	if r := sl(t, nowhere, "verify-proof", "--key", verifier, "--file", changed, proof); r.code != 3 || !strings.Contains(r.stderr, "is not the workbook the ledger published") || strings.Contains(r.stdout, "ok:") {
+		t.Errorf("a changed workbook: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	first := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout)[1]
+	other := filepath.Join(dir, "other.json")
+	os.WriteFile(other, []byte(must(t, sl(t, store, "prove", first), "prove").stdout), 0o644)
+	if r := sl(t, nowhere, "verify-proof", "--key", verifier, "--file", book, other); r.code != 2 || !strings.Contains(r.stderr, "not of a report's publication") {
+		t.Errorf("the proof of another event: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(nowhere); !os.IsNotExist(err) {
+		t.Errorf("verify-proof made a ledger: %v", err)
 	}
 }
 

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
@@ -129,9 +134,17 @@ func verifyProofCommand() *cli.Command {
 		ArgsUsage: "PROOF-FILE",
 		Description: "Exit 0 if the proof holds, 3 if not. An inclusion proof ('statledger prove ID') shows an\n" +
 			"event is in a signed checkpoint; a consistency proof ('statledger prove --consistency')\n" +
-			"shows a newer signed checkpoint's tree holds an older one's: history only grew.\n\n" +
-			"Example:\n   statledger verify-proof --key verifier.txt proof.json",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true}},
+			"shows a newer signed checkpoint's tree holds an older one's: history only grew.\n" +
+			"With --file, the proof is of a report's publication ('statledger prove ID' of the\n" +
+			"report_published event that 'report --publish' printed), and the file must be the\n" +
+			"very workbook it recorded: whoever holds the workbook, the proof and the verifier key\n" +
+			"knows the ledger published it, unchanged.\n\n" +
+			"Examples:\n   statledger verify-proof --key verifier.txt proof.json\n" +
+			"   statledger verify-proof --key verifier.txt --file oct.xlsx oct-published.json",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true},
+			&cli.StringFlag{Name: "file", Usage: "a published report: it must be the file the proven report_published event recorded"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError("verify-proof needs exactly one PROOF-FILE")
@@ -153,6 +166,9 @@ func verifyProofCommand() *cli.Command {
 				return err
 			}
 			if kind == ledger.ConsistencyProofFormat {
+				if c.IsSet("file") {
+					return usageError("--file goes with the inclusion proof of a report's publication ('statledger prove ID'), not with a consistency proof")
+				}
 				old, cur, err := ledger.CheckConsistency(raw, key)
 				if err != nil {
 					return err
@@ -165,9 +181,41 @@ func verifyProofCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n",
-				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root))
+			var published string
+			if c.IsSet("file") {
+				if published, err = checkPublished(r.Event, c.String("file")); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n%s",
+				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root), published)
 			return nil
 		},
 	}
+}
+
+// checkPublished checks that the file at path is the one the proven
+// publication recorded, by its SHA-256, and says so.
+func checkPublished(e ledger.Event, path string) (string, error) {
+	if e.Type != ledger.ReportPublished {
+		return "", usageError("--file: the proof is of a %s event, not of a report's publication; prove the report_published event that 'report --publish' printed", e.Type)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", usageError("--file %s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "--file %s", path)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	at := ""
+	if e.TreeSize != nil {
+		at = fmt.Sprintf(", its figures as of tree size %d, root %s", *e.TreeSize, e.RootHash)
+	}
+	if got != e.FileSHA256 {
+		return "", ledger.Errorf(ledger.CodeVerify, "%s is not the workbook the ledger published as %s (%s report %s%s): its SHA-256 is %s, the ledger recorded %s", path, e.FileName, e.Report, e.Period, at, got, e.FileSHA256)
+	}
+	return fmt.Sprintf("ok: %s is, byte for byte, the %s report %s the ledger published as %s%s\n", path, e.Report, e.Period, e.FileName, at), nil
 }

@@ -83,7 +83,7 @@ func reportCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(infoWriter(c, out), "published: report_published %s at seq %d\n", e.ID, seq)
+				fmt.Fprintf(infoWriter(c, out), "published: report_published %s at seq %d (an auditor without the ledger checks the file with the proof of it: statledger prove %[1]s)\n", e.ID, seq)
 				return nil
 			},
 		}},
