@@ -1,15 +1,13 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/reports/monthly"
 	"github.com/urfave/cli/v2"
 )
 
@@ -194,8 +192,8 @@ func verifyProofCommand() *cli.Command {
 	}
 }
 
-// checkPublished checks that the file at path is the one the proven
-// publication recorded, by its SHA-256, and says so.
+// checkPublished is monthly.IsPublished of the file at path, with the
+// command line's words for what the user gave.
 func checkPublished(e ledger.Event, path string) (string, error) {
 	if e.Type != ledger.ReportPublished {
 		return "", usageError("--file: the proof is of a %s event, not of a report's publication; prove the report_published event that 'report --publish' printed", e.Type)
@@ -205,17 +203,6 @@ func checkPublished(e ledger.Event, path string) (string, error) {
 		return "", usageError("--file %s: %v", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", ledger.Wrap(ledger.CodeRuntime, err, "--file %s", path)
-	}
-	got := hex.EncodeToString(h.Sum(nil))
-	at := ""
-	if e.TreeSize != nil {
-		at = fmt.Sprintf(", its figures as of tree size %d, root %s", *e.TreeSize, e.RootHash)
-	}
-	if got != e.FileSHA256 {
-		return "", ledger.Errorf(ledger.CodeVerify, "%s is not the workbook the ledger published as %s (%s report %s%s): its SHA-256 is %s, the ledger recorded %s", path, e.FileName, e.Report, e.Period, at, got, e.FileSHA256)
-	}
-	return fmt.Sprintf("ok: %s is, byte for byte, the %s report %s the ledger published as %s%s\n", path, e.Report, e.Period, e.FileName, at), nil
+	said, err := monthly.IsPublished(e, path, f)
+	return said + "\n", err
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -95,6 +96,28 @@ func Publication(in xlsx.Input, data []byte, file string) (ledger.Event, error) 
 		return e, ledger.Errorf(ledger.CodeInput, "publication: %s", errs[0].Error())
 	}
 	return e, nil
+}
+
+// IsPublished checks that file (named name) is, byte for byte, the workbook
+// the publication e recorded, and says so: what an auditor with the proof
+// of e's inclusion, and no ledger, can know of a workbook handed to them.
+func IsPublished(e ledger.Event, name string, file io.Reader) (string, error) {
+	if e.Type != ledger.ReportPublished {
+		return "", ledger.Errorf(ledger.CodeInput, "the proof is of a %s event, not of a report's publication", e.Type)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, file); err != nil {
+		return "", ledger.Wrap(ledger.CodeRuntime, err, "%s", name)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	at := ""
+	if e.TreeSize != nil {
+		at = fmt.Sprintf(", its figures as of tree size %d, root %s", *e.TreeSize, e.RootHash)
+	}
+	if got != e.FileSHA256 {
+		return "", ledger.Errorf(ledger.CodeVerify, "%s is not the workbook the ledger published as %s (%s report %s%s): its SHA-256 is %s, the ledger recorded %s", name, e.FileName, e.Report, e.Period, at, got, e.FileSHA256)
+	}
+	return fmt.Sprintf("ok: %s is, byte for byte, the %s report %s the ledger published as %s%s", name, e.Report, e.Period, e.FileName, at), nil
 }
 
 // Publish appends to the ledger s, as actor, the Publication of a workbook

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/statledger/statledger/ledger"
@@ -159,5 +160,16 @@ func TestPublish(t *testing.T) {
 	if p.Type != ledger.ReportPublished || p.Period != "2025-10" || *p.TreeSize != 40 || p.RootHash != in.Root ||
 		p.FileName != "oct.xlsx" || p.FileSHA256 != hex.EncodeToString(sum[:]) || *p.SuppressBelow != 3 {
 		t.Fatalf("publication %+v", p)
+	}
+	// The recorded publication knows its workbook, and no other bytes.
+	if said, err := monthly.IsPublished(p, "copy.xlsx", bytes.NewReader(data)); err != nil || !strings.Contains(said, "ok: copy.xlsx is, byte for byte, the monthly report 2025-10 the ledger published as oct.xlsx, its figures as of tree size 40") {
+		t.Fatalf("IsPublished of the workbook: %q %v", said, err)
+	}
+	changed := append(bytes.Clone(data), 0)
+	if _, err := monthly.IsPublished(p, "changed.xlsx", bytes.NewReader(changed)); ledger.CodeOf(err) != ledger.CodeVerify {
+		t.Fatalf("IsPublished of a changed workbook: %v", err)
+	}
+	if _, err := monthly.IsPublished(ledger.Event{Type: ledger.Arrest}, "x", bytes.NewReader(data)); ledger.CodeOf(err) != ledger.CodeInput {
+		t.Fatalf("IsPublished of an arrest: %v", err)
 	}
 }
