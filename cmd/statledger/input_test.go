@@ -436,3 +436,20 @@ func TestMonthAsPeopleWriteIt(t *testing.T) {
 		}
 	}
 }
+
+// A required flag left out is named, with what it is for, in one line; the
+// command's help is not printed first.
+func TestRequiredFlagsAreNamed(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	for args, want := range map[string]string{
+		"copy --from " + store:       "--to is required: the target store",
+		"backup":                     "--output (-o) is required: the copy to write (see 'statledger backup --help')",
+		"witness cosign growth.json": "--dir is required",
+		"record taskforce-established --date 2025-10-01": "--taskforce is required",
+	} {
+		r := sl(t, store, strings.Fields(args)...)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "statledger: "+want) || strings.Contains(r.stdout+r.stderr, "OPTIONS:") {
+			t.Errorf("%s: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}

@@ -183,7 +183,47 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	for _, c := range app.Commands {
 		setUsageErrors(c, "")
 	}
+	var unmark []*cli.StringFlag
+	for _, c := range app.Commands {
+		unmark = append(unmark, requireInAction(c, "")...)
+	}
+	for _, f := range unmark {
+		f.Required = false
+	}
 	return app
+}
+
+// requireInAction has each command say which required flag is missing,
+// with what the flag is for, in one line: urfave/cli prints the command's
+// whole help first. It returns the flags to unmark, once every command
+// (some share a flag) has taken note of them.
+func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
+	name := strings.TrimSpace(parent + " " + c.Name)
+	var required []*cli.StringFlag
+	for _, f := range c.Flags {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Required {
+			required = append(required, sf)
+		}
+	}
+	if action := c.Action; len(required) > 0 && action != nil {
+		c.Action = func(ctx *cli.Context) error {
+			for _, f := range required {
+				if !ctx.IsSet(f.Name) {
+					flag := "--" + f.Name
+					for _, a := range f.Aliases {
+						flag += " (-" + a + ")"
+					}
+					return usageError("%s is required: %s (see 'statledger %s --help')", flag, f.Usage, name)
+				}
+			}
+			return action(ctx)
+		}
+	}
+	unmark := required
+	for _, s := range c.Subcommands {
+		unmark = append(unmark, requireInAction(s, name)...)
+	}
+	return unmark
 }
 
 // asFlags says a field's hint in the words of the command line.
