@@ -33,6 +33,10 @@ func interspersed(app *cli.App, args []string) []string {
 			i++
 			continue
 		}
+		if a == "help" || a == "h" {
+			// urfave/cli's own command, added after this runs: 'help import'.
+			return append(out, rest[i:]...)
+		}
 		cmd := findCommand(cmds, a)
 		if cmd == nil {
 			if len(cmds) > 0 {

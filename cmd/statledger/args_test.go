@@ -23,3 +23,12 @@ func TestInterspersed(t *testing.T) {
 		}
 	}
 }
+
+// 'statledger help import' is import's help, as urfave/cli's own help
+// command gives it, not the whole program's.
+func TestHelpOfACommand(t *testing.T) {
+	r := must(t, sl(t, "", "help", "import"), "help import")
+	if !strings.Contains(r.stdout, "statledger import - validate and append events") {
+		t.Errorf("help import printed:\n%s", r.stdout)
+	}
+}

@@ -132,8 +132,12 @@ func TestNewcomerMessages(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{[]string{"record", "arrests", "--date", "2025-10-01", "--count", "3"}, []string{`"arrests" is not an event type`, "arrest, repatriation"}, []string{"flag provided"}},
-		{[]string{"report", "montly", "--month", "2025-10"}, []string{`"montly" is not a subcommand of report`, "monthly"}, []string{"help topic"}},
+		{[]string{"record", "arrests", "--date", "2025-10-01", "--count", "3"}, []string{`"arrests" is not an event type; did you mean arrest?`}, []string{"flag provided"}},
+		{[]string{"record", "kidnapping", "--date", "2025-10-01"}, []string{`"kidnapping" is not an event type; the types are: arrest, repatriation`}, []string{"flag provided", "did you mean"}},
+		{[]string{"report", "montly", "--month", "2025-10"}, []string{`"montly" is not a subcommand of report; did you mean monthly?`}, []string{"help topic"}},
+		{[]string{"improt", "october.csv"}, []string{`"improt" is not a command; did you mean import?`}, []string{"help topic"}},
+		{[]string{"xyzzy"}, []string{`"xyzzy" is not a command (see 'statledger --help')`}, []string{"did you mean"}},
+		{[]string{"help", "improt"}, []string{"No help topic for 'improt'"}, nil},
 		{[]string{"correct", "00000000-0000-4000-8000-000000000000", "--count", "3", "--reason", "x"}, []string{"ID: no event 00000000-0000-4000-8000-000000000000 in the ledger"}, []string{"bad line", "--skip-invalid", "earlier in this input"}},
 		{[]string{"--store", "esdb://localhost:99999?tls=false", "summary", "--month", "2025-10"}, []string{`"99999" is not a port`}, nil},
 		{[]string{"summary", "--month", "2025-10", "--as-of", "99"}, []string{"the ledger holds only 4 events", "--as-of takes a tree size"}, nil},

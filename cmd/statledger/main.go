@@ -115,16 +115,17 @@ func exitCode(err error) int {
 	if errors.As(err, &le) {
 		return int(le.Code)
 	}
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	// urfave/cli reports usage mistakes as plain errors.
+	// urfave/cli reports usage mistakes as plain errors, and 'help NAME' of
+	// no command as an exit 3.
 	msg := err.Error()
 	for _, p := range []string{"Required flag", "flag provided but not defined", "invalid value", "flag needs an argument", "No help topic"} {
 		if strings.Contains(msg, p) {
 			return int(ledger.CodeInput)
 		}
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
 	}
 	return int(ledger.CodeRuntime)
 }
@@ -173,6 +174,14 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			initCommand(), keyCommand(), recordCommand(), importCommand(), correctCommand(), retractCommand(),
 			replayCommand(), checkpointCommand(), verifyCommand(), proveCommand(), verifyProofCommand(), witnessCommand(),
 			summaryCommand(), reportCommand(), chartCommand(), exportCommand(), copyCommand(), backupCommand(), salvageCommand(), demoCommand(),
+		},
+		// A name that is no command: urfave/cli says "No help topic", with
+		// exit 3, the code of a failed verification.
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.ShowAppHelp(c)
+			}
+			return usageError("%q is not a command%s (see 'statledger --help')", c.Args().First(), didYouMean(c.App.Commands, c.Args().First()))
 		},
 		// The exit code is decided in run, from the error's ledger.Code.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -226,6 +235,46 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 	return unmark
 }
 
+// didYouMean names the command a typo was meant as, one or two letters
+// away ("; did you mean import?"), or "".
+func didYouMean(commands []*cli.Command, typed string) string {
+	for _, c := range commands {
+		for _, name := range c.Names() {
+			if edits(typed, name) <= 2 && len(name) > 2 {
+				return "; did you mean " + name + "?"
+			}
+		}
+	}
+	return ""
+}
+
+// edits is the Damerau-Levenshtein distance (with swaps of neighbours, the
+// commonest typo: improt) between a and b.
+func edits(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}
+
 // asFlags says a field's hint in the words of the command line.
 var asFlags = strings.NewReplacer("in count and how it was reported in count_qualifier (count ", "to --count and how it was reported to --qualifier (--count ", ", count_qualifier ", " --qualifier ")
 
@@ -244,6 +293,9 @@ func setUsageErrors(c *cli.Command, parent string) {
 		c.Action = func(ctx *cli.Context) error {
 			if ctx.NArg() == 0 {
 				return usageError("%s needs one of: %s", name, strings.Join(names, ", "))
+			}
+			if hint := didYouMean(c.Subcommands, ctx.Args().First()); hint != "" {
+				return usageError("%q is not a subcommand of %s%s", ctx.Args().First(), name, hint)
 			}
 			return usageError("%q is not a subcommand of %s; it has: %s", ctx.Args().First(), name, strings.Join(names, ", "))
 		}

@@ -57,6 +57,9 @@ func recordCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usageError("record needs an event type: %s", strings.Join(names, ", "))
 			}
+			if hint := didYouMean(subs, c.Args().First()); hint != "" {
+				return usageError("%q is not an event type%s", c.Args().First(), hint)
+			}
 			return usageError("%q is not an event type; the types are: %s", c.Args().First(), strings.Join(names, ", "))
 		},
 	}
