@@ -412,7 +412,7 @@ func TestFutureDateIsRefused(t *testing.T) {
 }
 
 // A count typed as a report gives it is told the flags that record it, and
-// a mistyped flag names the help of the command it was given to.
+// a mistyped flag the flag it was meant as.
 func TestFlagsAsReportsWriteThem(t *testing.T) {
 	store, _ := newLedger(t, "bolt")
 	args := []string{"record", "arrest", "--date", "2025-10-20", "--nationality", "KR", "--country", "KH", "--source-publisher", "p"}
@@ -421,8 +421,16 @@ func TestFlagsAsReportsWriteThem(t *testing.T) {
 		t.Errorf("--count 'more than 60': exit %d\n%s", r.code, r.stderr)
 	}
 	r = sl(t, store, append(args, "--cout", "3")...)
-	if r.code != 2 || !strings.Contains(r.stderr, "see 'statledger record arrest --help'") {
+	if r.code != 2 || !strings.Contains(r.stderr, "--cout is not a flag of record arrest; did you mean --count?") {
 		t.Errorf("--cout: exit %d\n%s", r.code, r.stderr)
+	}
+	r = sl(t, store, append(args, "--zzz", "3")...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--zzz is not a flag of record arrest (see 'statledger record arrest --help')") {
+		t.Errorf("--zzz: exit %d\n%s", r.code, r.stderr)
+	}
+	r = sl(t, store, "--stor", store, "summary", "--month", "2025-10")
+	if r.code != 2 || !strings.Contains(r.stderr, "--stor is not a flag of statledger; did you mean --store?") {
+		t.Errorf("--stor: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

@@ -185,7 +185,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 		// The exit code is decided in run, from the error's ledger.Code.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		OnUsageError: func(ctx *cli.Context, err error, _ bool) error {
+			if err := unknownFlag(err, "", nil, ctx.App.Flags); err != nil {
+				return err
+			}
 			return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger --help')")
 		},
 	}
@@ -233,6 +236,28 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 		unmark = append(unmark, requireInAction(s, name)...)
 	}
 	return unmark
+}
+
+// unknownFlag is the error of a flag that command (or, "", the program)
+// does not have, naming the one it was meant as where one is a letter or
+// two away; nil for any other error.
+func unknownFlag(err error, command string, flags, global []cli.Flag) error {
+	typo, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return nil
+	}
+	of, help := "a flag of "+command, "statledger "+command+" --help"
+	if command == "" {
+		of, help = "a flag of statledger", "statledger --help"
+	}
+	for _, f := range append(flags[:len(flags):len(flags)], global...) {
+		for _, n := range f.Names() {
+			if len(n) > 2 && edits(typo, n) <= 2 {
+				return usageError("--%s is not %s; did you mean --%s?", typo, of, n)
+			}
+		}
+	}
+	return usageError("--%s is not %s (see '%s')", typo, of, help)
 }
 
 // didYouMean names the command a typo was meant as, one or two letters
@@ -300,7 +325,7 @@ func setUsageErrors(c *cli.Command, parent string) {
 			return usageError("%q is not a subcommand of %s; it has: %s", ctx.Args().First(), name, strings.Join(names, ", "))
 		}
 	}
-	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+	c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
 		// A number flag given "60+" is told what the format's field says
 		// of that value, as an import of the same cell would be.
 		if m := invalidValue.FindStringSubmatch(err.Error()); m != nil {
@@ -311,6 +336,9 @@ func setUsageErrors(c *cli.Command, parent string) {
 					}
 				}
 			}
+		}
+		if err := unknownFlag(err, name, c.Flags, ctx.App.Flags); err != nil {
+			return err
 		}
 		return ledger.Wrap(ledger.CodeInput, err, "bad usage (see 'statledger %s --help')", name)
 	}
