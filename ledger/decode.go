@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/statledger/statledger/internal/spelling"
 	"golang.org/x/text/encoding/korean"
 )
 
@@ -314,7 +315,7 @@ func walkObject(dec *json.Decoder, prefix string, depth int) (string, string) {
 			return name, "appears twice in one object"
 		}
 		if allowed, ok := knownKeys[prefix]; ok && !allowed[key] {
-			return name, "is not a field of the format (check its spelling)"
+			return name, notAField(key, allowed)
 		}
 		seen[key] = true
 		if f, m := walkValue(dec, name, depth); m != "" {
@@ -361,6 +362,20 @@ var knownKeys = map[string]map[string]bool{
 	"changes.source.": jsonNames(Source{}),
 }
 
+// notAField says that key is no field of an object whose fields are
+// allowed, naming the one it was meant as where there is one.
+func notAField(key string, allowed map[string]bool) string {
+	names := make([]string, 0, len(allowed))
+	for n := range allowed {
+		names = append(names, n)
+	}
+	slices.Sort(names) // the first of equally near names, whatever the map's order
+	if n := spelling.Closest(key, names); n != "" {
+		return "is not a field of the format; did you mean " + n + "?"
+	}
+	return "is not a field of the format (check its spelling)"
+}
+
 func jsonNames(v any) map[string]bool {
 	out := map[string]bool{}
 	t := reflect.TypeOf(v)
@@ -402,7 +417,7 @@ func describeJSONError(err error) (field, msg string) {
 		if name == "" {
 			name = `""`
 		}
-		return name, "is not a field of the format (check its spelling)"
+		return name, notAField(name, knownKeys[""])
 	}
 	return "(line)", strings.TrimPrefix(s, "json: ")
 }
@@ -526,6 +541,8 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			msg := "is not a column of the format"
 			if like := columnLike(h); like != "" {
 				msg += "; did you mean " + like + "? (names are lower case, words joined by _)"
+			} else if like := spelling.Closest(h, CSVColumns); like != "" {
+				msg += "; did you mean " + like + "?"
 			} else if !listed {
 				msg += " (allowed: " + strings.Join(CSVColumns, ",") + ")"
 				listed = true

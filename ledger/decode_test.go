@@ -289,3 +289,24 @@ func TestCSVHeaderTooLong(t *testing.T) {
 		t.Fatalf("%v", e)
 	}
 }
+
+// A misspelled field or column is told the one it was meant as; a name
+// nothing like one gets no guess.
+func TestMisspelledNamesAreToldTheirs(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"type":"arrest","cuont":3}`:                                `cuont: is not a field of the format; did you mean count?`,
+		`{"type":"arrest","source":{"publsher":"p"}}`:                `source.publsher: is not a field of the format; did you mean publisher?`,
+		`{"type":"arrest","Nationality":"KR"}`:                       `Nationality: is not a field of the format; did you mean nationality?`,
+		`{"type":"arrest","zzzzzz":1}`:                               `zzzzzz: is not a field of the format (check its spelling)`,
+		`{"type":"correction","changes":{"conut":3},"corrects":"x"}`: `changes.conut: is not a field of the format; did you mean count?`,
+	} {
+		d, err := DecodeJSONL("in.jsonl", strings.NewReader(line+"\n"))
+		if err != nil || len(d.Errors) == 0 || d.Errors[0].Error() != "in.jsonl:1: "+want {
+			t.Errorf("%s: %v %v\n  want in.jsonl:1: %s", line, d.Errors, err, want)
+		}
+	}
+	d, err := DecodeCSV("in.csv", strings.NewReader("type,date,cuont,nationality,country,source_publisher\n"))
+	if err != nil || len(d.Errors) == 0 || d.Errors[0].Error() != "in.csv:1: cuont: is not a column of the format; did you mean count?" {
+		t.Errorf("a CSV header with cuont: %v %v", d.Errors, err)
+	}
+}

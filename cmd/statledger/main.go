@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/statledger/statledger/internal/spelling"
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/reports/monthly"
@@ -250,54 +251,27 @@ func unknownFlag(err error, command string, flags, global []cli.Flag) error {
 	if command == "" {
 		of, help = "a flag of statledger", "statledger --help"
 	}
+	var names []string
 	for _, f := range append(flags[:len(flags):len(flags)], global...) {
-		for _, n := range f.Names() {
-			if len(n) > 2 && edits(typo, n) <= 2 {
-				return usageError("--%s is not %s; did you mean --%s?", typo, of, n)
-			}
-		}
+		names = append(names, f.Names()...)
+	}
+	if n := spelling.Closest(typo, names); n != "" {
+		return usageError("--%s is not %s; did you mean --%s?", typo, of, n)
 	}
 	return usageError("--%s is not %s (see '%s')", typo, of, help)
 }
 
-// didYouMean names the command a typo was meant as, one or two letters
-// away ("; did you mean import?"), or "".
+// didYouMean names the command a typo was meant as ("; did you mean
+// import?"), or "".
 func didYouMean(commands []*cli.Command, typed string) string {
+	var names []string
 	for _, c := range commands {
-		for _, name := range c.Names() {
-			if edits(typed, name) <= 2 && len(name) > 2 {
-				return "; did you mean " + name + "?"
-			}
-		}
+		names = append(names, c.Names()...)
+	}
+	if n := spelling.Closest(typed, names); n != "" {
+		return "; did you mean " + n + "?"
 	}
 	return ""
-}
-
-// edits is the Damerau-Levenshtein distance (with swaps of neighbours, the
-// commonest typo: improt) between a and b.
-func edits(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	d := make([][]int, len(x)+1)
-	for i := range d {
-		d[i] = make([]int, len(y)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(x)][len(y)]
 }
 
 // asFlags says a field's hint in the words of the command line.
