@@ -216,6 +216,9 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 	for _, f := range c.Flags {
 		if sf, ok := f.(*cli.StringFlag); ok && sf.Required {
 			required = append(required, sf)
+			if !strings.Contains(sf.Usage, "required") { // help says so, as urfave/cli's does not
+				sf.Usage += " (required)"
+			}
 		}
 	}
 	if action := c.Action; len(required) > 0 && action != nil {
@@ -226,7 +229,7 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 					for _, a := range f.Aliases {
 						flag += " (-" + a + ")"
 					}
-					return usageError("%s is required: %s (see 'statledger %s --help')", flag, f.Usage, name)
+					return usageError("%s is required: %s (see 'statledger %s --help')", flag, strings.TrimSuffix(f.Usage, " (required)"), name)
 				}
 			}
 			return action(ctx)
