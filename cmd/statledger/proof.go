@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/witness"
 	"github.com/statledger/statledger/reports/monthly"
 	"github.com/urfave/cli/v2"
 )
@@ -136,12 +138,17 @@ func verifyProofCommand() *cli.Command {
 			"With --file, the proof is of a report's publication ('statledger prove ID' of the\n" +
 			"report_published event that 'report --publish' printed), and the file must be the\n" +
 			"very workbook it recorded: whoever holds the workbook, the proof and the verifier key\n" +
-			"knows the ledger published it, unchanged.\n\n" +
+			"knows the ledger published it, unchanged.\n" +
+			"With --witness, the proof must be in a checkpoint those witnesses cosigned ('statledger\n" +
+			"prove ID --checkpoint statledger.db.cosigned'): one history, seen by them, not a fork\n" +
+			"shown to this auditor alone.\n\n" +
 			"Examples:\n   statledger verify-proof --key verifier.txt proof.json\n" +
-			"   statledger verify-proof --key verifier.txt --file oct.xlsx oct-published.json",
+			"   statledger verify-proof --key verifier.txt --file oct.xlsx --witness audit.txt oct-published.json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "the ledger's verifier key (text or file)", Required: true},
 			&cli.StringFlag{Name: "file", Usage: "a published report: it must be the file the proven report_published event recorded"},
+			&cli.StringSliceFlag{Name: "witness", Usage: "a witness's verifier key (text or file) whose cosignature must be on the proof's checkpoint (repeatable)"},
+			&cli.IntFlag{Name: "quorum", Usage: "with --witness: how many of the witnesses must have cosigned (default: all given)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -163,9 +170,16 @@ func verifyProofCommand() *cli.Command {
 				}
 				return err
 			}
+			if c.IsSet("quorum") && !c.IsSet("witness") {
+				return usageError("--quorum goes with --witness")
+			}
+			witnesses, err := witnessKeys(c)
+			if err != nil {
+				return err
+			}
 			if kind == ledger.ConsistencyProofFormat {
-				if c.IsSet("file") {
-					return usageError("--file goes with the inclusion proof of a report's publication ('statledger prove ID'), not with a consistency proof")
+				if c.IsSet("file") || len(witnesses) > 0 {
+					return usageError("--file and --witness go with an inclusion proof ('statledger prove ID'), not with a consistency proof")
 				}
 				old, cur, err := ledger.CheckConsistency(raw, key)
 				if err != nil {
@@ -179,14 +193,24 @@ func verifyProofCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var witnessed string
+			if len(witnesses) > 0 {
+				var p ledger.InclusionProof
+				if err := json.Unmarshal(raw, &p); err != nil {
+					return ledger.Wrap(ledger.CodeVerify, err, "proof refused")
+				}
+				if witnessed, err = witness.Quorum([]byte(p.Checkpoint), key, witnesses, c.Int("quorum")); err != nil {
+					return fmt.Errorf("the proof's checkpoint: %w; a proof in the checkpoint the witnesses cosigned is made with 'statledger prove ID --checkpoint statledger.db.cosigned'", err)
+				}
+			}
 			var published string
 			if c.IsSet("file") {
 				if published, err = checkPublished(r.Event, c.String("file")); err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n%s",
-				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root), published)
+			fmt.Fprintf(c.App.Writer, "ok: event %s (%s) is seq %d of %s at tree size %d, root %s\n%s%s",
+				r.Event.ID, r.Event.Type, r.Seq, cp.Origin, cp.Size, ledger.HashHex(cp.Root), witnessed, published)
 			return nil
 		},
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,6 +89,19 @@ func TestWitnessWorkflow(t *testing.T) {
 	}
 	oct := file("oct.xlsx")
 	must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", oct), "report")
+
+	// An auditor without the ledger requires the witnesses on a proof: one in
+	// the checkpoint they cosigned holds; one in the keeper's own does not.
+	first := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout)[1]
+	inCosigned := write("in-cosigned.json", must(t, sl(t, store, "prove", first, "--checkpoint", write("merged.txt", merged)), "prove in the cosigned checkpoint").stdout)
+	r = must(t, sl(t, "", "verify-proof", "--key", verifier, "--witness", wkeys[0], "--witness", wkeys[1], inCosigned), "verify-proof --witness")
+	if !strings.Contains(r.stdout, "is cosigned by 2 witnesses (audit.example.gov/witness, mofa.example.kh/witness; quorum 2)") {
+		t.Fatalf("verify-proof --witness said:\n%s", r.stdout)
+	}
+	inOwn := write("in-own.json", must(t, sl(t, store, "prove", first), "prove").stdout)
+	if r := sl(t, "", "verify-proof", "--key", verifier, "--witness", wkeys[0], inOwn); r.code != 3 || !strings.Contains(r.stderr, "carries no cosignature of the witnesses given") {
+		t.Fatalf("verify-proof --witness of a proof in the keeper's checkpoint: exit %d %s", r.code, r.stderr)
+	}
 
 	// An auditor with a copy of the ledger, the verifier key and the
 	// witnesses' keys; a third witness key that did not cosign.
