@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/statledger/statledger/internal/spelling"
 )
 
 // The hints below turn what a spreadsheet or a news report puts in a cell
@@ -116,4 +118,27 @@ func typeHint(t string) string {
 		}
 	}
 	return ""
+}
+
+// synonyms are the words reports use for the values of the format's lists.
+var synonyms = map[string]string{
+	"about": "approx", "approximately": "approx", "around": "approx", "nearly": "approx", "roughly": "approx", "almost": "approx", "estimated": "approx",
+	"more_than": "at_least", "over": "at_least", "minimum": "at_least", "or_more": "at_least",
+	"up_to": "at_most", "maximum": "at_most", "or_fewer": "at_most", "fewer_than": "at_most", "less_than": "at_most",
+	"daily": "day", "weekly": "week", "monthly": "month", "exactly": "exact",
+}
+
+// oneLike is the value of allowed that s was meant as ("at least",
+// "Weekly", "approximately"), or "".
+func oneLike(s string, allowed []string) string {
+	n := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
+	if syn, ok := synonyms[n]; ok {
+		n = syn
+	}
+	for _, a := range allowed {
+		if n == a || n == a+"s" {
+			return a
+		}
+	}
+	return spelling.Closest(n, allowed)
 }

@@ -258,6 +258,10 @@ func (v *validator) oneOf(field, s string, allowed []string, required bool) {
 		return
 	}
 	if !contains(allowed, s) {
+		if like := oneLike(s, allowed); like != "" {
+			v.add(field, "%q must be one of %s; did you mean %s?", clip(s), strings.Join(allowed, ", "), like)
+			return
+		}
 		v.add(field, "%q must be one of %s", clip(s), strings.Join(allowed, ", "))
 	}
 }

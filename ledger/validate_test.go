@@ -277,4 +277,18 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 			t.Errorf("%s %q was given a guess: %s", c.col, c.given, d.Errors[0].Error())
 		}
 	}
+	for _, c := range []struct{ qual, prec, want string }{
+		{"About", "day", `count_qualifier: "About" must be one of exact, at_least, approx, at_most; did you mean approx?`},
+		{"at least", "day", "did you mean at_least?"},
+		{"up to", "day", "did you mean at_most?"},
+		{"exact", "Weekly", `date_precision: "Weekly" must be one of day, week, month; did you mean week?`},
+		{"exact", "days", "did you mean day?"},
+		{"zzz", "day", `count_qualifier: "zzz" must be one of exact, at_least, approx, at_most`},
+	} {
+		body := fmt.Sprintf("type,date,count,count_qualifier,date_precision,nationality,country,source_publisher\narrest,2025-10-02,3,%s,%s,KR,KH,p\n", c.qual, c.prec)
+		d, err := ScanCSV("in.csv", strings.NewReader(body), func(int, Event) {})
+		if err != nil || len(d.Errors) != 1 || !strings.Contains(d.Errors[0].Error(), c.want) || (c.qual == "zzz" && strings.Contains(d.Errors[0].Error(), "did you mean")) {
+			t.Errorf("%s, %s: %v %v\n  want %s", c.qual, c.prec, d.Errors, err, c.want)
+		}
+	}
 }
