@@ -18,7 +18,7 @@ var (
 	// a whole number written with thousands separators: 1,234 or 1.234 or 1 234
 	grouped = regexp.MustCompile(`^\d{1,3}([,. ]\d{3})+$`)
 	// a count as reports give it: "more than 60", "60+", "약 60", "<= 60"
-	qualified = regexp.MustCompile(`^(?i)(more than|over|at least|above|up to|at most|fewer than|less than|under|about|around|approximately|approx\.?|nearly|almost|some|roughly|c\.|ca\.|약|>=|≥|<=|≤|>|<|~)?\s*(\d[\d,. ]*?)\s*(\+|명|名|people|persons)?\s*(이상|이하|여 ?명|or more|or fewer|or less)?$`)
+	qualified = regexp.MustCompile(`^(?i)(more than|over|at least|above|up to|at most|fewer than|less than|under|about|around|approximately|approx\.?|nearly|almost|some|roughly|c\.|ca\.|약|>=|≥|<=|≤|>|<|~)?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s*(\+|명|名|people|persons)?\s*(이상|이하|여 ?명|or more|or fewer|or less)?$`)
 )
 
 // countHint says how to write a count that is not a whole number ("60+",

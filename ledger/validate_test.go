@@ -247,6 +247,8 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		{"count", "1,234", "write it without separators (1234)"},
 		{"count", "60 people", "write the number alone (60)"},
 		{"count", "sixty", `"sixty" is not a whole number`},
+		{"count", "1.5", `"1.5" is not a whole number`}, // not 15
+		{"count", "about 1.5", `"about 1.5" is not a whole number`},
 		{"date", "2025/10/20", "write 2025-10-20"},
 		{"date", "2025. 10. 20.", "write 2025-10-20"},
 		{"date", "Oct 20, 2025", "write 2025-10-20"},
