@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,9 +200,12 @@ func verifyProofCommand() *cli.Command {
 				if err := json.Unmarshal(raw, &p); err != nil {
 					return ledger.Wrap(ledger.CodeVerify, err, "proof refused")
 				}
-				if witnessed, err = witness.Quorum([]byte(p.Checkpoint), key, witnesses, c.Int("quorum")); err != nil {
+				quorum := cmp.Or(c.Int("quorum"), len(witnesses))
+				wcp, names, err := witness.Quorum([]byte(p.Checkpoint), key, witnesses, quorum)
+				if err != nil {
 					return fmt.Errorf("the proof's checkpoint: %w; a proof in the checkpoint the witnesses cosigned is made with 'statledger prove ID --checkpoint statledger.db.cosigned'", err)
 				}
+				witnessed = "ok: " + witness.Said(wcp, names, quorum) + "\n"
 			}
 			var published string
 			if c.IsSet("file") {

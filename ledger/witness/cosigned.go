@@ -67,24 +67,28 @@ func Merge(logKey string, texts ...[]byte) (string, ledger.Checkpoint, error) {
 	return string(out), cp, nil
 }
 
-// Quorum checks that the checkpoint text, signed by the log whose verifier
-// key is logKey, is cosigned by at least quorum of the witnesses given by
-// their verifier keys (all of them for 0), and says which did.
-func Quorum(text []byte, logKey string, witnesses []string, quorum int) (string, error) {
+// Quorum is Count, and an error unless at least quorum of the witnesses
+// given (all of them for 0) cosigned.
+func Quorum(text []byte, logKey string, witnesses []string, quorum int) (ledger.Checkpoint, []string, error) {
 	cp, names, err := Count(text, logKey, witnesses)
 	if err != nil {
-		return "", err
+		return cp, nil, err
 	}
 	if quorum == 0 {
 		quorum = len(witnesses)
 	}
 	switch {
 	case len(names) == 0:
-		return "", ledger.Errorf(ledger.CodeVerify, "at tree size %d it carries no cosignature of the witnesses given", cp.Size)
+		return cp, nil, ledger.Errorf(ledger.CodeVerify, "at tree size %d it carries no cosignature of the witnesses given", cp.Size)
 	case len(names) < quorum:
-		return "", ledger.Errorf(ledger.CodeVerify, "at tree size %d it is cosigned by %d of the witnesses given (%s), fewer than the quorum of %d", cp.Size, len(names), strings.Join(names, ", "), quorum)
+		return cp, names, ledger.Errorf(ledger.CodeVerify, "at tree size %d it is cosigned by %d of the witnesses given (%s), fewer than the quorum of %d", cp.Size, len(names), strings.Join(names, ", "), quorum)
 	}
-	return fmt.Sprintf("ok: %s at tree size %d is cosigned by %d %s (%s; quorum %d)\n", cp.Origin, cp.Size, len(names), ledger.Plural(len(names), "witness", "witnesses"), strings.Join(names, ", "), quorum), nil
+	return cp, names, nil
+}
+
+// Said is what a quorum check says when it holds.
+func Said(cp ledger.Checkpoint, names []string, quorum int) string {
+	return fmt.Sprintf("%s at tree size %d is cosigned by %d %s (%s; quorum %d)", cp.Origin, cp.Size, len(names), ledger.Plural(len(names), "witness", "witnesses"), strings.Join(names, ", "), quorum)
 }
 
 // Count checks a cosigned checkpoint: it must be signed by the log whose

@@ -212,17 +212,17 @@ func TestMergeAndCount(t *testing.T) {
 		t.Fatalf("a witness that did not cosign counted: %v %v", names, err)
 	}
 	// A quorum: all given by default, or the number asked for.
-	if said, err := witness.Quorum([]byte(merged), a.vkey, keys, 0); err != nil || !strings.Contains(said, "cosigned by 3 witnesses") {
-		t.Fatalf("Quorum of all three: %q %v", said, err)
+	if got, names, err := witness.Quorum([]byte(merged), a.vkey, keys, 0); err != nil || !strings.Contains(witness.Said(got, names, 3), "cosigned by 3 witnesses") {
+		t.Fatalf("Quorum of all three: %v %v", names, err)
 	}
 	withStranger := append(keys[:2:2], stranger)
-	if _, err := witness.Quorum([]byte(merged), a.vkey, withStranger, 0); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "fewer than the quorum of 3") {
+	if _, _, err := witness.Quorum([]byte(merged), a.vkey, withStranger, 0); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "fewer than the quorum of 3") {
 		t.Fatalf("Quorum of 3 with a stranger: %v", err)
 	}
-	if _, err := witness.Quorum([]byte(merged), a.vkey, withStranger, 2); err != nil {
-		t.Fatalf("Quorum of 2 with a stranger: %v", err)
+	if _, names, err := witness.Quorum([]byte(merged), a.vkey, withStranger, 2); err != nil || len(names) != 2 {
+		t.Fatalf("Quorum of 2 with a stranger: %v %v", names, err)
 	}
-	if _, err := witness.Quorum([]byte(a.signed(t, 7)), a.vkey, keys, 1); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "carries no cosignature") {
+	if _, _, err := witness.Quorum([]byte(a.signed(t, 7)), a.vkey, keys, 1); ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "carries no cosignature") {
 		t.Fatalf("Quorum of the log's own checkpoint: %v", err)
 	}
 	// A cosignature line altered.
