@@ -482,6 +482,11 @@ func ParseAsOf(s string) (AsOf, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
+		// A day alone could mean its start or its end, in any time zone:
+		// told both ends in UTC, not guessed.
+		if d, derr := time.Parse(time.DateOnly, s); derr == nil {
+			return AsOf{}, KindErrorf(CodeInput, ErrAsOf, "%q is a day, not an instant: for the events recorded by the end of it (UTC) give %sT23:59:59Z, by its start %sT00:00:00Z", s, d.Format(time.DateOnly), d.Format(time.DateOnly))
+		}
 		return AsOf{}, KindErrorf(CodeInput, ErrAsOf, "%q is neither a tree size (like 1234) nor an RFC 3339 time (like 2025-10-31T23:59:59Z)", clip(s))
 	}
 	t = t.UTC()

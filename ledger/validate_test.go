@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -292,5 +293,18 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		if err != nil || len(d.Errors) != 1 || !strings.Contains(d.Errors[0].Error(), c.want) || (c.qual == "zzz" && strings.Contains(d.Errors[0].Error(), "did you mean")) {
 			t.Errorf("%s, %s: %v %v\n  want %s", c.qual, c.prec, d.Errors, err, c.want)
 		}
+	}
+}
+
+// --as-of given a day is told the instants it could mean, not given one.
+func TestAsOfADay(t *testing.T) {
+	if _, err := ParseAsOf("2025-10-31"); !errors.Is(err, ErrAsOf) || !strings.Contains(err.Error(), "give 2025-10-31T23:59:59Z, by its start 2025-10-31T00:00:00Z") {
+		t.Errorf("ParseAsOf of a day: %v", err)
+	}
+	if a, err := ParseAsOf("2025-10-31T23:59:59Z"); err != nil || a.Time == nil {
+		t.Errorf("ParseAsOf of an instant: %+v %v", a, err)
+	}
+	if _, err := ParseAsOf("yesterday"); !errors.Is(err, ErrAsOf) || !strings.Contains(err.Error(), "is neither a tree size") {
+		t.Errorf("ParseAsOf of a word: %v", err)
 	}
 }
