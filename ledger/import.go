@@ -289,6 +289,9 @@ type ImportOptions struct {
 	Bad func(LineError)
 	// Progress, when set, is told how many of the new events are appended.
 	Progress func(done, total int)
+	// Fresh, when set, is told of each event the check found new, before
+	// anything is appended (again if the check runs again under the lock).
+	Fresh func(file string, line int, e Event)
 }
 
 // Import checks every event of src against the ledger, finds every bad line
@@ -312,7 +315,7 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 	if err != nil {
 		return AppendResult{}, err
 	}
-	in, err := checkInput(ctx, rs, src)
+	in, err := checkInput(ctx, rs, src, opt.Fresh)
 	rs.Close()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return AppendResult{}, Wrap(CodeRuntime, err, "stopped while checking the input; nothing was appended")
@@ -333,7 +336,7 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 	} else if head.Size != in.size {
 		// Another writer came between the check and the lock: what is new
 		// and what is a duplicate may have changed.
-		if in, err = checkInput(ctx, s, src); err != nil {
+		if in, err = checkInput(ctx, s, src, opt.Fresh); err != nil {
 			return AppendResult{}, err
 		}
 		if err := in.refuse(opt, "another writer appended while this input was checked"); err != nil {
@@ -443,7 +446,7 @@ func BadLines(err error) []LineError {
 	return nil
 }
 
-func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
+func checkInput(ctx context.Context, s Store, src Input, fresh func(string, int, Event)) (checked, error) {
 	var in checked
 	head, err := s.Head(ctx)
 	if err != nil {
@@ -471,6 +474,9 @@ func checkInput(ctx context.Context, s Store, src Input) (checked, error) {
 			if len(ledgerErrs) < MaxListed {
 				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
 			}
+		}
+		if ok && fe == nil && fresh != nil {
+			fresh(file, line, e)
 		}
 		in.fresh = append(in.fresh, ok)
 	})

@@ -168,7 +168,7 @@ func differences(held, given *Event) string {
 	var out []string
 	for _, col := range CSVColumns {
 		a, b := csvCell(held, col), csvCell(given, col)
-		if a == b {
+		if a == b || col == "id" {
 			continue
 		}
 		if len(out) == 3 {
@@ -182,6 +182,10 @@ func differences(held, given *Event) string {
 	}
 	return " (as recorded → here: " + strings.Join(out, ", ") + ")"
 }
+
+// Differences names the first columns in which given differs from held,
+// its id aside: " (as recorded → here: count: "60" → "64")", or "".
+func Differences(held, given *Event) string { return differences(held, given) }
 
 func orNone(s string) string {
 	if s == "" {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/projections"
+	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/urfave/cli/v2"
 )
 
@@ -76,6 +78,8 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 		s, _, err := openStore(c, write)
 		return s, err
 	}
+	news := newIncidents{where: map[string]string{}}
+	opt.Fresh = news.add
 	res, err := ledger.Import(c.Context, open, in, opt)
 	if errors.Is(err, ledger.ErrBadInput) && c.Command.Name == "import" {
 		err = fmt.Errorf("%w (fix them, or pass --skip-invalid to append the good ones)", err)
@@ -83,7 +87,80 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 	if n := res.Skipped; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "skipped %d bad %s (--skip-invalid)\n", n, ledger.Plural(n, "line", "lines"))
 	}
+	if err == nil && res.Appended > 0 && !news.over {
+		warnResent(c, news)
+	}
 	return res, err
+}
+
+// newIncidents are the incidents an import found new, up to maxResentChecked:
+// a bulk load of history is not compared row by row.
+type newIncidents struct {
+	list  []ledger.Event
+	where map[string]string // id -> FILE:LINE
+	over  bool
+}
+
+// maxResentChecked and maxResentScanned bound the comparison: the new
+// incidents kept, and the incidents of their months read (about 0.5 s).
+const (
+	maxResentChecked = 10_000
+	maxResentScanned = 100_000
+)
+
+func (n *newIncidents) add(file string, line int, e ledger.Event) {
+	if !e.Type.IsIncident() || n.over {
+		return
+	}
+	if _, seen := n.where[e.ID]; seen { // the check ran again under the lock
+		return
+	}
+	if len(n.list) == maxResentChecked {
+		n.over, n.list, n.where = true, nil, nil
+		return
+	}
+	n.list = append(n.list, e)
+	n.where[e.ID] = fmt.Sprintf("%s:%d", file, line)
+}
+
+// warnResent tells of each new incident that looks like an earlier one sent
+// again with a figure changed: appended as a second incident, it is counted
+// twice, which correct, not import, would have avoided.
+func warnResent(c *cli.Context, news newIncidents) {
+	p, err := place(c)
+	if err != nil {
+		return
+	}
+	// Only a current checkpoint is read: one to rebuild is left, with its
+	// warning, to the next report, and a check of the ledger finds it as
+	// the import left it.
+	var found []projections.Resend
+	l, err := p.Build(c.Context, ledger.AsOf{}, checkpoint.Current, func(l *checkpoint.Ledger) (err error) {
+		found, _, err = l.State.Resent(news.list, maxResentScanned)
+		return err
+	})
+	if errors.Is(err, checkpoint.ErrNotCurrent) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "note: the new incidents were not compared with earlier ones (%v)\n", err)
+		return
+	}
+	l.Close()
+	for i, r := range found {
+		if i == 10 {
+			fmt.Fprintf(c.App.ErrWriter, "… and %d more like these\n", len(found)-10)
+			break
+		}
+		old := r.Old.Event
+		subject, it := news.where[r.New.ID]+" was appended as a new "+string(old.Type), "the line"
+		if strings.HasPrefix(subject, "(flags)") {
+			subject, it = "this "+string(old.Type)+" was recorded as a new one", "it"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s, but event %s (seq %d) is one of the same day, nationality, country, place and source, recorded otherwise%s. "+
+			"If %s was meant to change that event, both now count: retract the new one (statledger retract %s --reason \"sent again\") and correct the old one (statledger correct %s, with the changes)\n",
+			subject, old.ID, r.Old.Seq, ledger.Differences(&old, &r.New), it, r.New.ID, old.ID)
+	}
 }
 
 // importHeap lets an import's heap grow to heapLimit (main) before the

@@ -465,3 +465,37 @@ func TestRequiredFlagsAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// A spreadsheet's row edited and imported again is appended as a second
+// incident (its id is derived from its content): the import says so, names
+// both events and how to undo it; rows that are new for good are not named.
+func TestResentRowIsWarned(t *testing.T) { forEachStore(t, testResentRowIsWarned) }
+
+func testResentRowIsWarned(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
+	dir := t.TempDir()
+	head := "type,date,count,count_qualifier,nationality,country,source_publisher,notes\n"
+	first := filepath.Join(dir, "oct.csv")
+	os.WriteFile(first, []byte(head+"arrest,2025-10-20,60,approx,KR,KH,Phnom Penh news,raid\nrescue,2025-10-05,12,exact,KR,KH,Yonhap,\n"), 0o644)
+	r := must(t, sl(t, store, "import", first), "import")
+	if strings.Contains(r.stderr, "warning") {
+		t.Fatalf("the first import warned:\n%s", r.stderr)
+	}
+	oldID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(must(t, sl(t, store, "replay", "--format", "jsonl"), "replay").stdout)[1]
+	again := filepath.Join(dir, "oct-again.csv")
+	os.WriteFile(again, []byte(head+"arrest,2025-10-20,64,exact,KR,KH,Phnom Penh news,raid\nrescue,2025-10-05,12,exact,KR,KH,Yonhap,\narrest,2025-10-21,5,exact,KR,KH,Phnom Penh news,other\n"), 0o644)
+	r = must(t, sl(t, store, "import", again), "import again, a figure changed")
+	if !strings.Contains(r.stdout, "appended 2, duplicates 1") {
+		t.Fatalf("import again said %q", r.stdout)
+	}
+	w := regexp.MustCompile(`(?m)^warning: .*oct-again\.csv:(\d+) was appended as a new arrest, but event (\S+) \(seq 0\) is one of the same day.*count: "60" → "64".*statledger retract (\S+) --reason.*statledger correct (\S+),`).FindAllStringSubmatch(r.stderr, -1)
+	if len(w) != 1 || w[0][1] != "2" || w[0][2] != oldID || w[0][4] != oldID || w[0][3] == oldID {
+		t.Fatalf("import again warned:\n%s", r.stderr)
+	}
+	// The undo the warning gives leaves the month as the official meant it.
+	must(t, sl(t, store, "retract", w[0][3], "--reason", "sent again"), "retract")
+	must(t, sl(t, store, "correct", oldID, "--count", "64", "--qualifier", "exact", "--reason", "ministry list"), "correct")
+	if s := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary").stdout; !regexp.MustCompile(`Arrests\s+2\s+69\s+exact`).MatchString(s) {
+		t.Errorf("after the undo the month says:\n%s", s)
+	}
+}

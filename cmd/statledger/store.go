@@ -124,7 +124,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 			if mode == checkpoint.Folding && ref.kind == "bolt" {
 				return openBolt(ref.path, bolt.Options{Wait: time.Second})
 			}
-			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading)
+			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading && mode != checkpoint.Current)
 		},
 		Files:    boltFiles{},
 		Progress: foldProgress(c),

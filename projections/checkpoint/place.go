@@ -18,7 +18,16 @@ const (
 	Reading Mode = iota // shared with other readers
 	Writing             // for appending
 	Folding             // for writing, waiting only a moment for another process: to bring the checkpoint a reader needs up to date
+	// Current reads, as Reading does, a checkpoint that is current, and
+	// only that: one to fold, rebuild or mend is ErrNotCurrent, and nothing
+	// is written. What a command that only glances at the figures uses, so
+	// that it changes nothing a later check would look at.
+	Current
 )
+
+// ErrNotCurrent is the error of a view in Current mode of a checkpoint that
+// is behind the ledger, mismatched, damaged or absent.
+var ErrNotCurrent = errors.New("the projection checkpoint is not current")
 
 // Keeper is a store that keeps the checkpoint in its own file (the embedded
 // store), so that it is written in the same file as the events.
@@ -127,6 +136,9 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 		return nil, err
 	}
 	db, own, err := p.checkpointOf(s)
+	if mode == Current && db == nil {
+		return fail(ErrNotCurrent)
+	}
 	if err != nil {
 		p.note("note: no projection cache (%v); folding the whole ledger into a temporary file", err)
 	}
@@ -144,6 +156,9 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 		return fail(err)
 	}
 	if !status.Present || !status.Matches || status.Size != status.Head {
+		if mode == Current {
+			return fail(ErrNotCurrent)
+		}
 		if db.ReadOnly() {
 			// The checkpoint lives in the ledger's file, opened for reading
 			// only: reopen it for writing, just for the fold. A file this
@@ -243,7 +258,7 @@ func (p Place) Build(ctx context.Context, asOf ledger.AsOf, mode Mode, build fun
 		}
 		l.Close()
 	}
-	if !errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged) {
+	if mode == Current || (!errors.Is(err, projections.ErrDamaged) && !errors.Is(err, ledger.ErrDamaged)) {
 		return nil, err
 	}
 	if l, err = p.reopen(ctx, asOf, mode, err, opened); err != nil {
