@@ -17,20 +17,24 @@ type Resend struct {
 	Old *Fact
 }
 
-// Resent finds, among incidents just appended (news, in the state), those
+// Resent finds, among incidents just appended (by their ids, in the state), those
 // whose every identifying field equals an earlier effective incident's.
 // Two incidents of one day, place and source are possible, so this only
 // tells: what a row edited and imported again looks like. It reads every
 // incident of the months news fall in, and compares nothing (compared
 // false) where those hold more than limit: a month of the 1M-event bench
 // holds 7,400, and reading 120 of them took 4 s after a 921-row import.
-func (s *State) Resent(news []ledger.Event, limit int) (found []Resend, compared bool, err error) {
+func (s *State) Resent(ids []string, limit int) (found []Resend, compared bool, err error) {
 	byMonth := map[string][]ledger.Event{}
 	isNew := map[string]bool{}
 	order := map[string]int{}
-	for i, e := range news {
-		order[e.ID] = i
-		if e.Type.IsIncident() && len(e.Date) >= 7 {
+	for i, id := range ids {
+		order[id] = i
+		f := s.Fact(id)
+		if f == nil {
+			continue
+		}
+		if e := f.Event; e.Type.IsIncident() && len(e.Date) >= 7 {
 			byMonth[e.Date[:7]] = append(byMonth[e.Date[:7]], e)
 			isNew[e.ID] = true
 		}

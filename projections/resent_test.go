@@ -27,7 +27,10 @@ func TestResent(t *testing.T) {
 	alsoGone := incident(ledger.Death, "2025-10-07", 2, "exact")    // of a retracted one
 	twin := incident(ledger.Arrest, "2025-10-22", 65, "exact")      // elsewhere's twin, both new
 	s := fold(old, other, moved, gone, move, retract, resent, elsewhere, again, alsoGone, twin)
-	news := []ledger.Event{resent, elsewhere, again, alsoGone, twin}
+	var news []string
+	for _, e := range []ledger.Event{resent, elsewhere, again, alsoGone, twin} {
+		news = append(news, e.ID)
+	}
 
 	found, compared, err := s.Resent(news, 1000)
 	if err != nil || !compared || len(found) != 1 || found[0].New.ID != resent.ID || found[0].Old.Event.ID != old.ID {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"io"
 	"os"
 	"runtime/debug"
@@ -78,7 +79,7 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 		s, _, err := openStore(c, write)
 		return s, err
 	}
-	news := newIncidents{where: map[string]string{}}
+	var news newIncidents
 	opt.Fresh = news.add
 	res, err := ledger.Import(c.Context, open, in, opt)
 	if errors.Is(err, ledger.ErrBadInput) && c.Command.Name == "import" {
@@ -87,17 +88,21 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 	if n := res.Skipped; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "skipped %d bad %s (--skip-invalid)\n", n, ledger.Plural(n, "line", "lines"))
 	}
-	if err == nil && res.Appended > 0 && !news.over {
+	// With nothing before them (a first load), there is nothing to compare.
+	if err == nil && res.Appended > 0 && res.Head.Size > uint64(res.Appended) && !news.over {
 		warnResent(c, news)
 	}
 	return res, err
 }
 
-// newIncidents are the incidents an import found new, up to maxResentChecked:
-// a bulk load of history is not compared row by row.
+// newIncidents are the incidents an import found new, up to
+// maxResentChecked (a bulk load of history is not compared row by row), kept
+// small: an import lets its heap grow to five times what it holds.
 type newIncidents struct {
-	list  []ledger.Event
-	where map[string]string // id -> FILE:LINE
+	ids   []uuid.UUID
+	lines []int32
+	files []int16 // into names
+	names []string
 	over  bool
 }
 
@@ -112,15 +117,28 @@ func (n *newIncidents) add(file string, line int, e ledger.Event) {
 	if !e.Type.IsIncident() || n.over {
 		return
 	}
-	if _, seen := n.where[e.ID]; seen { // the check ran again under the lock
+	if len(n.ids) == maxResentChecked {
+		*n = newIncidents{over: true}
 		return
 	}
-	if len(n.list) == maxResentChecked {
-		n.over, n.list, n.where = true, nil, nil
+	id, err := uuid.Parse(e.ID)
+	if err != nil {
 		return
 	}
-	n.list = append(n.list, e)
-	n.where[e.ID] = fmt.Sprintf("%s:%d", file, line)
+	if len(n.names) == 0 || n.names[len(n.names)-1] != file {
+		n.names = append(n.names, file)
+	}
+	n.ids, n.lines, n.files = append(n.ids, id), append(n.lines, int32(line)), append(n.files, int16(len(n.names)-1))
+}
+
+// where is FILE:LINE of a new incident, by its id.
+func (n *newIncidents) where(id string) string {
+	for i, x := range n.ids {
+		if x.String() == id {
+			return fmt.Sprintf("%s:%d", n.names[n.files[i]], n.lines[i])
+		}
+	}
+	return id
 }
 
 // warnResent tells of each new incident that looks like an earlier one sent
@@ -134,9 +152,13 @@ func warnResent(c *cli.Context, news newIncidents) {
 	// Only a current checkpoint is read: one to rebuild is left, with its
 	// warning, to the next report, and a check of the ledger finds it as
 	// the import left it.
+	ids := make([]string, len(news.ids))
+	for i, id := range news.ids {
+		ids[i] = id.String()
+	}
 	var found []projections.Resend
 	l, err := p.Build(c.Context, ledger.AsOf{}, checkpoint.Current, func(l *checkpoint.Ledger) (err error) {
-		found, _, err = l.State.Resent(news.list, maxResentScanned)
+		found, _, err = l.State.Resent(ids, maxResentScanned)
 		return err
 	})
 	if errors.Is(err, checkpoint.ErrNotCurrent) {
@@ -153,7 +175,7 @@ func warnResent(c *cli.Context, news newIncidents) {
 			break
 		}
 		old := r.Old.Event
-		subject, it := news.where[r.New.ID]+" was appended as a new "+string(old.Type), "the line"
+		subject, it := news.where(r.New.ID)+" was appended as a new "+string(old.Type), "the line"
 		if strings.HasPrefix(subject, "(flags)") {
 			subject, it = "this "+string(old.Type)+" was recorded as a new one", "it"
 		}
