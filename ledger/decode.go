@@ -255,9 +255,26 @@ func decodeEventSlow(b []byte) (Event, string, string) {
 	var ev Event
 	if err := json.Unmarshal(b, &ev); err != nil {
 		field, msg := describeJSONError(err)
+		if field == "count" {
+			msg += jsonCountHint(b)
+		}
 		return Event{}, field, msg
 	}
 	return ev, "", ""
+}
+
+// jsonCountHint says how to write a count given as a JSON string ("60",
+// "60+"), or "": encoding/json's error does not carry the value.
+func jsonCountHint(b []byte) string {
+	var m map[string]json.RawMessage
+	var s string
+	if json.Unmarshal(b, &m) != nil || json.Unmarshal(m["count"], &s) != nil {
+		return ""
+	}
+	if _, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+		return fmt.Sprintf(": write %s, without quotes", strings.TrimSpace(s))
+	}
+	return countHint(s)
 }
 
 func invalidUTF8At(b []byte) int {

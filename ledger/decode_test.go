@@ -291,13 +291,15 @@ func TestCSVHeaderTooLong(t *testing.T) {
 }
 
 // A misspelled field or column is told the one it was meant as; a name
-// nothing like one gets no guess.
+// nothing like one gets no guess. A count in quotes is told how to write it.
 func TestMisspelledNamesAreToldTheirs(t *testing.T) {
 	for line, want := range map[string]string{
 		`{"type":"arrest","cuont":3}`:                                `cuont: is not a field of the format; did you mean count?`,
 		`{"type":"arrest","source":{"publsher":"p"}}`:                `source.publsher: is not a field of the format; did you mean publisher?`,
 		`{"type":"arrest","Nationality":"KR"}`:                       `Nationality: is not a field of the format; did you mean nationality?`,
 		`{"type":"arrest","zzzzzz":1}`:                               `zzzzzz: is not a field of the format (check its spelling)`,
+		`{"type":"arrest","count":"60"}`:                             `count: is a JSON string; it must be a whole number: write 60, without quotes`,
+		`{"type":"arrest","count":"60+"}`:                            `count: is a JSON string; it must be a whole number: write the number in count and how it was reported in count_qualifier (count 60, count_qualifier at_least)`,
 		`{"type":"correction","changes":{"conut":3},"corrects":"x"}`: `changes.conut: is not a field of the format; did you mean count?`,
 	} {
 		d, err := DecodeJSONL("in.jsonl", strings.NewReader(line+"\n"))

@@ -180,6 +180,14 @@ func monthOf(b []byte) []byte {
 	return nil
 }
 
+// typeDateOf returns the type and date of an encoded event, as bytes of the
+// record.
+func typeDateOf(b []byte) (typ, date []byte) {
+	d := dec{b: b}
+	d.raw() // id
+	return d.raw(), d.raw()
+}
+
 // hotOf is hot for an event in hand: what decodeHot reads from its record.
 func hotOf(e *ledger.Event) hot {
 	return hot{typ: e.Type, month: Month(e), count: e.Persons(), qualifier: e.CountQualifier,

@@ -51,19 +51,32 @@ func (s *State) Resent(ids []string, limit int) (found []Resend, compared bool, 
 	var out []Resend
 	for month, events := range byMonth {
 		want := map[string][]ledger.Event{}
+		days := map[string]bool{} // type and date, read from a record without decoding it
 		for _, e := range events {
 			want[incidentKey(&e)] = append(want[incidentKey(&e)], e)
+			days[string(e.Type)+"\x00"+e.Date] = true
 		}
-		err := s.EachIncident(month, func(f *Fact) error {
-			if isNew[f.Event.ID] {
-				return nil
+		// EachIncident, but a fact is decoded only when its type and day
+		// are those of a new incident: a month of 7,400 took 40 ms to
+		// decode whole, for the one event a record adds.
+		s.eachInMonth(month, func(rec *factRec) bool {
+			content, retracted, _, ok := s.at(rec, s.Size)
+			if !ok || retracted || string(monthOf(content)) != month {
+				return true
+			}
+			if typ, date := typeDateOf(content); !days[string(typ)+"\x00"+string(date)] {
+				return true
+			}
+			f := s.fact(rec)
+			if f == nil || isNew[f.Event.ID] {
+				return f != nil
 			}
 			for _, e := range want[incidentKey(&f.Event)] {
 				out = append(out, Resend{New: e, Old: f})
 			}
-			return nil
+			return true
 		})
-		if err != nil {
+		if err := s.Err(); err != nil {
 			return nil, false, err
 		}
 	}
