@@ -65,7 +65,7 @@ func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size
 	if err == nil || errors.Is(err, errStop) {
 		err = flush()
 	}
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if Stopped(ctx, err) {
 		return next - dh.Size, dh, Wrap(CodeRuntime, err, "the copy stopped with %d of the %d events in the target, in whole batches; copying again goes on from there", next, sh.Size)
 	}
 	if err != nil {

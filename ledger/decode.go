@@ -3,7 +3,6 @@ package ledger
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -450,7 +449,7 @@ func DecodeCSV(file string, r io.Reader) (Decoded, error) {
 // readError is the error of an input that could not be read: an
 // interruption (Files.Scan reads through its context) is passed on as it is.
 func readError(file string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if interruption(err) {
 		return err
 	}
 	return Wrap(CodeRuntime, err, "%s: cannot read", file)

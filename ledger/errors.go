@@ -73,10 +73,21 @@ func Errorf(code Code, format string, args ...any) *Error {
 // finished, so a cancelled or timed-out context is CodeRuntime, whatever
 // code the caller would give a failure there.
 func Wrap(code Code, err error, format string, args ...any) *Error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if interruption(err) {
 		code = CodeRuntime
 	}
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// interruption says err is a context's end, cancelled or timed out.
+func interruption(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Stopped says err is ctx's own end: the caller's work was interrupted, and
+// says nothing of what it was reading or checking.
+func Stopped(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // CodeOf returns the code of the first *Error in err's chain, CodeInput for

@@ -317,7 +317,7 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 	}
 	in, err := checkInput(ctx, rs, src, opt.Fresh)
 	rs.Close()
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if Stopped(ctx, err) {
 		return AppendResult{}, Wrap(CodeRuntime, err, "stopped while checking the input; nothing was appended")
 	}
 	if err != nil {

@@ -101,7 +101,7 @@ func Verify(ctx context.Context, s Store, progress func(done, total uint64)) (Ve
 		}
 		return nil
 	})
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if Stopped(ctx, err) {
 		return VerifyResult{}, Wrap(CodeRuntime, err, "verify stopped at seq %d of %d, before its end", tree.size, head.Size)
 	}
 	if err != nil && !errors.Is(err, errStop) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	"github.com/statledger/statledger/ledger"
@@ -45,7 +43,7 @@ func backupCommand() *cli.Command {
 				return err
 			}
 			res, err := checkBackup(c.Context, out, head, verifyProgress(c))
-			if errors.Is(err, context.Canceled) {
+			if ledger.Stopped(c.Context, err) {
 				return ledger.Wrap(ledger.CodeRuntime, err, "%s is written whole, but its verify did not finish; check it with 'statledger --store %s verify'", out, out)
 			}
 			if err != nil {

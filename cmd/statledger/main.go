@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, "\r\x1b[K") // a progress bar may hold the line: start the message clean
 	}
 	msg := err.Error()
-	interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
+	interrupted := ledger.Stopped(ctx, err)
 	if interrupted {
 		msg = strings.Replace(msg, context.Canceled.Error(), "interrupted", 1)
 	}

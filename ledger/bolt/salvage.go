@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -41,7 +40,7 @@ func CheckBackup(ctx context.Context, path string, head ledger.Head, progress fu
 	}
 	defer b.Close()
 	res, err := ledger.Verify(ctx, b, progress)
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if ledger.Stopped(ctx, err) {
 		return res, err // interrupted: no verdict on the backup
 	}
 	if err != nil {

@@ -179,7 +179,7 @@ func (p Place) View(ctx context.Context, asOf ledger.AsOf, mode Mode) (*Ledger, 
 			l.Store, s, db = w, w, w.(Keeper).KV()
 		}
 		res, err := update(ctx, db, s, nil, p.Progress, p.count(discarding))
-		if errors.Is(err, context.Canceled) {
+		if ledger.Stopped(ctx, err) {
 			return fail(ledger.Wrap(ledger.CodeRuntime, err, "the projection checkpoint keeps what was folded; the next report, chart or summary goes on from there"))
 		}
 		if err != nil {
