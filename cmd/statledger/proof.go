@@ -223,14 +223,14 @@ func verifyProofCommand() *cli.Command {
 // checkPublished is monthly.IsPublished of the file at path, with the
 // command line's words for what the user gave.
 func checkPublished(e ledger.Event, path string) (string, error) {
-	if e.Type != ledger.ReportPublished {
-		return "", usageError("--file: the proof is of a %s event, not of a report's publication; prove the report_published event that 'report --publish' printed", e.Type)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", usageError("--file %s: %v", path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	said, err := monthly.IsPublished(e, path, f)
+	if ledger.CodeOf(err) == ledger.CodeInput { // the proof is of another event
+		return "", usageError("--file: %v; prove the report_published event that 'report --publish' printed", err)
+	}
 	return said + "\n", err
 }
