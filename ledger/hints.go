@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,12 +15,56 @@ import (
 // into what the format takes, so that an official can fix a file from its
 // messages alone. Each only suggests: nothing is read as the suggestion.
 
+// countWords are the words reports put before (or, after: true, behind) a
+// count, the qualifier each means, and what it does to the figure: "more
+// than 60" is at least 61. The regexp that reads a count, the count's hint
+// and the qualifier column's hint all read them here.
+var countWords = []struct {
+	word, qual string
+	shift      int64
+	after      bool
+}{
+	{"more than", "at_least", 1, false}, {"over", "at_least", 1, false}, {"above", "at_least", 1, false}, {">", "at_least", 1, false},
+	{"at least", "at_least", 0, false}, {">=", "at_least", 0, false}, {"≥", "at_least", 0, false}, {"minimum", "at_least", 0, false},
+	{"+", "at_least", 0, true}, {"이상", "at_least", 0, true}, {"or more", "at_least", 0, true},
+	{"fewer than", "at_most", -1, false}, {"less than", "at_most", -1, false}, {"under", "at_most", -1, false}, {"<", "at_most", -1, false},
+	{"up to", "at_most", 0, false}, {"at most", "at_most", 0, false}, {"<=", "at_most", 0, false}, {"≤", "at_most", 0, false}, {"maximum", "at_most", 0, false},
+	{"이하", "at_most", 0, true}, {"or fewer", "at_most", 0, true}, {"or less", "at_most", 0, true},
+	{"about", "approx", 0, false}, {"around", "approx", 0, false}, {"approximately", "approx", 0, false}, {"approx.", "approx", 0, false}, {"approx", "approx", 0, false},
+	{"nearly", "approx", 0, false}, {"almost", "approx", 0, false}, {"some", "approx", 0, false}, {"roughly", "approx", 0, false}, {"estimated", "approx", 0, false},
+	{"c.", "approx", 0, false}, {"ca.", "approx", 0, false}, {"약", "approx", 0, false}, {"~", "approx", 0, false},
+	{"여명", "approx", 0, true}, {"여 명", "approx", 0, true},
+}
+
+// countWord is the entry of countWords for w, as written (any case).
+func countWord(w string, after bool) (qual string, shift int64, ok bool) {
+	for _, c := range countWords {
+		if c.after == after && strings.EqualFold(c.word, w) {
+			return c.qual, c.shift, true
+		}
+	}
+	return "", 0, false
+}
+
 var (
 	// a whole number written with thousands separators: 1,234 or 1.234 or 1 234
 	grouped = regexp.MustCompile(`^\d{1,3}([,. ]\d{3})+$`)
-	// a count as reports give it: "more than 60", "60+", "약 60", "<= 60"
-	qualified = regexp.MustCompile(`^(?i)(more than|over|at least|above|up to|at most|fewer than|less than|under|about|around|approximately|approx\.?|nearly|almost|some|roughly|c\.|ca\.|약|>=|≥|<=|≤|>|<|~)?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s*(\+|명|名|people|persons)?\s*(이상|이하|여 ?명|or more|or fewer|or less)?$`)
+	// a count as reports give it: "more than 60", "60+", "약 60", "60명 이상"
+	qualified = regexp.MustCompile(`^(?i)(` + alternatives(false) + `)?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s*(` + alternatives(true) + `)?\s*(명|名|people|persons)?\s*(` + alternatives(true) + `)?$`)
 )
+
+// alternatives is countWords' words before (or after) a count, as a
+// regexp's alternatives, longest first so that "approx." wins over "approx".
+func alternatives(after bool) string {
+	var words []string
+	for _, c := range countWords {
+		if c.after == after {
+			words = append(words, regexp.QuoteMeta(c.word))
+		}
+	}
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	return strings.Join(words, "|")
+}
 
 // countHint says how to write a count that is not a whole number ("60+",
 // "about 60", "1,234"), or "".
@@ -36,23 +81,16 @@ func countHint(text string) string {
 	if err != nil {
 		return ""
 	}
-	word, suffix := strings.ToLower(m[1]), m[3]+m[4]
-	qual := ""
-	switch {
-	case word == "more than" || word == "over" || word == "above" || word == ">":
-		n, qual = n+1, "at_least"
-	case word == "at least" || word == ">=" || word == "≥" || suffix == "+" || strings.Contains(suffix, "이상") || strings.Contains(suffix, "or more"):
-		qual = "at_least"
-	case word == "fewer than" || word == "less than" || word == "under" || word == "<":
-		n, qual = n-1, "at_most"
-	case word == "up to" || word == "at most" || word == "<=" || word == "≤" || strings.Contains(suffix, "이하") || strings.Contains(suffix, "or fewer") || strings.Contains(suffix, "or less"):
-		qual = "at_most"
-	case word != "" || strings.Contains(suffix, "여"):
-		qual = "approx"
-	default:
+	qual, shift, ok := countWord(m[1], false)
+	if !ok {
+		if qual, shift, ok = countWord(m[3], true); !ok {
+			qual, shift, ok = countWord(m[5], true)
+		}
+	}
+	if !ok {
 		return fmt.Sprintf(": write the number alone (%d)", n)
 	}
-	return fmt.Sprintf(": write the number in count and how it was reported in count_qualifier (count %d, count_qualifier %s)", n, qual)
+	return fmt.Sprintf(": write the number in count and how it was reported in count_qualifier (count %d, count_qualifier %s)", n+shift, qual)
 }
 
 // dateLayouts are the other ways a date is written that can be read
@@ -120,20 +158,22 @@ func typeHint(t string) string {
 	return ""
 }
 
-// synonyms are the words reports use for the values of the format's lists.
-var synonyms = map[string]string{
-	"about": "approx", "approximately": "approx", "around": "approx", "nearly": "approx", "roughly": "approx", "almost": "approx", "estimated": "approx",
-	"more_than": "at_least", "over": "at_least", "minimum": "at_least", "or_more": "at_least",
-	"up_to": "at_most", "maximum": "at_most", "or_fewer": "at_most", "fewer_than": "at_most", "less_than": "at_most",
-	"daily": "day", "weekly": "week", "monthly": "month", "exactly": "exact",
-}
+// listWords are the words reports use for the values of the format's
+// other lists; the qualifier's are countWords'.
+var listWords = map[string]string{"daily": "day", "weekly": "week", "monthly": "month", "exactly": "exact"}
 
 // oneLike is the value of allowed that s was meant as ("at least",
 // "Weekly", "approximately"), or "".
 func oneLike(s string, allowed []string) string {
+	words := strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSpace(s)) // up-to, more_than
+	for _, after := range []bool{false, true} {
+		if qual, _, ok := countWord(words, after); ok && slices.Contains(allowed, qual) {
+			return qual
+		}
+	}
 	n := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
-	if syn, ok := synonyms[n]; ok {
-		n = syn
+	if w, ok := listWords[n]; ok {
+		n = w
 	}
 	for _, a := range allowed {
 		if n == a || n == a+"s" {
