@@ -150,7 +150,7 @@ func dateHint(s string) string {
 func typeHint(t string) string {
 	s := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(t)))
 	s = strings.ReplaceAll(s, "task_force", "taskforce")
-	for _, k := range append(append(append([]Type{}, IncidentTypes...), TaskforceTypes...), Correction, Retraction) {
+	for _, k := range inputTypes {
 		if k := string(k); s == k || s == k+"s" || s == k+"es" || strings.TrimSuffix(s, "ed") == strings.TrimSuffix(k, "e") {
 			return fmt.Sprintf(": did you mean %s?", k)
 		}

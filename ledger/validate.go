@@ -487,9 +487,13 @@ func (v *validator) source(field string, s *Source, required bool) {
 	}
 }
 
+// inputTypes are the types an input may give (report_published is the
+// ledger's own).
+var inputTypes = append(append(append([]Type{}, IncidentTypes...), TaskforceTypes...), Correction, Retraction)
+
 func knownTypes() string {
 	var names []string
-	for _, t := range append(append(append([]Type{}, IncidentTypes...), TaskforceTypes...), Correction, Retraction) {
+	for _, t := range inputTypes {
 		names = append(names, string(t))
 	}
 	return strings.Join(names, ", ")
