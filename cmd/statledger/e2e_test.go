@@ -455,6 +455,11 @@ func TestDemo(t *testing.T) {
 	if r := must(t, sl(t, copyOf, "verify", "--report", filepath.Join(dir, "statledger-2025-10.xlsx"), "--key", vkey[1]), "verify the demo's workbook"); !strings.Contains(r.stdout, "byte-identical") {
 		t.Fatalf("verify --report of the demo's workbook: %s", r.stdout)
 	}
+	// What it cannot do without the key, it is told how to do instead.
+	r = sl(t, copyOf, "report", "monthly", "--month", "2025-10", "-o", filepath.Join(t.TempDir(), "oct.xlsx"))
+	if r.code != 2 || !strings.Contains(r.stderr, "no signing key at "+copyOf+".key") || !strings.Contains(r.stderr, "verify --report FILE --key VERIFIER-KEY") || strings.Contains(r.stderr, "init' first") {
+		t.Fatalf("report without the signing key: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // TestMonthlyReportPublishReviseVerify is the official's and the auditor's

@@ -99,7 +99,9 @@ var hints = []struct {
 	hint string
 }{
 	{ledger.ErrNoLedger, "run 'statledger init' to create one, or pass --store (or $STATLEDGER_STORE)"},
-	{ledger.ErrNoSigningKey, "run 'statledger init' first, or pass --signing-key (or $STATLEDGER_SIGNING_KEY)"},
+	// The ledger exists (else ErrNoLedger): its key was left behind or is
+	// kept elsewhere, and an auditor's copy has none.
+	{ledger.ErrNoSigningKey, "the key 'statledger init' made stays with the ledger's keeper: pass --signing-key (or $STATLEDGER_SIGNING_KEY) where it is kept elsewhere; without it, 'statledger verify --report FILE --key VERIFIER-KEY' checks a published workbook"},
 	{ledger.ErrAsOf, "--as-of takes a tree size (the first N events) or an RFC 3339 instant (the events recorded by then)"},
 	{ledger.ErrStoreAddress, "check --store (or $STATLEDGER_STORE): a file path, bolt:PATH, or esdb://HOST:PORT?tls=…"},
 	{ledger.ErrHistoryChanged, "'statledger verify' names the first bad seq"},
