@@ -67,8 +67,9 @@ func Unneutralize(v string) string {
 	return v
 }
 
-// An EventWriter writes events in the interchange format, JSONL or CSV,
-// buffered: Flush at the end.
+// An EventWriter writes events in the interchange format, JSONL or CSV
+// (for spreadsheets: it starts with a UTF-8 byte-order mark), buffered:
+// Flush at the end.
 type EventWriter struct {
 	buf *bufio.Writer
 	csv *CSVWriter
@@ -80,6 +81,11 @@ func NewEventWriter(w io.Writer, format string) (*EventWriter, error) {
 	ew := &EventWriter{buf: bufio.NewWriterSize(w, 256<<10)}
 	switch format {
 	case "csv":
+		// Excel reads a CSV file without a byte-order mark in the
+		// computer's own code page (CP949 on a Korean Windows), and
+		// Korean and Khmer come out garbled; its own "CSV UTF-8" starts
+		// with one, and every decoder here skips it.
+		ew.buf.WriteString("\uFEFF")
 		ew.csv = NewCSVWriter(ew.buf)
 	case "jsonl":
 	default:

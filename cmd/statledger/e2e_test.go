@@ -757,7 +757,12 @@ func testExportRoundTrip(t *testing.T, kind string) {
 	}
 
 	r = must(t, sl(t, store, "export", "--format", "csv", "--month", "2025-10"), "export csv")
-	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	// Excel, opening a CSV file, reads it as UTF-8 only after a BOM.
+	body, ok := strings.CutPrefix(r.stdout, "\uFEFFid,type,")
+	if !ok {
+		t.Fatalf("the CSV export does not start with a UTF-8 byte-order mark and its header: %q", r.stdout[:min(len(r.stdout), 20)])
+	}
+	rows, err := csv.NewReader(strings.NewReader("id,type," + body)).ReadAll()
 	if err != nil || len(rows) != 4 { // header, repatriation (corrected), arrest, rescue
 		t.Fatalf("csv export: %v\n%s", err, r.stdout)
 	}

@@ -18,8 +18,9 @@ func exportCommand() *cli.Command {
 		Description: "Without --month: every incident, task-force, correction and retraction event as recorded,\n" +
 			"in ledger order; importing the JSONL into an empty ledger gives the same ids and figures.\n" +
 			"With --month: the month's effective incidents (corrections applied, retractions left out).\n" +
-			"CSV is for spreadsheets: a cell starting with =, +, -, @, a tab or a carriage return is\n" +
-			"prefixed with ' so that no spreadsheet runs it as a formula (OWASP CSV injection).\n" +
+			"CSV is for spreadsheets: UTF-8 with the byte-order mark Excel needs to show Korean and Khmer\n" +
+			"(as its own \"CSV UTF-8\" has), and a cell starting with =, +, -, @, a tab or a carriage\n" +
+			"return prefixed with ' so that no spreadsheet runs it as a formula (OWASP CSV injection).\n" +
 			"Publications (report_published) are not exported: they belong to this ledger only.\n" +
 			"--format sdmx-csv writes the monthly figures (totals, by nationality, by country) as SDMX-CSV\n" +
 			"2.0 for statistics offices, from --from to --to, with --suppress-below as the workbook has it;\n" +
