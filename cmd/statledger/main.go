@@ -231,7 +231,7 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 					for _, a := range f.Aliases {
 						flag += " (-" + a + ")"
 					}
-					return usageError("%s is required: %s (see 'statledger %s --help')", flag, strings.TrimSuffix(f.Usage, " (required)"), name)
+					return usageError("%s is required: %s (see 'statledger %s --help')", flag, unrequired.Replace(f.Usage), name)
 				}
 			}
 			return action(ctx)
@@ -243,6 +243,10 @@ func requireInAction(c *cli.Command, parent string) []*cli.StringFlag {
 	}
 	return unmark
 }
+
+// unrequired is a required flag's usage without the word, for the message
+// that says it is required.
+var unrequired = strings.NewReplacer(" (required)", "", "required; ", "")
 
 // unknownFlag is the error of a flag that command (or, "", the program)
 // does not have, naming the one it was meant as where one is a letter or
