@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/google/uuid"
 	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
-	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/urfave/cli/v2"
 )
@@ -79,8 +77,8 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 		s, _, err := openStore(c, write)
 		return s, err
 	}
-	var news newIncidents
-	opt.Fresh = news.add
+	var news checkpoint.NewIncidents
+	opt.Fresh = news.Add
 	res, err := ledger.Import(c.Context, open, in, opt)
 	if errors.Is(err, ledger.ErrBadInput) && c.Command.Name == "import" {
 		err = fmt.Errorf("%w (fix them, or pass --skip-invalid to append the good ones)", err)
@@ -89,93 +87,32 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 		fmt.Fprintf(c.App.ErrWriter, "skipped %d bad %s (--skip-invalid)\n", n, ledger.Plural(n, "line", "lines"))
 	}
 	// With nothing before them (a first load), there is nothing to compare.
-	if err == nil && res.Appended > 0 && res.Head.Size > uint64(res.Appended) && !news.over {
-		warnResent(c, news)
+	if err == nil && res.Appended > 0 && res.Head.Size > uint64(res.Appended) {
+		warnResent(c, &news)
 	}
 	return res, err
-}
-
-// newIncidents are the incidents an import found new, up to
-// maxResentChecked (a bulk load of history is not compared row by row), kept
-// small: an import lets its heap grow to five times what it holds.
-type newIncidents struct {
-	ids   []uuid.UUID
-	lines []int32
-	files []int16 // into names
-	names []string
-	over  bool
-}
-
-// maxResentChecked and maxResentScanned bound the comparison: the new
-// incidents kept, and the incidents of their months read (about 0.5 s).
-const (
-	maxResentChecked = 10_000
-	maxResentScanned = 100_000
-)
-
-func (n *newIncidents) add(file string, line int, e ledger.Event) {
-	if !e.Type.IsIncident() || n.over {
-		return
-	}
-	if len(n.ids) == maxResentChecked {
-		*n = newIncidents{over: true}
-		return
-	}
-	id, err := uuid.Parse(e.ID)
-	if err != nil {
-		return
-	}
-	if len(n.names) == 0 || n.names[len(n.names)-1] != file {
-		n.names = append(n.names, file)
-	}
-	n.ids, n.lines, n.files = append(n.ids, id), append(n.lines, int32(line)), append(n.files, int16(len(n.names)-1))
-}
-
-// where is FILE:LINE of a new incident, by its id.
-func (n *newIncidents) where(id string) string {
-	for i, x := range n.ids {
-		if x.String() == id {
-			return fmt.Sprintf("%s:%d", n.names[n.files[i]], n.lines[i])
-		}
-	}
-	return id
 }
 
 // warnResent tells of each new incident that looks like an earlier one sent
 // again with a figure changed: appended as a second incident, it is counted
 // twice, which correct, not import, would have avoided.
-func warnResent(c *cli.Context, news newIncidents) {
+func warnResent(c *cli.Context, news *checkpoint.NewIncidents) {
 	p, err := place(c)
 	if err != nil {
 		return
 	}
-	// Only a current checkpoint is read: one to rebuild is left, with its
-	// warning, to the next report, and a check of the ledger finds it as
-	// the import left it.
-	ids := make([]string, len(news.ids))
-	for i, id := range news.ids {
-		ids[i] = id.String()
-	}
-	var found []projections.Resend
-	l, err := p.Build(c.Context, ledger.AsOf{}, checkpoint.Current, func(l *checkpoint.Ledger) (err error) {
-		found, _, err = l.State.Resent(ids, maxResentScanned)
-		return err
-	})
-	if errors.Is(err, checkpoint.ErrNotCurrent) {
-		return
-	}
+	found, err := p.Resent(c.Context, news)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: the new incidents were not compared with earlier ones (%v)\n", err)
 		return
 	}
-	l.Close()
 	for i, r := range found {
 		if i == 10 {
 			fmt.Fprintf(c.App.ErrWriter, "… and %d more like these\n", len(found)-10)
 			break
 		}
 		old := r.Old.Event
-		subject, it := news.where(r.New.ID)+" was appended as a new "+string(old.Type), "the line"
+		subject, it := news.Where(r.New.ID)+" was appended as a new "+string(old.Type), "the line"
 		if strings.HasPrefix(subject, "(flags)") {
 			subject, it = "this "+string(old.Type)+" was recorded as a new one", "it"
 		}

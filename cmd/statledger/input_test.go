@@ -457,7 +457,7 @@ func TestRequiredFlagsAreNamed(t *testing.T) {
 		"copy --from " + store:       "--to is required: the target store",
 		"backup":                     "--output (-o) is required: the copy to write (see 'statledger backup --help')",
 		"witness cosign growth.json": "--dir is required",
-		"record taskforce-established --date 2025-10-01": "--taskforce is required",
+		"record taskforce-established --date 2025-10-01":          "--taskforce is required",
 		"correct 412d4fdc-466d-5e73-8fae-5d780d458154 --count 64": "--reason is required: why the correction is made (shown in reports) (see",
 	} {
 		r := sl(t, store, strings.Fields(args)...)
