@@ -515,6 +515,9 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	bounded := &boundedRecords{r: r}
 	cr := csv.NewReader(bounded)
 	cr.ReuseRecord = true
+	// A row of another length than the header is told by decodeCSVRow,
+	// which can say which cells are missing or extra.
+	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
 		d.fail(LineError{file, 1, "(header)", "the file is empty; a CSV input starts with a header row"})
@@ -601,10 +604,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			}
 			e := csvLineError(file, err)
 			pool.row(func(d *Decoded) { d.fail(e) })
-			if !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return nil // the reader cannot find the next row after a quoting error
-			}
-			continue
+			return nil // the reader cannot find the next row after a quoting error
 		}
 		line, _ := cr.FieldPos(0)
 		lastLine = line
@@ -636,16 +636,39 @@ func legacyKorean(b []byte) bool {
 func csvLineError(file string, err error) LineError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		msg := pe.Err.Error()
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			msg = "has a different number of columns than the header"
-		}
-		return LineError{file, pe.Line, "(row)", fmt.Sprintf("%s (column %d)", msg, pe.Column)}
+		return LineError{file, pe.Line, "(row)", fmt.Sprintf("%s (column %d)", pe.Err, pe.Column)}
 	}
 	return LineError{file, 0, "(row)", err.Error()}
 }
 
+// cellCount says how a row with another number of cells than the header
+// has columns differs from it. A spreadsheet saved as CSV gives every row a
+// cell for every column: this is a file written or edited by hand, most
+// often with a comma in a cell that is not in quotes.
+func cellCount(cols, rec []string) string {
+	msg := fmt.Sprintf("has %d cells, and the header %d columns", len(rec), len(cols))
+	if len(rec) > len(cols) {
+		return fmt.Sprintf("%s: is a comma inside a cell that is not in quotes? (put a cell with a comma in double quotes; past the header's columns: %q)", msg, clip(strings.Join(rec[len(cols):], ",")))
+	}
+	var none []string
+	for i := len(rec); i < len(cols); i++ {
+		if cols[i] == "" {
+			none = append(none, fmt.Sprintf("column %d", i+1))
+		} else {
+			none = append(none, cols[i])
+		}
+	}
+	return fmt.Sprintf("%s: it has no cell for %s", msg, strings.Join(none, ", "))
+}
+
 func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
+	if len(rec) != len(cols) {
+		// A row of empty cells is nothing, whatever its length.
+		if slices.ContainsFunc(rec, func(v string) bool { return v != "" }) {
+			d.fail(LineError{file, line, "(row)", cellCount(cols, rec)})
+		}
+		return
+	}
 	var ev Event
 	var src Source
 	bad := false

@@ -253,6 +253,29 @@ func TestCSVUnnamedEmptyColumns(t *testing.T) {
 	}
 }
 
+// A row with more cells than the header has columns (a comma in a cell
+// not in quotes) or fewer says which; a row of empty cells is nothing,
+// whatever its length; the rows after are read on.
+func TestCSVRowsOfAnotherLength(t *testing.T) {
+	input := "type,date,count,nationality,country,source_publisher,notes\n" +
+		"arrest,2025-10-20,60,KR,KH,Yonhap,raid, 60 people\n" +
+		"arrest,2025-10-21,61,KR\n" +
+		",,\n" +
+		"arrest,2025-10-22,62,KR,KH,Yonhap,\"raid, 62 people\"\n"
+	var lines []int
+	d, err := ScanCSV("in.csv", strings.NewReader(input), func(line int, e Event) { lines = append(lines, line) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LineError{
+		{"in.csv", 2, "(row)", `has 8 cells, and the header 7 columns: is a comma inside a cell that is not in quotes? (put a cell with a comma in double quotes; past the header's columns: " 60 people")`},
+		{"in.csv", 3, "(row)", "has 4 cells, and the header 7 columns: it has no cell for country, source_publisher, notes"},
+	}
+	if !reflect.DeepEqual(lines, []int{5}) || !reflect.DeepEqual(d.Errors, want) {
+		t.Fatalf("events on lines %v; errors:\n%v", lines, d.Errors)
+	}
+}
+
 // Text that Korean Excel saved as "CSV" (EUC-KR, code page 949) is told so;
 // other text that is not UTF-8 is told only that.
 func TestNotUTF8ThatReadsAsKorean(t *testing.T) {
