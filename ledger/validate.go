@@ -282,7 +282,7 @@ func (v *validator) count(field string, n *int64, required bool) {
 // it is an assigned country code. It expects the upper-case form.
 func CheckCountry(s string) string {
 	if len(s) != 2 || !isUpperASCII(s) {
-		if code := countryCodes()[s]; code != "" {
+		if code := countryCodes()[nameKey(s)]; code != "" {
 			return fmt.Sprintf("%q is %s; the format takes its two-letter ISO 3166-1 code: %s", clip(s), CountryName(code), code)
 		}
 		return fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", clip(s))
@@ -304,25 +304,41 @@ func checkAssigned(s string) string {
 	return ""
 }
 
-// countryCodes finds the code of a country given instead by its English
-// name or its three-letter code, in upper case as CheckCountry is given
-// them: CAMBODIA and KHM are KH.
+// countryCodes finds the code of a country given instead by its name in
+// English, Korean or Khmer (CLDR's, as the reports write them) or its
+// three-letter code, by nameKey: CAMBODIA, 캄보디아, កម្ពុជា and KHM are
+// KH; MYANMAR is MM (CLDR: "Myanmar (Burma)").
 var countryCodes = sync.OnceValue(func() map[string]string {
 	codes := map[string]string{}
+	namers := []display.Namer{display.English.Regions(), display.Regions(language.Korean), display.Regions(language.Khmer)}
 	for a := 'A'; a <= 'Z'; a++ {
 		for b := 'A'; b <= 'Z'; b++ {
 			code := string([]rune{a, b})
 			if checkAssigned(code) != "" {
 				continue
 			}
-			codes[strings.ToUpper(CountryName(code))] = code
-			if r, err := language.ParseRegion(code); err == nil && r.ISO3() != "" {
+			r := language.MustParseRegion(code)
+			for _, n := range namers {
+				name := n.Name(r)
+				codes[nameKey(name)] = code
+				if short, _, ok := strings.Cut(name, " ("); ok {
+					codes[nameKey(short)] = code
+				}
+			}
+			if r.ISO3() != "" {
 				codes[r.ISO3()] = code
 			}
 		}
 	}
 	return codes
 })
+
+// nameKey is a country's name as countryCodes keys it: in upper case,
+// without spaces, and without the zero-width spaces that Khmer writes
+// between words and a person typing leaves out.
+func nameKey(s string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", "\u200b", "").Replace(s))
+}
 
 // withdrawn are the codes ISO 3166-3 lists as formerly used, with what
 // replaced them. x/text still parses them as the regions that succeeded

@@ -219,7 +219,8 @@ func TestWithdrawnCodesNameTheirSuccessors(t *testing.T) {
 // A country given by its English name or its three-letter code is told its
 // code; one that names no country, or several, is not given one.
 func TestCountryByNameIsToldItsCode(t *testing.T) {
-	for given, code := range map[string]string{"CAMBODIA": "KH", "SOUTH KOREA": "KR", "KHM": "KH", "KOR": "KR", "VIETNAM": "VN", "LAOS": "LA", "THAILAND": "TH"} {
+	for given, code := range map[string]string{"CAMBODIA": "KH", "SOUTH KOREA": "KR", "KHM": "KH", "KOR": "KR", "VIETNAM": "VN", "LAOS": "LA", "THAILAND": "TH", "MYANMAR": "MM",
+		"캄보디아": "KH", "대한민국": "KR", "베트남": "VN", "កម្ពុជា": "KH", "កូរ៉េខាងត្បូង": "KR", "កូរ៉េ\u200bខាង\u200bត្បូង": "KR", "ថៃ": "TH"} {
 		if msg := CheckCountry(given); !strings.HasSuffix(msg, "the format takes its two-letter ISO 3166-1 code: "+code) {
 			t.Errorf("CheckCountry(%s) = %q, want it told %s", given, msg, code)
 		}
