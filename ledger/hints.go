@@ -145,9 +145,26 @@ func dateHint(s string) string {
 	return ""
 }
 
+// typeWords are what reports call each type in the languages they speak
+// besides English (체포 is arrest), keyed by wordKey: an official who keeps
+// a sheet in Korean or Khmer writes a type so. ledger knows no language;
+// reports/lang, which does, adds them (AddTypeWord).
+var typeWords = map[string]Type{}
+
+// AddTypeWord makes typeHint tell a type written as word its name. For
+// package initialisation only: it is not safe for concurrent use.
+func AddTypeWord(word string, t Type) { typeWords[wordKey(word)] = t }
+
+// wordKey is a word without spaces and the zero-width spaces that Khmer
+// writes between words, and a person typing leaves out.
+func wordKey(s string) string { return strings.NewReplacer(" ", "", "\u200b", "").Replace(s) }
+
 // typeHint names the known type an unknown one was meant as ("Arrest",
-// "arrests", "Task force established"), or "".
+// "arrests", "Task force established", "체포"), or "".
 func typeHint(t string) string {
+	if k, ok := typeWords[wordKey(t)]; ok {
+		return fmt.Sprintf(": did you mean %s?", k)
+	}
 	s := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(t)))
 	s = strings.ReplaceAll(s, "task_force", "taskforce")
 	for _, k := range inputTypes {

@@ -152,6 +152,17 @@ var typeKeys = map[ledger.Type]string{
 	ledger.TaskforceDissolved: "Task force dissolved", ledger.Correction: "Correction", ledger.Retraction: "Retraction",
 }
 
+// An import tells a type written in a report's words what the format
+// calls it (체포: did you mean arrest?).
+func init() {
+	for _, code := range Codes[1:] {
+		l, _ := Parse(code)
+		for t, k := range typeKeys {
+			ledger.AddTypeWord(l.S(k), t)
+		}
+	}
+}
+
 // Type is an event type in words: "Arrests".
 func (l Lang) Type(t ledger.Type) string {
 	if k, ok := typeKeys[t]; ok {
