@@ -11,10 +11,11 @@ import (
 func summaryCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "summary",
-		Usage: "print a month's Summary table (events, persons, qualifier per incident type)",
-		Description: "The same figures as the Summary sheet of 'report monthly'.\n\n" +
-			"Example:\n   statledger summary --month 2025-10 --as-of 4",
-		Flags: []cli.Flag{monthFlag(), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag()},
+		Usage: "print a month's Summary table (incidents and persons per incident type)",
+		Description: "The same figures as the Summary sheet of 'report monthly', in its words and language;\n" +
+			"--format json gives them in the format's codes (type, count, qualifier) for a script.\n\n" +
+			"Examples:\n   statledger summary --month 2025-10 --as-of 4\n   statledger summary --month 2025-10 --lang ko",
+		Flags: []cli.Flag{monthFlag(), asOfFlag(), &cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}, suppressFlag(), langFlag()},
 		Action: func(c *cli.Context) error {
 			month, asOf, below, err := monthArgs(c)
 			if err != nil {
@@ -22,6 +23,10 @@ func summaryCommand() *cli.Command {
 			}
 			if f := c.String("format"); f != "table" && f != "json" {
 				return usageError("--format %q: use table or json", f)
+			}
+			language, err := langOf(c)
+			if err != nil {
+				return err
 			}
 			var sum monthly.Summary
 			var empty string
@@ -37,11 +42,8 @@ func summaryCommand() *cli.Command {
 			if c.String("format") == "json" {
 				return sum.WriteJSON(c.App.Writer)
 			}
-			if err := sum.WriteText(c.App.Writer); err != nil {
+			if err := sum.WriteText(c.App.Writer, language); err != nil {
 				return err
-			}
-			if sum.Disclosure.Any() {
-				fmt.Fprintf(c.App.Writer, "\nx: withheld (1 to %d persons, or would reveal such a figure: --suppress-below %d)\n", below-1, below)
 			}
 			if empty != "" {
 				fmt.Fprintln(c.App.ErrWriter, empty)

@@ -13,11 +13,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/width"
 
 	"github.com/statledger/statledger/ledger"
 )
@@ -202,6 +204,27 @@ func quote(s string) string {
 		return ""
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// Width is how many columns of a terminal s takes: two for a character of
+// East Asian width (Hangul, Han), none for one that stacks on the one
+// before it (Khmer's vowel signs and subscripts) or a zero-width space.
+func Width(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case r == '\u200b':
+		default:
+			switch width.LookupRune(r).Kind() {
+			case width.EastAsianWide, width.EastAsianFullwidth:
+				n += 2
+			default:
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Number is n with thousands separated: "1,234".

@@ -31,3 +31,18 @@ func TestTypeInAReportsWordsIsToldItsName(t *testing.T) {
 		}
 	}
 }
+
+// Width is what a terminal gives: two columns for Hangul, none for a
+// zero-width space or a Khmer sign stacked on its letter.
+func TestWidth(t *testing.T) {
+	for s, want := range map[string]int{
+		"Arrests": 7, "체포": 4, "약 1,680": 8, "ក\u200bខ": 2,
+		// Seven letters and two spacing vowel signs; the sign above, the
+		// subscript and the vowel below take none.
+		"ការចាប់ខ្លួន": 9,
+	} {
+		if got := lang.Width(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -3,13 +3,13 @@ package monthly
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"text/tabwriter"
+	"strconv"
+	"strings"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
-	"github.com/statledger/statledger/reports/xlsx"
+	"github.com/statledger/statledger/reports/lang"
 )
 
 // Summary is a month's Summary table as of one tree size: the figures of
@@ -67,19 +67,64 @@ func (t Summary) WriteJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// WriteText writes the table as aligned text with the workbook's words for
-// types, a withheld figure as x.
-func (t Summary) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%s as of tree size %d, root %s\n\n", t.Period, t.Size, t.Root)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Type\tEvents\tPersons\tQualifier\t")
+// WriteText writes the table as the workbook's Summary sheet has it, in
+// its language: its title and the tree it is of, then for each type the
+// incidents and the persons in words ("about 60"), a withheld figure as x,
+// and, if there is one, what x means. Columns are aligned by the width a terminal gives each
+// character (lang.Width): a Hangul syllable takes two.
+func (t Summary) WriteText(w io.Writer, l lang.Lang) error {
+	head := [][]string{
+		{l.S("As of tree size"), strconv.FormatUint(t.Size, 10)},
+		{l.S("Root hash"), t.Root},
+	}
+	rows := [][]string{{l.S("Type"), l.S("Incidents"), l.S("Persons")}}
+	withheld := false
 	for _, typ := range ledger.IncidentTypes {
 		if t.Disclosure.Type(typ).Suppressed() {
-			fmt.Fprintf(tw, "%s\tx\tx\tx\t\n", xlsx.TypeLabel(typ))
+			rows = append(rows, []string{l.Type(typ), "x", "x"})
+			withheld = true
 			continue
 		}
 		c := t.Figures[typ]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", xlsx.TypeLabel(typ), c.Events, c.Persons, c.Qual())
+		rows = append(rows, []string{l.Type(typ), l.Number(int64(c.Events)), l.Persons(c.Persons, c.Qual())})
 	}
-	return tw.Flush()
+	var b strings.Builder
+	b.WriteString(l.S("Monthly statistics, %s", l.Month(t.Period)) + "\n")
+	table(&b, head, false)
+	b.WriteString("\n")
+	table(&b, rows, true)
+	if withheld {
+		b.WriteString("\n" + l.S("x: withheld, a count of 1 to %[1]s persons, or a figure from which one could be worked out (disclosure control, threshold %[2]s).", t.SuppressBelow-1, t.SuppressBelow) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// table writes rows in columns two spaces apart; with figures, every
+// column but the first is aligned to the right.
+func table(b *strings.Builder, rows [][]string, figures bool) {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], lang.Width(cell))
+		}
+	}
+	for _, r := range rows {
+		line := ""
+		for i, cell := range r {
+			pad := strings.Repeat(" ", widths[i]-lang.Width(cell))
+			switch {
+			case i == 0:
+				line += cell + pad
+			case figures:
+				line += "  " + pad + cell
+			default:
+				line += "  " + cell + pad
+			}
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
 }

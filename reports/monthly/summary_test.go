@@ -8,6 +8,7 @@ import (
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/lang"
 	"github.com/statledger/statledger/reports/monthly"
 )
 
@@ -36,7 +37,7 @@ func TestSummary(t *testing.T) {
 			t.Fatal(err)
 		}
 		var text, js bytes.Buffer
-		if err := sum.WriteText(&text); err != nil {
+		if err := sum.WriteText(&text, lang.English); err != nil {
 			t.Fatal(err)
 		}
 		if err := sum.WriteJSON(&js); err != nil {
@@ -68,13 +69,66 @@ func TestSummary(t *testing.T) {
 		t.Fatalf("no Arrests line:\n%s", text.String())
 		return "", row{}
 	}
-	if line, r := arrests(40, 0); line != "Arrests 3 66 exact" || *r.Events != 3 || *r.Persons != 66 {
+	if line, r := arrests(40, 0); line != "Arrests 3 66" || *r.Events != 3 || *r.Persons != 66 {
 		t.Errorf("size 40: %q, %+v", line, r)
 	}
-	if line, r := arrests(10, 0); line != "Arrests 1 10 exact" || *r.Persons != 10 {
+	if line, r := arrests(10, 0); line != "Arrests 1 10" || *r.Persons != 10 {
 		t.Errorf("size 10: %q, %+v", line, r)
 	}
-	if line, r := arrests(10, 11); line != "Arrests x x x" || r.Events != nil || r.Persons != nil || r.Suppressed == "" {
+	if line, r := arrests(10, 11); line != "Arrests x x" || r.Events != nil || r.Persons != nil || r.Suppressed == "" {
 		t.Errorf("size 10, below 11: %q, %+v", line, r)
+	}
+}
+
+// In Korean and Khmer the table speaks the workbook's words, and its
+// columns line up on a terminal, where a Hangul syllable takes two columns
+// and a Khmer sign stacked on a letter none. A withheld figure is x, and
+// what x means is said once, in the language.
+func TestSummaryInItsLanguage(t *testing.T) {
+	s, _, _, _ := sealed(t, 40, 40)
+	st, done, err := checkpoint.View(s.KV(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	for code, want := range map[string][]string{
+		"ko": {"월간 통계, 2025년 10월", "체포", "x: 비공개"},
+		"km": {"ការចាប់ខ្លួន", "x: មិនផ្សាយ"},
+		"en": {"Monthly statistics, October 2025", "Arrests", "x: withheld"},
+	} {
+		l, err := lang.Parse(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := monthly.NewSummary(ctx, s, st, "2025-10", 100) // the 66 arrested are withheld
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := sum.WriteText(&b, l); err != nil {
+			t.Fatal(err)
+		}
+		text := b.String()
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: no %q in\n%s", code, w, text)
+			}
+		}
+		// The figures' column ends where its header does, on every row.
+		lines := strings.Split(text, "\n")
+		var table []string
+		for i, line := range lines {
+			if strings.HasPrefix(line, l.S("Type")) {
+				table = lines[i : i+1+len(ledger.IncidentTypes)]
+			}
+		}
+		if len(table) == 0 {
+			t.Fatalf("%s: no table in\n%s", code, text)
+		}
+		for _, line := range table {
+			if lang.Width(line) != lang.Width(table[0]) {
+				t.Errorf("%s: %q is %d columns wide, its header %d", code, line, lang.Width(line), lang.Width(table[0]))
+			}
+		}
 	}
 }
