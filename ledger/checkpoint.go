@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -66,6 +67,23 @@ func OpenCheckpoint(signed []byte, verifierKey string) (Checkpoint, error) {
 		return Checkpoint{}, Wrap(CodeInput, err, "verifier key is not valid")
 	}
 	n, err := note.Open(signed, note.VerifierList(v))
+	var unverified *note.UnverifiedNoteError
+	if errors.As(err, &unverified) && len(unverified.Note.UnverifiedSigs) > 0 {
+		// Signed under another name, it is another ledger's checkpoint or
+		// key, a mix-up of files (bad input); under this key's name with
+		// another key, it is a forgery or a key made again (failed).
+		code, by := CodeInput, []string{}
+		for _, sig := range unverified.Note.UnverifiedSigs {
+			by = append(by, fmt.Sprintf("%s (key hash %08x)", Printable(sig.Name, 100), sig.Hash))
+			if sig.Name == v.Name() {
+				code = CodeVerify
+			}
+		}
+		if code == CodeInput {
+			return Checkpoint{}, Errorf(code, "the checkpoint is signed by %s, and the key given is %s's (key hash %08x): it is another ledger's checkpoint, or another ledger's key", strings.Join(by, " and "), v.Name(), v.KeyHash())
+		}
+		return Checkpoint{}, Errorf(code, "checkpoint signature does not verify with key %s (key hash %08x): it is signed by %s, a key of the same name that is not this one", v.Name(), v.KeyHash(), strings.Join(by, " and "))
+	}
 	if err != nil {
 		return Checkpoint{}, Wrap(CodeVerify, err, "checkpoint signature does not verify with key %s (key hash %08x)", v.Name(), v.KeyHash())
 	}

@@ -43,6 +43,9 @@ type ConsistencyProof struct {
 // A failure is a verification failure: the history a signature vouched for
 // is no longer the ledger's.
 func CheckRootAt(ctx context.Context, s Store, cp Checkpoint) error {
+	if err := CheckOrigin(ctx, s, cp); err != nil {
+		return err
+	}
 	head, err := s.Head(ctx)
 	if err != nil {
 		return err
@@ -58,6 +61,22 @@ func CheckRootAt(ctx context.Context, s Store, cp Checkpoint) error {
 		return Errorf(CodeVerify, "at tree size %d the checkpoint has root %s, the ledger has %s: history was changed", cp.Size, HashHex(cp.Root), HashHex(root))
 	}
 	return nil
+}
+
+// CheckOrigin refuses a checkpoint of another ledger than s, where s
+// recorded its origin: compared with this ledger's history it would only
+// say that history was changed, which it was not. A mistake of files (bad
+// input), not a failed verification.
+func CheckOrigin(ctx context.Context, s Store, cp Checkpoint) error {
+	o, ok := s.(Origins)
+	if !ok {
+		return nil
+	}
+	origin, err := o.Origin(ctx)
+	if err != nil || origin == "" || origin == cp.Origin {
+		return err
+	}
+	return Errorf(CodeInput, "the checkpoint is of the ledger %s, and this ledger is %s: another ledger's checkpoint says nothing of this one", Printable(cp.Origin, 100), origin)
 }
 
 // NewInclusionProof proves that r is in the tree of the signed checkpoint
@@ -192,7 +211,9 @@ func (b ConsistencyProof) Check(vkey string) (old, cur Checkpoint, err error) {
 		return old, cur, Wrap(CodeOf(err), err, "the old checkpoint")
 	}
 	if cur, err = OpenCheckpoint([]byte(b.NewCheckpoint), vkey); err != nil {
-		return old, cur, Wrap(CodeOf(err), err, "the new checkpoint")
+		// The old one is this key's: a new one of another ledger in the
+		// same proof is no mix-up of files but a proof that is not one.
+		return old, cur, Wrap(CodeVerify, err, "the new checkpoint")
 	}
 	p, err := parseHexHashes(b.Proof)
 	if err != nil {

@@ -388,3 +388,37 @@ func TestVerifyOpened(t *testing.T) {
 		})
 	}
 }
+
+// A checkpoint of another ledger, compared with this one, is a mistake of
+// files (exit 2) that names both, not a history changed (exit 3); a ledger
+// that recorded no origin is compared by its root alone. A checkpoint
+// opened with another ledger's key names who signed it.
+func TestAnotherLedgersCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	mine, theirs := newProofLedger(t, 8, "moi.example/ledger"), newProofLedger(t, 9, "police.example/ledger")
+	text, cp := theirs.checkpoint(t, 9)
+	if err := ledger.CheckRootAt(ctx, mine.s, cp); err == nil || ledger.CodeOf(err) != ledger.CodeVerify {
+		t.Fatalf("with no origin recorded, the trees differ: %v", err)
+	}
+	if err := mine.s.(ledger.Origins).SetOrigin(ctx, "moi.example/ledger"); err != nil {
+		t.Fatal(err)
+	}
+	err := ledger.CheckRootAt(ctx, mine.s, cp)
+	if ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "the checkpoint is of the ledger police.example/ledger, and this ledger is moi.example/ledger") {
+		t.Fatalf("another ledger's checkpoint: %v", err)
+	}
+	if _, own := mine.checkpoint(t, 8); ledger.CheckRootAt(ctx, mine.s, own) != nil {
+		t.Fatal("its own checkpoint is refused")
+	}
+	_, err = ledger.OpenCheckpoint([]byte(text), mine.vkey)
+	if ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "the checkpoint is signed by police.example/ledger (key hash") {
+		t.Fatalf("opened with another ledger's key: %v", err)
+	}
+	// Under this key's name with another key: a forgery, or a key made again.
+	forger := newProofLedger(t, 9, "moi.example/ledger")
+	text, _ = forger.checkpoint(t, 9)
+	_, err = ledger.OpenCheckpoint([]byte(text), mine.vkey)
+	if ledger.CodeOf(err) != ledger.CodeVerify || !strings.Contains(err.Error(), "a key of the same name that is not this one") {
+		t.Fatalf("signed under this ledger's name with another key: %v", err)
+	}
+}

@@ -573,6 +573,28 @@ func TestTamperedFileFailsVerify(t *testing.T) {
 	}
 }
 
+// An auditor who gives another ledger's checkpoint, or --store of another
+// ledger, is told so (exit 2), not that history was changed (exit 3).
+func TestAnotherLedgersCheckpointIsNoVerdict(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.db")
+	r := must(t, sl(t, other, "init", "--origin", "police.example/ledger"), "init another")
+	otherKey := strings.TrimSpace(r.stdout)
+	must(t, sl(t, other, "record", "arrest", "--date", "2025-10-20", "--count", "3", "--nationality", "KR", "--country", "KH", "--source-publisher", "Yonhap"), "record")
+	cp := filepath.Join(dir, "cp.txt")
+	os.WriteFile(cp, []byte(must(t, sl(t, other, "checkpoint"), "checkpoint").stdout), 0o644)
+	r = sl(t, store, "verify", "--checkpoint", cp, "--key", otherKey)
+	if r.code != 2 || !strings.Contains(r.stderr, "the checkpoint is of the ledger police.example/ledger, and this ledger is statledger.local/l") || strings.Contains(r.stdout, "events verified") {
+		t.Fatalf("verify with another ledger's checkpoint: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = sl(t, store, "prove", "--consistency", cp)
+	if r.code != 2 || !strings.Contains(r.stderr, "the checkpoint is signed by police.example/ledger") {
+		t.Fatalf("prove --consistency from another ledger's checkpoint: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestChartPage(t *testing.T) { forEachStore(t, testChartPage) }
 
 func testChartPage(t *testing.T, kind string) {

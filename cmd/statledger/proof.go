@@ -133,9 +133,10 @@ func verifyProofCommand() *cli.Command {
 		Name:      "verify-proof",
 		Usage:     "check an inclusion or consistency proof with only the verifier key (no ledger needed)",
 		ArgsUsage: "PROOF-FILE",
-		Description: "Exit 0 if the proof holds, 3 if not. An inclusion proof ('statledger prove ID') shows an\n" +
-			"event is in a signed checkpoint; a consistency proof ('statledger prove --consistency')\n" +
-			"shows a newer signed checkpoint's tree holds an older one's: history only grew.\n" +
+		Description: "Exit 0 if the proof holds, 3 if not (2 if it is of another ledger than the key's).\n" +
+			"An inclusion proof ('statledger prove ID') shows an event is in a signed checkpoint; a\n" +
+			"consistency proof ('statledger prove --consistency') shows a newer signed checkpoint's\n" +
+			"tree holds an older one's: history only grew.\n" +
 			"With --file, the proof is of a report's publication ('statledger prove ID' of the\n" +
 			"report_published event that 'report --publish' printed), and the file must be the\n" +
 			"very workbook it recorded: whoever holds the workbook, the proof and the verifier key\n" +

@@ -58,6 +58,17 @@ func verifyCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if cp != nil && ref.kind == "bolt" {
+				// Another ledger's checkpoint is told before a minute of
+				// verifying, where the file says whose it is.
+				if s, err := openRef(c, ref, "", false); err == nil {
+					err = ledger.CheckOrigin(c.Context, s, *cp)
+					s.Close()
+					if err != nil {
+						return err
+					}
+				}
+			}
 			s, res, err := verifyLedger(c, ref)
 			if err != nil {
 				return err
