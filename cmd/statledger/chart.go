@@ -38,6 +38,10 @@ func chartCommand() *cli.Command {
 			if _, err := langOf(c); err != nil {
 				return err
 			}
+			from, to, err := monthRange(c)
+			if err != nil {
+				return err
+			}
 			// Made before the fold, which may take long: a file that cannot be
 			// written fails at once.
 			out := c.String("output")
@@ -49,7 +53,7 @@ func chartCommand() *cli.Command {
 			var page []byte
 			var in charts.Input
 			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
-				page, in, err = buildChartPage(c, l.Store, l.State, c.String("from"), c.String("to"))
+				page, in, err = buildChartPage(c, l.Store, l.State, from, to)
 				return err
 			})
 			if err != nil {

@@ -55,7 +55,7 @@ func exportCommand() *cli.Command {
 			}
 			month := c.String("month")
 			if month != "" {
-				if month, err = parseMonth(month); err != nil {
+				if month, err = parseMonth("--month", month); err != nil {
 					return err
 				}
 			}
@@ -121,13 +121,9 @@ func exportSDMX(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to := c.String("from"), c.String("to")
-	for _, m := range []string{from, to} {
-		if m != "" {
-			if _, err := parseMonth(m); err != nil {
-				return usageError("--from/--to %q: give a month as YYYY-MM", m)
-			}
-		}
+	from, to, err := monthRange(c)
+	if err != nil {
+		return err
 	}
 	w, file, err := exportOutput(c)
 	if err != nil {

@@ -27,16 +27,30 @@ func monthFlag() cli.Flag {
 // doubt.
 var monthLayouts = []string{"2006/01", "2006/1", "2006.01", "2006.1", "2006. 1.", "2006-1", "01/2006", "1/2006", "01.2006", "January 2006", "Jan 2006", "200601"}
 
-func parseMonth(s string) (string, error) {
+// parseMonth reads the month flag (--month, --from, --to) was given.
+func parseMonth(flag, s string) (string, error) {
 	if _, err := time.Parse("2006-01", s); err == nil && len(s) == 7 {
 		return s, nil
 	}
 	for _, layout := range monthLayouts {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return "", usageError("--month %q: write %s (YYYY-MM)", s, t.Format("2006-01"))
+			return "", usageError("%s %q: write %s (YYYY-MM)", flag, s, t.Format("2006-01"))
 		}
 	}
-	return "", usageError("--month %q: give a month as YYYY-MM, like 2025-10", s)
+	return "", usageError("%s %q: give a month as YYYY-MM, like 2025-10", flag, s)
+}
+
+// monthRange reads --from and --to, either of which may be left out.
+func monthRange(c *cli.Context) (from, to string, err error) {
+	if from = c.String("from"); from != "" {
+		if from, err = parseMonth("--from", from); err != nil {
+			return
+		}
+	}
+	if to = c.String("to"); to != "" {
+		to, err = parseMonth("--to", to)
+	}
+	return
 }
 
 // monthArgs reads --month, --as-of and --suppress-below: what a month's
@@ -46,7 +60,7 @@ func monthArgs(c *cli.Context) (month string, asOf ledger.AsOf, below int, err e
 		last := time.Now().AddDate(0, -1, 0).Format("2006-01")
 		return "", ledger.AsOf{}, 0, usageError("--month is required: the month whose figures to give, as YYYY-MM (last month is --month %s)", last)
 	}
-	if month, err = parseMonth(c.String("month")); err != nil {
+	if month, err = parseMonth("--month", c.String("month")); err != nil {
 		return
 	}
 	if asOf, err = ledger.ParseAsOf(c.String("as-of")); err != nil {

@@ -447,6 +447,17 @@ func TestMonthAsPeopleWriteIt(t *testing.T) {
 			t.Errorf("summary --month %q: exit %d\n%s", given, r.code, r.stderr)
 		}
 	}
+	// So are the months of a range, each by its flag.
+	for _, args := range [][]string{
+		{"chart", "-o", filepath.Join(t.TempDir(), "c.html"), "--from", "2025/10"},
+		{"chart", "-o", filepath.Join(t.TempDir(), "c.html"), "--to", "Oct 2025"},
+		{"export", "--format", "sdmx-csv", "--from", "2025.10"},
+	} {
+		flag := args[len(args)-2]
+		if r := sl(t, store, args...); r.code != 2 || !strings.Contains(r.stderr, flag+" \""+args[len(args)-1]+"\": write 2025-10 (YYYY-MM)") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
 }
 
 // A required flag left out is named, with what it is for, in one line; the
