@@ -159,20 +159,41 @@ func AddTypeWord(word string, t Type) { typeWords[wordKey(word)] = t }
 // writes between words, and a person typing leaves out.
 func wordKey(s string) string { return strings.NewReplacer(" ", "", "\u200b", "").Replace(s) }
 
-// typeHint names the known type an unknown one was meant as ("Arrest",
-// "arrests", "Task force established", "체포"), or "".
+// typeHint names the known type an unknown one was meant as, or "".
 func typeHint(t string) string {
-	if k, ok := typeWords[wordKey(t)]; ok {
+	if k, ok := MeantType(t); ok {
 		return fmt.Sprintf(": did you mean %s?", k)
+	}
+	return ""
+}
+
+// MeantType is the type an input may give that t was meant as: "Arrest",
+// "arrests", "Task force established", or a report's word for it ("체포").
+func MeantType(t string) (Type, bool) {
+	if k, ok := typeWords[wordKey(t)]; ok {
+		return k, true
 	}
 	s := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(t)))
 	s = strings.ReplaceAll(s, "task_force", "taskforce")
 	for _, k := range inputTypes {
 		if k := string(k); s == k || s == k+"s" || s == k+"es" || strings.TrimSuffix(s, "ed") == strings.TrimSuffix(k, "e") {
-			return fmt.Sprintf(": did you mean %s?", k)
+			return Type(k), true
 		}
 	}
-	return ""
+	return "", false
+}
+
+// slugLike is the slug a task force's name written as a name was meant as
+// ("KH KR group": kh-kr-group), or "".
+func slugLike(s string) string {
+	slug := strings.Trim(strings.NewReplacer(" ", "-", ".", "-", "/", "-").Replace(strings.ToLower(strings.TrimSpace(s))), "-")
+	for strings.Contains(slug, "--") {
+		slug = strings.ReplaceAll(slug, "--", "-")
+	}
+	if slug == "" || len(slug) > maxSlug || !slugRe.MatchString(slug) {
+		return ""
+	}
+	return slug
 }
 
 // listWords are the words reports use for the values of the format's

@@ -457,6 +457,10 @@ func (v *validator) slug(field, s string) {
 	case s == "":
 		v.add(field, "is required (a slug like kh-kr-joint-working-group)")
 	case len(s) > maxSlug || !slugRe.MatchString(s):
+		if like := slugLike(s); like != "" {
+			v.add(field, "%q must be lower-case letters, digits, '-' or '_', at most %d characters: write %s", clip(s), maxSlug, like)
+			return
+		}
 		v.add(field, "%q must be lower-case letters, digits, '-' or '_', at most %d characters", clip(s), maxSlug)
 	}
 }

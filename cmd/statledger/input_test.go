@@ -133,6 +133,8 @@ func TestNewcomerMessages(t *testing.T) {
 		not  []string
 	}{
 		{[]string{"record", "arrests", "--date", "2025-10-01", "--count", "3"}, []string{`"arrests" is not an event type; did you mean arrest?`}, []string{"flag provided"}},
+		{[]string{"record", "체포", "--date", "2025-10-01"}, []string{`"체포" is not an event type; did you mean arrest?`}, []string{"flag provided"}},
+		{[]string{"record", "taskforce-established", "--taskforce", "KH KR group"}, []string{`--taskforce: "KH KR group" must be lower-case letters, digits, '-' or '_', at most 64 characters: write kh-kr-group`}, nil},
 		{[]string{"record", "kidnapping", "--date", "2025-10-01"}, []string{`"kidnapping" is not an event type; the types are: arrest, repatriation`}, []string{"flag provided", "did you mean"}},
 		{[]string{"report", "montly", "--month", "2025-10"}, []string{`"montly" is not a subcommand of report; did you mean monthly?`}, []string{"help topic"}},
 		{[]string{"improt", "october.csv"}, []string{`"improt" is not a command; did you mean import?`}, []string{"help topic"}},

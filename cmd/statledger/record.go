@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,9 @@ func recordCommand() *cli.Command {
 			}
 			if hint := didYouMean(subs, c.Args().First()); hint != "" {
 				return usageError("%q is not an event type%s", c.Args().First(), hint)
+			}
+			if t, ok := ledger.MeantType(c.Args().First()); ok && slices.ContainsFunc(subs, func(s *cli.Command) bool { return s.HasName(string(t)) }) {
+				return usageError("%q is not an event type; did you mean %s?", c.Args().First(), t)
 			}
 			return usageError("%q is not an event type; the types are: %s", c.Args().First(), strings.Join(names, ", "))
 		},
