@@ -70,6 +70,12 @@ func alternatives(after bool) string {
 // "about 60", "1,234"), or "".
 func countHint(text string) string {
 	s := strings.TrimSpace(text)
+	if a, ok := asciiDigits(s); ok {
+		if _, err := strconv.ParseUint(a, 10, 64); err == nil {
+			return fmt.Sprintf(": write it in the digits 0 to 9 (%s)", a)
+		}
+		s = a // and what else there is to say
+	}
 	if grouped.MatchString(s) {
 		return fmt.Sprintf(": write it without separators (%s)", strings.NewReplacer(",", "", ".", "", " ", "").Replace(s))
 	}
@@ -100,6 +106,12 @@ var dateLayouts = []string{"2006/1/2", "2006.1.2", "2006. 1. 2.", "2006. 1. 2", 
 // dateHint says how to write a date that is not YYYY-MM-DD, or "".
 func dateHint(s string) string {
 	s = strings.TrimSpace(s)
+	if a, ok := asciiDigits(s); ok {
+		if dateShaped(a) {
+			return fmt.Sprintf(": write it in the digits 0 to 9 (%s)", a)
+		}
+		return dateHint(a)
+	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return fmt.Sprintf(": write %s", t.Format(time.DateOnly))
@@ -219,4 +231,24 @@ func oneLike(s string, allowed []string) string {
 		}
 	}
 	return spelling.Closest(n, allowed)
+}
+
+// digitZeros are the zeros of the other digits a sheet from Korea or
+// Cambodia may hold: full-width (an East Asian input method's), Khmer, and
+// the neighbours' (Thai, Lao, Myanmar).
+var digitZeros = []rune{'\uFF10', '\u17E0', '\u0E50', '\u0ED0', '\u1040'}
+
+// asciiDigits is s with those digits as 0 to 9, and whether it had any.
+func asciiDigits(s string) (string, bool) {
+	found := false
+	a := strings.Map(func(r rune) rune {
+		for _, z := range digitZeros {
+			if r >= z && r <= z+9 {
+				found = true
+				return '0' + (r - z)
+			}
+		}
+		return r
+	}, s)
+	return a, found
 }

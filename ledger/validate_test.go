@@ -248,6 +248,11 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		{"count", "up to 10", "(count 10, count_qualifier at_most)"},
 		{"count", "1,234", "write it without separators (1234)"},
 		{"count", "60 people", "write the number alone (60)"},
+		{"count", "６０", "write it in the digits 0 to 9 (60)"},
+		{"count", "៦០", "write it in the digits 0 to 9 (60)"},
+		{"count", "약 ６０명", "write the number in count and how it was reported in count_qualifier (count 60, count_qualifier approx)"},
+		{"date", "២០២៥-១០-២០", "write it in the digits 0 to 9 (2025-10-20)"},
+		{"date", "２０２５/１０/２０", "write 2025-10-20"},
 		{"count", "sixty", `"sixty" is not a whole number`},
 		{"count", "1.5", `"1.5" is not a whole number`}, // not 15
 		{"count", "about 1.5", `"about 1.5" is not a whole number`},
