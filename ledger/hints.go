@@ -34,6 +34,9 @@ var countWords = []struct {
 	{"nearly", "approx", 0, false}, {"almost", "approx", 0, false}, {"some", "approx", 0, false}, {"roughly", "approx", 0, false}, {"estimated", "approx", 0, false},
 	{"c.", "approx", 0, false}, {"ca.", "approx", 0, false}, {"약", "approx", 0, false}, {"~", "approx", 0, false},
 	{"여명", "approx", 0, true}, {"여 명", "approx", 0, true},
+	// After it, as a sheet notes how a figure was reported: "60 (approx.)".
+	{"approx", "approx", 0, true}, {"approx.", "approx", 0, true}, {"approximately", "approx", 0, true}, {"estimated", "approx", 0, true}, {"est.", "approx", 0, true},
+	{"exactly", "exact", 0, false}, {"exact", "exact", 0, true},
 }
 
 // countWord is the entry of countWords for w, as written (any case).
@@ -76,6 +79,8 @@ func countHint(text string) string {
 		}
 		s = a // and what else there is to say
 	}
+	// "60 (approx)": a qualifier in brackets is a qualifier.
+	s = strings.Join(strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(s)), " ")
 	if grouped.MatchString(s) {
 		return fmt.Sprintf(": write it without separators (%s)", strings.NewReplacer(",", "", ".", "", " ", "").Replace(s))
 	}

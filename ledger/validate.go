@@ -285,9 +285,39 @@ func CheckCountry(s string) string {
 		if code := countryCodes()[nameKey(s)]; code != "" {
 			return fmt.Sprintf("%q is %s; the format takes its two-letter ISO 3166-1 code: %s", clip(s), CountryName(code), code)
 		}
+		// "CAMBODIA (SIHANOUKVILLE)": a country with its place.
+		if name, place, ok := strings.Cut(strings.TrimSuffix(s, ")"), "("); ok && strings.HasSuffix(s, ")") {
+			if code := CountryCode(name); code != "" {
+				return fmt.Sprintf("%q is %s and a place: write %s, and the place in location", clip(s), CountryName(code), code)
+			} else if code := CountryCode(place); code != "" {
+				return fmt.Sprintf("%q is %s and a place: write %s, and the place in location", clip(s), CountryName(code), code)
+			}
+		}
+		// "KR, CN": persons of several nationalities.
+		if parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;/&+", r) }); len(parts) > 1 {
+			var codes []string
+			for _, p := range parts {
+				if code := CountryCode(p); code != "" {
+					codes = append(codes, code)
+				}
+			}
+			if len(codes) == len(parts) {
+				return fmt.Sprintf("%q names %d countries; a row is of one: give the persons of each (%s) a row of their own", clip(s), len(codes), strings.Join(codes, ", "))
+			}
+		}
 		return fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", clip(s))
 	}
 	return checkAssigned(s)
+}
+
+// CountryCode is the assigned code s is or names (KH, "Cambodia", KHM,
+// 캄보디아), in any case, or "".
+func CountryCode(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) == 2 && isUpperASCII(s) && checkAssigned(s) == "" {
+		return s
+	}
+	return countryCodes()[nameKey(s)]
 }
 
 // checkAssigned is CheckCountry for two upper-case letters.

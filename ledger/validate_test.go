@@ -225,6 +225,17 @@ func TestCountryByNameIsToldItsCode(t *testing.T) {
 			t.Errorf("CheckCountry(%s) = %q, want it told %s", given, msg, code)
 		}
 	}
+	for given, want := range map[string]string{
+		"KR, CN":                   `"KR, CN" names 2 countries; a row is of one: give the persons of each (KR, CN) a row of their own`,
+		"KR;VIETNAM":               "(KR, VN) a row of their own",
+		"CAMBODIA (SIHANOUKVILLE)": `"CAMBODIA (SIHANOUKVILLE)" is Cambodia and a place: write KH, and the place in location`,
+		"POIPET (KH)":              "is Cambodia and a place: write KH",
+		"KR, ATLANTIS":             `"KR, ATLANTIS" is not a two-letter ISO 3166-1 country code`,
+	} {
+		if msg := CheckCountry(given); !strings.Contains(msg, want) {
+			t.Errorf("CheckCountry(%s) = %q, want %q", given, msg, want)
+		}
+	}
 	for _, given := range []string{"KOREA", "ATLANTIS", "EUR", "K"} {
 		if msg := CheckCountry(given); msg != fmt.Sprintf("%q is not a two-letter ISO 3166-1 country code (like KR or KH)", given) {
 			t.Errorf("CheckCountry(%s) = %q", given, msg)
@@ -253,6 +264,9 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		{"count", "약 ６０명", "write the number in count and how it was reported in count_qualifier (count 60, count_qualifier approx)"},
 		{"date", "២០២៥-១០-២០", "write it in the digits 0 to 9 (2025-10-20)"},
 		{"date", "２０２５/１０/２０", "write 2025-10-20"},
+		{"count", "60 (approx)", "(count 60, count_qualifier approx)"},
+		{"count", "60 (exact)", "(count 60, count_qualifier exact)"},
+		{"count", "60 (persons)", "write the number alone (60)"},
 		{"count", "sixty", `"sixty" is not a whole number`},
 		{"count", "1.5", `"1.5" is not a whole number`}, // not 15
 		{"count", "about 1.5", `"about 1.5" is not a whole number`},
