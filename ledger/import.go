@@ -57,6 +57,39 @@ type Files struct {
 	Stdin  io.Reader
 
 	spooled map[string]*os.File // input name -> its temporary copy
+	read    func(n int)         // told of what a scan reads, while set
+}
+
+// size is how many bytes the inputs hold, 0 when one cannot tell (an
+// input not yet spooled, or missing).
+func (fs *Files) size() int64 {
+	var total int64
+	for _, name := range fs.Names {
+		var fi os.FileInfo
+		var err error
+		if f, ok := fs.spooled[name]; ok {
+			fi, err = f.Stat()
+		} else {
+			fi, err = os.Stat(name)
+		}
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0
+		}
+		total += fi.Size()
+	}
+	return total
+}
+
+// counted tells read of every read of r.
+type counted struct {
+	r    io.Reader
+	read func(n int)
+}
+
+func (c counted) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read(n)
+	return n, err
 }
 
 // Kinds of import error a caller may add a hint to.
@@ -102,6 +135,9 @@ func (fs *Files) Scan(ctx context.Context, fn func(string, int, Event)) (Bad, er
 		r, closeFn, err := fs.open(name)
 		if err != nil {
 			return Bad{}, err
+		}
+		if fs.read != nil {
+			r = counted{r, fs.read}
 		}
 		display := displayName(name)
 		emit := func(line int, e Event) { fn(display, line, e) }
@@ -292,6 +328,10 @@ type ImportOptions struct {
 	// Fresh, when set, is told of each event the check found new, before
 	// anything is appended (again if the check runs again under the lock).
 	Fresh func(file string, line int, e Event)
+	// Checking, when set, is told how many bytes of the input the check has
+	// read, of how many: a check of 1M rows reads for some seconds before
+	// the first append.
+	Checking func(read, total int64)
 }
 
 // Import checks every event of src against the ledger, finds every bad line
@@ -310,6 +350,14 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 		if err := fs.spool(); err != nil {
 			return AppendResult{}, err
 		}
+		if total := fs.size(); opt.Checking != nil && total > 0 {
+			var read int64
+			fs.read = func(n int) {
+				read += int64(n)
+				opt.Checking(read, total)
+			}
+			defer func() { fs.read = nil }()
+		}
 	}
 	rs, err := open(ctx, false)
 	if err != nil {
@@ -317,6 +365,9 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 	}
 	in, err := checkInput(ctx, rs, src, opt.Fresh)
 	rs.Close()
+	if fs, ok := src.(*Files); ok {
+		fs.read = nil // the append's scan is counted in events
+	}
 	if Stopped(ctx, err) {
 		return AppendResult{}, Wrap(CodeRuntime, err, "stopped while checking the input; nothing was appended")
 	}

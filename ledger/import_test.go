@@ -528,3 +528,38 @@ func TestNothingHappensAfterToday(t *testing.T) {
 		}
 	}
 }
+
+// The check tells how much of the input it has read, of how much: the
+// files' bytes, stdin's once kept aside; the append's pass is not counted
+// again.
+func TestImportTellsTheCheck(t *testing.T) {
+	open := importLedger(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	os.WriteFile(a, []byte(jsonlEvents(3000, 0)), 0o600)
+	os.WriteFile(b, []byte(jsonlEvents(2000, 5000)), 0o600)
+	stdin := jsonlEvents(1000, 9000)
+	total := int64(len(jsonlEvents(3000, 0)) + len(jsonlEvents(2000, 5000)) + len(stdin))
+	var calls []int64
+	appending := false
+	opt := ledger.ImportOptions{Actor: "t", BatchSize: 500,
+		Progress: func(int, int) { appending = true },
+		Checking: func(read, of int64) { // on the scan's goroutine: Errorf, not Fatal
+			if appending {
+				t.Error("the append's pass was counted as the check's")
+			}
+			if of != total || (len(calls) > 0 && read < calls[len(calls)-1]) {
+				t.Errorf("told %d of %d after %v; the inputs hold %d", read, of, calls, total)
+			}
+			calls = append(calls, read)
+		}}
+	in := &ledger.Files{Names: []string{a, "-", b}, Stdin: strings.NewReader(stdin), Format: "jsonl"}
+	defer in.Close()
+	if res, err := ledger.Import(ctx, open, in, opt); err != nil || res.Appended != 6000 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if len(calls) < 3 || calls[len(calls)-1] != total {
+		t.Fatalf("the check told %v; want it to end at %d", calls, total)
+	}
+}

@@ -29,6 +29,25 @@ func barOnTerminal(c *cli.Context, what string) func(done, total uint64) {
 	}
 }
 
+// bytesOnTerminal is barOnTerminal for work measured in bytes.
+func bytesOnTerminal(c *cli.Context, what string) func(done, total int64) {
+	f, ok := c.App.ErrWriter.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int64) {
+		if bar == nil {
+			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
+				progressbar.OptionShowBytes(true), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		}
+		bar.Set64(done)
+		if done >= total {
+			bar.Finish()
+		}
+	}
+}
+
 // foldProgress shows a bar on a terminal while a fold is long enough to wait
 // for; the bar appears with the first chunk, when the total is known.
 func foldProgress(c *cli.Context) func(done, total uint64) {
