@@ -66,3 +66,6 @@ func SetLookupPiece(n int) (restore func()) {
 	lookupPiece = n
 	return func() { lookupPiece = old }
 }
+
+// SalvageTree is the tree's read of a salvage alone.
+var SalvageTree = salvageTree

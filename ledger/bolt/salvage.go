@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,32 +75,112 @@ type SalvageResult struct {
 // may hold an event's earlier copy that bbolt freed but did not overwrite:
 // it counts if it matches its leaf hash, for then it is the event recorded.
 func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult, error) {
-	var walked []ledger.Recorded
-	res, err := salvageTree(ctx, path, func(r ledger.Recorded) error { walked = append(walked, r); return nil })
-	if err != nil {
+	// The tree's read goes into dst as it comes, in batches: a ledger of
+	// 1M events kept whole in memory first took 3.2 GB.
+	tree := appendTo(ctx, dst, 0)
+	res, err := salvageTree(ctx, path, tree.add)
+	if err == nil {
+		err = tree.flush()
+	}
+	if err != nil || res.Stopped == "" {
 		return res, err
 	}
-	if res.Stopped != "" {
-		var pages []ledger.Recorded
-		pres, err := salvagePages(ctx, path, func(r ledger.Recorded) error { pages = append(pages, r); return nil })
-		if err == nil && pres.Recovered > res.Recovered {
-			pres.Recorded = res.Recorded
-			// The pages' read stops where it finds no next event; only the
-			// tree knows whether the file recorded more.
-			if pres.Stopped == "" && (res.Recorded == 0 || pres.Recovered < res.Recorded) {
-				pres.Stopped = res.Stopped
+	// The pages' read goes on from where the tree's stopped only where the
+	// two agree on every event before: dst then holds the pages' read, as
+	// if it alone had been taken; where they differ, the tree's stays.
+	k := res.Recovered
+	pages := appendTo(ctx, dst, k)
+	agree := true
+	var before []ledger.Recorded // of the pages' read, not yet compared
+	compare := func() error {
+		if len(before) == 0 {
+			return nil
+		}
+		idx := make([]int64, len(before))
+		for i, r := range before {
+			idx[i] = tlog.StoredHashIndex(0, int64(r.Seq))
+		}
+		held, err := dst.ReadHashes(ctx, idx)
+		if err != nil {
+			return err
+		}
+		for i, r := range before {
+			agree = agree && held[i] == r.Leaf
+		}
+		before = before[:0]
+		return nil
+	}
+	pres, err := salvagePages(ctx, path, func(r ledger.Recorded) error {
+		if r.Seq < k {
+			before = append(before, r)
+			if len(before) == salvageBatch {
+				return compare()
 			}
-			res, walked = pres, pages
+			return nil
 		}
-	}
-	for len(walked) > 0 {
-		n := min(len(walked), 1000)
-		if err := dst.Append(ctx, walked[0].Seq, walked[:n]); err != nil {
-			return res, err
+		if err := compare(); err != nil || !agree {
+			return errDisagree
 		}
-		walked = walked[n:]
+		return pages.add(r)
+	})
+	if err == nil {
+		err = pages.flush()
 	}
-	return res, nil
+	switch {
+	case errors.Is(err, errDisagree):
+		return res, nil
+	case err != nil && pages.appended > 0:
+		return res, err // dst holds more than the tree's read: say why it stopped
+	case err != nil || pres.Recovered <= k:
+		return res, nil // the pages' read is no better: the tree's stands
+	}
+	pres.Recorded = res.Recorded
+	// The pages' read stops where it finds no next event; only the tree
+	// knows whether the file recorded more.
+	if pres.Stopped == "" && (res.Recorded == 0 || pres.Recovered < res.Recorded) {
+		pres.Stopped = res.Stopped
+	}
+	return pres, nil
+}
+
+// errDisagree ends a pages' read that differs from the tree's before where
+// the tree's stopped.
+var errDisagree = errors.New("the pages hold other events than the tree")
+
+// salvageBatch is how many events Salvage appends at once.
+const salvageBatch = 1000
+
+// batchAppender appends what it is given to a store in batches, from seq next.
+type batchAppender struct {
+	ctx      context.Context
+	dst      ledger.Store
+	next     uint64
+	batch    []ledger.Recorded
+	appended uint64
+}
+
+func appendTo(ctx context.Context, dst ledger.Store, next uint64) *batchAppender {
+	return &batchAppender{ctx: ctx, dst: dst, next: next}
+}
+
+func (a *batchAppender) add(r ledger.Recorded) error {
+	a.batch = append(a.batch, r)
+	if len(a.batch) == salvageBatch {
+		return a.flush()
+	}
+	return nil
+}
+
+func (a *batchAppender) flush() error {
+	if len(a.batch) == 0 {
+		return nil
+	}
+	if err := a.dst.Append(a.ctx, a.next, a.batch); err != nil {
+		return err
+	}
+	n := uint64(len(a.batch))
+	a.next, a.appended, a.batch = a.next+n, a.appended+n, a.batch[:0]
+	return nil
 }
 
 // salvageTree walks the file's tree from its root.
@@ -139,11 +220,14 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 		res.Stopped = "the file holds no events bucket a ledger would have"
 		return res, nil
 	}
+	// A walk of the whole file would keep every page it read mapped.
+	pages := newReleaser(db)
 	var prev ledger.Recorded
 	for seq := uint64(0); ; seq++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		pages.Touch(1)
 		var r ledger.Recorded
 		var found bool
 		why := ""
@@ -185,48 +269,88 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 // is present and matches the hash found for its leaf.
 func salvagePages(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
 	var res SalvageResult
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", path)
 	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot read %s", path)
+	}
+	size := int(fi.Size())
+	// The file is read a page (or an overflow run) at a time, and only where
+	// each event and hash lies is kept: reading it whole took its size in
+	// memory, 1.4 GB at 1M events.
+	read := func(off, n int) []byte {
+		n = max(0, min(n, size-off))
+		b := make([]byte, n)
+		m, _ := f.ReadAt(b, int64(off))
+		return b[:m]
+	}
 	pageSize := 4096
 	for _, off := range []int{0, 4096} { // either meta page may be the damaged one
-		if off+32 <= len(data) && binary.NativeEndian.Uint32(data[off+16:]) == 0xED0CDAED {
-			if ps := int(binary.NativeEndian.Uint32(data[off+24:])); ps >= 512 && ps <= 1<<16 {
+		if m := read(off, 32); len(m) == 32 && binary.NativeEndian.Uint32(m[16:]) == 0xED0CDAED {
+			if ps := int(binary.NativeEndian.Uint32(m[24:])); ps >= 512 && ps <= 1<<16 {
 				pageSize = ps
 				break
 			}
 		}
 	}
-	type span struct{ off, n int }
-	events := map[uint64]span{}
-	hashes := map[uint64]span{}
-	for off := 0; off+16 <= len(data); off += pageSize {
-		if int(binary.NativeEndian.Uint64(data[off:])) != off/pageSize || binary.NativeEndian.Uint16(data[off+8:]) != 0x02 {
+	// Where each event and each leaf's hash lies, by seq: a seq is at most
+	// one per 64 bytes of the file, so a key past that is no seq of it.
+	type span struct {
+		off int64
+		n   int32
+	}
+	var events, leaves []span
+	found := 0
+	limit := uint64(size/64 + 1)
+	put := func(at *[]span, seq uint64, v span) {
+		for uint64(len(*at)) <= seq {
+			*at = append(*at, span{})
+		}
+		(*at)[seq] = v
+	}
+	for off := 0; off+16 <= size; off += pageSize {
+		if off%(64<<20) == 0 {
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+		}
+		page := read(off, pageSize)
+		if len(page) < 16 || int(binary.NativeEndian.Uint64(page)) != off/pageSize || binary.NativeEndian.Uint16(page[8:]) != 0x02 {
 			continue // not a leaf page where it lies
 		}
-		count := int(binary.NativeEndian.Uint16(data[off+10:]))
-		end := min(len(data), off+(int(binary.NativeEndian.Uint32(data[off+12:]))+1)*pageSize)
+		count := int(binary.NativeEndian.Uint16(page[10:]))
+		if overflow := int(binary.NativeEndian.Uint32(page[12:])); overflow > 0 {
+			page = read(off, (overflow+1)*pageSize)
+		}
 		for i := range count {
-			e := off + 16 + i*16
-			if e+16 > end {
+			e := 16 + i*16
+			if e+16 > len(page) {
 				break
 			}
-			flags := binary.NativeEndian.Uint32(data[e:])
-			pos := int(binary.NativeEndian.Uint32(data[e+4:]))
-			ksize := int(binary.NativeEndian.Uint32(data[e+8:]))
-			vsize := int(binary.NativeEndian.Uint32(data[e+12:]))
+			flags := binary.NativeEndian.Uint32(page[e:])
+			pos := int(binary.NativeEndian.Uint32(page[e+4:]))
+			ksize := int(binary.NativeEndian.Uint32(page[e+8:]))
+			vsize := int(binary.NativeEndian.Uint32(page[e+12:]))
 			k := e + pos
-			if flags != 0 || ksize != 8 || pos < 0 || vsize < 0 || k+ksize+vsize > end || k < e {
+			if flags != 0 || ksize != 8 || pos < 0 || vsize < 0 || k+ksize+vsize > len(page) || k < e {
 				continue
 			}
-			key := binary.BigEndian.Uint64(data[k:])
-			v := span{k + ksize, vsize}
+			key := binary.BigEndian.Uint64(page[k:])
+			v := span{int64(off + k + ksize), int32(vsize)}
 			switch {
-			case vsize == 32:
-				hashes[key] = v
-			case bytes.HasPrefix(data[v.off:v.off+v.n], []byte(`{"seq":`)):
-				events[key] = v
+			case vsize == 32 && key < 1<<62:
+				if level, seq := tlog.SplitStoredHashIndex(int64(key)); level == 0 && uint64(seq) < limit {
+					put(&leaves, uint64(seq), v)
+				}
+			case key < limit && bytes.HasPrefix(page[k+ksize:k+ksize+vsize], []byte(`{"seq":`)):
+				if int(key) >= len(events) || events[key].n == 0 {
+					found++
+				}
+				put(&events, key, v)
 			}
 		}
 	}
@@ -235,18 +359,19 @@ func salvagePages(ctx context.Context, path string, fn func(ledger.Recorded) err
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		ev, ok := events[seq]
-		if !ok {
-			if len(events) > int(seq) {
+		if seq >= uint64(len(events)) || events[seq].n == 0 {
+			if found > int(seq) {
 				res.Stopped = fmt.Sprintf("seq %d is in no page that can be read", seq)
 			}
 			return res, nil
 		}
+		ev := events[seq]
 		var leaf []byte
-		if h, ok := hashes[binary.BigEndian.Uint64(leafKey(seq))]; ok {
-			leaf = data[h.off : h.off+h.n]
+		if seq < uint64(len(leaves)) && leaves[seq].n == 32 {
+			h := leaves[seq]
+			leaf = read(int(h.off), int(h.n))
 		}
-		r, why := salvaged(seq, data[ev.off:ev.off+ev.n], leaf, prev)
+		r, why := salvaged(seq, read(int(ev.off), int(ev.n)), leaf, prev)
 		if why != "" {
 			res.Stopped = why
 			return res, nil

@@ -3,6 +3,7 @@ package bolt_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -146,5 +147,71 @@ func TestCheckBackup(t *testing.T) {
 	cancel()
 	if _, err := bolt.CheckBackup(stopped, good, head, nil); ledger.CodeOf(err) != ledger.CodeRuntime || strings.Contains(err.Error(), "does not verify") {
 		t.Errorf("an interrupted check: code %d, %v", ledger.CodeOf(err), err)
+	}
+}
+
+// A truncated file whose tree stops early gives up more events through its
+// pages: the salvage goes on from where the tree's read stopped, the new
+// ledger holding the first events of the file, in order, and verifying to
+// the file's own root at that size.
+func TestSalvageGoesOnFromThePages(t *testing.T) {
+	ctx := context.Background()
+	s, _ := filled(t, 3000)
+	path := s.DB().Path()
+	s.Close()
+	orig, _ := os.ReadFile(path)
+	old := filepath.Join(t.TempDir(), "old.db")
+	os.WriteFile(old, orig, 0o600)
+	// Truncated, a file loses the root its tree is walked from (the tree
+	// gives nothing); a branch page zeroed hides the leaves below it from
+	// the tree but not from the pages' read.
+	var damages [][]byte
+	for _, cut := range []int{2, 3, 4} {
+		damages = append(damages, orig[:len(orig)*(cut-1)/cut/4096*4096])
+	}
+	for off := 2 * 4096; off+4096 <= len(orig); off += 4096 {
+		if binary.NativeEndian.Uint16(orig[off+8:]) == 0x01 { // a branch page
+			b := bytes.Clone(orig)
+			clear(b[off : off+4096])
+			damages = append(damages, b)
+		}
+	}
+	further := 0
+	for i, b := range damages {
+		cut, name := i+2, "cut"
+		damaged := filepath.Join(t.TempDir(), "damaged.db")
+		os.WriteFile(damaged, b, 0o600)
+		tree, err := bolt.SalvageTree(ctx, damaged, func(ledger.Recorded) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := open(t, filepath.Join(t.TempDir(), "new.db"))
+		res, err := bolt.Salvage(ctx, damaged, dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Recovered < tree.Recovered {
+			t.Fatalf("%s %d: %d recovered, the tree alone gave %d", name, cut, res.Recovered, tree.Recovered)
+		}
+		if tree.Recovered > 0 && res.Recovered > tree.Recovered {
+			further++
+		}
+		v, err := ledger.Verify(ctx, dst, nil)
+		if err != nil || v.Size != res.Recovered {
+			t.Fatalf("%s %d: the new ledger: %+v %v", name, cut, v, err)
+		}
+		o, err := bolt.Open(old, bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := ledger.TreeRoot(ctx, o, v.Size)
+		o.Close()
+		if err != nil || root != v.Root {
+			t.Fatalf("%s %d: recovered root %x, the file's at %d: %x %v", name, cut, v.Root, v.Size, root, err)
+		}
+		t.Logf("damage %d: the tree gave %d, the salvage %d", i, tree.Recovered, res.Recovered)
+	}
+	if further == 0 {
+		t.Fatal("no cut had the pages go on from where the tree stopped: this test tests nothing")
 	}
 }
