@@ -81,8 +81,8 @@ func verifyProgress(c *cli.Context) func(done, total uint64) {
 }
 
 // countOnTerminal is barOnTerminal for work whose size is not known before
-// it ends: a spinner with a count and a rate.
-func countOnTerminal(c *cli.Context, what string) func(n uint64, finished bool) {
+// it ends: a spinner with a count of units and a rate.
+func countOnTerminal(c *cli.Context, what, units string) func(n uint64, finished bool) {
 	f, ok := c.App.ErrWriter.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
@@ -92,7 +92,7 @@ func countOnTerminal(c *cli.Context, what string) func(n uint64, finished bool) 
 		if bar == nil {
 			bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
 				progressbar.OptionShowCount(), progressbar.OptionShowTotalBytes(false),
-				progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"), progressbar.OptionClearOnFinish())
+				progressbar.OptionShowIts(), progressbar.OptionSetItsString(units), progressbar.OptionClearOnFinish())
 		}
 		bar.Set64(int64(n))
 		if finished {

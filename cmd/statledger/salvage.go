@@ -47,7 +47,18 @@ func salvageCommand() *cli.Command {
 				return err
 			}
 			defer dst.Close()
-			res, err := salvageFile(c.Context, from, dst)
+			// 1M events take most of a minute, their number not known
+			// before the end.
+			var progress func(uint64)
+			var last uint64
+			show := countOnTerminal(c, "recovering", "events")
+			if show != nil {
+				progress = func(n uint64) { last = n; show(n, false) }
+			}
+			res, err := salvageFile(c.Context, from, dst, progress)
+			if last > 0 {
+				show(last, true)
+			}
 			if err != nil {
 				// An unfinished salvage leaves no ledger behind, so running it
 				// again (after Ctrl-C, or a full disk) finds --to free.

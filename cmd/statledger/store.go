@@ -128,7 +128,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 		},
 		Files:    boltFiles{},
 		Progress: foldProgress(c),
-		Count:    func(what string) func(uint64, bool) { return countOnTerminal(c, what) },
+		Count:    func(what string) func(uint64, bool) { return countOnTerminal(c, what, "records") },
 		Note:     note(c),
 	}
 	if ref.kind == "bolt" {
@@ -228,8 +228,8 @@ func checkBackup(ctx context.Context, path string, head ledger.Head, progress fu
 
 // salvageFile appends to dst each event of a damaged ledger file that
 // still verifies, in order: see bolt.Salvage.
-func salvageFile(ctx context.Context, path string, dst ledger.Store) (bolt.SalvageResult, error) {
-	return bolt.Salvage(ctx, path, dst)
+func salvageFile(ctx context.Context, path string, dst ledger.Store, progress func(uint64)) (bolt.SalvageResult, error) {
+	return bolt.Salvage(ctx, path, dst, progress)
 }
 
 // isLedgerFile reports whether the file at path is an embedded ledger (or

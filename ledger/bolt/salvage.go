@@ -74,10 +74,10 @@ type SalvageResult struct {
 // one appended: dst gets the events of one of the two reads only. The pages
 // may hold an event's earlier copy that bbolt freed but did not overwrite:
 // it counts if it matches its leaf hash, for then it is the event recorded.
-func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult, error) {
+func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(appended uint64)) (SalvageResult, error) {
 	// The tree's read goes into dst as it comes, in batches: a ledger of
 	// 1M events kept whole in memory first took 3.2 GB.
-	tree := appendTo(ctx, dst, 0)
+	tree := appendTo(ctx, dst, 0, progress)
 	res, err := salvageTree(ctx, path, tree.add)
 	if err == nil {
 		err = tree.flush()
@@ -89,7 +89,7 @@ func Salvage(ctx context.Context, path string, dst ledger.Store) (SalvageResult,
 	// two agree on every event before: dst then holds the pages' read, as
 	// if it alone had been taken; where they differ, the tree's stays.
 	k := res.Recovered
-	pages := appendTo(ctx, dst, k)
+	pages := appendTo(ctx, dst, k, progress)
 	agree := true
 	var before []ledger.Recorded // of the pages' read, not yet compared
 	compare := func() error {
@@ -150,17 +150,19 @@ var errDisagree = errors.New("the pages hold other events than the tree")
 // salvageBatch is how many events Salvage appends at once.
 const salvageBatch = 1000
 
-// batchAppender appends what it is given to a store in batches, from seq next.
+// batchAppender appends what it is given to a store in batches, from seq
+// next, and tells progress (when set) how far the store then is.
 type batchAppender struct {
 	ctx      context.Context
 	dst      ledger.Store
 	next     uint64
 	batch    []ledger.Recorded
 	appended uint64
+	progress func(uint64)
 }
 
-func appendTo(ctx context.Context, dst ledger.Store, next uint64) *batchAppender {
-	return &batchAppender{ctx: ctx, dst: dst, next: next}
+func appendTo(ctx context.Context, dst ledger.Store, next uint64, progress func(uint64)) *batchAppender {
+	return &batchAppender{ctx: ctx, dst: dst, next: next, progress: progress}
 }
 
 func (a *batchAppender) add(r ledger.Recorded) error {
@@ -180,6 +182,9 @@ func (a *batchAppender) flush() error {
 	}
 	n := uint64(len(a.batch))
 	a.next, a.appended, a.batch = a.next+n, a.appended+n, a.batch[:0]
+	if a.progress != nil {
+		a.progress(a.next)
+	}
 	return nil
 }
 

@@ -61,7 +61,7 @@ func TestSalvageAppendsWhatVerifies(t *testing.T) {
 				}
 			}
 			dst := open(t, filepath.Join(t.TempDir(), "new.db"))
-			res, err := bolt.Salvage(ctx, path, dst)
+			res, err := bolt.Salvage(ctx, path, dst, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestSalvageGoesOnFromThePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		dst := open(t, filepath.Join(t.TempDir(), "new.db"))
-		res, err := bolt.Salvage(ctx, damaged, dst)
+		res, err := bolt.Salvage(ctx, damaged, dst, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
