@@ -198,7 +198,10 @@ func LoadSigner(path string) (note.Signer, string, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, "", Errorf(CodeInput, "signing key %s is readable by others (mode %04o); run 'chmod 600 %s'", path, fi.Mode().Perm(), path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := ReadFileAtMost(path, 64<<10)
+	if errors.As(err, new(TooLarge)) {
+		return nil, "", Errorf(CodeInput, "%s is no signing key: %v, and a signing key is a line of about 100 bytes", path, err)
+	}
 	if err != nil {
 		return nil, "", Wrap(CodeRuntime, err, "cannot read signing key")
 	}

@@ -149,6 +149,16 @@ func TestTheWrongFileIsToldBySize(t *testing.T) {
 	if !strings.Contains(r.stderr, "it is 80.0 MB, larger than any workbook statledger writes") {
 		t.Errorf("verify --report of 80 MB: %s", r.stderr)
 	}
+	// So is the ledger given for a key, or for the chart's library.
+	os.Chmod(twoMB, 0o600)
+	for args, want := range map[string]string{
+		"checkpoint --signing-key " + twoMB:                                      "is no signing key: it is 2.0 MB, and a signing key is a line of about 100 bytes",
+		"chart -o " + filepath.Join(dir, "c.html") + " --echarts-js " + workbook: "does not look like echarts.min.js: it is 80.0 MB",
+	} {
+		if r := sl(t, store, strings.Fields(args)...); r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
 }
 
 // testdata/v2 is a ledger and a workbook made by statledger before the id

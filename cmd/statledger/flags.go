@@ -2,9 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -108,43 +105,12 @@ func echartsFlag() cli.Flag {
 // (the ledger, a workbook, a disk image) is named as the wrong file before
 // it is read.
 func readFileArg(flag, path string) ([]byte, error) {
-	b, err := readBounded(path, 1<<20)
-	if errors.As(err, new(tooLarge)) {
+	b, err := ledger.ReadFileAtMost(path, 1<<20)
+	if errors.As(err, new(ledger.TooLarge)) {
 		return nil, usageError("%s %s: %v; a checkpoint or a proof is a few KB: is it the right file?", flag, path, err)
 	}
 	if err != nil {
 		return nil, usageError("%s %s: %v", flag, path, err)
 	}
 	return b, nil
-}
-
-// tooLarge is the error of a file larger than it can be: "it is 70.0 MB".
-type tooLarge string
-
-func (e tooLarge) Error() string { return "it is " + string(e) }
-
-// readBounded reads a file of at most limit bytes; a larger one is a
-// tooLarge that says its size.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-		return nil, tooLarge(megabytes(fi.Size()))
-	}
-	// A pipe or a device has no size to look at first.
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(b)) > limit {
-		return nil, tooLarge("more than " + megabytes(limit))
-	}
-	return b, err
-}
-
-func megabytes(n int64) string {
-	if n >= 1e9 {
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }

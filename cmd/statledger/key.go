@@ -94,8 +94,8 @@ func keyArg(flag, v string, check func(string) error) (string, error) {
 		return strings.TrimSpace(v), nil
 	}
 	// A key file holds a line; the ledger given as one is told by its size.
-	b, ferr := readBounded(v, 64<<10)
-	if errors.As(ferr, new(tooLarge)) {
+	b, ferr := ledger.ReadFileAtMost(v, 64<<10)
+	if errors.As(ferr, new(ledger.TooLarge)) {
 		return "", usageError("%s %s: %v; a key is one line: is it the right file?", flag, v, ferr)
 	}
 	if ferr != nil {

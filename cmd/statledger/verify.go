@@ -120,11 +120,11 @@ func verifyLedger(c *cli.Context, ref storeRef) (ledger.Store, ledger.VerifyResu
 // checkpoint again.
 func checkReportArgs(c *cli.Context) (workbook []byte, vkey string, err error) {
 	path := c.String("report")
-	workbook, err = readBounded(path, xlsx.MaxWorkbook)
+	workbook, err = ledger.ReadFileAtMost(path, xlsx.MaxWorkbook)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, "", usageError("--report %s: no such file", path)
-	case errors.As(err, new(tooLarge)):
+	case errors.As(err, new(ledger.TooLarge)):
 		return nil, "", usageError("--report %s: %v, larger than any workbook statledger writes: is it the right file?", path, err)
 	case err != nil:
 		return nil, "", usageError("--report %s: cannot read it (%v)", path, errors.Unwrap(err))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -140,7 +139,7 @@ func Count(text []byte, logKey string, witnesses []string) (ledger.Checkpoint, [
 // and hold the ledger's root at its size: witnesses vouched for that
 // history, and a ledger that no longer has it was changed.
 func ReadCosigned(ctx context.Context, s ledger.Store, path, vkey string) (*ledger.Checkpoint, string, error) {
-	b, err := os.ReadFile(path)
+	b, err := ledger.ReadFileAtMost(path, 1<<20) // a checkpoint and a few cosignatures
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil
 	}

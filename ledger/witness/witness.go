@@ -85,7 +85,10 @@ func Open(dir string, now func() time.Time) (*Witness, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, ledger.Errorf(ledger.CodeInput, "witness key %s is readable by others (mode %04o); run 'chmod 600 %s'", path, fi.Mode().Perm(), path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := ledger.ReadFileAtMost(path, 64<<10)
+	if errors.As(err, new(ledger.TooLarge)) {
+		return nil, ledger.Errorf(ledger.CodeInput, "%s is no witness key: %v, and a key is a line of about 100 bytes", path, err)
+	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot read the witness key")
 	}

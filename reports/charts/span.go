@@ -2,6 +2,7 @@ package charts
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"time"
@@ -72,7 +73,12 @@ func FindECharts() string {
 
 // LoadECharts reads the ECharts library to inline from path.
 func LoadECharts(path string) ([]byte, error) {
-	lib, err := os.ReadFile(path)
+	// echarts.min.js is about 1 MB; a larger file is not it, and is not
+	// read whole to say so.
+	lib, err := ledger.ReadFileAtMost(path, 16<<20)
+	if errors.As(err, new(ledger.TooLarge)) {
+		return nil, ledger.Errorf(ledger.CodeInput, "%s does not look like echarts.min.js: %v", path, err)
+	}
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeInput, err, "%s: cannot read ECharts (install it with 'npm install echarts')", path)
 	}
