@@ -6,7 +6,7 @@ import (
 	"os"
 )
 
-// TooLarge is the error of a file larger than what it should be can be:
+// TooLarge is the error of a file larger than one of its kind can be:
 // "it is 1.4 GB". The likeliest cause is the wrong file (the ledger given
 // for a key), which is then named by its size before it is read whole.
 type TooLarge string
