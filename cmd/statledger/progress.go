@@ -12,6 +12,19 @@ import (
 // barOnTerminal is a progress bar for long work, shown only when stderr is
 // a terminal, made at the first report of progress and cleared when done.
 func barOnTerminal(c *cli.Context, what string) func(done, total uint64) {
+	return newBar(c, what, progressbar.OptionShowCount())
+}
+
+// bytesOnTerminal is barOnTerminal for work measured in bytes.
+func bytesOnTerminal(c *cli.Context, what string) func(done, total int64) {
+	show := newBar(c, what, progressbar.OptionShowBytes(true), progressbar.OptionShowCount())
+	if show == nil {
+		return nil
+	}
+	return func(done, total int64) { show(uint64(done), uint64(total)) }
+}
+
+func newBar(c *cli.Context, what string, opts ...progressbar.Option) func(done, total uint64) {
 	f, ok := c.App.ErrWriter.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
@@ -19,29 +32,9 @@ func barOnTerminal(c *cli.Context, what string) func(done, total uint64) {
 	var bar *progressbar.ProgressBar
 	return func(done, total uint64) {
 		if bar == nil {
-			bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
-				progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+			bar = progressbar.NewOptions64(int64(total), append(opts, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what), progressbar.OptionClearOnFinish())...)
 		}
 		bar.Set64(int64(done))
-		if done >= total {
-			bar.Finish()
-		}
-	}
-}
-
-// bytesOnTerminal is barOnTerminal for work measured in bytes.
-func bytesOnTerminal(c *cli.Context, what string) func(done, total int64) {
-	f, ok := c.App.ErrWriter.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	var bar *progressbar.ProgressBar
-	return func(done, total int64) {
-		if bar == nil {
-			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
-				progressbar.OptionShowBytes(true), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-		}
-		bar.Set64(done)
 		if done >= total {
 			bar.Finish()
 		}
