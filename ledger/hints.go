@@ -162,6 +162,42 @@ func dateHint(s string) string {
 	return ""
 }
 
+// ownSheets are the header rows of the sheets statledger's own workbooks
+// list events on, one set of words per language and layout: reports/xlsx
+// adds them (AddOwnSheet), as ledger knows no workbook.
+var ownSheets []map[string]bool
+
+// AddOwnSheet makes a CSV input with this header row, or most of it, be
+// told that it is a workbook's sheet. For package initialisation only.
+func AddOwnSheet(header []string) {
+	set := map[string]bool{}
+	for _, h := range header {
+		set[h] = true
+	}
+	ownSheets = append(ownSheets, set)
+}
+
+// ownSheet reports whether header is mostly that of a workbook's sheet of
+// events: an official who saves it as CSV to import it back would be told
+// a column name at a time, and then every cell, without being told why.
+func ownSheet(header []string) bool {
+	for _, set := range ownSheets {
+		in, named := 0, 0
+		for _, h := range header {
+			if h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")); h != "" {
+				named++
+				if set[h] {
+					in++
+				}
+			}
+		}
+		if in >= 5 && 2*in >= named {
+			return true
+		}
+	}
+	return false
+}
+
 // typeWords are what reports call each type in the languages they speak
 // besides English (체포 is arrest), keyed by wordKey: an official who keeps
 // a sheet in Korean or Khmer writes a type so. ledger knows no language;

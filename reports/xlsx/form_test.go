@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"bytes"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
@@ -215,6 +216,31 @@ func TestDemoWorkbookPrints(t *testing.T) {
 		}
 		if os.Getenv("STATLEDGER_KEEP") != "" {
 			exec.Command("pdftoppm", "-png", "-r", "60", pdf, strings.TrimSuffix(pdf, ".pdf")).Run()
+		}
+	}
+}
+
+// The Events sheet of a workbook, saved as CSV and imported back (an
+// official's way to change a figure), is told what it is in one line, in
+// whatever language the workbook speaks, not a column name at a time.
+func TestEventsSheetImportedBackIsToldWhatItIs(t *testing.T) {
+	for _, code := range lang.Codes {
+		l, _ := lang.Parse(code)
+		f, err := excelize.OpenReader(bytes.NewReader(demo(t, l)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows(f.GetSheetList()[3])
+		f.Close()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: the Events sheet: %v %v", code, rows, err)
+		}
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.WriteAll(rows)
+		d, err := ledger.ScanCSV("events.csv", &b, func(int, ledger.Event) {})
+		if err != nil || len(d.Errors) != 1 || d.Errors[0].Line != 1 || !strings.Contains(d.Errors[0].Msg, "this is the Events sheet of a statledger workbook") {
+			t.Errorf("%s: %v %v", code, d.Errors, err)
 		}
 	}
 }

@@ -585,6 +585,20 @@ var eventColumns = []string{"Type", "Date", "Persons", "Nationality", "Nationali
 	"Location", "Agencies", "Crime", "Source", "Source URL", "Source published", "Source title", "Notes",
 	"Corrections", "ID", "Seq", "Last change seq"}
 
+// An Events sheet saved as CSV and imported is told what it is, in any
+// language and layout the sheet was written in.
+func init() {
+	for _, code := range lang.Codes {
+		l, _ := lang.Parse(code)
+		words := make([]string, len(eventColumns))
+		for i, k := range eventColumns {
+			words[i] = l.S(k)
+		}
+		ledger.AddOwnSheet(words)
+	}
+	ledger.AddOwnSheet(eventColumns1)
+}
+
 // events streams the month's incidents: the one sheet that can hold 100k rows.
 func (b *book) events() {
 	s := b.name(SheetEvents)
