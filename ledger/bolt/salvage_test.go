@@ -215,3 +215,34 @@ func TestSalvageGoesOnFromThePages(t *testing.T) {
 		t.Fatal("no cut had the pages go on from where the tree stopped: this test tests nothing")
 	}
 }
+
+// A salvage appends as it reads, never holding the file's events: the
+// first batch is in the new ledger before a later event is read, so a
+// change made to that event then is what the salvage finds. (Holding every
+// event first took 3.2 GB for a ledger of 1M events.)
+func TestSalvageAppendsAsItReads(t *testing.T) {
+	ctx := context.Background()
+	s, _ := filled(t, 3000)
+	path := s.DB().Path()
+	s.Close()
+	dst := open(t, filepath.Join(t.TempDir(), "new.db"))
+	changed := false
+	res, err := bolt.Salvage(ctx, path, dst, func(appended uint64) {
+		if changed {
+			return
+		}
+		changed = true
+		b, _ := os.ReadFile(path)
+		note := []byte(`"notes":"test event 2500"`)
+		if bytes.Count(b, note) == 0 {
+			t.Fatal("event 2500 not found in the file")
+		}
+		os.WriteFile(path, bytes.ReplaceAll(b, note, []byte(`"notes":"TEST event 2500"`)), 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recovered != 2500 || !strings.Contains(res.Stopped, "seq 2500") {
+		t.Fatalf("salvage = %+v; want it stopped at seq 2500, changed after its first batch was appended", res)
+	}
+}
