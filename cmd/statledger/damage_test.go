@@ -236,6 +236,14 @@ func TestSalvage(t *testing.T) {
 	if r := runBin(t, bin, "", "", nil, "salvage", "--from", store, "--to", store); r.code != 2 {
 		t.Fatalf("salvage onto an existing file: exit %d", r.code)
 	}
+	// The recovered ledger is the same ledger: it keeps the origin, so
+	// another ledger's key is refused on it as on the original.
+	other := filepath.Join(dir, "other.db")
+	must(t, sl(t, other, "init", "--origin", "police.example/ledger"), "init another")
+	r := sl(t, filepath.Join(dir, "recovered0.db"), "--signing-key", other+".key", "key")
+	if r.code != 2 || !strings.Contains(r.stderr, "but this ledger is statledger.local/l") {
+		t.Fatalf("another ledger's key on the recovered ledger: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // Backups taken while imports run verify and hold whole appends only: a

@@ -72,6 +72,13 @@ func salvageCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// The same ledger: its checkpoints and signing key are the
+			// damaged file's, and another ledger's are told apart by it.
+			if o, ok := dst.(ledger.Origins); ok && res.Origin != "" {
+				if err := o.SetOrigin(c.Context, res.Origin); err != nil {
+					return err
+				}
+			}
 			if key, err := os.ReadFile(from + ".key"); err == nil {
 				if _, err := os.Stat(to + ".key"); errors.Is(err, fs.ErrNotExist) && os.WriteFile(to+".key", key, 0o600) == nil {
 					fmt.Fprintf(c.App.ErrWriter, "copied the signing key %s.key to %s.key\n", from, to)

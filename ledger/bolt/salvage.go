@@ -58,6 +58,7 @@ type SalvageResult struct {
 	Recovered uint64 // events 0…Recovered-1 verified and were handed on
 	Recorded  uint64 // the size the file says it has, when that can be read
 	Stopped   string // why the salvage stopped before Recorded, or ""
+	Origin    string // the origin the file recorded at init, when that can be read
 }
 
 // Salvage reads the ledger file at path, however damaged, and appends to
@@ -134,7 +135,7 @@ func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(a
 	case err != nil || pres.Recovered <= k:
 		return res, nil // the pages' read is no better: the tree's stands
 	}
-	pres.Recorded = res.Recorded
+	pres.Recorded, pres.Origin = res.Recorded, res.Origin
 	// The pages' read stops where it finds no next event; only the tree
 	// knows whether the file recorded more.
 	if pres.Stopped == "" && (res.Recorded == 0 || pres.Recovered < res.Recorded) {
@@ -215,6 +216,7 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 			if v := meta.Get(keySize); len(v) == 8 {
 				res.Recorded = binary.BigEndian.Uint64(v)
 			}
+			res.Origin = string(meta.Get(keyOrigin))
 		}
 		return nil
 	}); err != nil {
