@@ -23,6 +23,9 @@ func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size
 	if dh.Size > sh.Size {
 		return 0, dh, Errorf(CodeInput, "the target holds %d events, more than the source's %d: its history differs; copy to an empty ledger", dh.Size, sh.Size)
 	}
+	if err := copyOrigin(ctx, src, dst); err != nil {
+		return 0, dh, err
+	}
 	if dh.Size > 0 {
 		root, err := TreeRoot(ctx, src, dh.Size)
 		if err != nil {
@@ -127,4 +130,30 @@ func Follow(ctx context.Context, open func(context.Context) (Store, error), from
 		case <-time.After(PollEvery):
 		}
 	}
+}
+
+// copyOrigin gives dst the origin src recorded, if dst has none: a copy is
+// the same ledger, signed with the same key, and another ledger's key and
+// checkpoints are told apart on it by its origin (CheckOrigin). A target
+// that is another ledger is refused.
+func copyOrigin(ctx context.Context, src, dst Store) error {
+	so, ok1 := src.(Origins)
+	do, ok2 := dst.(Origins)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	from, err := so.Origin(ctx)
+	if err != nil || from == "" {
+		return err
+	}
+	to, err := do.Origin(ctx)
+	switch {
+	case err != nil:
+		return err
+	case to == "":
+		return do.SetOrigin(ctx, from)
+	case to != from:
+		return Errorf(CodeInput, "the target is the ledger %s, and the source %s: refusing to copy one ledger into another", to, from)
+	}
+	return nil
 }

@@ -75,6 +75,33 @@ func TestCopy(t *testing.T) {
 	}
 }
 
+// A copy is the same ledger: it takes the source's origin, and a target
+// recorded as another ledger is refused before anything is appended.
+func TestCopyKeepsTheOrigin(t *testing.T) {
+	ctx := context.Background()
+	recs := storetest.Sealed(0, 30)
+	src, _ := boltLedger(t, "src.db", recs)
+	defer src.Close()
+	src.SetOrigin(ctx, "moi.example/ledger")
+	dst, _ := boltLedger(t, "dst.db", nil)
+	defer dst.Close()
+	if _, _, err := ledger.Copy(ctx, src, dst, 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := dst.Origin(ctx); err != nil || o != "moi.example/ledger" {
+		t.Fatalf("the copy's origin: %q %v", o, err)
+	}
+	other, _ := boltLedger(t, "other.db", nil)
+	defer other.Close()
+	other.SetOrigin(ctx, "police.example/ledger")
+	if _, _, err := ledger.Copy(ctx, src, other, 10, nil); ledger.CodeOf(err) != ledger.CodeInput || !strings.Contains(err.Error(), "the target is the ledger police.example/ledger, and the source moi.example/ledger") {
+		t.Fatalf("a copy into another ledger: %v", err)
+	}
+	if h, _ := other.Head(ctx); h.Size != 0 {
+		t.Fatalf("a refused copy appended %d events", h.Size)
+	}
+}
+
 // Follow on a store that cannot push polls it: events appended while it
 // follows arrive in order, and the end of ctx ends it without error.
 func TestFollowPolls(t *testing.T) {
