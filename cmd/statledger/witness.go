@@ -57,6 +57,15 @@ func witnessCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				// The files a witness is likeliest to be sent instead.
+				switch kind, err := ledger.ProofKind(proof); {
+				case err != nil:
+					if cp, cerr := ledger.OpenCheckpoint(proof, logKey); cerr == nil {
+						return usageError("%s is a signed checkpoint of %s (tree size %d), not a proof: the ledger's keeper makes the proof from it ('statledger prove --consistency %[1]s')", c.Args().First(), cp.Origin, cp.Size)
+					}
+				case kind == ledger.InclusionProofFormat:
+					return usageError("%s is an inclusion proof of one event ('statledger prove ID'); a witness cosigns a consistency proof ('statledger prove --consistency LAST')", c.Args().First())
+				}
 				w, err := witness.Open(c.String("dir"), nil)
 				if err != nil {
 					return err

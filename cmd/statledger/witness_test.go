@@ -67,6 +67,16 @@ func TestWitnessWorkflow(t *testing.T) {
 		if !strings.HasPrefix(wkeys[i], name+"+") {
 			t.Fatalf("witness init printed %q", r.stdout)
 		}
+		if i == 0 {
+			// Sent the checkpoint, or a proof of one event, the witness is
+			// told what it is and what to ask for, and cosigns nothing.
+			inclusion := write("inc.json", must(t, sl(t, store, "prove", regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(must(t, sl(t, store, "export"), "export").stdout)[1]), "prove").stdout)
+			for given, want := range map[string]string{cp0: "is a signed checkpoint of statledger.local/l (tree size 4), not a proof", inclusion: "is an inclusion proof of one event"} {
+				if r := sl(t, "", "witness", "cosign", "--dir", wdir, "--log-key", verifier, given); r.code != 2 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+					t.Fatalf("witness cosign %s: exit %d\n%s", given, r.code, r.stderr)
+				}
+			}
+		}
 		r = must(t, sl(t, "", "witness", "cosign", "--dir", wdir, "--log-key", verifier, proof), "witness cosign")
 		cosigned = append(cosigned, write("c"+string(rune('1'+i))+".txt", r.stdout))
 		// A proof from the checkpoint this witness has already passed is refused.
