@@ -111,6 +111,9 @@ func mergeCosigned(c *cli.Context, s ledger.Store) error {
 		if err != nil {
 			return err
 		}
+		if kind, err := ledger.ProofKind(b); err == nil && kind == ledger.ConsistencyProofFormat {
+			return usageError("%s is the consistency proof the witnesses cosign, not what they send back: --cosigned takes what 'statledger witness cosign' printed", p)
+		}
 		texts = append(texts, b)
 	}
 	path, err := cosignedPath(c)

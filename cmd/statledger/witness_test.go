@@ -93,6 +93,11 @@ func TestWitnessWorkflow(t *testing.T) {
 		t.Fatalf("verify --witness of a report with no cosignatures: exit %d %s", r.code, r.stderr)
 	}
 
+	// The proof sent to the witnesses, given back instead of what they
+	// printed, is told so and merges nothing.
+	if r := sl(t, store, "checkpoint", "--cosigned", proof); r.code != 2 || !strings.Contains(r.stderr, "is the consistency proof the witnesses cosign, not what they send back") {
+		t.Fatalf("checkpoint --cosigned of the proof: exit %d %s", r.code, r.stderr)
+	}
 	merged := must(t, sl(t, store, "checkpoint", "--cosigned", cosigned[0], cosigned[1]), "checkpoint --cosigned").stdout
 	if strings.Count(merged, "\n— ") != 3 {
 		t.Fatalf("merged checkpoint:\n%s", merged)

@@ -34,7 +34,12 @@ func Merge(logKey string, texts ...[]byte) (string, ledger.Checkpoint, error) {
 	for i, t := range texts {
 		n, err := note.Open(t, note.VerifierList(v))
 		if err != nil {
-			return "", ledger.Checkpoint{}, ledger.Wrap(ledger.CodeVerify, err, "cosigned checkpoint %d is not signed by %s", i+1, v.Name())
+			// Told as a checkpoint is: another ledger's (a mix-up of
+			// files), or one under this log's name with another key.
+			if _, cerr := ledger.OpenCheckpoint(t, logKey); cerr != nil {
+				err = cerr
+			}
+			return "", ledger.Checkpoint{}, ledger.Wrap(ledger.CodeOf(err), err, "cosigned checkpoint %d", i+1)
 		}
 		if merged == nil {
 			merged = &note.Note{Text: n.Text, Sigs: n.Sigs}
