@@ -505,6 +505,7 @@ func checkInput(ctx context.Context, s Store, src Input, fresh func(string, int,
 	}
 	in.size = head.Size
 	in.checker = New(s).NewChecker()
+	in.checker.Empty = head.Size == 0
 	var lookupErr error
 	var ledgerErrs []LineError
 	sctx, stop := context.WithCancel(ctx)

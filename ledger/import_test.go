@@ -563,3 +563,49 @@ func TestImportTellsTheCheck(t *testing.T) {
 		t.Fatalf("the check told %v; want it to end at %d", calls, total)
 	}
 }
+
+// lookups counts the ids looked up in a store.
+type lookups struct {
+	ledger.Store
+	n *int
+}
+
+func (l lookups) Lookup(ctx context.Context, id string) (ledger.Recorded, bool, error) {
+	*l.n++
+	return l.Store.Lookup(ctx, id)
+}
+
+// Into an empty ledger an import looks up no id: there is none to find.
+// Into one that holds events, each id is looked up once in the check.
+func TestFirstLoadLooksUpNothing(t *testing.T) {
+	open := importLedger(t)
+	n := 0
+	counted := func(ctx context.Context, write bool) (ledger.Store, error) {
+		s, err := open(ctx, write)
+		return lookups{s, &n}, err
+	}
+	ctx := context.Background()
+	opt := ledger.ImportOptions{Actor: "t", BatchSize: 50}
+	if res, err := ledger.Import(ctx, counted, ledger.Events{File: "a", List: decoded(t, jsonlEvents(200, 0))}, opt); err != nil || res.Appended != 200 {
+		t.Fatalf("first load: %+v %v", res, err)
+	}
+	if n != 0 {
+		t.Fatalf("a first load looked up %d ids", n)
+	}
+	again := append(decoded(t, jsonlEvents(200, 0)), decoded(t, jsonlEvents(100, 500))...)
+	if res, err := ledger.Import(ctx, counted, ledger.Events{File: "b", List: again}, opt); err != nil || res.Appended != 100 || res.Duplicates != 200 {
+		t.Fatalf("second load: %+v %v", res, err)
+	}
+	if n < 300 {
+		t.Fatalf("the second load looked up %d ids of 300", n)
+	}
+}
+
+func decoded(t *testing.T, jsonl string) []ledger.Event {
+	t.Helper()
+	d, err := ledger.DecodeJSONL("in.jsonl", strings.NewReader(jsonl))
+	if err != nil || len(d.Errors) > 0 {
+		t.Fatal(err, d.Errors)
+	}
+	return d.Events
+}
