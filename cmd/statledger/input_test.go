@@ -142,6 +142,8 @@ func TestNewcomerMessages(t *testing.T) {
 		{[]string{"help", "improt"}, []string{"No help topic for 'improt'"}, nil},
 		{[]string{"correct", "00000000-0000-4000-8000-000000000000", "--count", "3", "--reason", "x"}, []string{"ID: no event 00000000-0000-4000-8000-000000000000 in the ledger"}, []string{"bad line", "--skip-invalid", "earlier in this input"}},
 		{[]string{"--store", "esdb://localhost:99999?tls=false", "summary", "--month", "2025-10"}, []string{`"99999" is not a port`}, nil},
+		{[]string{"--store", "esdb:/localhost:2113", "init"}, []string{"--store esdb:/localhost:2113: an EventStoreDB address is written esdb://localhost:2113"}, []string{"created"}},
+		{[]string{"--store", "ESDB://admin:secret@localhost:2113", "summary", "--month", "2025-10"}, []string{"an EventStoreDB address starts in lower case: esdb://admin:xxxxx@localhost:2113"}, []string{"secret"}},
 		{[]string{"summary", "--month", "2025-10", "--as-of", "99"}, []string{"the ledger holds only 4 events", "--as-of takes a tree size"}, nil},
 	} {
 		r := sl(t, store, tc.args...)

@@ -24,6 +24,11 @@ type storeRef struct {
 }
 
 func parseStoreRef(s string) (storeRef, error) {
+	if fixed, upper := addressLike(s); upper {
+		return storeRef{}, usageError("--store: an EventStoreDB address starts in lower case: %s", redact(fixed))
+	} else if fixed != "" {
+		return storeRef{}, usageError("--store %s: an EventStoreDB address is written %s", redact(s), redact(fixed))
+	}
 	switch {
 	case esdb.IsAddress(s):
 		if err := esdb.CheckAddress(s); err != nil {
@@ -42,6 +47,25 @@ func parseStoreRef(s string) (storeRef, error) {
 		return storeRef{}, usageError("--store is empty")
 	}
 	return storeRef{kind: "bolt", path: s, raw: s}, nil
+}
+
+// addressLike is the EventStoreDB address s was meant as, when it is one
+// mistyped ("esdb:/host:2113", "esdb//host:2113", "ESDB://host:2113",
+// which upper says), or "". Taken for a file path, it would have made init
+// create a file of that name.
+func addressLike(s string) (fixed string, upper bool) {
+	if esdb.IsAddress(s) {
+		return "", false
+	}
+	lower := strings.ToLower(s)
+	for _, scheme := range []string{"esdb+discover", "kurrentdb+discover", "esdb", "kurrentdb", "kurrent"} {
+		for _, typo := range []string{"://", ":/", ":", "//"} {
+			if rest, ok := strings.CutPrefix(lower, scheme+typo); ok && rest != "" {
+				return scheme + "://" + s[len(s)-len(rest):], typo == "://"
+			}
+		}
+	}
+	return "", false
 }
 
 // String is the store as it may be shown: never with a password.
