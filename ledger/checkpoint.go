@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -110,7 +111,18 @@ func IsVerifierKey(s string) bool {
 // GenerateKey makes a new Ed25519 signing key named origin and returns the
 // private key text and the verifier key text.
 func GenerateKey(origin string) (skey, vkey string, err error) {
+	// note.GenerateKey makes a key of any name, and one with a space in it
+	// is then no key that note can read: the ledger could sign nothing.
+	if !ValidName(origin) {
+		return "", "", fmt.Errorf("a ledger's name has no spaces and no '+', such as moi.example.gov.kh/scam-ledger")
+	}
 	return note.GenerateKey(rand.Reader, origin)
+}
+
+// ValidName is the signed-note rule for the name of a key, a ledger's
+// origin or a witness's: non-empty UTF-8 with no space and no "+".
+func ValidName(name string) bool {
+	return name != "" && utf8.ValidString(name) && strings.IndexFunc(name, unicode.IsSpace) < 0 && !strings.Contains(name, "+")
 }
 
 // VerifierKey derives the public verifier key from a private signing key, so

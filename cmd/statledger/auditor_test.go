@@ -208,6 +208,24 @@ func TestInitAgainGivesTheVerifierKey(t *testing.T) {
 	}
 }
 
+// A name with a space made a key no one could read, and a ledger that could
+// sign nothing; a key left where its ledger is gone is not taken for a new
+// one. Both are refused before anything is made.
+func TestInitRefusesWhatWouldBreakTheKey(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "statledger.db")
+	r := sl(t, store, "init", "--origin", "my ledger")
+	if _, err := os.Stat(store); r.code != 2 || !strings.Contains(r.stderr, "has no spaces and no '+'") || err == nil {
+		t.Fatalf("init --origin with a space: exit %d\n%s", r.code, r.stderr)
+	}
+	must(t, sl(t, store, "init"), "init")
+	os.Remove(store)
+	r = sl(t, store, "init")
+	if _, err := os.Stat(store); r.code != 2 || !strings.Contains(r.stderr, "but there is no ledger "+store) || err == nil {
+		t.Fatalf("init where only the key is left: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 // Two ledgers made with the defaults have distinct origins, and a ledger
 // refuses another ledger's signing key, naming the key's hash: checkpoints it
 // signed would name another origin, and no auditor of this ledger could

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -32,6 +34,13 @@ func initCommand() *cli.Command {
 			origin := c.String("origin")
 			if origin == "" {
 				origin = defaultOrigin(ref, c.String("ledger"))
+			}
+			if _, err := os.Stat(keyPath); err == nil && ref.kind == "bolt" {
+				if _, err := os.Stat(ref.path); errors.Is(err, fs.ErrNotExist) {
+					// The key of a ledger that is gone: lost, or removed to
+					// start again. A new ledger must not take it.
+					return usageError("a signing key exists at %s, but there is no ledger %s: restore the ledger from its backup ('statledger backup' made it), or move the old key away to start a new ledger", keyPath, ref.path)
+				}
 			}
 			if _, err := os.Stat(keyPath); err == nil {
 				// Its verifier key again, for whoever lost what init printed.

@@ -22,8 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/statledger/statledger/ledger"
 )
 
 // keyType is the signed-note key type of an Ed25519 cosignature/v1 key.
@@ -49,11 +49,8 @@ func Message(timestamp uint64, body string) []byte {
 	return []byte("cosignature/v1\ntime " + strconv.FormatUint(timestamp, 10) + "\n" + body)
 }
 
-// validName is the signed-note rule for key names: non-empty UTF-8 with no
-// space and no "+".
-func validName(name string) bool {
-	return name != "" && utf8.ValidString(name) && strings.IndexFunc(name, unicode.IsSpace) < 0 && !strings.Contains(name, "+")
-}
+// validName is ledger.ValidName: a witness's key is named as a ledger's is.
+func validName(name string) bool { return ledger.ValidName(name) }
 
 // GenerateKey makes a witness key named name. skey is the private key text
 // (PRIVATE+KEY+name+keyID+base64(0x04 || seed)), kept by the witness; vkey is
