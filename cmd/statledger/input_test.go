@@ -330,6 +330,10 @@ func TestEmptyMonthIsNoted(t *testing.T) {
 	if r := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary"); strings.Contains(r.stderr, "note:") {
 		t.Errorf("a month with incidents: %q", r.stderr)
 	}
+	// An instant before anything was recorded, taken for a date of incidents.
+	if r := must(t, sl(t, store, "summary", "--month", "2025-10", "--as-of", "2025-10-31T00:00:00Z"), "summary --as-of"); !strings.Contains(r.stderr, "as of tree size 0") || !strings.Contains(r.stderr, "--as-of with an instant selects the events recorded by then (recorded_at)") {
+		t.Errorf("--as-of an instant before the ledger: %q", r.stderr)
+	}
 }
 
 // A folder given to import, and an output in a folder that does not exist,

@@ -58,7 +58,7 @@ func reportCommand() *cli.Command {
 				var empty string
 				l, err := view(c, asOf, c.Bool("publish"), func(l *checkpoint.Ledger) (err error) {
 					data, in, err = buildMonthly(c, l.Store, l.State, month, monthly.Form{SuppressBelow: below, Lang: language})
-					empty = emptyMonth(l.State, month)
+					empty = emptyMonth(l.State, month, asOf)
 					return err
 				})
 				if err != nil {
@@ -91,16 +91,21 @@ func reportCommand() *cli.Command {
 }
 
 // emptyMonth is a note for a month that has no incident in st, which is
-// most often a mistyped --month (2015-10 for 2025-10), or "".
-func emptyMonth(st *projections.State, month string) string {
+// most often a mistyped --month (2015-10 for 2025-10), or an --as-of
+// instant taken for a date of incidents; or "".
+func emptyMonth(st *projections.State, month string, asOf ledger.AsOf) string {
 	months := st.Months()
 	if slices.Contains(months, month) {
 		return ""
 	}
-	if len(months) == 0 {
-		return fmt.Sprintf("note: no incident counts as of tree size %d: every incident figure of %s is 0", st.Size, month)
+	instant := ""
+	if asOf.Time != nil {
+		instant = "; --as-of with an instant selects the events recorded by then (recorded_at), not those of incidents dated before it"
 	}
-	return fmt.Sprintf("note: no incident counts in %s as of tree size %d (the ledger's run from %s to %s): every incident figure is 0; check --month", month, st.Size, months[0], months[len(months)-1])
+	if len(months) == 0 {
+		return fmt.Sprintf("note: no incident counts as of tree size %d: every incident figure of %s is 0%s", st.Size, month, instant)
+	}
+	return fmt.Sprintf("note: no incident counts in %s as of tree size %d (the ledger's run from %s to %s): every incident figure is 0; check --month%s", month, st.Size, months[0], months[len(months)-1], instant)
 }
 
 // buildMonthly builds the workbook of a month from a projection as of a

@@ -32,7 +32,7 @@ func summaryCommand() *cli.Command {
 			var empty string
 			l, err := view(c, asOf, false, func(l *checkpoint.Ledger) (err error) {
 				sum, err = monthly.NewSummary(c.Context, l.Store, l.State, month, below)
-				empty = emptyMonth(l.State, month)
+				empty = emptyMonth(l.State, month, asOf)
 				return err
 			})
 			if err != nil {
