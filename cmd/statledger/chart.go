@@ -65,6 +65,13 @@ func chartCommand() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(infoWriter(c, out), "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
+			if len(st.Months()) == 0 {
+				note := fmt.Sprintf("note: no incident counts as of tree size %d: the page has no figures", st.Size)
+				if asOf.Time != nil {
+					note += "; --as-of with an instant selects the events recorded by then (recorded_at), not those of incidents dated before it"
+				}
+				fmt.Fprintln(c.App.ErrWriter, note)
+			}
 			if in.ECharts == nil {
 				fmt.Fprintf(c.App.ErrWriter, "note: the page loads ECharts from %s (offline it shows its figures as tables); for interactive charts offline, run 'npm install echarts' here or pass --echarts-js\n", charts.PublicECharts)
 			} else {

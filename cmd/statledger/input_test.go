@@ -331,8 +331,14 @@ func TestEmptyMonthIsNoted(t *testing.T) {
 		t.Errorf("a month with incidents: %q", r.stderr)
 	}
 	// An instant before anything was recorded, taken for a date of incidents.
-	if r := must(t, sl(t, store, "summary", "--month", "2025-10", "--as-of", "2025-10-31T00:00:00Z"), "summary --as-of"); !strings.Contains(r.stderr, "as of tree size 0") || !strings.Contains(r.stderr, "--as-of with an instant selects the events recorded by then (recorded_at)") {
-		t.Errorf("--as-of an instant before the ledger: %q", r.stderr)
+	for _, args := range [][]string{
+		{"summary", "--month", "2025-10"},
+		{"chart", "-o", filepath.Join(t.TempDir(), "c.html")},
+	} {
+		r := must(t, sl(t, store, append(args, "--as-of", "2025-10-31T00:00:00Z")...), args[0]+" --as-of")
+		if !strings.Contains(r.stderr, "as of tree size 0") || !strings.Contains(r.stderr, "--as-of with an instant selects the events recorded by then (recorded_at)") {
+			t.Errorf("%s --as-of an instant before the ledger: %q", args[0], r.stderr)
+		}
 	}
 }
 
