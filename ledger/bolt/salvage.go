@@ -130,6 +130,8 @@ func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(a
 	switch {
 	case errors.Is(err, errDisagree):
 		return res, nil
+	case ledger.Stopped(ctx, err):
+		return res, err // interrupted: no verdict on which read was better
 	case err != nil && pages.appended > 0:
 		return res, err // dst holds more than the tree's read: say why it stopped
 	case err != nil || pres.Recovered <= k:
