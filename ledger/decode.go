@@ -191,6 +191,13 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 			b := bytes.TrimRight(buf, "\r\n")
 			if line == 1 {
 				b = bytes.TrimPrefix(b, utf8BOM)
+				// JSON that is no JSONL: every line after would be told
+				// wrong, one by one.
+				if why := notJSONL(bytes.TrimSpace(b)); why != "" {
+					e := LineError{file, 1, "(file)", why}
+					pool.row(func(d *Decoded) { d.fail(e) })
+					return nil
+				}
 			}
 			if len(bytes.TrimSpace(b)) > 0 {
 				if !pool.serial {
@@ -203,6 +210,20 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 			return nil
 		}
 	}
+}
+
+// notJSONL says why a file whose first line is first is JSON but no JSONL,
+// or "": an array of events (what most tools export as .json), or one
+// object written over several lines.
+func notJSONL(first []byte) string {
+	const form = "JSONL has one event per line, each a whole {…} object, with nothing between them"
+	switch {
+	case len(first) > 0 && first[0] == '[':
+		return "this is a JSON array, not JSONL: " + form
+	case bytes.Equal(first, []byte("{")):
+		return "this is JSON written over several lines, not JSONL: " + form
+	}
+	return ""
 }
 
 func decodeJSONLine(d *Decoded, file string, line int, b []byte) {

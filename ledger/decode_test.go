@@ -57,6 +57,22 @@ func TestDecodeJSONLReportsEveryBadLine(t *testing.T) {
 	}
 }
 
+// JSON that is no JSONL (an array of events, or one object over several
+// lines, as tools export .json) is told so once, not line by line.
+func TestJSONThatIsNoJSONL(t *testing.T) {
+	event := `{"type":"arrest","date":"2025-10-01","count":5,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`
+	for name, in := range map[string]string{
+		"an array":         "[" + event + ",\n" + event + "]\n",
+		"an array, spread": "[\n  " + event + ",\n  " + event + "\n]\n",
+		"one object":       "\ufeff{\n  \"type\": \"arrest\",\n  \"count\": 5\n}\n",
+	} {
+		d, err := DecodeJSONL("in.json", strings.NewReader(in))
+		if err != nil || len(d.Errors) != 1 || d.Errors[0].Line != 1 || !strings.Contains(d.Errors[0].Msg, "not JSONL: JSONL has one event per line") || len(d.Events) != 0 {
+			t.Errorf("%s: %v %v", name, d.Errors, err)
+		}
+	}
+}
+
 func TestDecodeCSV(t *testing.T) {
 	in := "\ufeffnotes,type,date,count,count_qualifier,nationality,country,agencies,source_publisher\n" +
 		"\"multi\nline\",arrest,2025-10-20,60,approx,KR,KH,Police; Immigration ,Khmer Times\n" +
