@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -292,4 +293,24 @@ func asciiDigits(s string) (string, bool) {
 		return r
 	}, s)
 	return a, found
+}
+
+// urlHint is what a source's address given without its scheme, as a
+// browser's address bar shows it, is written as ("www.yna.co.kr/view/…":
+// https://www.yna.co.kr/view/…), or what a name given for one is; or "".
+func urlHint(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, " \t") || strings.Contains(s, "://") {
+		return ""
+	}
+	host, _, _ := strings.Cut(s, "/")
+	if strings.Contains(host, ".") && !strings.HasPrefix(host, ".") && !strings.HasSuffix(host, ".") {
+		if u, err := url.Parse("https://" + s); err == nil && u.Host != "" {
+			return ": write https://" + s
+		}
+	}
+	if !strings.ContainsAny(s, "./:") {
+		return ": a publisher's name has a field of its own"
+	}
+	return ""
 }

@@ -530,7 +530,7 @@ func (v *validator) source(field string, s *Source, required bool) {
 		case len(s.URL) > maxURL:
 			v.add(names[3], "is %d bytes long; at most %d", len(s.URL), maxURL)
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			v.add(names[3], "%q is not an http or https URL", clip(s.URL))
+			v.add(names[3], "%q is not an http or https URL%s", clip(s.URL), urlHint(s.URL))
 		default:
 			v.text(names[3], s.URL, maxURL, false)
 		}

@@ -279,6 +279,8 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		{"date", "2025-10", "for a month write 2025-10-01 and date_precision month"},
 		{"date", "45950", "a spreadsheet's day number (2025-10-20)"},
 		{"date", "yesterday", `"yesterday" is not a date in the form YYYY-MM-DD`},
+		{"source.url", "www.yna.co.kr/view/AKR2025", "write https://www.yna.co.kr/view/AKR2025"},
+		{"source.url", "Yonhap", "a publisher's name has a field of its own"},
 		{"type", "Arrest", "did you mean arrest?"},
 		{"type", "rescues", "did you mean rescue?"},
 		{"type", "Task force established", "did you mean taskforce_established?"},
@@ -287,7 +289,7 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 	for _, c := range cases {
 		row := map[string]string{"type": "arrest", "date": "2025-10-02", "count": "3"}
 		row[c.col] = c.given
-		body := fmt.Sprintf("type,date,count,nationality,country,source_publisher\n%q,%q,%q,KR,KH,p\n", row["type"], row["date"], row["count"])
+		body := fmt.Sprintf("type,date,count,nationality,country,source_publisher,source_url\n%q,%q,%q,KR,KH,p,%q\n", row["type"], row["date"], row["count"], row["source.url"])
 		d, err := ScanCSV("in.csv", strings.NewReader(body), func(int, Event) {})
 		if err != nil || len(d.Errors) != 1 {
 			t.Errorf("%s %q: %v %v", c.col, c.given, d.Errors, err)
