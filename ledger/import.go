@@ -149,6 +149,12 @@ func (fs *Files) Scan(ctx context.Context, fn func(string, int, Event)) (Bad, er
 			continue
 		}
 		r = br
+		// Lines ended by a carriage return alone, as Excel for Mac's "CSV
+		// (Macintosh)" writes them: read as one line, the whole file was a
+		// header of hundreds of unknown columns.
+		if head, _ := br.Peek(64 << 10); bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+			r = crLines{br}
+		}
 		var d Decoded
 		if format == "csv" {
 			d, err = ScanCSV(display, r, emit)
@@ -164,6 +170,20 @@ func (fs *Files) Scan(ctx context.Context, fn func(string, int, Event)) (Bad, er
 		bad.Lines += d.BadLines
 	}
 	return bad, nil
+}
+
+// crLines reads a text whose lines end in a carriage return alone as one
+// whose lines end in a newline.
+type crLines struct{ r io.Reader }
+
+func (c crLines) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // ctxReader ends its reads when ctx ends, so that a scan stops within a

@@ -609,3 +609,25 @@ func decoded(t *testing.T, jsonl string) []ledger.Event {
 	}
 	return d.Events
 }
+
+// A file whose lines end in a carriage return alone (Excel for Mac's "CSV
+// (Macintosh)") is read line by line: its bad lines are named by their
+// number, and its good ones go in.
+func TestLinesEndedByCarriageReturns(t *testing.T) {
+	open := importLedger(t)
+	file := filepath.Join(t.TempDir(), "mac.csv")
+	rows := "type,date,count,nationality,country,source_publisher,notes\r" +
+		"arrest,2025-10-01,3,KR,KH,Yonhap,\"two\rlines\"\r" +
+		"arrest,2025-10-02,many,KR,KH,Yonhap,x\r"
+	os.WriteFile(file, []byte(rows), 0o600)
+	in := &ledger.Files{Names: []string{file}}
+	defer in.Close()
+	_, err := ledger.Import(context.Background(), open, in, ledger.ImportOptions{Actor: "t", BatchSize: 10})
+	if bad := ledger.BadLines(err); len(bad) != 1 || bad[0].Line != 4 || bad[0].Field != "count" {
+		t.Fatalf("the bad line of a CR file: %v", err)
+	}
+	os.WriteFile(file, []byte(strings.Replace(rows, "many", "4", 1)), 0o600)
+	if res, err := ledger.Import(context.Background(), open, in, ledger.ImportOptions{Actor: "t", BatchSize: 10}); err != nil || res.Appended != 2 {
+		t.Fatalf("a CR file: %+v %v", res, err)
+	}
+}
