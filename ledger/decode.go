@@ -561,9 +561,32 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		d.fail(LineError{file, 1, "(header)", "the columns are separated by " + sep + ", not commas: save the sheet as CSV UTF-8 (comma-separated), and import that"})
 		return nil
 	}
-	if !slices.ContainsFunc(header, func(h string) bool { return contains(CSVColumns, strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) }) && ownSheet(header) {
-		d.fail(LineError{file, 1, "(header)", "this is the Events sheet of a statledger workbook: its events are in the ledger already, each with its ID, and a figure of one is changed by a correction of that ID, not by importing the sheet again"})
-		return nil
+	if !slices.ContainsFunc(header, func(h string) bool { return contains(CSVColumns, strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) }) {
+		if ownSheet(header) {
+			d.fail(LineError{file, 1, "(header)", "this is the Events sheet of a statledger workbook: its events are in the ledger already, each with its ID, and a figure of one is changed by a correction of that ID, not by importing the sheet again"})
+			return nil
+		}
+		// A sheet with a title, or blank rows, above its column names.
+		header = slices.Clone(header) // the reader reuses its record
+		for i := 0; i < 10; i++ {
+			rec, err := cr.Read()
+			if err != nil {
+				break
+			}
+			known := 0
+			for _, h := range rec {
+				if contains(CSVColumns, strings.TrimSpace(h)) {
+					known++
+				}
+			}
+			if known >= 2 {
+				line, _ := cr.FieldPos(0)
+				d.fail(LineError{file, 1, "(header)", fmt.Sprintf("the column names are on line %d, not the first: remove the %d %s above them (a title, a blank row), so that they are the file's first line", line, line-1, Plural(line-1, "row", "rows"))})
+				return nil
+			}
+		}
+		// No row further down names columns either: the header's own
+		// errors follow, and no row is decoded after them.
 	}
 	cols := make([]string, len(header))
 	seen := map[string]bool{}

@@ -57,6 +57,22 @@ func TestDecodeJSONLReportsEveryBadLine(t *testing.T) {
 	}
 }
 
+// A sheet with a title or blank rows above its column names is told on
+// which line they are; a header of no known column, with none below it, is
+// told its own names (not the next row's).
+func TestColumnNamesBelowATitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"October 2025 arrests,,,,,\n,,,,,\ntype,date,count,nationality,country,source_publisher\narrest,2025-10-01,3,KR,KH,p\n": "the column names are on line 3, not the first: remove the 2 rows above them",
+		"Report\r\ntype,date,count,nationality,country,source_publisher\r\n":                                                    "the column names are on line 2, not the first: remove the 1 row above them",
+		"foo,bar\n1,2\n": "in.csv:1: foo: is not a column of the format",
+	} {
+		d, err := ScanCSV("in.csv", strings.NewReader(in), func(int, Event) {})
+		if err != nil || len(d.Errors) == 0 || !strings.Contains(d.Errors[0].Error(), want) {
+			t.Errorf("%q: %v %v\n  want %s", in, d.Errors, err, want)
+		}
+	}
+}
+
 // JSON that is no JSONL (an array of events, or one object over several
 // lines, as tools export .json) is told so once, not line by line.
 func TestJSONThatIsNoJSONL(t *testing.T) {
