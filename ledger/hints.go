@@ -109,9 +109,32 @@ func countHint(text string) string {
 // without doubt.
 var dateLayouts = []string{"2006/1/2", "2006.1.2", "2006. 1. 2.", "2006. 1. 2", "20060102", "Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", "2006-1-2", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02 15:04"}
 
+// koreanDate is a date as Korean documents write it: 2025년 10월 20일, or a
+// month, 2025년 10월.
+var koreanDate = regexp.MustCompile(`^(\d{4})\s*년\s*(\d{1,2})\s*월(?:\s*(\d{1,2})\s*일)?$`)
+
 // dateHint says how to write a date that is not YYYY-MM-DD, or "".
 func dateHint(s string) string {
 	s = strings.TrimSpace(s)
+	if m := koreanDate.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		if m[3] == "" {
+			return dateHint(fmt.Sprintf("%d-%02d", y, mo))
+		}
+		d, _ := strconv.Atoi(m[3])
+		if t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC); int(t.Month()) == mo && t.Day() == d {
+			return ": write " + t.Format(time.DateOnly)
+		}
+		return ""
+	}
+	// A date cell that also holds a time ("10/20/2025 0:00"): the date
+	// part is told, if it can be.
+	if date, clock, ok := strings.Cut(s, " "); ok && strings.Contains(clock, ":") {
+		if h := dateHint(date); h != "" {
+			return h
+		}
+	}
 	if a, ok := asciiDigits(s); ok {
 		if dateShaped(a) {
 			return fmt.Sprintf(": write it in the digits 0 to 9 (%s)", a)
