@@ -753,6 +753,9 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 			ev.Type = Type(v)
 		case col == "changes":
 			if f, m := checkJSONShapeAt([]byte(v), "changes."); m != "" {
+				if f == "(line)" { // the cell is no JSON object at all
+					f, m = "changes", fmt.Sprintf("%q is not a JSON object of the fields to change%s", clip(v), changesHint(v))
+				}
 				fail(f, m)
 				continue
 			}

@@ -73,6 +73,23 @@ func TestColumnNamesBelowATitle(t *testing.T) {
 	}
 }
 
+// A correction's changes written as pairs in a CSV cell are told the JSON
+// they were meant as, and how the CSV text holds it.
+func TestChangesAsPairs(t *testing.T) {
+	id := "54675ac0-de63-5203-9e64-4d3c3401440f"
+	for cell, want := range map[string]string{
+		"{count: 64}":                       `changes: "{count: 64}" is not a JSON object of the fields to change: write {"count":64} (in the CSV text: "{""count"":64}")`,
+		`"count=64; count_qualifier=exact"`: `write {"count":64,"count_qualifier":"exact"}`,
+		"64":                                `changes: "64" is not a JSON object of the fields to change`,
+	} {
+		in := "type,corrects,changes,reason\ncorrection," + id + "," + cell + ",x\n"
+		d, err := ScanCSV("in.csv", strings.NewReader(in), func(int, Event) {})
+		if err != nil || len(d.Errors) != 1 || !strings.Contains(d.Errors[0].Error(), want) || (cell == "64" && strings.Contains(d.Errors[0].Error(), "write")) {
+			t.Errorf("%s: %v %v\n  want %s", cell, d.Errors, err, want)
+		}
+	}
+}
+
 // JSON that is no JSONL (an array of events, or one object over several
 // lines, as tools export .json) is told so once, not line by line.
 func TestJSONThatIsNoJSONL(t *testing.T) {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -336,4 +337,40 @@ func urlHint(s string) string {
 		return ": a publisher's name has a field of its own"
 	}
 	return ""
+}
+
+// changesHint is the JSON a correction's changes cell (in CSV) written as
+// pairs was meant as ("{count: 64}", "count=64; count_qualifier=exact":
+// {"count":64,"count_qualifier":"exact"}), or "".
+func changesHint(v string) string {
+	inner := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(v), "{"), "}")
+	out := map[string]any{}
+	for _, pair := range strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' }) {
+		k, val, ok := strings.Cut(pair, ":")
+		if !ok {
+			if k, val, ok = strings.Cut(pair, "="); !ok {
+				return ""
+			}
+		}
+		k = strings.Trim(strings.TrimSpace(k), `"'`)
+		val = strings.Trim(strings.TrimSpace(val), `"'`)
+		if !slices.Contains(CSVColumns, k) || val == "" {
+			return ""
+		}
+		if n, err := strconv.ParseInt(val, 10, 64); err == nil && FieldNamed(k).Kind == Whole {
+			out[k] = n
+		} else {
+			out[k] = val
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return ""
+	}
+	// A spreadsheet quotes the cell when it saves; in the CSV text itself
+	// the quotes are doubled inside quotes.
+	return fmt.Sprintf(": write %s (in the CSV text: \"%s\")", b, strings.ReplaceAll(string(b), `"`, `""`))
 }
