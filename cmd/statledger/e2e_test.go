@@ -527,6 +527,16 @@ func testMonthlyReportPublishReviseVerify(t *testing.T, kind string) {
 	if f, err := excelize.OpenFile(ko); err != nil || f.GetSheetList()[0] != "요약" {
 		t.Fatalf("the Korean report's sheets: %v %v", f.GetSheetList(), err)
 	}
+	// Without -o, each language has a file of its own: the Korean workbook
+	// made after the English one does not replace it.
+	here := t.TempDir()
+	must(t, slIn(t, here, store, nil, "report", "monthly", "--month", "2025-10"), "English report, default name")
+	must(t, slIn(t, here, store, nil, "report", "monthly", "--month", "2025-10", "--lang", "ko"), "Korean report, default name")
+	for _, name := range []string{"statledger-2025-10.xlsx", "statledger-2025-10-ko.xlsx"} {
+		if _, err := os.Stat(filepath.Join(here, name)); err != nil {
+			t.Fatalf("default names: %v", err)
+		}
+	}
 	if r := sl(t, store, "report", "monthly", "--month", "2025-10", "--lang", "fr", "-o", ko); r.code != 2 || !strings.Contains(r.stderr, "--lang") {
 		t.Fatalf("--lang fr: exit %d %s", r.code, r.stderr)
 	}

@@ -29,7 +29,7 @@ func reportCommand() *cli.Command {
 				"   statledger report monthly --month 2025-10 --lang km -o oct-km.xlsx   # Khmer; ko for Korean",
 			Flags: []cli.Flag{
 				monthFlag(), asOfFlag(),
-				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx)"},
+				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default statledger-YYYY-MM.xlsx; in Korean or Khmer statledger-YYYY-MM-ko.xlsx, -km.xlsx)"},
 				&cli.BoolFlag{Name: "publish", Usage: "record the publication in the ledger (file name and SHA-256)"},
 				suppressFlag(), langFlag(),
 			},
@@ -44,7 +44,12 @@ func reportCommand() *cli.Command {
 				}
 				out := c.String("output")
 				if out == "" {
+					// Each language its own file: the Korean workbook made
+					// after the English one must not replace it.
 					out = "statledger-" + month + ".xlsx"
+					if language.Code != "en" {
+						out = "statledger-" + month + "-" + language.Code + ".xlsx"
+					}
 				}
 				// Made before the fold, which may take long: a file that cannot
 				// be written fails at once.
