@@ -22,7 +22,7 @@ func chartCommand() *cli.Command {
 			"ECharts from " + charts.PublicECharts + ", and shows its figures as tables where it cannot.\n\n" +
 			"Example:\n   npm install echarts\n   statledger chart -o charts.html --echarts-js node_modules/echarts/dist/echarts.min.js",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "charts.html", Usage: "the page to write"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the page to write (default charts.html; in Korean or Khmer charts-ko.html, charts-km.html)"},
 			&cli.StringFlag{Name: "from", Usage: "first month, YYYY-MM (default: the earliest incident's month)"},
 			&cli.StringFlag{Name: "to", Usage: "last month, YYYY-MM (default: the latest incident's month)"},
 			asOfFlag(), echartsFlag(), suppressFlag(), langFlag(),
@@ -35,7 +35,8 @@ func chartCommand() *cli.Command {
 			if _, err := suppressBelow(c); err != nil {
 				return err
 			}
-			if _, err := langOf(c); err != nil {
+			language, err := langOf(c)
+			if err != nil {
 				return err
 			}
 			from, to, err := monthRange(c)
@@ -45,6 +46,12 @@ func chartCommand() *cli.Command {
 			// Made before the fold, which may take long: a file that cannot be
 			// written fails at once.
 			out := c.String("output")
+			if out == "" { // each language its own page, as for workbooks
+				out = "charts.html"
+				if language.Code != "en" {
+					out = "charts-" + language.Code + ".html"
+				}
+			}
 			file, err := createOutput(c, out)
 			if err != nil {
 				return err

@@ -532,7 +532,8 @@ func testMonthlyReportPublishReviseVerify(t *testing.T, kind string) {
 	here := t.TempDir()
 	must(t, slIn(t, here, store, nil, "report", "monthly", "--month", "2025-10"), "English report, default name")
 	must(t, slIn(t, here, store, nil, "report", "monthly", "--month", "2025-10", "--lang", "ko"), "Korean report, default name")
-	for _, name := range []string{"statledger-2025-10.xlsx", "statledger-2025-10-ko.xlsx"} {
+	must(t, slIn(t, here, store, nil, "chart", "--lang", "km"), "Khmer chart page, default name")
+	for _, name := range []string{"statledger-2025-10.xlsx", "statledger-2025-10-ko.xlsx", "charts-km.html"} {
 		if _, err := os.Stat(filepath.Join(here, name)); err != nil {
 			t.Fatalf("default names: %v", err)
 		}
