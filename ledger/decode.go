@@ -608,6 +608,8 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			msg := "is not a column of the format"
 			if like := columnLike(h); like != "" {
 				msg += "; did you mean " + like + "? (names are lower case, words joined by _)"
+			} else if like := columnWords[columnKey(h)]; like != "" {
+				msg += "; did you mean " + like + "?"
 			} else if like := spelling.Closest(h, CSVColumns); like != "" {
 				msg += "; did you mean " + like + "?"
 			} else if !listed {

@@ -73,6 +73,24 @@ func TestColumnNamesBelowATitle(t *testing.T) {
 	}
 }
 
+// A column named as sheets often name it is told the format's name.
+func TestColumnsByOtherNames(t *testing.T) {
+	in := "type,date,Persons,nationality,country,source,qualifier\narrest,2025-10-01,3,KR,KH,Yonhap,exact\n"
+	d, err := ScanCSV("in.csv", strings.NewReader(in), func(int, Event) {})
+	var got []string
+	for _, e := range d.Errors {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		"in.csv:1: Persons: is not a column of the format; did you mean count?",
+		"in.csv:1: source: is not a column of the format; did you mean source_publisher?",
+		"in.csv:1: qualifier: is not a column of the format; did you mean count_qualifier?",
+	}
+	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("%v\n%s", err, strings.Join(got, "\n"))
+	}
+}
+
 // A correction's changes written as pairs in a CSV cell are told the JSON
 // they were meant as, and how the CSV text holds it.
 func TestChangesAsPairs(t *testing.T) {

@@ -216,11 +216,35 @@ func ownSheet(header []string) bool {
 				}
 			}
 		}
-		if in >= 5 && 2*in >= named {
+		// Most of the sheet's headers: a sheet of one's own may well have
+		// taken a few of them (AddColumnWord tells those their columns).
+		if 3*in >= 2*len(set) && 2*in >= named {
 			return true
 		}
 	}
 	return false
+}
+
+// columnWords are other names a sheet gives the format's columns, by
+// columnKey: a workbook's own headers in each language (reports/xlsx adds
+// them, AddColumnWord) and the usual English ones.
+var columnWords = map[string]string{
+	"persons": "count", "people": "count", "number": "count", "total": "count", "victims": "count",
+	"qualifier": "count_qualifier", "precision": "date_precision",
+	"source": "source_publisher", "publisher": "source_publisher", "url": "source_url", "link": "source_url",
+	"agency": "agencies", "member": "members", "place": "location", "city": "location", "province": "location",
+	"note": "notes", "remarks": "notes", "comment": "notes", "comments": "notes",
+	"nationality_code": "nationality", "country_code": "country", "event_type": "type", "incident_type": "type",
+}
+
+// AddColumnWord makes a CSV column named word be told the format's column
+// it was meant as. For package initialisation only.
+func AddColumnWord(word, column string) { columnWords[columnKey(word)] = column }
+
+// columnKey is a column's name as columnWords keys it: lower case, words
+// joined by _.
+func columnKey(h string) string {
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
 }
 
 // typeWords are what reports call each type in the languages they speak

@@ -220,6 +220,26 @@ func TestDemoWorkbookPrints(t *testing.T) {
 	}
 }
 
+// A sheet of one's own with some of the workbook's headers, in its
+// language, is told the format's name of each; it is no Events sheet.
+func TestWorkbookHeadersAreToldTheirColumns(t *testing.T) {
+	ko, _ := lang.Parse("ko")
+	var header []string
+	for _, k := range []string{"Type", "Date", "Persons", "Nationality code", "Country code", "Source"} {
+		header = append(header, ko.S(k))
+	}
+	in := strings.Join(header, ",") + "\narrest,2025-10-01,3,KR,KH,Yonhap\n"
+	d, err := ledger.ScanCSV("mine.csv", strings.NewReader(in), func(int, ledger.Event) {})
+	if err != nil || len(d.Errors) < 6 {
+		t.Fatalf("%v %v", d.Errors, err)
+	}
+	for i, col := range []string{"type", "date", "count", "nationality", "country", "source_publisher"} {
+		if e := d.Errors[i]; e.Field != header[i] || !strings.HasSuffix(e.Msg, "did you mean "+col+"?") {
+			t.Errorf("%s: %v", header[i], e)
+		}
+	}
+}
+
 // The Events sheet of a workbook, saved as CSV and imported back (an
 // official's way to change a figure), is told what it is in one line, in
 // whatever language the workbook speaks, not a column name at a time.

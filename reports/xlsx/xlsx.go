@@ -597,6 +597,22 @@ func init() {
 		ledger.AddOwnSheet(words)
 	}
 	ledger.AddOwnSheet(eventColumns1)
+	// And a sheet of one's own with the workbook's headers is told the
+	// format's names for them.
+	for _, code := range lang.Codes {
+		l, _ := lang.Parse(code)
+		for k, col := range formatColumn {
+			ledger.AddColumnWord(l.S(k), col)
+		}
+	}
+}
+
+// formatColumn is the format's column of each of the Events sheet's
+// headers that has one.
+var formatColumn = map[string]string{
+	"Type": "type", "Date": "date", "Persons": "count", "Nationality code": "nationality", "Country code": "country",
+	"Location": "location", "Agencies": "agencies", "Crime": "crime", "Source": "source_publisher", "Source URL": "source_url",
+	"Source published": "source_published", "Source title": "source_title", "Notes": "notes", "ID": "id",
 }
 
 // events streams the month's incidents: the one sheet that can hold 100k rows.
