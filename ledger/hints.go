@@ -398,3 +398,16 @@ func changesHint(v string) string {
 	// the quotes are doubled inside quotes.
 	return fmt.Sprintf(": write %s (in the CSV text: \"%s\")", b, strings.ReplaceAll(string(b), `"`, `""`))
 }
+
+// demonyms are the nationalities a sheet of this work most often writes as
+// words, and 한국 (Korea, as Koreans call it), by nameKey. CLDR, whose
+// country names the hints read, has none. "Korean" is South Korea's: a
+// North Korean is written KP.
+var demonyms = map[string]string{
+	"KOREAN": "KR", "SOUTHKOREAN": "KR", "한국인": "KR", "한국": "KR", "NORTHKOREAN": "KP",
+	"CAMBODIAN": "KH", "KHMER": "KH", "캄보디아인": "KH", "ខ្មែរ": "KH",
+	"CHINESE": "CN", "중국인": "CN", "VIETNAMESE": "VN", "베트남인": "VN", "THAI": "TH", "태국인": "TH",
+	"LAO": "LA", "LAOTIAN": "LA", "BURMESE": "MM", "MYANMAR": "MM", "MALAYSIAN": "MY", "INDONESIAN": "ID",
+	"FILIPINO": "PH", "JAPANESE": "JP", "일본인": "JP", "TAIWANESE": "TW", "INDIAN": "IN", "BANGLADESHI": "BD",
+	"NEPALI": "NP", "PAKISTANI": "PK", "SRILANKAN": "LK", "UGANDAN": "UG", "KENYAN": "KE", "ETHIOPIAN": "ET",
+}

@@ -285,6 +285,10 @@ func CheckCountry(s string) string {
 		if code := countryCodes()[nameKey(s)]; code != "" {
 			return fmt.Sprintf("%q is %s; the format takes its two-letter ISO 3166-1 code: %s", clip(s), CountryName(code), code)
 		}
+		// "KOREAN": a nationality written as people write it.
+		if code := demonyms[nameKey(s)]; code != "" {
+			return fmt.Sprintf("%q: the format takes the two-letter ISO 3166-1 code of the country, %s: %s", clip(s), CountryName(code), code)
+		}
 		// "CAMBODIA (SIHANOUKVILLE)": a country with its place.
 		if name, place, ok := strings.Cut(strings.TrimSuffix(s, ")"), "("); ok && strings.HasSuffix(s, ")") {
 			if code := CountryCode(name); code != "" {

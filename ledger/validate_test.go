@@ -231,6 +231,9 @@ func TestCountryByNameIsToldItsCode(t *testing.T) {
 		"CAMBODIA (SIHANOUKVILLE)": `"CAMBODIA (SIHANOUKVILLE)" is Cambodia and a place: write KH, and the place in location`,
 		"POIPET (KH)":              "is Cambodia and a place: write KH",
 		"KR, ATLANTIS":             `"KR, ATLANTIS" is not a two-letter ISO 3166-1 country code`,
+		"KOREAN":                   `"KOREAN": the format takes the two-letter ISO 3166-1 code of the country, South Korea: KR`,
+		"한국인":                      "code of the country, South Korea: KR",
+		"CAMBODIAN":                "Cambodia: KH",
 	} {
 		if msg := CheckCountry(given); !strings.Contains(msg, want) {
 			t.Errorf("CheckCountry(%s) = %q, want %q", given, msg, want)
