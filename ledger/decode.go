@@ -444,7 +444,11 @@ func describeJSONError(err error) (field, msg string) {
 		case "ptr", "struct":
 			want = "an object or number as the format says"
 		}
-		return f, fmt.Sprintf("is a JSON %s; it must be %s", te.Value, want)
+		hint := ""
+		if n, ok := strings.CutPrefix(te.Value, "number "); ok && want == "a whole number" {
+			hint = countHint(n) // 60.0: write 60
+		}
+		return f, fmt.Sprintf("is a JSON %s; it must be %s%s", te.Value, want, hint)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return "(line)", "is not valid JSON: it ends too early"
 	}

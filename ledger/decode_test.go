@@ -108,6 +108,15 @@ func TestChangesAsPairs(t *testing.T) {
 	}
 }
 
+// A JSONL count written with decimals is told the whole number.
+func TestJSONCountWithDecimals(t *testing.T) {
+	line := `{"type":"arrest","date":"2025-10-01","count":60.0,"nationality":"KR","country":"KH","source":{"publisher":"p"}}`
+	d, err := DecodeJSONL("in.jsonl", strings.NewReader(line))
+	if err != nil || len(d.Errors) != 1 || d.Errors[0].Msg != "is a JSON number 60.0; it must be a whole number: write 60" {
+		t.Fatalf("%v %v", d.Errors, err)
+	}
+}
+
 // JSON that is no JSONL (an array of events, or one object over several
 // lines, as tools export .json) is told so once, not line by line.
 func TestJSONThatIsNoJSONL(t *testing.T) {

@@ -86,6 +86,12 @@ func countHint(text string) string {
 	if grouped.MatchString(s) {
 		return fmt.Sprintf(": write it without separators (%s)", strings.NewReplacer(",", "", ".", "", " ", "").Replace(s))
 	}
+	// "60.0": a number column saved as decimals (pandas, a float cell).
+	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && strings.Trim(frac, "0") == "" && frac != "" {
+		if _, err := strconv.ParseUint(whole, 10, 64); err == nil {
+			return fmt.Sprintf(": write %s", whole)
+		}
+	}
 	m := qualified.FindStringSubmatch(s)
 	if m == nil {
 		return ""

@@ -272,6 +272,7 @@ func TestCellsAsReportsWriteThem(t *testing.T) {
 		{"count", "60 (persons)", "write the number alone (60)"},
 		{"count", "sixty", `"sixty" is not a whole number`},
 		{"count", "1.5", `"1.5" is not a whole number`}, // not 15
+		{"count", "60.0", "is not a whole number: write 60"},
 		{"count", "about 1.5", `"about 1.5" is not a whole number`},
 		{"date", "2025/10/20", "write 2025-10-20"},
 		{"date", "2025. 10. 20.", "write 2025-10-20"},
