@@ -529,7 +529,7 @@ func otherSeparator(header []string) string {
 // columnLike is the column that h names in another case or with spaces or
 // hyphens between its words ("Source Publisher"), or "".
 func columnLike(h string) string {
-	n := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
+	n := columnKey(h)
 	if contains(CSVColumns, n) {
 		return n
 	}

@@ -247,8 +247,8 @@ var columnWords = map[string]string{
 // it was meant as. For package initialisation only.
 func AddColumnWord(word, column string) { columnWords[columnKey(word)] = column }
 
-// columnKey is a column's name as columnWords keys it: lower case, words
-// joined by _.
+// columnKey is a name as the format writes names, and columnWords keys
+// them: lower case, words joined by _ ("Source Publisher", "at-least").
 func columnKey(h string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
 }
@@ -281,7 +281,7 @@ func MeantType(t string) (Type, bool) {
 	if k, ok := typeWords[wordKey(t)]; ok {
 		return k, true
 	}
-	s := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(t)))
+	s := columnKey(t)
 	s = strings.ReplaceAll(s, "task_force", "taskforce")
 	for _, k := range inputTypes {
 		if k := string(k); s == k || s == k+"s" || s == k+"es" || strings.TrimSuffix(s, "ed") == strings.TrimSuffix(k, "e") {
@@ -317,7 +317,7 @@ func oneLike(s string, allowed []string) string {
 			return qual
 		}
 	}
-	n := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
+	n := columnKey(s)
 	if w, ok := listWords[n]; ok {
 		n = w
 	}

@@ -370,9 +370,7 @@ var countryCodes = sync.OnceValue(func() map[string]string {
 // nameKey is a country's name as countryCodes keys it: in upper case,
 // without spaces, and without the zero-width spaces that Khmer writes
 // between words and a person typing leaves out.
-func nameKey(s string) string {
-	return strings.ToUpper(strings.NewReplacer(" ", "", "\u200b", "").Replace(s))
-}
+func nameKey(s string) string { return strings.ToUpper(wordKey(s)) }
 
 // withdrawn are the codes ISO 3166-3 lists as formerly used, with what
 // replaced them. x/text still parses them as the regions that succeeded

@@ -75,7 +75,7 @@ func chartCommand() *cli.Command {
 			if len(st.Months()) == 0 {
 				note := fmt.Sprintf("note: no incident counts as of tree size %d: the page has no figures", st.Size)
 				if asOf.Time != nil {
-					note += "; --as-of with an instant selects the events recorded by then (recorded_at), not those of incidents dated before it"
+					note += "; " + instantNote
 				}
 				fmt.Fprintln(c.App.ErrWriter, note)
 			}

@@ -95,6 +95,10 @@ func reportCommand() *cli.Command {
 	}
 }
 
+// instantNote is what an --as-of instant selects, for a reader who took it
+// for a date of incidents.
+const instantNote = "--as-of with an instant selects the events recorded by then (recorded_at), not those of incidents dated before it"
+
 // emptyMonth is a note for a month that has no incident in st, which is
 // most often a mistyped --month (2015-10 for 2025-10), or an --as-of
 // instant taken for a date of incidents; or "".
@@ -105,7 +109,7 @@ func emptyMonth(st *projections.State, month string, asOf ledger.AsOf) string {
 	}
 	instant := ""
 	if asOf.Time != nil {
-		instant = "; --as-of with an instant selects the events recorded by then (recorded_at), not those of incidents dated before it"
+		instant = "; " + instantNote
 	}
 	if len(months) == 0 {
 		return fmt.Sprintf("note: no incident counts as of tree size %d: every incident figure of %s is 0%s", st.Size, month, instant)
