@@ -46,11 +46,8 @@ func chartCommand() *cli.Command {
 			// Made before the fold, which may take long: a file that cannot be
 			// written fails at once.
 			out := c.String("output")
-			if out == "" { // each language its own page, as for workbooks
-				out = "charts.html"
-				if language.Code != "en" {
-					out = "charts-" + language.Code + ".html"
-				}
+			if out == "" {
+				out = inLanguage("charts", ".html", language)
 			}
 			file, err := createOutput(c, out)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
 	"github.com/statledger/statledger/projections/checkpoint"
+	"github.com/statledger/statledger/reports/lang"
 	"github.com/statledger/statledger/reports/monthly"
 	"github.com/statledger/statledger/reports/xlsx"
 	"github.com/urfave/cli/v2"
@@ -44,12 +45,7 @@ func reportCommand() *cli.Command {
 				}
 				out := c.String("output")
 				if out == "" {
-					// Each language its own file: the Korean workbook made
-					// after the English one must not replace it.
-					out = "statledger-" + month + ".xlsx"
-					if language.Code != "en" {
-						out = "statledger-" + month + "-" + language.Code + ".xlsx"
-					}
+					out = inLanguage("statledger-"+month, ".xlsx", language)
 				}
 				// Made before the fold, which may take long: a file that cannot
 				// be written fails at once.
@@ -93,6 +89,16 @@ func reportCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// inLanguage is the default name of an output in language l: each language
+// its own file, so that the Korean workbook made after the English one does
+// not replace it.
+func inLanguage(base, ext string, l lang.Lang) string {
+	if l.Code == "en" {
+		return base + ext
+	}
+	return base + "-" + l.Code + ext
 }
 
 // instantNote is what an --as-of instant selects, for a reader who took it
