@@ -25,12 +25,16 @@ func demoCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "statledger-demo", Usage: "where to put the demo ledger and its outputs"},
 			&cli.StringFlag{Name: "file", Usage: "the events to import (JSONL; default the seed events built into statledger, testdata/seed.jsonl)"},
-			echartsFlag(),
+			echartsFlag(), langFlag(),
 			&cli.IntFlag{Name: "events", Usage: "instead of the seed, a realistic synthetic ledger of N events"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "the random seed of --events: the same seed gives the same events"},
 			&cli.StringFlag{Name: "export-dir", Usage: "with --events, where to write them as events.jsonl and events.csv (default DIR)"},
 		},
 		Action: func(c *cli.Context) error {
+			language, err := langOf(c)
+			if err != nil {
+				return err
+			}
 			dir := c.String("dir")
 			out := c.App.Writer
 			// Checked before anything is made: run elsewhere, the demo must
@@ -116,8 +120,8 @@ func demoCommand() *cli.Command {
 			}
 			fmt.Fprintf(out, "4. signed checkpoint, saved to %s:\n\n%s\n", cpPath, text)
 			_, month := st.IncidentSpan() // the workbook is of the latest month with an incident
-			xlsxPath := filepath.Join(dir, "statledger-"+month+".xlsx")
-			data, _, err := buildMonthly(c, s, st, month, monthly.Form{})
+			xlsxPath := filepath.Join(dir, inLanguage("statledger-"+month, ".xlsx", language))
+			data, _, err := buildMonthly(c, s, st, month, monthly.Form{Lang: language})
 			if err != nil {
 				return err
 			}
@@ -129,7 +133,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			chartPath := filepath.Join(dir, "charts.html")
+			chartPath := filepath.Join(dir, inLanguage("charts", ".html", language))
 			if err := writeFile(c, chartPath, page); err != nil {
 				return err
 			}

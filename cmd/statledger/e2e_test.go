@@ -462,6 +462,24 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// The demo speaks Korean when asked, as the reports do, into files of its
+// language.
+func TestDemoInKorean(t *testing.T) {
+	dir := t.TempDir()
+	must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", dir, "--lang", "ko"), "demo --lang ko")
+	f, err := excelize.OpenFile(filepath.Join(dir, "statledger-2025-10-ko.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.GetSheetList()[0] != "요약" {
+		t.Fatalf("the demo's Korean workbook has sheets %v", f.GetSheetList())
+	}
+	if page, err := os.ReadFile(filepath.Join(dir, "charts-ko.html")); err != nil || !strings.Contains(string(page), "lang=\"ko\"") {
+		t.Fatalf("the demo's Korean chart page: %v", err)
+	}
+}
+
 // TestMonthlyReportPublishReviseVerify is the official's and the auditor's
 // month: publish, correct, rebuild with the revision marked, verify both files.
 func TestMonthlyReportPublishReviseVerify(t *testing.T) {
