@@ -212,9 +212,9 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 	}
 }
 
-// notJSONL says why a file whose first line is first is JSON but no JSONL,
-// or "": an array of events (what most tools export as .json), or one
-// object written over several lines.
+// notJSONL says why a file whose first line is first is no JSONL, or "":
+// an array of events (what most tools export as .json), one object written
+// over several lines, or CSV given as JSONL.
 func notJSONL(first []byte) string {
 	const form = "JSONL has one event per line, each a whole {…} object, with nothing between them"
 	switch {
@@ -222,8 +222,21 @@ func notJSONL(first []byte) string {
 		return "this is a JSON array, not JSONL: " + form
 	case bytes.Equal(first, []byte("{")):
 		return "this is JSON written over several lines, not JSONL: " + form
+	case len(first) > 0 && first[0] != '{' && knownColumns(strings.Split(string(first), ",")) >= 2:
+		return "this is CSV (its first line names the format's columns), not JSONL: read it as CSV"
 	}
 	return ""
+}
+
+// knownColumns counts the cells of a header that name the format's columns.
+func knownColumns(header []string) int {
+	n := 0
+	for _, h := range header {
+		if contains(CSVColumns, strings.TrimSpace(strings.Trim(strings.TrimPrefix(h, "\uFEFF"), `"`))) {
+			n++
+		}
+	}
+	return n
 }
 
 func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
@@ -537,7 +550,13 @@ func columnLike(h string) string {
 }
 
 func decodeCSV(d *Decoded, file string, r io.Reader) error {
-	bounded := &boundedRecords{r: r}
+	// JSONL given as CSV: its first line would be told a bare quote.
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(8); bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t"), []byte("{")) {
+		d.fail(LineError{file, 1, "(file)", "this is JSONL (a JSON object on each line), not CSV: read it as JSONL"})
+		return nil
+	}
+	bounded := &boundedRecords{r: br}
 	cr := csv.NewReader(bounded)
 	cr.ReuseRecord = true
 	// A row of another length than the header is told by decodeCSVRow,
@@ -577,13 +596,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			if err != nil {
 				break
 			}
-			known := 0
-			for _, h := range rec {
-				if contains(CSVColumns, strings.TrimSpace(h)) {
-					known++
-				}
-			}
-			if known >= 2 {
+			if knownColumns(rec) >= 2 {
 				line, _ := cr.FieldPos(0)
 				d.fail(LineError{file, 1, "(header)", fmt.Sprintf("the column names are on line %d, not the first: remove the %d %s above them (a title, a blank row), so that they are the file's first line", line, line-1, Plural(line-1, "row", "rows"))})
 				return nil

@@ -131,6 +131,14 @@ func TestJSONThatIsNoJSONL(t *testing.T) {
 			t.Errorf("%s: %v %v", name, d.Errors, err)
 		}
 	}
+	// Each format given for the other is told which it is, once.
+	csvText := "type,date,count,nationality,country,source_publisher\narrest,2025-10-01,5,KR,KH,p\n"
+	if d, err := DecodeJSONL("in.csv", strings.NewReader(csvText)); err != nil || len(d.Errors) != 1 || d.Errors[0].Msg != "this is CSV (its first line names the format's columns), not JSONL: read it as CSV" {
+		t.Errorf("CSV read as JSONL: %v %v", d.Errors, err)
+	}
+	if d, err := ScanCSV("in.jsonl", strings.NewReader("\ufeff"+event+"\n"), func(int, Event) {}); err != nil || len(d.Errors) != 1 || d.Errors[0].Msg != "this is JSONL (a JSON object on each line), not CSV: read it as JSONL" {
+		t.Errorf("JSONL read as CSV: %v %v", d.Errors, err)
+	}
 }
 
 func TestDecodeCSV(t *testing.T) {
