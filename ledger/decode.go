@@ -584,7 +584,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		d.fail(LineError{file, 1, "(header)", "the columns are separated by " + sep + ", not commas: save the sheet as CSV UTF-8 (comma-separated), and import that"})
 		return nil
 	}
-	if !slices.ContainsFunc(header, func(h string) bool { return contains(CSVColumns, strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) }) {
+	if knownColumns(header) == 0 {
 		if ownSheet(header) {
 			d.fail(LineError{file, 1, "(header)", "this is the Events sheet of a statledger workbook: its events are in the ledger already, each with its ID, and a figure of one is changed by a correction of that ID, not by importing the sheet again"})
 			return nil

@@ -54,6 +54,8 @@ func countWord(w string, after bool) (qual string, shift int64, ok bool) {
 var (
 	// a whole number written with thousands separators: 1,234 or 1.234 or 1 234
 	grouped = regexp.MustCompile(`^\d{1,3}([,. ]\d{3})+$`)
+	// ungrouped takes those separators out
+	ungrouped = strings.NewReplacer(",", "", ".", "", " ", "")
 	// a count as reports give it: "more than 60", "60+", "약 60", "60명 이상"
 	qualified = regexp.MustCompile(`^(?i)(` + alternatives(false) + `)?\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s*(` + alternatives(true) + `)?\s*(명|名|people|persons)?\s*(` + alternatives(true) + `)?$`)
 )
@@ -84,7 +86,7 @@ func countHint(text string) string {
 	// "60 (approx)": a qualifier in brackets is a qualifier.
 	s = strings.Join(strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(s)), " ")
 	if grouped.MatchString(s) {
-		return fmt.Sprintf(": write it without separators (%s)", strings.NewReplacer(",", "", ".", "", " ", "").Replace(s))
+		return fmt.Sprintf(": write it without separators (%s)", ungrouped.Replace(s))
 	}
 	// "60.0": a number column saved as decimals (pandas, a float cell).
 	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && strings.Trim(frac, "0") == "" && frac != "" {
@@ -96,7 +98,7 @@ func countHint(text string) string {
 	if m == nil {
 		return ""
 	}
-	n, err := strconv.ParseInt(strings.NewReplacer(",", "", ".", "", " ", "").Replace(m[2]), 10, 64)
+	n, err := strconv.ParseInt(ungrouped.Replace(m[2]), 10, 64)
 	if err != nil {
 		return ""
 	}
@@ -413,7 +415,7 @@ var demonyms = map[string]string{
 	"KOREAN": "KR", "SOUTHKOREAN": "KR", "한국인": "KR", "한국": "KR", "NORTHKOREAN": "KP",
 	"CAMBODIAN": "KH", "KHMER": "KH", "캄보디아인": "KH", "ខ្មែរ": "KH",
 	"CHINESE": "CN", "중국인": "CN", "VIETNAMESE": "VN", "베트남인": "VN", "THAI": "TH", "태국인": "TH",
-	"LAO": "LA", "LAOTIAN": "LA", "BURMESE": "MM", "MYANMAR": "MM", "MALAYSIAN": "MY", "INDONESIAN": "ID",
+	"LAO": "LA", "LAOTIAN": "LA", "BURMESE": "MM", "MALAYSIAN": "MY", "INDONESIAN": "ID",
 	"FILIPINO": "PH", "JAPANESE": "JP", "일본인": "JP", "TAIWANESE": "TW", "INDIAN": "IN", "BANGLADESHI": "BD",
 	"NEPALI": "NP", "PAKISTANI": "PK", "SRILANKAN": "LK", "UGANDAN": "UG", "KENYAN": "KE", "ETHIOPIAN": "ET",
 }

@@ -366,27 +366,29 @@ type ImportOptions struct {
 // reads the ledger without the write lock. If another writer appended in
 // between, the check runs again, under the lock.
 func Import(ctx context.Context, open func(ctx context.Context, write bool) (Store, error), src Input, opt ImportOptions) (AppendResult, error) {
-	if fs, ok := src.(*Files); ok {
-		if err := fs.spool(); err != nil {
+	files, _ := src.(*Files)
+	if files != nil {
+		if err := files.spool(); err != nil {
 			return AppendResult{}, err
-		}
-		if total := fs.size(); opt.Checking != nil && total > 0 {
-			var read int64
-			fs.read = func(n int) {
-				read += int64(n)
-				opt.Checking(read, total)
-			}
-			defer func() { fs.read = nil }()
 		}
 	}
 	rs, err := open(ctx, false)
 	if err != nil {
 		return AppendResult{}, err
 	}
+	if files != nil && opt.Checking != nil {
+		if total := files.size(); total > 0 {
+			var read int64
+			files.read = func(n int) {
+				read += int64(n)
+				opt.Checking(read, total)
+			}
+		}
+	}
 	in, err := checkInput(ctx, rs, src, opt.Fresh)
 	rs.Close()
-	if fs, ok := src.(*Files); ok {
-		fs.read = nil // the append's scan is counted in events
+	if files != nil {
+		files.read = nil // the append's scan is counted in events
 	}
 	if Stopped(ctx, err) {
 		return AppendResult{}, Wrap(CodeRuntime, err, "stopped while checking the input; nothing was appended")
