@@ -35,39 +35,17 @@ func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size
 			return 0, dh, Errorf(CodeInput, "the target's first %d events differ from the source's (root %s, source has %s): refusing to copy onto another history", dh.Size, HashHex(dh.Root), HashHex(root))
 		}
 	}
-	var batch []Recorded
-	bytes := 0
-	next := dh.Size
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := dst.Append(ctx, next, batch); err != nil {
-			return err
-		}
-		next += uint64(len(batch))
-		if progress != nil {
-			progress(next)
-		}
-		batch, bytes = batch[:0], 0
-		return nil
-	}
+	b := &Batcher{Store: dst, Next: dh.Size, Size: batchSize, Bytes: MaxBatchBytes, Progress: progress}
 	err = src.Read(ctx, dh.Size, func(r Recorded) error {
 		if r.Seq >= sh.Size {
 			return errStop
 		}
-		if len(batch) >= batchSize || bytes+len(r.Raw) > MaxBatchBytes {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		batch = append(batch, r) // the same recorded bytes: same leaf hashes
-		bytes += len(r.Raw)
-		return nil
+		return b.Add(ctx, r) // the same recorded bytes: same leaf hashes
 	})
 	if err == nil || errors.Is(err, errStop) {
-		err = flush()
+		err = b.Flush(ctx)
 	}
+	next := b.Next
 	if Stopped(ctx, err) {
 		return next - dh.Size, dh, Wrap(CodeRuntime, err, "the copy stopped with %d of the %d events in the target, in whole batches; copying again goes on from there", next, sh.Size)
 	}
@@ -79,6 +57,48 @@ func Copy(ctx context.Context, src, dst Store, batchSize int, progress func(size
 		return next - dh.Size, head, Errorf(CodeVerify, "after the copy the target's root %s differs from the source's %s", HashHex(head.Root), HashHex(sh.Root))
 	}
 	return next - dh.Size, head, err
+}
+
+// A Batcher appends recorded events to Store as they come, from seq Next,
+// in atomic batches of at most Size events and, when Bytes is set, Bytes of
+// recorded bytes: what a copy and a salvage hand on, never all held at
+// once. Progress, when set, is told the store's size after each batch.
+type Batcher struct {
+	Store    Store
+	Next     uint64
+	Size     int
+	Bytes    int // MaxBatchBytes for a store that may be EventStoreDB
+	Progress func(size uint64)
+	batch    []Recorded
+	bytes    int
+}
+
+// Add adds r, appending the batch before it first when r would overfill it.
+func (b *Batcher) Add(ctx context.Context, r Recorded) error {
+	if len(b.batch) >= b.Size || (b.Bytes > 0 && b.bytes+len(r.Raw) > b.Bytes) {
+		if err := b.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	b.batch = append(b.batch, r)
+	b.bytes += len(r.Raw)
+	return nil
+}
+
+// Flush appends what is batched.
+func (b *Batcher) Flush(ctx context.Context) error {
+	if len(b.batch) == 0 {
+		return nil
+	}
+	if err := b.Store.Append(ctx, b.Next, b.batch); err != nil {
+		return err
+	}
+	b.Next += uint64(len(b.batch))
+	b.batch, b.bytes = b.batch[:0], 0
+	if b.Progress != nil {
+		b.Progress(b.Next)
+	}
+	return nil
 }
 
 // A Follower is a store that pushes new events as they are appended

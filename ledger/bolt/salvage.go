@@ -78,10 +78,10 @@ type SalvageResult struct {
 func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(appended uint64)) (SalvageResult, error) {
 	// The tree's read goes into dst as it comes, in batches: a ledger of
 	// 1M events kept whole in memory first took 3.2 GB.
-	tree := appendTo(ctx, dst, 0, progress)
-	res, err := salvageTree(ctx, path, tree.add)
+	tree := &ledger.Batcher{Store: dst, Size: salvageBatch, Progress: progress}
+	res, err := salvageTree(ctx, path, func(r ledger.Recorded) error { return tree.Add(ctx, r) })
 	if err == nil {
-		err = tree.flush()
+		err = tree.Flush(ctx)
 	}
 	if err != nil || res.Stopped == "" {
 		return res, err
@@ -90,7 +90,7 @@ func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(a
 	// two agree on every event before: dst then holds the pages' read, as
 	// if it alone had been taken; where they differ, the tree's stays.
 	k := res.Recovered
-	pages := appendTo(ctx, dst, k, progress)
+	pages := &ledger.Batcher{Store: dst, Next: k, Size: salvageBatch, Progress: progress}
 	agree := true
 	var before []ledger.Recorded // of the pages' read, not yet compared
 	compare := func() error {
@@ -122,17 +122,17 @@ func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(a
 		if err := compare(); err != nil || !agree {
 			return errDisagree
 		}
-		return pages.add(r)
+		return pages.Add(ctx, r)
 	})
 	if err == nil {
-		err = pages.flush()
+		err = pages.Flush(ctx)
 	}
 	switch {
 	case errors.Is(err, errDisagree):
 		return res, nil
 	case ledger.Stopped(ctx, err):
 		return res, err // interrupted: no verdict on which read was better
-	case err != nil && pages.appended > 0:
+	case err != nil && pages.Next > k:
 		return res, err // dst holds more than the tree's read: say why it stopped
 	case err != nil || pres.Recovered <= k:
 		return res, nil // the pages' read is no better: the tree's stands
@@ -150,46 +150,8 @@ func Salvage(ctx context.Context, path string, dst ledger.Store, progress func(a
 // the tree's stopped.
 var errDisagree = errors.New("the pages hold other events than the tree")
 
-// salvageBatch is how many events Salvage appends at once.
+// salvageBatch is how many events Salvage appends at once, at most.
 const salvageBatch = 1000
-
-// batchAppender appends what it is given to a store in batches, from seq
-// next, and tells progress (when set) how far the store then is.
-type batchAppender struct {
-	ctx      context.Context
-	dst      ledger.Store
-	next     uint64
-	batch    []ledger.Recorded
-	appended uint64
-	progress func(uint64)
-}
-
-func appendTo(ctx context.Context, dst ledger.Store, next uint64, progress func(uint64)) *batchAppender {
-	return &batchAppender{ctx: ctx, dst: dst, next: next, progress: progress}
-}
-
-func (a *batchAppender) add(r ledger.Recorded) error {
-	a.batch = append(a.batch, r)
-	if len(a.batch) == salvageBatch {
-		return a.flush()
-	}
-	return nil
-}
-
-func (a *batchAppender) flush() error {
-	if len(a.batch) == 0 {
-		return nil
-	}
-	if err := a.dst.Append(a.ctx, a.next, a.batch); err != nil {
-		return err
-	}
-	n := uint64(len(a.batch))
-	a.next, a.appended, a.batch = a.next+n, a.appended+n, a.batch[:0]
-	if a.progress != nil {
-		a.progress(a.next)
-	}
-	return nil
-}
 
 // salvageTree walks the file's tree from its root.
 func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) error) (SalvageResult, error) {
