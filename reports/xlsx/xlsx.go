@@ -593,18 +593,15 @@ func init() {
 		words := make([]string, len(eventColumns))
 		for i, k := range eventColumns {
 			words[i] = l.S(k)
+			// And a sheet of one's own with some of these headers is told
+			// the format's names for them.
+			if col, ok := formatColumn[k]; ok {
+				ledger.AddColumnWord(words[i], col)
+			}
 		}
 		ledger.AddOwnSheet(words)
 	}
 	ledger.AddOwnSheet(eventColumns1)
-	// And a sheet of one's own with the workbook's headers is told the
-	// format's names for them.
-	for _, code := range lang.Codes {
-		l, _ := lang.Parse(code)
-		for k, col := range formatColumn {
-			ledger.AddColumnWord(l.S(k), col)
-		}
-	}
 }
 
 // formatColumn is the format's column of each of the Events sheet's
