@@ -35,7 +35,7 @@ func backupCommand() *cli.Command {
 			}
 			defer o.abort()
 			o.file.SetMode(0o600) // a ledger, like the one it copies
-			head, err := backupFile(c.Context, ref.path, o)
+			head, err := backupFile(c, ref.path, o)
 			if err != nil {
 				return err
 			}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,6 +49,67 @@ func TestSlowInputDoesNotHoldTheLock(t *testing.T) {
 	if !strings.Contains(out.String(), "appended 2, duplicates 0; tree size 3") {
 		t.Fatalf("import said %s", out.String())
 	}
+}
+
+// A replay piped into a pager holds the ledger open (shared) until the pager
+// quits. A record meanwhile waits for it, saying so, and goes on when it is
+// done: it does not fail after seconds, leaving the official to guess why.
+func TestWriterWaitsForAReader(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	var b bytes.Buffer
+	for i := range 3000 { // about 1 MB of replay: more than a pipe holds
+		fmt.Fprintf(&b, `{"type":"arrest","date":"2025-10-%02d","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"},"notes":"event %d"}`+"\n", i%28+1, i)
+	}
+	must(t, slIn(t, "", store, b.Bytes(), "import", "--format", "jsonl", "-"), "import")
+	replay := exec.Command(bin, "--store", store, "replay", "--format", "jsonl")
+	pager, err := replay.StdoutPipe() // a pager that does not read yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replay.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the replay has the ledger open
+	record := exec.Command(bin, "--store", store, "--actor", "e2e", "record", "rescue", "--date", "2025-10-02", "--count", "1", "--nationality", "KR", "--country", "KH", "--source-publisher", "meanwhile")
+	var out syncBuffer
+	record.Stdout, record.Stderr = &out, &out
+	if err := record.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "waiting: another command has the ledger"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("record did not say it waits: %q", out.String())
+		}
+	}
+	lines, _ := io.Copy(io.Discard, pager) // the pager quits
+	if err := replay.Wait(); err != nil || lines == 0 {
+		t.Fatalf("replay: %v, %d bytes", err, lines)
+	}
+	if err := record.Wait(); err != nil {
+		t.Fatalf("record after the replay: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "at seq 3000") || !strings.HasPrefix(head(t, store), "3001 ") {
+		t.Fatalf("record said %q; head %s", out.String(), head(t, store))
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a running process writes to while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // Bad inputs are listed in bounded memory: the first 100 bad lines, the rest

@@ -33,6 +33,7 @@ func main() {
 	// context: an import stops at the end of a batch, a fold or a verify
 	// between two reads, each saying what was done; a second Ctrl-C kills.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // the signal's default again: the second kills
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

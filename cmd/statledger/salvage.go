@@ -42,7 +42,7 @@ func salvageCommand() *cli.Command {
 			if err := createFile(c.Context, to, ""); err != nil {
 				return err
 			}
-			dst, err := openFile(to, true)
+			dst, err := openFile(c, to, true)
 			if err != nil {
 				return err
 			}

@@ -102,7 +102,7 @@ func openRef(c *cli.Context, ref storeRef, ledgerName string, write bool) (ledge
 // index start again from the whole stream (verify trusts nothing local).
 func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuild bool) (ledger.Store, error) {
 	if ref.kind == "bolt" {
-		return openBolt(ref.path, bolt.Options{ReadOnly: !write})
+		return openBolt(c, ref.path, bolt.Options{ReadOnly: !write})
 	}
 	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{}.Index}
 	if path, err := cacheFile(esdb.IndexFile, ref, ledgerName); err != nil {
@@ -146,7 +146,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 	p := checkpoint.Place{
 		Open: func(ctx context.Context, mode checkpoint.Mode) (ledger.Store, error) {
 			if mode == checkpoint.Folding && ref.kind == "bolt" {
-				return openBolt(ref.path, bolt.Options{Wait: time.Second})
+				return openBolt(c, ref.path, bolt.Options{Wait: time.Second})
 			}
 			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading && mode != checkpoint.Current)
 		},
@@ -166,7 +166,8 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 // openBolt opens an embedded ledger file. Opened for writing, every append
 // also folds what it appends into the projection checkpoint kept in the
 // file, in the same transaction: a report after an import is warm.
-func openBolt(path string, opt bolt.Options) (ledger.Store, error) {
+func openBolt(c *cli.Context, path string, opt bolt.Options) (ledger.Store, error) {
+	opt.Context, opt.Waiting = c.Context, waitingNote(c, path)
 	s, err := bolt.Open(path, opt)
 	if err != nil {
 		return nil, err
@@ -231,13 +232,22 @@ func createFile(ctx context.Context, path, origin string) error {
 }
 
 // openFile opens an embedded ledger file by its path: salvage writes to one.
-func openFile(path string, write bool) (ledger.Store, error) {
-	return openBolt(path, bolt.Options{ReadOnly: !write})
+func openFile(c *cli.Context, path string, write bool) (ledger.Store, error) {
+	return openBolt(c, path, bolt.Options{ReadOnly: !write})
+}
+
+// waitingNote tells the user why a command waits for the ledger at path:
+// another command has it open (bolt.LockTimeout).
+func waitingNote(c *cli.Context, path string) func() {
+	return func() {
+		fmt.Fprintf(c.App.ErrWriter, "waiting: another command has the ledger %s open (a verify or an export until it ends, an import while it appends, a replay until its pager quits); Ctrl-C to stop\n", path)
+	}
 }
 
 // backupFile writes a consistent copy of the embedded ledger file at path to w.
-func backupFile(ctx context.Context, path string, w io.Writer) (ledger.Head, error) {
-	s, err := bolt.Open(path, bolt.Options{ReadOnly: true})
+func backupFile(c *cli.Context, path string, w io.Writer) (ledger.Head, error) {
+	ctx := c.Context
+	s, err := bolt.Open(path, bolt.Options{ReadOnly: true, Context: ctx, Waiting: waitingNote(c, path)})
 	if err != nil {
 		return ledger.Head{}, err
 	}

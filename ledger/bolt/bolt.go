@@ -50,17 +50,24 @@ const (
 	formatBefore  = "statledger-bolt-2"
 )
 
-// LockTimeout is how long a process waits for another one to release the file.
-var LockTimeout = 10 * time.Second
+// LockTimeout is how long a process waits for another one to release the
+// file. Readers share it and a writer has it alone, for as long as each has
+// it open: a verify or an export of a large ledger reads for minutes, an
+// import appends for as long, and a replay piped into a pager holds it until
+// the pager quits. A command that fails after seconds of that leaves its
+// user to guess why and retry; one that waits, saying so (Options.Waiting),
+// goes on when the other is done, or is stopped with Ctrl-C.
+var LockTimeout = 30 * time.Minute
 
 // Store is a ledger in one bbolt file.
 type Store struct {
 	// mu guards db and pages, which a writer's reopen replaces: every use
 	// holds it for reading.
-	mu   sync.RWMutex
-	db   *bbolt.DB
-	path string
-	wait time.Duration // for another process to release the file, also on reopen
+	mu      sync.RWMutex
+	db      *bbolt.DB
+	path    string
+	wait    time.Duration // for another process to release the file, also on reopen
+	waiting func()        // Options.Waiting
 	// pages looks at what reads have mapped every 1k entries, and at what an
 	// append mapped after each append, and releases it past MappedBudget.
 	pages *Releaser
@@ -143,6 +150,12 @@ type Options struct {
 	// Wait is how long to wait for another process to release the file;
 	// zero means LockTimeout.
 	Wait time.Duration
+	// Waiting, if set, is told once that another process holds the file,
+	// when a second of waiting for it has passed; also when a writer opens
+	// its file again (reopen).
+	Waiting func()
+	// Context, if set, ends a wait for the file when it is done.
+	Context context.Context
 }
 
 // Open opens (or with Create, creates) the ledger file at path.
@@ -156,16 +169,9 @@ func Open(path string, opt Options) (*Store, error) {
 	if wait == 0 {
 		wait = LockTimeout
 	}
-	var db *bbolt.DB
-	err := Guard(path, func() (err error) {
-		db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: wait, ReadOnly: opt.ReadOnly})
-		return err
-	})
-	if errors.Is(err, ledger.ErrDamaged) {
+	db, err := openLocked(opt.Context, path, bbolt.Options{ReadOnly: opt.ReadOnly}, wait, opt.Waiting)
+	if errors.Is(err, ledger.ErrDamaged) || errors.Is(err, errHeld) || opt.Context != nil && ledger.Stopped(opt.Context, err) {
 		return nil, err
-	}
-	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, ledger.Errorf(ledger.CodeRuntime, "another process holds the ledger %s (waited %s); try again when it has finished", path, wait)
 	}
 	if errors.Is(err, bbolt.ErrInvalid) && !IsFile(path) {
 		// Neither meta page is bbolt's, and the first does not even begin
@@ -176,7 +182,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, ledger.Wrap(ledger.CodeRuntime, err, "cannot open ledger %s", path)
 	}
-	s := &Store{db: db, path: path, wait: wait, pages: newReleaser(db)}
+	s := &Store{db: db, path: path, wait: wait, waiting: opt.Waiting, pages: newReleaser(db)}
 	if err := checkLength(db, path); err != nil {
 		db.Close()
 		return nil, err
@@ -209,6 +215,38 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// errHeld marks the error of a wait for the file that ran out.
+var errHeld = errors.New("held by another process")
+
+// openLocked opens the bbolt file at path, waiting up to wait for another
+// process to release it. bbolt's own wait cannot be stopped, so it waits a
+// second at a time: ctx (if not nil) ends the wait, and waiting (if not nil)
+// is told of it after the first second.
+func openLocked(ctx context.Context, path string, o bbolt.Options, wait time.Duration, waiting func()) (*bbolt.DB, error) {
+	deadline := time.Now().Add(wait)
+	for told := false; ; told = true {
+		// bbolt takes a zero Timeout for no limit.
+		o.Timeout = max(min(time.Second, time.Until(deadline)), time.Millisecond)
+		var db *bbolt.DB
+		err := Guard(path, func() (err error) {
+			db, err = bbolt.Open(path, 0o600, &o)
+			return err
+		})
+		if !errors.Is(err, bbolt.ErrTimeout) {
+			return db, err
+		}
+		if time.Now().After(deadline) {
+			return nil, ledger.KindErrorf(ledger.CodeRuntime, errHeld, "another process holds the ledger %s (waited %s); try again when it has finished", path, wait.Round(time.Second))
+		}
+		if ctx != nil && ctx.Err() != nil {
+			return nil, ledger.Wrap(ledger.CodeRuntime, ctx.Err(), "stopped waiting for another process to release the ledger %s", path)
+		}
+		if !told && waiting != nil {
+			waiting()
+		}
+	}
 }
 
 // OpenDerived opens (creating it) a bbolt file of derived data, one that can
@@ -289,7 +327,7 @@ func (s *Store) release() {
 // ledger grown and refuses (ledger.ConflictError), appending nothing.
 // reopen never waits for this process's own readers: with one at work it
 // tries again at the next append.
-func (s *Store) reopen() error {
+func (s *Store) reopen(ctx context.Context) error {
 	if s.appends.Load() < reopenEvery || !s.mu.TryLock() {
 		return nil
 	}
@@ -301,13 +339,9 @@ func (s *Store) reopen() error {
 	if inReopen != nil {
 		inReopen()
 	}
-	var db *bbolt.DB
-	err := Guard(s.path, func() (err error) {
-		db, err = bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: s.wait})
-		return err
-	})
-	if errors.Is(err, bbolt.ErrTimeout) {
-		return ledger.Errorf(ledger.CodeRuntime, "another process took the ledger %s while this one opened it again, and held it for %s; nothing more was appended", s.path, s.wait)
+	db, err := openLocked(ctx, s.path, bbolt.Options{}, s.wait, s.waiting)
+	if errors.Is(err, errHeld) {
+		return ledger.Errorf(ledger.CodeRuntime, "another process took the ledger %s while this one opened it again, and held it for %s; nothing more was appended", s.path, s.wait.Round(time.Second))
 	}
 	if err == nil {
 		if err = checkLength(db, s.path); err != nil {
@@ -360,7 +394,7 @@ func (s *Store) AppendUnmarked(ctx context.Context, expectedNext uint64, recs []
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.reopen(); err != nil {
+	if err := s.reopen(ctx); err != nil {
 		return err
 	}
 	// An append maps pages all over the file: the id runs it merges, and

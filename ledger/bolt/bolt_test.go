@@ -299,3 +299,28 @@ func TestReopenMeetsAnotherWriter(t *testing.T) {
 		t.Fatalf("after a failed reopen: %+v %v", res, err)
 	}
 }
+
+// Open waits for another process that holds the file, tells it once, and
+// goes on when the file is free; a done context ends the wait.
+func TestOpenWaitsForTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	time.AfterFunc(2500*time.Millisecond, func() { s.Close() })
+	told := 0
+	start := time.Now()
+	w, err := bolt.Open(path, bolt.Options{Waiting: func() { told++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); told != 1 || d < 2*time.Second {
+		t.Fatalf("opened after %s, told %d times", d, told)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err = bolt.Open(path, bolt.Options{Context: ctx, ReadOnly: true})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped waiting for another process") {
+		t.Fatalf("a wait stopped: %v", err)
+	}
+	w.Close()
+}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -33,7 +34,9 @@ func (k storeKV) View(fn func(kv.Tx) error) error {
 }
 
 func (k storeKV) Update(fn func(kv.Tx) error) error {
-	if err := k.s.reopen(); err != nil {
+	// No context here: a wait for the file is told (Options.Waiting), and
+	// a second Ctrl-C ends it.
+	if err := k.s.reopen(context.Background()); err != nil {
 		return err
 	}
 	err := k.s.update(func(tx *bbolt.Tx) error { return fn(kvTx{tx}) })

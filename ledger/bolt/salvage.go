@@ -159,11 +159,10 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 	if _, err := os.Stat(path); err != nil {
 		return res, ledger.Wrap(ledger.CodeInput, err, "cannot read %s", path)
 	}
-	var db *bbolt.DB
-	err := Guard(path, func() (err error) {
-		db, err = bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: LockTimeout})
-		return err
-	})
+	db, err := openLocked(ctx, path, bbolt.Options{ReadOnly: true}, LockTimeout, nil)
+	if errors.Is(err, errHeld) || ledger.Stopped(ctx, err) {
+		return res, err
+	}
 	if err != nil {
 		return res, ledger.Wrap(ledger.CodeRuntime, err, "cannot open %s even to salvage it: bbolt cannot read either of its meta pages", path)
 	}
