@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/tlog"
@@ -159,7 +160,8 @@ func salvageTree(ctx context.Context, path string, fn func(ledger.Recorded) erro
 	if _, err := os.Stat(path); err != nil {
 		return res, ledger.Wrap(ledger.CodeInput, err, "cannot read %s", path)
 	}
-	db, err := openLocked(ctx, path, bbolt.Options{ReadOnly: true}, LockTimeout, nil)
+	// A damaged file is one no other command should be using: no long wait.
+	db, err := openLocked(ctx, path, bbolt.Options{ReadOnly: true}, 10*time.Second, nil)
 	if errors.Is(err, errHeld) || ledger.Stopped(ctx, err) {
 		return res, err
 	}
