@@ -285,6 +285,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, r.code, r.stderr)
 		}
 	}
+	if r := sl(t, store, "export", "--format", "xlsx"); r.code != 2 || !strings.Contains(r.stderr, "statledger report monthly") {
+		t.Errorf("export --format xlsx: exit %d %q", r.code, r.stderr)
+	}
 	if r := sl(t, store, "replay"); !strings.Contains(r.stderr, "run 'statledger init'") {
 		t.Errorf("missing ledger message = %q", r.stderr)
 	}
@@ -645,8 +648,8 @@ func testChartPage(t *testing.T, kind string) {
 	if !bytes.Contains(pa, []byte(`<dd id="tree-size">4</dd>`)) {
 		t.Fatal("the page does not show its tree size")
 	}
-	if r := sl(t, store, "chart", "--from", "2025-10", "--to", "2025-08", "-o", b); r.code != 2 {
-		t.Fatalf("reversed period: exit %d", r.code)
+	if r := sl(t, store, "chart", "--from", "2025-10", "--to", "2025-08", "-o", b); r.code != 2 || !strings.Contains(r.stderr, "--from 2025-10 is after --to 2025-08") {
+		t.Fatalf("reversed period: exit %d %q", r.code, r.stderr)
 	}
 	if r := sl(t, store, "chart", "--echarts-js", filepath.Join(dir, "missing.js"), "-o", b); r.code != 2 || !strings.Contains(r.stderr, "npm install echarts") {
 		t.Fatalf("missing library: exit %d %q", r.code, r.stderr)

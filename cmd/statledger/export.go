@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections"
@@ -39,7 +40,11 @@ func exportCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
 			if format != "jsonl" && format != "csv" && format != "sdmx-csv" {
-				return usageError("--format %q: use jsonl, csv or sdmx-csv", format)
+				hint := ""
+				if strings.HasPrefix(strings.ToLower(format), "xls") {
+					hint = "; the monthly workbook is 'statledger report monthly --month YYYY-MM'"
+				}
+				return usageError("--format %q: use jsonl, csv or sdmx-csv%s", format, hint)
 			}
 			if format == "sdmx-csv" {
 				return exportSDMX(c)

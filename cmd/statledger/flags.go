@@ -45,7 +45,12 @@ func monthRange(c *cli.Context) (from, to string, err error) {
 		}
 	}
 	if to = c.String("to"); to != "" {
-		to, err = parseMonth("--to", to)
+		if to, err = parseMonth("--to", to); err != nil {
+			return
+		}
+	}
+	if from != "" && to != "" && from > to {
+		return "", "", usageError("--from %s is after --to %s: give the earlier month first", from, to)
 	}
 	return
 }
