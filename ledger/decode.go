@@ -29,6 +29,9 @@ type LineError struct {
 	Line  int    // from 1; 0 when not known
 	Field string
 	Msg   string
+	// Clash, when the line's id is held with other content, is how the
+	// held event differs from the line.
+	Clash *Clash
 }
 
 // Error is one line of text, FILE:LINE: field: problem, as much of it as is
@@ -123,7 +126,7 @@ func (d *Decoded) accept(file string, line int, ev Event) {
 		errs = append(errs, LineError{Field: "type", Msg: "report_published events are written when a report is published, never imported"})
 	}
 	for _, fe := range errs {
-		d.fail(LineError{file, line, fe.Field, fe.Msg})
+		d.fail(LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
 	}
 	if len(errs) == 0 {
 		d.take(line, ev)
@@ -185,7 +188,7 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 		}
 		switch {
 		case tooLong:
-			e := LineError{file, line, "(line)", fmt.Sprintf("is %d bytes long; an event line may be at most %d", n, MaxLineBytes)}
+			e := LineError{File: file, Line: line, Field: "(line)", Msg: fmt.Sprintf("is %d bytes long; an event line may be at most %d", n, MaxLineBytes)}
 			pool.row(func(d *Decoded) { d.fail(e) })
 		case n > 0:
 			b := bytes.TrimRight(buf, "\r\n")
@@ -194,7 +197,7 @@ func decodeJSONL(d *Decoded, file string, r io.Reader) error {
 				// JSON that is no JSONL: every line after would be told
 				// wrong, one by one.
 				if why := notJSONL(bytes.TrimSpace(b)); why != "" {
-					e := LineError{file, 1, "(file)", why}
+					e := LineError{File: file, Line: 1, Field: "(file)", Msg: why}
 					pool.row(func(d *Decoded) { d.fail(e) })
 					return nil
 				}
@@ -245,14 +248,14 @@ func decodeJSONLine(d *Decoded, file string, line int, b []byte) {
 		if legacyKorean(b) {
 			hint = "; it reads as Korean in EUC-KR"
 		}
-		d.fail(LineError{file, line, "(line)", fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d%s); save the file as UTF-8", invalidUTF8At(b)+1, hint)})
+		d.fail(LineError{File: file, Line: line, Field: "(line)", Msg: fmt.Sprintf("is not valid UTF-8 (first bad byte at column %d%s); save the file as UTF-8", invalidUTF8At(b)+1, hint)})
 		return
 	}
 	ev, ok := decodeEventFast(b)
 	if !ok {
 		var field, msg string
 		if ev, field, msg = decodeEventSlow(b); msg != "" {
-			d.fail(LineError{file, line, field, msg})
+			d.fail(LineError{File: file, Line: line, Field: field, Msg: msg})
 			return
 		}
 	}
@@ -553,7 +556,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	// JSONL given as CSV: its first line would be told a bare quote.
 	br := bufio.NewReader(r)
 	if head, _ := br.Peek(8); bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t"), []byte("{")) {
-		d.fail(LineError{file, 1, "(file)", "this is JSONL (a JSON object on each line), not CSV: read it as JSONL"})
+		d.fail(LineError{File: file, Line: 1, Field: "(file)", Msg: "this is JSONL (a JSON object on each line), not CSV: read it as JSONL"})
 		return nil
 	}
 	bounded := &boundedRecords{r: br}
@@ -564,11 +567,11 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		d.fail(LineError{file, 1, "(header)", "the file is empty; a CSV input starts with a header row"})
+		d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: "the file is empty; a CSV input starts with a header row"})
 		return nil
 	}
 	if errors.Is(err, errRecordTooLong) {
-		d.fail(LineError{file, 1, "(header)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
+		d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)})
 		return nil
 	}
 	if pe := (*csv.ParseError)(nil); err != nil && !errors.As(err, &pe) {
@@ -581,12 +584,12 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 		return nil
 	}
 	if sep := otherSeparator(header); sep != "" {
-		d.fail(LineError{file, 1, "(header)", "the columns are separated by " + sep + ", not commas: save the sheet as CSV UTF-8 (comma-separated), and import that"})
+		d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: "the columns are separated by " + sep + ", not commas: save the sheet as CSV UTF-8 (comma-separated), and import that"})
 		return nil
 	}
 	if knownColumns(header) == 0 {
 		if ownSheet(header) {
-			d.fail(LineError{file, 1, "(header)", "this is the Events sheet of a statledger workbook: its events are in the ledger already, each with its ID, and a figure of one is changed by a correction of that ID, not by importing the sheet again"})
+			d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: "this is the Events sheet of a statledger workbook: its events are in the ledger already, each with its ID, and a figure of one is changed by a correction of that ID, not by importing the sheet again"})
 			return nil
 		}
 		// A sheet with a title, or blank rows, above its column names.
@@ -598,7 +601,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			}
 			if knownColumns(rec) >= 2 {
 				line, _ := cr.FieldPos(0)
-				d.fail(LineError{file, 1, "(header)", fmt.Sprintf("the column names are on line %d, not the first: remove the %d %s above them (a title, a blank row), so that they are the file's first line", line, line-1, Plural(line-1, "row", "rows"))})
+				d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: fmt.Sprintf("the column names are on line %d, not the first: remove the %d %s above them (a title, a blank row), so that they are the file's first line", line, line-1, Plural(line-1, "row", "rows"))})
 				return nil
 			}
 		}
@@ -620,7 +623,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			// name and no values they are nothing. A value in one is
 			// reported on its row.
 		case !utf8.ValidString(h):
-			d.fail(LineError{file, 1, "(header)", fmt.Sprintf("column %d is not valid UTF-8", i+1)})
+			d.fail(LineError{File: file, Line: 1, Field: "(header)", Msg: fmt.Sprintf("column %d is not valid UTF-8", i+1)})
 		case !contains(CSVColumns, h):
 			msg := "is not a column of the format"
 			if like := columnLike(h); like != "" {
@@ -633,14 +636,14 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 				msg += " (allowed: " + strings.Join(CSVColumns, ",") + ")"
 				listed = true
 			}
-			d.fail(LineError{file, 1, clip(h), msg})
+			d.fail(LineError{File: file, Line: 1, Field: clip(h), Msg: msg})
 		case seen[h]:
-			d.fail(LineError{file, 1, h, "is a column twice"})
+			d.fail(LineError{File: file, Line: 1, Field: h, Msg: "is a column twice"})
 		}
 		seen[h] = true
 	}
 	if !seen["type"] {
-		d.fail(LineError{file, 1, "type", "column is required"})
+		d.fail(LineError{File: file, Line: 1, Field: "type", Msg: "column is required"})
 	}
 	// statledger's own export (every column, in the order CSVWriter writes
 	// them) neutralised formula-like text with a leading '; it is taken
@@ -659,7 +662,7 @@ func decodeCSV(d *Decoded, file string, r io.Reader) error {
 			return nil
 		}
 		if errors.Is(err, errRecordTooLong) {
-			e := LineError{file, lastLine + 1, "(row)", fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)}
+			e := LineError{File: file, Line: lastLine + 1, Field: "(row)", Msg: fmt.Sprintf("is more than %d bytes long (a CSV row may be at most that); the rest of the file is not read", MaxLineBytes)}
 			pool.row(func(d *Decoded) { d.fail(e) })
 			return nil
 		}
@@ -703,9 +706,9 @@ func legacyKorean(b []byte) bool {
 func csvLineError(file string, err error) LineError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return LineError{file, pe.Line, "(row)", fmt.Sprintf("%s (column %d)", pe.Err, pe.Column)}
+		return LineError{File: file, Line: pe.Line, Field: "(row)", Msg: fmt.Sprintf("%s (column %d)", pe.Err, pe.Column)}
 	}
-	return LineError{file, 0, "(row)", err.Error()}
+	return LineError{File: file, Line: 0, Field: "(row)", Msg: err.Error()}
 }
 
 // cellCount says how a row with another number of cells than the header
@@ -732,7 +735,7 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 	if len(rec) != len(cols) {
 		// A row of empty cells is nothing, whatever its length.
 		if slices.ContainsFunc(rec, func(v string) bool { return v != "" }) {
-			d.fail(LineError{file, line, "(row)", cellCount(cols, rec)})
+			d.fail(LineError{File: file, Line: line, Field: "(row)", Msg: cellCount(cols, rec)})
 		}
 		return
 	}
@@ -740,7 +743,7 @@ func decodeCSVRow(d *Decoded, file string, line int, cols, rec []string) {
 	var src Source
 	bad := false
 	fail := func(field, msg string) {
-		d.fail(LineError{file, line, field, msg})
+		d.fail(LineError{File: file, Line: line, Field: field, Msg: msg})
 		bad = true
 	}
 	empty := true

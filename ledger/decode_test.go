@@ -352,8 +352,8 @@ func TestCSVRowsOfAnotherLength(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []LineError{
-		{"in.csv", 2, "(row)", `has 8 cells, and the header 7 columns: is a comma inside a cell that is not in quotes? (put a cell with a comma in double quotes; past the header's columns: " 60 people")`},
-		{"in.csv", 3, "(row)", "has 4 cells, and the header 7 columns: it has no cell for country, source_publisher, notes"},
+		{File: "in.csv", Line: 2, Field: "(row)", Msg: `has 8 cells, and the header 7 columns: is a comma inside a cell that is not in quotes? (put a cell with a comma in double quotes; past the header's columns: " 60 people")`},
+		{File: "in.csv", Line: 3, Field: "(row)", Msg: "has 4 cells, and the header 7 columns: it has no cell for country, source_publisher, notes"},
 	}
 	if !reflect.DeepEqual(lines, []int{5}) || !reflect.DeepEqual(d.Errors, want) {
 		t.Fatalf("events on lines %v; errors:\n%v", lines, d.Errors)

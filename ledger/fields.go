@@ -163,6 +163,19 @@ func (f *Field) SetText(e *Event, text string) string {
 	return ""
 }
 
+// Texts is the field's value in e as CSV and the command line write it:
+// one text for a Text or Whole field ("" when unset), the items of a List;
+// nothing for a source, whose parts are Source's.
+func (f *Field) Texts(e *Event) []string {
+	switch f.Kind {
+	case List:
+		return slices.Clone(*f.list(e))
+	case Object:
+		return nil
+	}
+	return []string{csvCell(e, f.Name)}
+}
+
 // Change sets the field in c to its value in e, so that a correction
 // replaces it with that.
 func (f *Field) Change(c *Changes, e *Event) {
@@ -181,6 +194,53 @@ func (f *Field) Change(c *Changes, e *Event) {
 	case f.Name == "source":
 		c.Source = e.Source
 	}
+}
+
+// equal says whether x and y hold the same value of the field.
+func (f *Field) equal(x, y *Event) bool {
+	switch {
+	case f.text != nil:
+		return *f.text(x) == *f.text(y)
+	case f.whole != nil:
+		a, b := *f.whole(x), *f.whole(y)
+		return a == b || a != nil && b != nil && *a == *b
+	case f.list != nil:
+		return slices.Equal(*f.list(x), *f.list(y))
+	case f.Name == "source":
+		return x.Source == y.Source || x.Source != nil && y.Source != nil && *x.Source == *y.Source
+	}
+	return true
+}
+
+// Clash is an event the ledger holds under the id of an input's event,
+// with other content: most often a row exported, edited and imported
+// again, which cannot change what is recorded.
+type Clash struct {
+	ID   string
+	Type Type // the held event's
+	// Changes is what a correction of the held event would replace to give
+	// it the input's content, when a correction can (Correctable): the
+	// types agree, and only fields a correction may replace differ.
+	Changes     *Changes
+	Correctable bool
+}
+
+// clashOf is how held differs from given, which has its id.
+func clashOf(held, given *Event) *Clash {
+	c := &Clash{ID: held.ID, Type: held.Type, Changes: &Changes{}, Correctable: held.Type == given.Type && (held.Type.IsIncident() || held.Type.IsTaskforce())}
+	for i := range Fields {
+		f := &Fields[i]
+		if f.equal(held, given) {
+			continue
+		}
+		if f.Changeable && f.On(held.Type) {
+			f.Change(c.Changes, given)
+		} else {
+			c.Correctable = false
+		}
+	}
+	c.Correctable = c.Correctable && len(c.Changes.Fields()) > 0
+	return c
 }
 
 // changed says whether c replaces the field.

@@ -546,7 +546,7 @@ func checkInput(ctx context.Context, s Store, src Input, fresh func(string, int,
 			in.bad++
 			in.problems++
 			if len(ledgerErrs) < MaxListed {
-				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg})
+				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg, Clash: fe.Clash})
 			}
 		}
 		if ok && fe == nil && fresh != nil {

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -415,14 +416,28 @@ func TestImportNamesWhatChangedUnderAnID(t *testing.T) {
 	if _, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{first}}, ledger.ImportOptions{Actor: "t", BatchSize: 10}); err != nil {
 		t.Fatal(err)
 	}
-	for body, want := range map[string]string{
-		fmt.Sprintf(row, 64, "KH", "nearly 60"): `with other content (as recorded → here: count: "60" → "64"); give this event another id, or correct the old one`,
-		fmt.Sprintf(row, 64, "LA", ""):          `with other content (as recorded → here: count: "60" → "64", country: "KH" → "LA", notes: "nearly 60" → (none))`,
+	// The clash also says what a correction of the held event would
+	// change to give it the row's content, when a correction can.
+	for _, c := range []struct {
+		body, want string
+		changes    string // the correction's changes as JSON; "" for none possible
+	}{
+		{fmt.Sprintf(row, 64, "KH", "nearly 60"), `with other content (as recorded → here: count: "60" → "64"); give this event another id, or correct the old one`, `{"count":64}`},
+		{fmt.Sprintf(row, 64, "LA", ""), `with other content (as recorded → here: count: "60" → "64", country: "KH" → "LA", notes: "nearly 60" → (none))`, `{"count":64,"country":"LA","notes":""}`},
+		{strings.Replace(fmt.Sprintf(row, 60, "KH", "nearly 60"), "arrest", "rescue", 1), `type: "arrest" → "rescue"`, ""},
 	} {
 		var bad []ledger.LineError
-		_, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{write("b.csv", body)}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, Bad: func(e ledger.LineError) { bad = append(bad, e) }})
-		if !errors.Is(err, ledger.ErrBadInput) || len(bad) != 1 || !strings.Contains(bad[0].Msg, want) {
-			t.Errorf("%q: %v %v, want %q", body, bad, err, want)
+		_, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{write("b.csv", c.body)}}, ledger.ImportOptions{Actor: "t", BatchSize: 10, Bad: func(e ledger.LineError) { bad = append(bad, e) }})
+		if !errors.Is(err, ledger.ErrBadInput) || len(bad) != 1 || !strings.Contains(bad[0].Msg, c.want) {
+			t.Fatalf("%q: %v %v, want %q", c.body, bad, err, c.want)
+		}
+		cl := bad[0].Clash
+		if cl == nil || cl.ID != "11111111-2222-4333-8444-555555555555" || cl.Type != ledger.Arrest {
+			t.Fatalf("%q: clash %+v", c.body, cl)
+		}
+		changes, _ := json.Marshal(cl.Changes)
+		if cl.Correctable != (c.changes != "") || cl.Correctable && string(changes) != c.changes {
+			t.Errorf("%q: correctable %v, changes %s; want %q", c.body, cl.Correctable, changes, c.changes)
 		}
 	}
 	if h := headOf(t, open); h.Size != 1 {

@@ -32,3 +32,21 @@ func TestHelpOfACommand(t *testing.T) {
 		t.Errorf("help import printed:\n%s", r.stdout)
 	}
 }
+
+// A suggested command line reads back as the words it was made of, in a
+// POSIX shell; double quotes also suit Windows' shells.
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"64":                        "64",
+		"2025-10-20":                "2025-10-20",
+		"https://example.org/a?b=1": `"https://example.org/a?b=1"`,
+		"Cambodian National Police": `"Cambodian National Police"`,
+		"":                          `""`,
+		`the "Prince" compound`:     `'the "Prince" compound'`,
+		"it's $5":                   `'it'\''s $5'`,
+	} {
+		if got := shellWord(in); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

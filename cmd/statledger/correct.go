@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections/checkpoint"
 	"github.com/urfave/cli/v2"
@@ -62,4 +64,49 @@ func refuseRetracted(c *cli.Context, t ledger.Type, id string) error {
 		l.Close()
 	}
 	return err
+}
+
+// correction is the command that corrects the event a line clashed with
+// (cl) to what the line gave: a row exported, edited and imported again
+// cannot change what is recorded, and a correction can.
+func correction(c *cli.Context, cl *ledger.Clash) string {
+	e := cl.Changes.Apply(ledger.Event{Type: cl.Type})
+	words := []string{"statledger"}
+	if ref, err := storeFlag(c); err == nil && ref.kind == "bolt" && c.IsSet("store") {
+		words = append(words, "--store", shellWord(ref.path))
+	}
+	words = append(words, "correct", cl.ID)
+	for _, name := range cl.Changes.Fields() {
+		f := ledger.FieldNamed(name)
+		if f.Kind == ledger.Object {
+			if src := e.Source; src != nil {
+				for _, p := range [][2]string{{"publisher", src.Publisher}, {"url", src.URL}, {"published", src.Published}, {"title", src.Title}} {
+					if p[1] != "" {
+						words = append(words, "--source-"+p[0], shellWord(p[1]))
+					}
+				}
+			}
+			continue
+		}
+		values := f.Texts(&e)
+		if len(values) == 0 { // a list emptied
+			values = []string{""}
+		}
+		for _, v := range values {
+			words = append(words, flagName(name), shellWord(v))
+		}
+	}
+	return strings.Join(append(words, "--reason", `"WHY"`), " ")
+}
+
+// shellWord is s as one word of a command line: bare when it can be, else
+// in double quotes (which Windows' shells also read), else in single quotes.
+func shellWord(s string) string {
+	switch {
+	case s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/@%+=") == "":
+		return s
+	case !strings.ContainsAny(s, "\"$`\\!"):
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -63,7 +63,14 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 		SkipInvalid: skipInvalid,
 	}
 	if !quiet {
-		opt.Bad = func(e ledger.LineError) { fmt.Fprintln(c.App.ErrWriter, e.Error()) }
+		clashes := 0
+		opt.Bad = func(e ledger.LineError) {
+			fmt.Fprintln(c.App.ErrWriter, e.Error())
+			if cl := e.Clash; cl != nil && cl.Correctable && clashes < 3 {
+				clashes++
+				fmt.Fprintln(c.App.ErrWriter, "  to change the recorded event instead: "+ledger.Printable(correction(c, cl), 0))
+			}
+		}
 	}
 	// The check of a large input reads for seconds before the first
 	// append (1M rows, 110 MB: about 8 s).

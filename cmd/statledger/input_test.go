@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -586,5 +587,43 @@ func testResentRowIsWarned(t *testing.T, kind string) {
 	must(t, sl(t, store, "correct", oldID, "--count", "64", "--qualifier", "exact", "--reason", "ministry list"), "correct")
 	if s := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary").stdout; !regexp.MustCompile(`Arrests\s+2\s+69\n`).MatchString(s) {
 		t.Errorf("after the undo the month says:\n%s", s)
+	}
+}
+
+// A month exported, edited and imported again cannot change what is
+// recorded: the import refuses the edited row and gives the command that
+// corrects the event instead, ready to run but for its reason.
+func TestEditedExportGivesTheCorrection(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import seed")
+	dir := t.TempDir()
+	month := filepath.Join(dir, "october.csv")
+	must(t, sl(t, store, "export", "--format", "csv", "--month", "2025-10", "-o", month), "export")
+	b, _ := os.ReadFile(month)
+	edited := strings.Replace(string(b), ",60,approx,", ",64,exact,", 1)
+	edited = strings.Replace(edited, ",Cambodian authorities,", ",Cambodian National Police;Korean National Police,", 1)
+	if edited == string(b) || strings.Count(edited, "Korean National Police") != 1 {
+		t.Fatalf("the export has no arrest row to edit:\n%s", b)
+	}
+	os.WriteFile(month, []byte(edited), 0o644)
+	r := sl(t, store, "import", month)
+	_, suggested, ok := strings.Cut(r.stderr, "to change the recorded event instead: ")
+	if r.code != 2 || !ok {
+		t.Fatalf("import of the edited export: exit %d\n%s", r.code, r.stderr)
+	}
+	suggested, _, _ = strings.Cut(suggested, "\n")
+	var words []string
+	for _, w := range regexp.MustCompile(`"[^"]*"|\S+`).FindAllString(suggested, -1) {
+		words = append(words, strings.Trim(w, `"`))
+	}
+	prefix := []string{"statledger", "--store", store, "correct"}
+	if len(words) < len(prefix) || !slices.Equal(words[:len(prefix)], prefix) || words[len(words)-1] != "WHY" {
+		t.Fatalf("suggested %q", suggested)
+	}
+	words[len(words)-1] = "ministry list of 2025-10-30"
+	must(t, sl(t, store, words[3:]...), "the suggested correction")
+	r = must(t, sl(t, store, "export", "--format", "jsonl", "--month", "2025-10"), "export after")
+	if !strings.Contains(r.stdout, `"count":64,"count_qualifier":"exact"`) || !strings.Contains(r.stdout, `"agencies":["Cambodian National Police","Korean National Police"]`) {
+		t.Fatalf("after the correction the month holds:\n%s", r.stdout)
 	}
 }
