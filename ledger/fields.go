@@ -225,8 +225,9 @@ type Clash struct {
 	Correctable bool
 }
 
-// clashOf is how held differs from given, which has its id.
-func clashOf(held, given *Event) *Clash {
+// ClashOf is how held differs from given: what a correction of held would
+// change to give it given's content (their ids aside).
+func ClashOf(held, given *Event) *Clash {
 	c := &Clash{ID: held.ID, Type: held.Type, Changes: &Changes{}, Correctable: held.Type == given.Type && (held.Type.IsIncident() || held.Type.IsTaskforce())}
 	for i := range Fields {
 		f := &Fields[i]

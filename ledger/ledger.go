@@ -162,7 +162,7 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 			c.Duplicates++
 			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 		}
-		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content%s; give this event another id, or correct the old one", e.ID, stored.Seq, differences(&stored.Event, e)), Clash: clashOf(&stored.Event, e)}, nil
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content%s; give this event another id, or correct the old one", e.ID, stored.Seq, differences(&stored.Event, e)), Clash: ClashOf(&stored.Event, e)}, nil
 	}
 	return c.fresh(ctx, id, e, sum)
 }

@@ -71,11 +71,7 @@ func refuseRetracted(c *cli.Context, t ledger.Type, id string) error {
 // cannot change what is recorded, and a correction can.
 func correction(c *cli.Context, cl *ledger.Clash) string {
 	e := cl.Changes.Apply(ledger.Event{Type: cl.Type})
-	words := []string{"statledger"}
-	if ref, err := storeFlag(c); err == nil && ref.kind == "bolt" && c.IsSet("store") {
-		words = append(words, "--store", shellWord(ref.path))
-	}
-	words = append(words, "correct", cl.ID)
+	words := []string{suggest(c, "correct"), cl.ID}
 	for _, name := range cl.Changes.Fields() {
 		f := ledger.FieldNamed(name)
 		if f.Kind == ledger.Object {
@@ -97,6 +93,15 @@ func correction(c *cli.Context, cl *ledger.Clash) string {
 		}
 	}
 	return strings.Join(append(words, "--reason", `"WHY"`), " ")
+}
+
+// suggest is the start of a command line the user is told to run: with
+// the --store they gave, where they named a ledger file.
+func suggest(c *cli.Context, command string) string {
+	if ref, err := storeFlag(c); err == nil && ref.kind == "bolt" && c.IsSet("store") {
+		return "statledger --store " + shellWord(ref.path) + " " + command
+	}
+	return "statledger " + command
 }
 
 // shellWord is s as one word of a command line: bare when it can be, else

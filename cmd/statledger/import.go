@@ -132,9 +132,13 @@ func warnResent(c *cli.Context, news *checkpoint.NewIncidents) {
 		if strings.HasPrefix(subject, "(flags)") {
 			subject, it = "this "+string(old.Type)+" was recorded as a new one", "it"
 		}
+		fix := suggest(c, "correct") + " " + old.ID + ", with the changes"
+		if cl := ledger.ClashOf(&old, &r.New); cl.Correctable {
+			fix = ledger.Printable(correction(c, cl), 0)
+		}
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s, but event %s (seq %d) is one of the same day, nationality, country, place and source, recorded otherwise%s. "+
-			"If %s was meant to change that event, both now count: retract the new one (statledger retract %s --reason \"sent again\") and correct the old one (statledger correct %s, with the changes)\n",
-			subject, old.ID, r.Old.Seq, ledger.Differences(&old, &r.New), it, r.New.ID, old.ID)
+			"If %s was meant to change that event, both now count: retract the new one (%s %s --reason \"sent again\") and correct the old one (%s)\n",
+			subject, old.ID, r.Old.Seq, ledger.Differences(&old, &r.New), it, suggest(c, "retract"), r.New.ID, fix)
 	}
 }
 

@@ -578,7 +578,7 @@ func testResentRowIsWarned(t *testing.T, kind string) {
 	if !strings.Contains(r.stdout, "appended 2, duplicates 1") {
 		t.Fatalf("import again said %q", r.stdout)
 	}
-	w := regexp.MustCompile(`(?m)^warning: .*oct-again\.csv:(\d+) was appended as a new arrest, but event (\S+) \(seq 0\) is one of the same day.*count: "60" → "64".*statledger retract (\S+) --reason.*statledger correct (\S+),`).FindAllStringSubmatch(r.stderr, -1)
+	w := regexp.MustCompile(`(?m)^warning: .*oct-again\.csv:(\d+) was appended as a new arrest, but event (\S+) \(seq 0\) is one of the same day.*count: "60" → "64".*statledger (?:--store \S+ )?retract (\S+) --reason.*statledger (?:--store \S+ )?correct (\S+) --count 64 --qualifier exact --reason "WHY"\)`).FindAllStringSubmatch(r.stderr, -1)
 	if len(w) != 1 || w[0][1] != "2" || w[0][2] != oldID || w[0][4] != oldID || w[0][3] == oldID {
 		t.Fatalf("import again warned:\n%s", r.stderr)
 	}
