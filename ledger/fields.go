@@ -217,18 +217,20 @@ func (f *Field) equal(x, y *Event) bool {
 // again, which cannot change what is recorded.
 type Clash struct {
 	ID   string
-	Type Type // the held event's
+	Seq  uint64 // where the ledger holds it
+	Type Type   // the held event's
 	// Changes is what a correction of the held event would replace to give
 	// it the input's content, when a correction can (Correctable): the
 	// types agree, and only fields a correction may replace differ.
 	Changes     *Changes
 	Correctable bool
+	held        *Event // as recorded
 }
 
 // ClashOf is how held differs from given: what a correction of held would
 // change to give it given's content (their ids aside).
 func ClashOf(held, given *Event) *Clash {
-	c := &Clash{ID: held.ID, Type: held.Type, Changes: &Changes{}, Correctable: held.Type == given.Type && (held.Type.IsIncident() || held.Type.IsTaskforce())}
+	c := &Clash{ID: held.ID, Type: held.Type, Changes: &Changes{}, held: held, Correctable: held.Type == given.Type && (held.Type.IsIncident() || held.Type.IsTaskforce())}
 	for i := range Fields {
 		f := &Fields[i]
 		if f.equal(held, given) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -352,6 +353,12 @@ type ImportOptions struct {
 	// read, of how many: a check of 1M rows reads for some seconds before
 	// the first append.
 	Checking func(read, total int64)
+	// Effective, when set, gives the content the ledger's events of ids
+	// have now, their corrections applied (the projections know it). A line
+	// whose id the ledger holds with other content, but which gives the
+	// event as corrected since, is then a duplicate, not a bad line: the
+	// official's sheet, corrected like the ledger, imports again.
+	Effective func(ctx context.Context, ids []string) (map[string]Event, error)
 }
 
 // Import checks every event of src against the ledger, finds every bad line
@@ -396,6 +403,11 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 	if err != nil {
 		return AppendResult{}, err
 	}
+	corrected, err := in.effective(ctx, opt)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	in.finish(corrected)
 	if err := in.refuse(opt, ""); err != nil {
 		return AppendResult{}, err
 	}
@@ -412,6 +424,9 @@ func Import(ctx context.Context, open func(ctx context.Context, write bool) (Sto
 		if in, err = checkInput(ctx, s, src, opt.Fresh); err != nil {
 			return AppendResult{}, err
 		}
+		// The events as corrected are those read before the lock: the
+		// projections cannot be read while this process holds it.
+		in.finish(corrected)
 		if err := in.refuse(opt, "another writer appended while this input was checked"); err != nil {
 			return AppendResult{}, err
 		}
@@ -479,6 +494,78 @@ type checked struct {
 	problems int    // their problems, listed or not: a line may have several
 	size     uint64 // the ledger's size when checked
 	checker  *Checker
+	clashes  []clash // the first maxClashes
+}
+
+// clash is a line whose id the ledger holds with other content.
+type clash struct {
+	file  string
+	line  int
+	event Event
+}
+
+// maxClashes bounds the clashing lines a check keeps to compare with the
+// events as corrected: an edited sheet has few.
+const maxClashes = 10_000
+
+// effective is the canonical content, corrections applied, of the events
+// the clashing lines' ids name (opt.Effective): nil without it, or when the
+// projections cannot tell, which leaves those lines bad.
+func (in *checked) effective(ctx context.Context, opt ImportOptions) (map[string]Event, error) {
+	if opt.Effective == nil || len(in.clashes) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	for _, c := range in.clashes {
+		ids = append(ids, c.event.ID)
+	}
+	events, err := opt.Effective(ctx, ids)
+	if Stopped(ctx, err) {
+		return nil, Wrap(CodeRuntime, err, "stopped while checking the input; nothing was appended")
+	}
+	if err != nil {
+		return nil, nil
+	}
+	return events, nil
+}
+
+// finish counts as duplicates the clashing lines that give their event as
+// corrected (corrected, by id), tells of the others how they differ from it,
+// and lists what is left of the problems.
+func (in *checked) finish(corrected map[string]Event) {
+	for _, c := range in.clashes {
+		eff, ok := corrected[c.event.ID]
+		if !ok {
+			continue
+		}
+		at := slices.IndexFunc(in.lineErrs, func(e LineError) bool { return e.File == c.file && e.Line == c.line })
+		if bytes.Equal(eff.Canonical(), c.event.Canonical()) {
+			in.bad--
+			in.problems--
+			in.checker.Duplicates++
+			if at >= 0 {
+				in.lineErrs = slices.Delete(in.lineErrs, at, at+1)
+			}
+			continue
+		}
+		if at < 0 || in.lineErrs[at].Clash == nil {
+			continue
+		}
+		if old := in.lineErrs[at].Clash; !bytes.Equal(eff.Canonical(), old.held.Canonical()) {
+			// Corrected since it was recorded: what a correction must
+			// still change is what differs from the event as it stands.
+			cl := ClashOf(&eff, &c.event)
+			cl.Seq = old.Seq
+			in.lineErrs[at].Clash = cl
+			in.lineErrs[at].Msg = fmt.Sprintf("%s is already in the ledger at seq %d with other content, even as corrected since%s; correct it again, or give this event another id", cl.ID, cl.Seq, differencesFrom("as corrected", &eff, &c.event))
+		}
+	}
+	if len(in.lineErrs) > MaxListed {
+		in.lineErrs = in.lineErrs[:MaxListed]
+	}
+	if more := in.problems - len(in.lineErrs); more > 0 {
+		in.lineErrs = append(in.lineErrs, LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more %s not listed", more, Plural(more, "problem", "problems"))})
+	}
 }
 
 // refuse tells opt.Bad of the bad lines a check found and, unless
@@ -548,6 +635,9 @@ func checkInput(ctx context.Context, s Store, src Input, fresh func(string, int,
 			if len(ledgerErrs) < MaxListed {
 				ledgerErrs = append(ledgerErrs, LineError{File: file, Line: line, Field: fe.Field, Msg: fe.Msg, Clash: fe.Clash})
 			}
+			if fe.Clash != nil && len(in.clashes) < maxClashes {
+				in.clashes = append(in.clashes, clash{file, line, e})
+			}
 		}
 		if ok && fe == nil && fresh != nil {
 			fresh(file, line, e)
@@ -564,12 +654,6 @@ func checkInput(ctx context.Context, s Store, src Input, fresh func(string, int,
 	in.bad += decoded.Lines
 	in.problems += len(decoded.Listed) + decoded.More
 	in.lineErrs = append(decoded.Listed, ledgerErrs...)
-	if len(in.lineErrs) > MaxListed {
-		in.lineErrs = in.lineErrs[:MaxListed]
-	}
-	if more := in.problems - len(in.lineErrs); more > 0 {
-		in.lineErrs = append(in.lineErrs, LineError{File: "(input)", Field: "(more)", Msg: fmt.Sprintf("%d more %s not listed", more, Plural(more, "problem", "problems"))})
-	}
 	return in, nil
 }
 

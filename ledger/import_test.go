@@ -443,6 +443,34 @@ func TestImportNamesWhatChangedUnderAnID(t *testing.T) {
 	if h := headOf(t, open); h.Size != 1 {
 		t.Fatalf("size %d", h.Size)
 	}
+
+	// Where the projections say the event was corrected since, a row that
+	// gives it as corrected is a duplicate; one that differs still is told
+	// how, from the event as it stands.
+	corrected := func(count int64) ledger.ImportOptions {
+		return ledger.ImportOptions{Actor: "t", BatchSize: 10, Effective: func(_ context.Context, ids []string) (map[string]ledger.Event, error) {
+			s, err := open(ctx, false)
+			if err != nil {
+				return nil, err
+			}
+			defer s.Close()
+			r, _, err := s.Lookup(ctx, ids[0])
+			e := r.Event
+			e.Count = &count
+			return map[string]ledger.Event{e.ID: e}, err
+		}}
+	}
+	res, err := ledger.Import(ctx, open, &ledger.Files{Names: []string{write("c.csv", fmt.Sprintf(row, 64, "KH", "nearly 60"))}}, corrected(64))
+	if err != nil || res.Duplicates != 1 || res.Appended != 0 {
+		t.Fatalf("a row as corrected: %+v %v", res, err)
+	}
+	opt := corrected(62)
+	var bad []ledger.LineError
+	opt.Bad = func(e ledger.LineError) { bad = append(bad, e) }
+	_, err = ledger.Import(ctx, open, &ledger.Files{Names: []string{write("d.csv", fmt.Sprintf(row, 64, "KH", "nearly 60"))}}, opt)
+	if !errors.Is(err, ledger.ErrBadInput) || len(bad) != 1 || !strings.Contains(bad[0].Msg, `even as corrected since (as corrected → here: count: "62" → "64")`) || bad[0].Clash.Seq != 0 {
+		t.Fatalf("a row unlike the event as corrected: %v %+v", err, bad)
+	}
 }
 
 // counting counts the events a scan gives, and calls at once it has given n

@@ -162,7 +162,9 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 			c.Duplicates++
 			return false, nil, c.seen.put(id, seenEvent{sum, codeOf(e.Type)})
 		}
-		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content%s; give this event another id, or correct the old one", e.ID, stored.Seq, differences(&stored.Event, e)), Clash: ClashOf(&stored.Event, e)}, nil
+		cl := ClashOf(&stored.Event, e)
+		cl.Seq = stored.Seq
+		return false, &LineError{Field: "id", Msg: fmt.Sprintf("%s is already in the ledger at seq %d with other content%s; give this event another id, or correct the old one", e.ID, stored.Seq, differences(&stored.Event, e)), Clash: cl}, nil
 	}
 	return c.fresh(ctx, id, e, sum)
 }
@@ -171,7 +173,10 @@ func (c *Checker) Check(ctx context.Context, e *Event) (fresh bool, fe *LineErro
 // recorded (a later correction may have changed it since): a row sent again
 // with a figure changed says which, so that the official can correct the
 // event instead.
-func differences(held, given *Event) string {
+func differences(held, given *Event) string { return differencesFrom("as recorded", held, given) }
+
+// differencesFrom is differences, saying of held what it is.
+func differencesFrom(what string, held, given *Event) string {
 	var out []string
 	for _, col := range CSVColumns {
 		a, b := csvCell(held, col), csvCell(given, col)
@@ -187,7 +192,7 @@ func differences(held, given *Event) string {
 	if len(out) == 0 {
 		return ""
 	}
-	return " (as recorded → here: " + strings.Join(out, ", ") + ")"
+	return " (" + what + " → here: " + strings.Join(out, ", ") + ")"
 }
 
 // Differences names the first columns in which given differs from held,

@@ -621,7 +621,16 @@ func TestEditedExportGivesTheCorrection(t *testing.T) {
 		t.Fatalf("suggested %q", suggested)
 	}
 	words[len(words)-1] = "ministry list of 2025-10-30"
+	// Corrected only in part, the ledger still differs from the sheet.
+	must(t, sl(t, store, "correct", words[4], "--count", "64", "--reason", "first figure"), "a correction of the count alone")
+	if r := sl(t, store, "import", month); r.code != 2 || !strings.Contains(r.stderr, "correct "+words[4]+" --qualifier exact --agency") || !strings.Contains(r.stderr, `even as corrected since (as corrected → here: count_qualifier: "approx" → "exact", agencies:`) {
+		t.Fatalf("import after a correction in part: exit %d\n%s", r.code, r.stderr)
+	}
 	must(t, sl(t, store, words[3:]...), "the suggested correction")
+	// The sheet, corrected like the ledger, imports again: nothing to add.
+	if r := must(t, sl(t, store, "import", month), "import after the correction"); !strings.Contains(r.stdout, "appended 0, duplicates 2;") {
+		t.Fatalf("import of the sheet as corrected: %q", r.stdout)
+	}
 	r = must(t, sl(t, store, "export", "--format", "jsonl", "--month", "2025-10"), "export after")
 	if !strings.Contains(r.stdout, `"count":64,"count_qualifier":"exact"`) || !strings.Contains(r.stdout, `"agencies":["Cambodian National Police","Korean National Police"]`) {
 		t.Fatalf("after the correction the month holds:\n%s", r.stdout)
