@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -47,6 +48,22 @@ func TestShellWord(t *testing.T) {
 	} {
 		if got := shellWord(in); got != want {
 			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// Run with 'go run', the demo's next step is a 'go run' too: 'statledger'
+// is no command before 'go install'.
+func TestSelfName(t *testing.T) {
+	defer func(arg0 string) { os.Args[0] = arg0 }(os.Args[0])
+	for arg0, want := range map[string]string{
+		"/tmp/go-build3623/b001/exe/statledger":                           "go run ./cmd/statledger",
+		`C:\Users\a\AppData\Local\Temp\go-build1\b001\exe\statledger.exe`: "go run ./cmd/statledger",
+		"/usr/local/bin/statledger":                                       "statledger",
+	} {
+		os.Args[0] = arg0
+		if got := selfName(); got != want {
+			t.Errorf("%s: %q, want %q", arg0, got, want)
 		}
 	}
 }

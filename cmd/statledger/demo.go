@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/statledger/statledger"
 	"github.com/statledger/statledger/ledger"
@@ -143,8 +144,18 @@ func demoCommand() *cli.Command {
 			}
 			fmt.Fprintf(out, "6. wrote the chart page %s (%s)\n\n", chartPath, how)
 			fmt.Fprintf(out, "Files in %s:\n  %s  the ledger\n  %s  its signing key (secret)\n  %s  the checkpoint\n  %s  the workbook\n  %s  the chart page\n", dir, dbPath, keyPath, cpPath, xlsxPath, chartPath)
-			fmt.Fprintf(out, "\nTry: statledger --store %s replay\n", dbPath)
+			fmt.Fprintf(out, "\nTry: %s --store %s replay\n", selfName(), dbPath)
 			return nil
 		},
 	}
+}
+
+// selfName is how the user runs statledger: a newcomer's first run is
+// 'go run ./cmd/statledger', whose binary lives in a temporary folder, and
+// 'statledger' is no command until 'go install ./cmd/statledger'.
+func selfName() string {
+	if strings.Contains(os.Args[0], "go-build") {
+		return "go run ./cmd/statledger"
+	}
+	return "statledger"
 }
