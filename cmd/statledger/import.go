@@ -96,21 +96,11 @@ func importInput(c *cli.Context, in ledger.Input, batchSize int, skipInvalid, qu
 	var news checkpoint.NewIncidents
 	opt.Fresh = news.Add
 	opt.Effective = func(ctx context.Context, ids []string) (map[string]ledger.Event, error) {
-		out := map[string]ledger.Event{}
-		l, err := view(c, ledger.AsOf{}, false, func(l *checkpoint.Ledger) error {
-			clear(out) // built again if the view is folded again
-			for _, id := range ids {
-				if f := l.State.Fact(id); f != nil {
-					out[id] = f.Event
-				}
-			}
-			return nil
-		})
+		p, err := place(c)
 		if err != nil {
 			return nil, err
 		}
-		l.Close()
-		return out, nil
+		return p.Effective(ctx, ids)
 	}
 	res, err := ledger.Import(c.Context, open, in, opt)
 	if errors.Is(err, ledger.ErrBadInput) && c.Command.Name == "import" {

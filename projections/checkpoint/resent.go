@@ -87,3 +87,25 @@ func (p Place) Resent(ctx context.Context, n *NewIncidents) ([]projections.Resen
 	l.Close()
 	return found, nil
 }
+
+// Effective is the content the events of ids have now, their corrections
+// applied, retracted or not: ledger.ImportOptions.Effective, for a sheet
+// whose rows were corrected like the ledger. An id the ledger does not hold
+// is left out.
+func (p Place) Effective(ctx context.Context, ids []string) (map[string]ledger.Event, error) {
+	out := map[string]ledger.Event{}
+	l, err := p.Build(ctx, ledger.AsOf{}, Reading, func(l *Ledger) error {
+		clear(out) // built again if the view is folded again
+		for _, id := range ids {
+			if f := l.State.Fact(id); f != nil {
+				out[id] = f.Event
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.Close()
+	return out, nil
+}

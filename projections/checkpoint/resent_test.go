@@ -66,6 +66,17 @@ func TestResentAfterAnImport(t *testing.T) {
 		t.Fatalf("Where = %q, want oct.csv:2", where)
 	}
 
+	// The events as they stand: a correction applied, an unknown id left out.
+	old := arrest(60, "Sihanoukville")
+	four := int64(4)
+	fix := ledger.Event{Type: ledger.Correction, Corrects: old.ID, Changes: &ledger.Changes{Count: &four}, Reason: "ministry list"}
+	ledger.Normalize(&fix)
+	imp(fix)
+	eff, err := p.Effective(ctx, []string{old.ID, arrest(3, "Bavet").ID, "11111111-2222-4333-8444-555555555555"})
+	if err != nil || len(eff) != 2 || *eff[old.ID].Count != 4 || eff[old.ID].Location != "Sihanoukville" || *eff[arrest(3, "Bavet").ID].Count != 3 {
+		t.Fatalf("Effective = %+v, %v", eff, err)
+	}
+
 	// Appended without a fold, the checkpoint is behind: nothing is
 	// compared, and it stays behind for the next report to fold.
 	fold = false
