@@ -508,8 +508,8 @@ type clash struct {
 // events as corrected: an edited sheet has few.
 const maxClashes = 10_000
 
-// effective is the canonical content, corrections applied, of the events
-// the clashing lines' ids name (opt.Effective): nil without it, or when the
+// effective is the content, corrections applied, of the events the
+// clashing lines' ids name (opt.Effective): nil without it, or when the
 // projections cannot tell, which leaves those lines bad.
 func (in *checked) effective(ctx context.Context, opt ImportOptions) (map[string]Event, error) {
 	if opt.Effective == nil || len(in.clashes) == 0 {
