@@ -57,11 +57,14 @@ func demoCommand() *cli.Command {
 				return err
 			}
 			if _, err := os.Stat(keyPath); os.IsNotExist(err) {
-				skey, vkey, err := ledger.GenerateKey("statledger.local/demo")
+				// Its own origin, as init gives: two demos' checkpoints are
+				// told apart as two ledgers' (exit 2), not as a bad signature.
+				origin := ledger.DefaultOrigin("demo")
+				skey, vkey, err := ledger.GenerateKey(origin)
 				if err != nil {
 					return err
 				}
-				if err := createFile(c.Context, dbPath, "statledger.local/demo"); err != nil {
+				if err := createFile(c.Context, dbPath, origin); err != nil {
 					return err
 				}
 				if err := ledger.WriteSigningKey(keyPath, skey); err != nil {

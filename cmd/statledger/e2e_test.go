@@ -433,10 +433,17 @@ func testCrashDuringImport(t *testing.T, kind string) {
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	r := must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", dir), "demo")
-	for _, want := range []string{"imported testdata/seed.jsonl: appended 4", "verified every leaf", "statledger.local/demo\n4\n"} {
-		if !strings.Contains(r.stdout, want) {
+	for _, want := range []string{"imported testdata/seed.jsonl: appended 4", "verified every leaf", `statledger\.local/[^/\n]+/demo-[0-9a-f]{6}\n4\n`} {
+		if !regexp.MustCompile(want).MatchString(r.stdout) {
 			t.Fatalf("demo output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	// Another demo is another ledger: its checkpoint is told as such.
+	other := t.TempDir()
+	must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", other), "another demo")
+	otherKey := regexp.MustCompile(`verifier key: (\S+)`).FindStringSubmatch(must(t, slIn(t, "../..", "ignored.db", nil, "demo", "--dir", other), "another demo again").stdout)[1]
+	if r := sl(t, filepath.Join(dir, "statledger.db"), "verify", "--checkpoint", filepath.Join(other, "checkpoint.txt"), "--key", otherKey); r.code != 2 {
+		t.Fatalf("another demo's checkpoint: exit %d\n%s", r.code, r.stderr)
 	}
 	for _, f := range []string{"checkpoint.txt", "statledger-2025-10.xlsx", "charts.html"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
