@@ -33,6 +33,11 @@ func correctCommand() *cli.Command {
 			if len(ch.Fields()) == 0 {
 				return usageError("correct: give at least one field to change, e.g. --count 61")
 			}
+			if c.String("reason") == placeholder {
+				// The command import suggests, pasted as it was: "WHY"
+				// would be shown in every report as the reason.
+				return usageError("--reason %s: write why the correction is made instead (it is shown in reports), e.g. --reason \"ministry list of 2025-10-30\"", placeholder)
+			}
 			return appendOne(c, ledger.Event{Type: ledger.Correction, Corrects: c.Args().First(), Changes: ch, Reason: c.String("reason")})
 		},
 	}
@@ -92,8 +97,11 @@ func correction(c *cli.Context, cl *ledger.Clash) string {
 			words = append(words, flagName(name), shellWord(v))
 		}
 	}
-	return strings.Join(append(words, "--reason", `"WHY"`), " ")
+	return strings.Join(append(words, "--reason", `"`+placeholder+`"`), " ")
 }
+
+// placeholder stands for the reason in a command statledger suggests.
+const placeholder = "WHY"
 
 // suggest is the start of a command line the user is told to run: with
 // the --store they gave, where they named a ledger file.

@@ -620,6 +620,9 @@ func TestEditedExportGivesTheCorrection(t *testing.T) {
 	if len(words) < len(prefix) || !slices.Equal(words[:len(prefix)], prefix) || words[len(words)-1] != "WHY" {
 		t.Fatalf("suggested %q", suggested)
 	}
+	if r := sl(t, store, words[3:]...); r.code != 2 || !strings.Contains(r.stderr, "--reason WHY: write why") {
+		t.Fatalf("the suggestion pasted as it is: exit %d %q", r.code, r.stderr)
+	}
 	words[len(words)-1] = "ministry list of 2025-10-30"
 	// Corrected only in part, the ledger still differs from the sheet.
 	must(t, sl(t, store, "correct", words[4], "--count", "64", "--reason", "first figure"), "a correction of the count alone")
