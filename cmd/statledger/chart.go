@@ -49,6 +49,9 @@ func chartCommand() *cli.Command {
 			if out == "" {
 				out = inLanguage("charts", ".html", language)
 			}
+			if err := checkExtension(out, "an HTML page", ".html"); err != nil {
+				return err
+			}
 			file, err := createOutput(c, out)
 			if err != nil {
 				return err
@@ -68,7 +71,7 @@ func chartCommand() *cli.Command {
 			if err := file.writeAll(page); err != nil {
 				return err
 			}
-			fmt.Fprintf(infoWriter(c, out), "wrote %s: %s to %s as of tree size %d, root %s\n", out, in.From, in.To, st.Size, in.Root)
+			fmt.Fprintf(infoWriter(c, out), "wrote %s: %s to %s as of tree size %d, root %s\n", file.path, in.From, in.To, st.Size, in.Root)
 			if len(st.Months()) == 0 {
 				note := fmt.Sprintf("note: no incident counts as of tree size %d: the page has no figures", st.Size)
 				if asOf.Time != nil {

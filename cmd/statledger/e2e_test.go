@@ -880,6 +880,39 @@ func TestDemoSynthetic(t *testing.T) {
 
 // TestOutputNeverReplacesLedgerOrKey: an -o naming the ledger file or the
 // signing key is refused, and both stay as they were.
+// An output named as another kind of file (the workbook as oct.html) is
+// refused before anything is written, with the name to use; export takes
+// the kind from the name when --format is not given.
+func TestOutputNamedAsAnotherKind(t *testing.T) {
+	store, _ := newLedger(t, "bolt")
+	must(t, sl(t, store, "import", seed), "import")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "monthly", "--month", "2025-10", "-o", filepath.Join(dir, "oct.html")}, "this writes an Excel workbook; name it " + filepath.Join(dir, "oct.xlsx")},
+		{[]string{"report", "monthly", "--month", "2025-10", "-o", filepath.Join(dir, "oct.XLS")}, "name it " + filepath.Join(dir, "oct.xlsx")},
+		{[]string{"chart", "-o", filepath.Join(dir, "charts.xlsx")}, "this writes an HTML page; name it " + filepath.Join(dir, "charts.html")},
+		{[]string{"export", "--format", "jsonl", "-o", filepath.Join(dir, "all.csv")}, "this writes JSON Lines (--format jsonl); name it " + filepath.Join(dir, "all.jsonl")},
+		{[]string{"export", "--format", "sdmx-csv", "-o", filepath.Join(dir, "figures.json")}, "name it " + filepath.Join(dir, "figures.csv")},
+		{[]string{"export", "-o", filepath.Join(dir, "oct.xlsx")}, "the monthly workbook is 'statledger report monthly"},
+	} {
+		if r := sl(t, store, c.args...); r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d %q, want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Fatalf("refused outputs left %v", names)
+	}
+	csvOut := filepath.Join(dir, "all.csv")
+	must(t, sl(t, store, "export", "-o", csvOut), "export -o all.csv")
+	if b, _ := os.ReadFile(csvOut); !bytes.HasPrefix(b, []byte("\uFEFFid,type,")) {
+		t.Fatalf("export -o all.csv wrote %.40q", b)
+	}
+	must(t, sl(t, store, "export", "-o", os.DevNull), "export to a device")
+}
+
 func TestOutputNeverReplacesLedgerOrKey(t *testing.T) {
 	store, _ := newLedger(t, "bolt")
 	must(t, sl(t, store, "import", seed), "import")

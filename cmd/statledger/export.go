@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/statledger/statledger/ledger"
@@ -29,7 +30,7 @@ func exportCommand() *cli.Command {
 			"Examples:\n   statledger export --format jsonl -o ledger.jsonl\n   statledger export --format csv --month 2025-10 -o october.csv\n" +
 			"   statledger export --format sdmx-csv --from 2025-01 --to 2025-10 --suppress-below 5 -o figures.csv",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl, csv or sdmx-csv"},
+			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl, csv or sdmx-csv (default csv when -o names a .csv file)"},
 			&cli.StringFlag{Name: "from", Usage: "with sdmx-csv: the first month, YYYY-MM (default: the earliest incident's)"},
 			&cli.StringFlag{Name: "to", Usage: "with sdmx-csv: the last month, YYYY-MM (default: the latest incident's)"},
 			suppressFlag(),
@@ -38,8 +39,17 @@ func exportCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
+			if !c.IsSet("format") && fileKinds[strings.ToLower(filepath.Ext(c.String("output")))] == "csv" {
+				// -o october.csv means CSV, as import reads a file by its name.
+				if err := c.Set("format", "csv"); err != nil {
+					return err
+				}
+			}
+			if fileKinds[strings.ToLower(filepath.Ext(c.String("output")))] == "xlsx" {
+				return usageError("-o %s: export writes JSON Lines or CSV; the monthly workbook is 'statledger report monthly --month YYYY-MM -o %[1]s'", c.String("output"))
+			}
 			format := c.String("format")
-			if format != "jsonl" && format != "csv" && format != "sdmx-csv" {
+			if _, ok := exportKinds[format]; !ok {
 				hint := ""
 				if strings.HasPrefix(strings.ToLower(format), "xls") {
 					hint = "; the monthly workbook is 'statledger report monthly --month YYYY-MM'"
@@ -167,4 +177,11 @@ func exportSDMX(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s as of tree size %d, root %s\n", file.path, size, root)
 	}
 	return nil
+}
+
+// exportKinds are what each --format writes, in words and by extension.
+var exportKinds = map[string]struct{ what, ext string }{
+	"jsonl":    {"JSON Lines (--format jsonl)", ".jsonl"},
+	"csv":      {"CSV (--format csv)", ".csv"},
+	"sdmx-csv": {"SDMX-CSV (--format sdmx-csv)", ".csv"},
 }

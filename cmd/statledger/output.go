@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/statledger/statledger/internal/atomicfile"
@@ -121,11 +122,32 @@ func infoWriter(c *cli.Context, out string) io.Writer {
 	return c.App.Writer
 }
 
+// fileKinds are the kinds of file a person names by extension.
+var fileKinds = map[string]string{
+	".xlsx": "xlsx", ".xls": "xls", ".ods": "ods", ".html": "html", ".htm": "html",
+	".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".pdf": "pdf", ".txt": "txt", ".png": "png",
+}
+
+// checkExtension refuses to write what (a file of kind ext) under a name
+// of another kind: oct.html for a workbook, october.csv for JSON Lines.
+// Saved so, the file opens in no program by its name, or opens wrong. A
+// name of no known kind (a device, a FIFO, a name without extension) passes.
+func checkExtension(path, what, ext string) error {
+	got := strings.ToLower(filepath.Ext(path))
+	if kind, known := fileKinds[got]; known && kind != fileKinds[ext] {
+		return usageError("-o %s: this writes %s; name it %s", path, what, strings.TrimSuffix(path, filepath.Ext(path))+ext)
+	}
+	return nil
+}
+
 // exportOutput is where an export writes: -o FILE, or standard output.
 func exportOutput(c *cli.Context) (io.Writer, *output, error) {
 	out := c.String("output")
-	if out == "" {
+	if out == "" || out == "-" {
 		return c.App.Writer, nil, nil
+	}
+	if err := checkExtension(out, exportKinds[c.String("format")].what, exportKinds[c.String("format")].ext); err != nil {
+		return nil, nil, err
 	}
 	file, err := createOutput(c, out)
 	if err != nil {

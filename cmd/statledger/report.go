@@ -49,6 +49,9 @@ func reportCommand() *cli.Command {
 				}
 				// Made before the fold, which may take long: a file that cannot
 				// be written fails at once.
+				if err := checkExtension(out, "an Excel workbook", ".xlsx"); err != nil {
+					return err
+				}
 				file, err := createOutput(c, out)
 				if err != nil {
 					return err
@@ -73,7 +76,7 @@ func reportCommand() *cli.Command {
 					return err
 				}
 				sum := sha256.Sum256(data)
-				fmt.Fprintf(infoWriter(c, out), "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", out, month, size, in.Root, hex.EncodeToString(sum[:]))
+				fmt.Fprintf(infoWriter(c, out), "wrote %s: %s as of tree size %d, root %s; SHA-256 %s\n", file.path, month, size, in.Root, hex.EncodeToString(sum[:]))
 				if empty != "" {
 					fmt.Fprintln(c.App.ErrWriter, empty)
 				}
