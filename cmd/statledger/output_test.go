@@ -20,7 +20,7 @@ func TestOutputsThatAreNotRegularFiles(t *testing.T) {
 	dir := t.TempDir()
 
 	r := must(t, sl(t, store, "report", "monthly", "--month", "2025-10", "-o", "-"), "report -o -")
-	if !strings.HasPrefix(r.stdout, "PK\x03\x04") || !strings.Contains(r.stderr, "wrote -:") {
+	if !strings.HasPrefix(r.stdout, "PK\x03\x04") || !strings.Contains(r.stderr, "wrote standard output:") {
 		t.Fatalf("report -o - wrote %q… to stdout and %q to stderr", r.stdout[:min(20, len(r.stdout))], r.stderr)
 	}
 
