@@ -407,6 +407,12 @@ func changesHint(v string) string {
 	return fmt.Sprintf(": write %s (in the CSV text: \"%s\")", b, strings.ReplaceAll(string(b), `"`, `""`))
 }
 
+// ambiguous are names that two countries share, by nameKey: CLDR names
+// neither "Korea" nor "Congo" alone, and a guess would be a wrong figure.
+var ambiguous = map[string][]string{
+	"KOREA": {"KR", "KP"}, "CONGO": {"CG", "CD"},
+}
+
 // demonyms are the nationalities a sheet of this work most often writes as
 // words, and 한국 (Korea, as Koreans call it), by nameKey. CLDR, whose
 // country names the hints read, has none. "Korean" is South Korea's: a

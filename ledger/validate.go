@@ -289,6 +289,14 @@ func CheckCountry(s string) string {
 		if code := demonyms[nameKey(s)]; code != "" {
 			return fmt.Sprintf("%q: the format takes the two-letter ISO 3166-1 code of the country, %s: %s", clip(s), CountryName(code), code)
 		}
+		// "KOREA": a name two countries share.
+		if codes := ambiguous[nameKey(s)]; codes != nil {
+			var names []string
+			for _, code := range codes {
+				names = append(names, fmt.Sprintf("%s (%s)", CountryName(code), code))
+			}
+			return fmt.Sprintf("%q may be %s: the format takes the two-letter ISO 3166-1 code of the one meant", clip(s), strings.Join(names, " or "))
+		}
 		// "CAMBODIA (SIHANOUKVILLE)": a country with its place.
 		if name, place, ok := strings.Cut(strings.TrimSuffix(s, ")"), "("); ok && strings.HasSuffix(s, ")") {
 			if code := CountryCode(name); code != "" {
