@@ -104,12 +104,17 @@ func correction(c *cli.Context, cl *ledger.Clash) string {
 const placeholder = "WHY"
 
 // suggest is the start of a command line the user is told to run: with
-// the --store they gave, where they named a ledger file.
+// the --store and --ledger they gave, but never a password (an address
+// with one is left to $STATLEDGER_STORE).
 func suggest(c *cli.Context, command string) string {
-	if ref, err := storeFlag(c); err == nil && ref.kind == "bolt" && c.IsSet("store") {
-		return "statledger --store " + shellWord(ref.path) + " " + command
+	words := []string{"statledger"}
+	if ref, err := storeFlag(c); err == nil && c.IsSet("store") && redact(ref.raw) == ref.raw {
+		words = append(words, "--store", shellWord(ref.raw))
 	}
-	return "statledger " + command
+	if c.IsSet("ledger") {
+		words = append(words, "--ledger", shellWord(c.String("ledger")))
+	}
+	return strings.Join(append(words, command), " ")
 }
 
 // shellWord is s as one word of a command line: bare when it can be, else
