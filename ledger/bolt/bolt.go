@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
@@ -173,7 +174,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if errors.Is(err, ledger.ErrDamaged) || errors.Is(err, errHeld) || opt.Context != nil && ledger.Stopped(opt.Context, err) {
 		return nil, err
 	}
-	if errors.Is(err, bbolt.ErrInvalid) && !IsFile(path) {
+	if errors.Is(err, bolterrors.ErrInvalid) && !IsFile(path) {
 		// Neither meta page is bbolt's, and the first does not even begin
 		// as one: most often a file given for the ledger by mistake. (A
 		// ledger destroyed that far cannot be salvaged either.)
@@ -234,7 +235,7 @@ func openLocked(ctx context.Context, path string, o bbolt.Options, wait time.Dur
 			db, err = bbolt.Open(path, 0o600, &o)
 			return err
 		})
-		if !errors.Is(err, bbolt.ErrTimeout) {
+		if !errors.Is(err, bolterrors.ErrTimeout) {
 			return db, err
 		}
 		if time.Now().After(deadline) {
@@ -265,7 +266,7 @@ func OpenDerived(path string, wait time.Duration) (db *bbolt.DB, remade, err err
 		}
 		return err
 	})
-	if err != nil && !errors.Is(err, bbolt.ErrTimeout) && os.Remove(path) == nil {
+	if err != nil && !errors.Is(err, bolterrors.ErrTimeout) && os.Remove(path) == nil {
 		remade = err
 		db, err = bbolt.Open(path, 0o600, opts)
 	}

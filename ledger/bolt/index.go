@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/statledger/statledger/ledger"
@@ -297,11 +298,11 @@ func (f *Index) empty(tx *bbolt.Tx) error {
 func (f *Index) resetInPlace() error {
 	return f.update(func(tx *bbolt.Tx) error {
 		// "ids": format 1's id tree.
-		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+		if err := tx.DeleteBucket([]byte("ids")); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err
 		}
 		for _, b := range [][]byte{bucketIDRuns, bucketHashes, bucketMeta} {
-			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/statledger/statledger/ledger/kv"
 )
@@ -73,7 +74,7 @@ func (r *storeRead) Rollback() error {
 func (k storeKV) Guard(fn func() error) error { return Guard(k.s.path, fn) }
 
 // Pages counts towards the store's own release, which follows its handle.
-func (k storeKV) Pages(int64) kv.Pages { return storePages{k.s} }
+func (k storeKV) Pages(int64) kv.Pages { return storePages(k) }
 
 func (k storeKV) ReleasePages() {
 	k.s.mu.RLock()
@@ -280,7 +281,7 @@ func (t kvTx) CreateBucket(name []byte) (kv.Bucket, error) {
 	return bucketOf(b), err
 }
 func (t kvTx) DeleteBucket(name []byte) error {
-	if err := t.tx.DeleteBucket(name); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+	if err := t.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 		return err
 	}
 	return nil
