@@ -70,7 +70,11 @@ func TestWriterWaitsForAReader(t *testing.T) {
 	if err := replay.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the replay has the ledger open
+	// Its first lines say the replay has the ledger open; the rest fill
+	// the pipe, and it waits there.
+	if _, err := io.ReadFull(pager, make([]byte, 1024)); err != nil {
+		t.Fatal(err)
+	}
 	record := exec.Command(bin, "--store", store, "--actor", "e2e", "record", "rescue", "--date", "2025-10-02", "--count", "1", "--nationality", "KR", "--country", "KH", "--source-publisher", "meanwhile")
 	var out syncBuffer
 	record.Stdout, record.Stderr = &out, &out
