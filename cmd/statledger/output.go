@@ -143,7 +143,7 @@ func checkExtension(path, what, ext string) error {
 // exportOutput is where an export writes: -o FILE, or standard output.
 func exportOutput(c *cli.Context) (io.Writer, *output, error) {
 	out := c.String("output")
-	if out == "" || out == "-" {
+	if out == "" {
 		return c.App.Writer, nil, nil
 	}
 	if err := checkExtension(out, exportKinds[c.String("format")].what, exportKinds[c.String("format")].ext); err != nil {
