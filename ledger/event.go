@@ -172,7 +172,17 @@ func (e *Event) Summary() string {
 	case e.Type.IsTaskforce():
 		return fmt.Sprintf("%s %s %s", e.Taskforce, strings.Join(e.Members, "+"), e.Date)
 	case e.Type == Correction:
-		return fmt.Sprintf("corrects %s: %s (%s)", e.Corrects, strings.Join(e.Changes.Fields(), ", "), e.Reason)
+		// What the fields became, not only which: an auditor reading the
+		// history sees the figure a correction gave.
+		to := e.Changes.Apply(Event{})
+		var changed []string
+		for _, name := range e.Changes.Fields() {
+			if f := FieldNamed(name); f.Kind != Object {
+				name += " " + strings.Join(f.Texts(&to), ";")
+			}
+			changed = append(changed, name)
+		}
+		return fmt.Sprintf("corrects %s: %s (%s)", e.Corrects, strings.Join(changed, ", "), e.Reason)
 	case e.Type == Retraction:
 		return fmt.Sprintf("retracts %s (%s)", e.Retracts, e.Reason)
 	case e.Type == ReportPublished && e.TreeSize != nil:

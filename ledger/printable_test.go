@@ -29,8 +29,9 @@ func TestSummary(t *testing.T) {
 	if got, want := e.Summary(), "~60 KR in KH (Phnom Penh) on 2025-10-20 (week)"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
-	c := Event{Type: Correction, Corrects: "x", Changes: &Changes{Count: &n}, Reason: "ministry"}
-	if got, want := c.Summary(), "corrects x: count (ministry)"; got != want {
+	exact, agencies := "exact", []string{"Police", "Immigration"}
+	c := Event{Type: Correction, Corrects: "x", Changes: &Changes{Count: &n, CountQualifier: &exact, Agencies: &agencies, Source: &Source{Publisher: "p"}}, Reason: "ministry"}
+	if got, want := c.Summary(), "corrects x: count 60, count_qualifier exact, agencies Police;Immigration, source (ministry)"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
 }
