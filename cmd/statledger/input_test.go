@@ -598,7 +598,11 @@ func testResentRowIsWarned(t *testing.T, kind string) {
 // recorded: the import refuses the edited row and gives the command that
 // corrects the event instead, ready to run but for its reason.
 func TestEditedExportGivesTheCorrection(t *testing.T) {
-	store, _ := newLedger(t, "bolt")
+	forEachStore(t, testEditedExportGivesTheCorrection)
+}
+
+func testEditedExportGivesTheCorrection(t *testing.T, kind string) {
+	store, _ := newLedger(t, kind)
 	must(t, sl(t, store, "import", seed), "import seed")
 	dir := t.TempDir()
 	month := filepath.Join(dir, "october.csv")
