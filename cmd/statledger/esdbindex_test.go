@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/statledger/statledger/ledger"
+	"github.com/statledger/statledger/ledger/esdb"
 	"github.com/statledger/statledger/ledger/esdb/esdbtest"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // TestEsdbIndex: a command on an EventStoreDB ledger reads only what was
@@ -186,5 +190,37 @@ func TestVerifyReportFromAnotherMachine(t *testing.T) {
 	r := onAuditorsMachine("verify", "--report", report)
 	if r.code != 0 || !strings.Contains(r.stdout, "checkpoint at tree size 60 matches") || !strings.Contains(r.stdout, "byte-identical") {
 		t.Fatalf("verify --report on the auditor's machine: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// An import into an EventStoreDB ledger while another command holds this
+// machine's projection cache (a verify keeps it for its whole run) says
+// once that the cache is left behind, and does not wait for it at every
+// batch: 50 batches cost 50 s of waits before.
+func TestImportBesideAHeldProjectionCache(t *testing.T) {
+	store, _ := newLedger(t, "esdb")
+	must(t, sl(t, store, "import", seed), "import seed") // the cache exists
+	path, err := esdb.CacheFile(esdb.ProjectionFile, store, "statledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for i := range 1000 {
+		fmt.Fprintf(&b, `{"type":"arrest","date":"2025-09-%02d","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"},"notes":"event %d"}`+"\n", i%28+1, i)
+	}
+	start := time.Now()
+	r := must(t, slIn(t, "", store, b.Bytes(), "import", "--format", "jsonl", "--batch-size", "20", "-"), "import beside the held cache")
+	took := time.Since(start)
+	held.Close()
+	if n := strings.Count(r.stderr, "projection cache of the ledger is in use by another command"); n != 1 || took > 40*time.Second {
+		t.Fatalf("the import said so %d times and took %s:\n%s", n, took, r.stderr)
+	}
+	// Behind, the cache is brought up to date by the next report.
+	if s := must(t, sl(t, store, "summary", "--month", "2025-09"), "summary after").stdout; !regexp.MustCompile(`Arrests\s+1,000\s+1,000\n`).MatchString(s) {
+		t.Fatalf("the month after the import:\n%s", s)
 	}
 }

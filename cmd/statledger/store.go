@@ -125,11 +125,23 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 		// are never kept from it for long. A failure is derived data: the
 		// next report catches up.
 		folder := checkpoint.NewFolder()
+		behind := false
 		s.OnAppend(func(recs []ledger.Recorded, before, after ledger.Head) {
-			if db, err := (boltFiles{}).Open(path); err == nil {
-				folder.FoldInto(db, s, recs, before, after)
-				db.Close()
+			if behind {
+				return
 			}
+			db, err := (boltFiles{}).Open(path)
+			if err != nil {
+				// Held by another command (a verify keeps it for its whole
+				// run) or unreadable: the cache is behind from this batch
+				// on, and every later fold would find it so. Trying again
+				// at each batch cost a second's wait a batch.
+				behind = true
+				fmt.Fprintf(c.App.ErrWriter, "note: this machine's projection cache of the ledger is in use by another command (%v); the next report brings it up to date\n", err)
+				return
+			}
+			folder.FoldInto(db, s, recs, before, after)
+			db.Close()
 		})
 	}
 	return s, nil
