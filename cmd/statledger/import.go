@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/statledger/statledger/ledger"
 	"github.com/statledger/statledger/projections/checkpoint"
@@ -124,6 +125,8 @@ func warnResent(c *cli.Context, news *checkpoint.NewIncidents) {
 	if err != nil {
 		return
 	}
+	// A warning, not worth a wait for another command's projection cache.
+	p.Files = boltFiles{wait: time.Second}
 	found, err := p.Resent(c.Context, news)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: the new incidents were not compared with earlier ones (%v)\n", err)

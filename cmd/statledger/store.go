@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -104,7 +105,7 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 	if ref.kind == "bolt" {
 		return openBolt(c, ref.path, bolt.Options{ReadOnly: !write})
 	}
-	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{}.Index}
+	opt := esdb.Options{Rebuild: rebuild, Progress: barOnTerminal(c, "reading the stream into this machine's index"), OpenIndex: boltFiles{waiting: derivedNote(c, "index")}.Index}
 	if path, err := cacheFile(esdb.IndexFile, ref, ledgerName); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "note: no local index for %s (%v); reading the whole stream\n", ref, err)
 	} else {
@@ -130,14 +131,14 @@ func openRefIndex(c *cli.Context, ref storeRef, ledgerName string, write, rebuil
 			if behind {
 				return
 			}
-			db, err := (boltFiles{}).Open(path)
+			db, err := (boltFiles{wait: time.Second}).Open(path)
 			if err != nil {
 				// Held by another command (a verify keeps it for its whole
 				// run) or unreadable: the cache is behind from this batch
 				// on, and every later fold would find it so. Trying again
 				// at each batch cost a second's wait a batch.
 				behind = true
-				fmt.Fprintf(c.App.ErrWriter, "note: this machine's projection cache of the ledger is in use by another command (%v); the next report brings it up to date\n", err)
+				fmt.Fprintf(c.App.ErrWriter, "note: this machine's projection cache of the ledger is left behind (%v); the next report brings it up to date\n", err)
 				return
 			}
 			folder.FoldInto(db, s, recs, before, after)
@@ -162,7 +163,7 @@ func place(c *cli.Context) (checkpoint.Place, error) {
 			}
 			return openRef(c, ref, c.String("ledger"), mode != checkpoint.Reading && mode != checkpoint.Current)
 		},
-		Files:    boltFiles{},
+		Files:    boltFiles{waiting: derivedNote(c, "projection cache")},
 		Progress: foldProgress(c),
 		Count:    func(what string) func(uint64, bool) { return countOnTerminal(c, what, "records") },
 		Note:     note(c),
@@ -191,17 +192,20 @@ func openBolt(c *cli.Context, path string, opt bolt.Options) (ledger.Store, erro
 }
 
 // boltFiles keeps derived data in bbolt files.
-type boltFiles struct{}
+type boltFiles struct {
+	wait    time.Duration // for another command that holds one; 0 for bolt.DerivedWait
+	waiting func()        // told of that wait
+}
 
-func (boltFiles) Open(path string) (kv.DB, error) {
-	db, _, err := bolt.OpenKV(path, time.Second)
+func (b boltFiles) Open(path string) (kv.DB, error) {
+	db, _, err := bolt.OpenKV(path, cmp.Or(b.wait, bolt.DerivedWait), b.waiting)
 	return db, err
 }
 
 func (boltFiles) Temp() (kv.DB, error) { return bolt.TempKV() }
 
-func (boltFiles) Index(path, stream string) (esdb.Index, error) {
-	ix, err := bolt.OpenIndex(path, stream)
+func (b boltFiles) Index(path, stream string) (esdb.Index, error) {
+	ix, err := bolt.OpenIndex(path, stream, b.waiting)
 	if err != nil {
 		return nil, err // not a nil *bolt.Index in an interface
 	}
@@ -253,6 +257,14 @@ func openFile(c *cli.Context, path string, write bool) (ledger.Store, error) {
 func waitingNote(c *cli.Context, path string) func() {
 	return func() {
 		fmt.Fprintf(c.App.ErrWriter, "waiting: another command has the ledger %s open (a verify or an export until it ends, an import while it appends, a replay until its pager quits); Ctrl-C to stop\n", path)
+	}
+}
+
+// derivedNote tells the user why a command waits for this machine's file
+// of derived data (what) of an EventStoreDB ledger: see bolt.DerivedWait.
+func derivedNote(c *cli.Context, what string) func() {
+	return func() {
+		fmt.Fprintf(c.App.ErrWriter, "waiting: another command has this machine's %s of the ledger open; after %s this one makes its own from the stream\n", what, bolt.DerivedWait.Round(time.Second))
 	}
 }
 

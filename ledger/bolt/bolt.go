@@ -252,26 +252,34 @@ func openLocked(ctx context.Context, path string, o bbolt.Options, wait time.Dur
 
 // OpenDerived opens (creating it) a bbolt file of derived data, one that can
 // always be made again from a ledger: a projection checkpoint, an EventStoreDB
-// index. Another process holding it makes this fail after wait. A file bbolt
-// cannot read is removed and made again, rather than read around on every
-// command; remade then says why.
-func OpenDerived(path string, wait time.Duration) (db *bbolt.DB, remade, err error) {
-	opts := &bbolt.Options{Timeout: wait}
-	err = Guard(path, func() (err error) {
-		db, err = bbolt.Open(path, 0o600, opts)
-		if err == nil {
-			if err = checkLength(db, path); err != nil {
-				db.Close()
-			}
+// index. Another process holding it makes this fail after wait; waiting, if
+// set, is told of the wait after its first second. A file bbolt cannot read
+// is removed and made again, rather than read around on every command;
+// remade then says why.
+func OpenDerived(path string, wait time.Duration, waiting func()) (db *bbolt.DB, remade, err error) {
+	db, err = openLocked(context.Background(), path, bbolt.Options{}, wait, waiting)
+	if errors.Is(err, errHeld) {
+		// Not the ledger, and the caller makes its own rather than retry.
+		return nil, nil, ledger.KindErrorf(ledger.CodeRuntime, errHeld, "another command has %s open (waited %s)", path, wait.Round(time.Second))
+	}
+	if err == nil {
+		if err = checkLength(db, path); err != nil {
+			db.Close()
 		}
-		return err
-	})
-	if err != nil && !errors.Is(err, bolterrors.ErrTimeout) && os.Remove(path) == nil {
+	}
+	if err != nil && os.Remove(path) == nil {
 		remade = err
-		db, err = bbolt.Open(path, 0o600, opts)
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: wait})
 	}
 	return db, remade, err
 }
+
+// DerivedWait is how long a command waits for another that holds a file of
+// derived data (OpenDerived) before it makes its own: a report holds this
+// machine's projection cache of an EventStoreDB ledger for a moment, and
+// making another means reading the whole stream; a verify holds it for its
+// whole run.
+var DerivedWait = 10 * time.Second
 
 func (s *Store) checkFormat(tx *bbolt.Tx) error {
 	m := tx.Bucket(bucketMeta)

@@ -131,7 +131,7 @@ func TestIsFile(t *testing.T) {
 	s := open(t, filepath.Join(dir, "l.db"))
 	s.Close()
 	path := filepath.Join(dir, "cache.db")
-	db, _, err := bolt.OpenKV(path, time.Second)
+	db, _, err := bolt.OpenKV(path, time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,19 +44,19 @@ var (
 // indexFormat 2: the id index is sorted runs (IDs).
 const indexFormat = "statledger-esdb-index-2"
 
-// indexWait is how long to wait for another process that holds the index
-// file before reading the stream into memory instead.
-const indexWait = time.Second
-
 // OpenIndex opens the index of stream in the file at path, creating it, or
 // making it again when it cannot be read or belongs to another stream. A
-// file that another process holds is not waited for: the index is kept in a
+// file that another process holds is waited for up to DerivedWait (waiting,
+// if set, is told after a second), and then the index is kept in a
 // temporary file of this process's own in the same folder instead. Note says
 // what the user should know of either.
-func OpenIndex(path, stream string) (*Index, error) {
-	f, err := openIndex(path, stream)
+func OpenIndex(path, stream string, waiting func()) (*Index, error) {
+	f, err := openIndex(path, stream, waiting)
 	if err != nil {
 		note := fmt.Sprintf("the local index %s cannot be used (%v), so the whole stream was read", path, err)
+		if errors.Is(err, errHeld) {
+			note = fmt.Sprintf("the local index %s is in use by another command (waited %s), so the whole stream was read", path, DerivedWait.Round(time.Second))
+		}
 		if f, err = openTempIndex(filepath.Dir(path), stream); err != nil {
 			return nil, err
 		}
@@ -68,8 +68,8 @@ func OpenIndex(path, stream string) (*Index, error) {
 // Note says what the user should know of how the index was opened, or "".
 func (f *Index) Note() string { return f.note }
 
-func openIndex(path, stream string) (*Index, error) {
-	db, remade, err := OpenDerived(path, indexWait)
+func openIndex(path, stream string, waiting func()) (*Index, error) {
+	db, remade, err := OpenDerived(path, DerivedWait, waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func openIndex(path, stream string) (*Index, error) {
 		db.Close()
 		if rerr := os.Remove(path); rerr == nil {
 			damage := err
-			f, err := openIndex(path, stream)
+			f, err := openIndex(path, stream, nil)
 			if err == nil {
 				f.note = fmt.Sprintf("the local index %s was damaged (%v); it was rebuilt from the stream", path, damage)
 			}
@@ -162,7 +162,7 @@ func openTempIndex(dir, stream string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := openIndex(path, stream)
+	f, err := openIndex(path, stream, nil)
 	if err != nil {
 		os.Remove(path)
 		return nil, err
@@ -260,7 +260,7 @@ func (f *Index) replace() error {
 	if err != nil {
 		return err
 	}
-	db, err := bbolt.Open(name, 0o600, &bbolt.Options{Timeout: indexWait})
+	db, err := bbolt.Open(name, 0o600, &bbolt.Options{Timeout: time.Second}) // a new file of its own
 	if err == nil {
 		db.NoSync = f.db.NoSync
 		err = db.Update(func(tx *bbolt.Tx) error { return f.empty(tx) })

@@ -99,8 +99,8 @@ func (p storePages) Touch(n int)          { p.s.touch(n, false) }
 func (p storePages) TouchScattered(n int) { p.s.touch(n, true) }
 
 // OpenKV opens (creating it) a file of derived data: see OpenDerived.
-func OpenKV(path string, wait time.Duration) (db kv.DB, remade, err error) {
-	b, remade, err := OpenDerived(path, wait)
+func OpenKV(path string, wait time.Duration, waiting func()) (db kv.DB, remade, err error) {
+	b, remade, err := OpenDerived(path, wait, waiting)
 	if err != nil {
 		return nil, remade, err
 	}

@@ -25,7 +25,7 @@ func TestOpenKVRemakesADamagedFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("damaged"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, remade, err := OpenKV(path, time.Second)
+	db, remade, err := OpenKV(path, time.Second, nil)
 	if err != nil || remade == nil {
 		t.Fatalf("a damaged file: remade %v, err %v", remade, err)
 	}
@@ -40,7 +40,7 @@ func TestOpenKVRemakesADamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, remade, err = OpenKV(path, time.Second)
+	db, remade, err = OpenKV(path, time.Second, nil)
 	if err != nil || remade != nil {
 		t.Fatalf("a good file: remade %v, err %v", remade, err)
 	}
@@ -270,7 +270,7 @@ func reopensKeepingRecords(t *testing.T, db kv.DB, handle func() *bbolt.DB) {
 // events, 41 MB of a 1.36 GB file.
 func TestAscendingFillsPages(t *testing.T) {
 	fill := func(ascending bool) float64 {
-		db, _, err := OpenKV(filepath.Join(t.TempDir(), "fill.db"), time.Second)
+		db, _, err := OpenKV(filepath.Join(t.TempDir(), "fill.db"), time.Second, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

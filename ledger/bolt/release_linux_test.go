@@ -144,7 +144,7 @@ func TestAppendLooksAtTheBudget(t *testing.T) {
 func TestIndexResetMapsNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index.db")
-	f, err := OpenIndex(path, "stream-a")
+	f, err := OpenIndex(path, "stream-a", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestIndexResetMapsNothing(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 1 || left[0] != path {
 		t.Fatalf("files in the folder: %v", left)
 	}
-	f, err = OpenIndex(path, "stream-a")
+	f, err = OpenIndex(path, "stream-a", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 
 // boltIndex is the local index statledger keeps.
 func boltIndex(path, stream string) (esdb.Index, error) {
-	ix, err := bolt.OpenIndex(path, stream)
+	ix, err := bolt.OpenIndex(path, stream, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +169,13 @@ func TestIndexPinsHistory(t *testing.T) {
 	}
 }
 
-// A second statledger whose index file is held by another reads the whole
-// stream into an index file of its own, removed when it closes, so its
-// memory stays bounded; files left by killed processes are cleared.
+// A second statledger whose index file is held by another waits for it,
+// saying so, and then reads the whole stream into an index file of its
+// own, removed when it closes, so its memory stays bounded; files left by
+// killed processes are cleared.
 func TestIndexHeldByAnotherProcess(t *testing.T) {
+	defer func(wait time.Duration) { bolt.DerivedWait = wait }(bolt.DerivedWait)
+	bolt.DerivedWait = 1500 * time.Millisecond
 	srv, w, opt := indexedLedger(t, 5)
 	dir := filepath.Dir(opt.Index)
 	stale := filepath.Join(dir, "index-tmp-999999999-1.db") // no such process
@@ -180,9 +183,18 @@ func TestIndexHeldByAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := open(t, srv.URL, w.Stream(), opt)
-	b := open(t, srv.URL, w.Stream(), opt) // bbolt's lock is per open file, so this waits as another process would
-	if !strings.Contains(b.Note(), "cannot be used") || !strings.Contains(b.Note(), "into a temporary index") {
-		t.Fatalf("note = %q", b.Note())
+	told := 0
+	waiting := opt
+	waiting.OpenIndex = func(path, stream string) (esdb.Index, error) {
+		ix, err := bolt.OpenIndex(path, stream, func() { told++ })
+		if err != nil {
+			return nil, err
+		}
+		return ix, nil
+	}
+	b := open(t, srv.URL, w.Stream(), waiting) // bbolt's lock is per open file, so this waits as another process would
+	if !strings.Contains(b.Note(), "is in use by another command") || !strings.Contains(b.Note(), "into a temporary index") || told != 1 {
+		t.Fatalf("note = %q, told of the wait %d times", b.Note(), told)
 	}
 	if head(t, a) != head(t, b) {
 		t.Fatal("the store without its index disagrees")

@@ -17,7 +17,7 @@ import (
 type boltFiles struct{}
 
 func (boltFiles) Open(path string) (kv.DB, error) {
-	db, _, err := bolt.OpenKV(path, 0)
+	db, _, err := bolt.OpenKV(path, 0, nil)
 	return db, err
 }
 func (boltFiles) Temp() (kv.DB, error) { return bolt.TempKV() }
