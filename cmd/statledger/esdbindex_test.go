@@ -200,14 +200,7 @@ func TestVerifyReportFromAnotherMachine(t *testing.T) {
 func TestImportBesideAHeldProjectionCache(t *testing.T) {
 	store, _ := newLedger(t, "esdb")
 	must(t, sl(t, store, "import", seed), "import seed") // the cache exists
-	path, err := esdb.CacheFile(esdb.ProjectionFile, store, "statledger")
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	held := holdProjectionCache(t, store)
 	var b bytes.Buffer
 	for i := range 1000 {
 		fmt.Fprintf(&b, `{"type":"arrest","date":"2025-09-%02d","count":1,"nationality":"KR","country":"KH","source":{"publisher":"p"},"notes":"event %d"}`+"\n", i%28+1, i)
@@ -232,6 +225,18 @@ func TestImportBesideAHeldProjectionCache(t *testing.T) {
 func TestSummaryWaitsForTheProjectionCache(t *testing.T) {
 	store, _ := newLedger(t, "esdb")
 	must(t, sl(t, store, "import", seed), "import seed")
+	held := holdProjectionCache(t, store)
+	time.AfterFunc(2500*time.Millisecond, func() { held.Close() })
+	r := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary beside a held cache")
+	if !strings.Contains(r.stderr, "waiting: another command has this machine's projection cache of the ledger open") || strings.Contains(r.stderr, "no projection cache") || !regexp.MustCompile(`Arrests\s+1\s+about 60\n`).MatchString(r.stdout) {
+		t.Fatalf("summary beside a held cache:\n%s%s", r.stdout, r.stderr)
+	}
+}
+
+// holdProjectionCache opens this machine's projection cache of the
+// EventStoreDB ledger at store, as another command would hold it.
+func holdProjectionCache(t *testing.T, store string) *bbolt.DB {
+	t.Helper()
 	path, err := esdb.CacheFile(esdb.ProjectionFile, store, "statledger")
 	if err != nil {
 		t.Fatal(err)
@@ -240,9 +245,5 @@ func TestSummaryWaitsForTheProjectionCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.AfterFunc(2500*time.Millisecond, func() { held.Close() })
-	r := must(t, sl(t, store, "summary", "--month", "2025-10"), "summary beside a held cache")
-	if !strings.Contains(r.stderr, "waiting: another command has this machine's projection cache of the ledger open") || strings.Contains(r.stderr, "no projection cache") || !regexp.MustCompile(`Arrests\s+1\s+about 60\n`).MatchString(r.stdout) {
-		t.Fatalf("summary beside a held cache:\n%s%s", r.stdout, r.stderr)
-	}
+	return held
 }
