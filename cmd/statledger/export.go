@@ -39,13 +39,14 @@ func exportCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (default: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
-			if !c.IsSet("format") && fileKinds[strings.ToLower(filepath.Ext(c.String("output")))] == "csv" {
+			named := fileKinds[strings.ToLower(filepath.Ext(c.String("output")))]
+			if !c.IsSet("format") && named == "csv" {
 				// -o october.csv means CSV, as import reads a file by its name.
 				if err := c.Set("format", "csv"); err != nil {
 					return err
 				}
 			}
-			if fileKinds[strings.ToLower(filepath.Ext(c.String("output")))] == "xlsx" {
+			if named == "xlsx" {
 				return usageError("-o %s: export writes JSON Lines or CSV; the monthly workbook is 'statledger report monthly --month YYYY-MM -o %[1]s'", c.String("output"))
 			}
 			format := c.String("format")
