@@ -165,7 +165,8 @@ func (f *Field) SetText(e *Event, text string) string {
 
 // Texts is the field's value in e as CSV and the command line write it:
 // one text for a Text or Whole field ("" when unset), the items of a List;
-// nothing for a source, whose parts are Source's.
+// nothing for a source, whose parts are Source's. Only for a field CSV
+// carries (every field a correction may change is one), as csvCell is.
 func (f *Field) Texts(e *Event) []string {
 	switch f.Kind {
 	case List:
